@@ -1,0 +1,185 @@
+#include "mem/bus.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace hm {
+
+Bus::Bus(PhysicalMemory& ram) : ram_(ram) {}
+
+void Bus::attach_io(u16 first, u32 count, IoDevice& dev, std::string name) {
+    if (count == 0 || first + count > 65536) throw std::logic_error("attach_io: bad port range for " + name);
+    for (u32 p = first; p < first + count; ++p) {
+        if (io_[p]) throw std::logic_error("attach_io: port " + std::to_string(p) + " already owned by " +
+                                           io_names_[io_name_idx_[p]] + ", wanted by " + name);
+    }
+    io_names_.push_back(std::move(name));
+    for (u32 p = first; p < first + count; ++p) {
+        io_[p] = &dev;
+        io_name_idx_[p] = static_cast<u16>(io_names_.size() - 1);
+    }
+}
+
+const char* Bus::io_owner(u16 port) const { return io_names_[io_name_idx_[port]].c_str(); }
+
+u32 Bus::io_read(u16 port, unsigned size) {
+    ++stats_.io_reads;
+    IoDevice* dev = io_[port];
+    u32 v;
+    if (dev) {
+        v = dev->io_read(port, size);
+    } else {
+        ++stats_.unassigned_io_reads;
+        v = 0xFFFFFFFFu;
+    }
+    if (size < 4) v &= (1u << (size * 8)) - 1;
+    if (io_observer_) io_observer_->on_io(port, v, size, false);
+    return v;
+}
+
+void Bus::io_write(u16 port, u32 value, unsigned size) {
+    ++stats_.io_writes;
+    if (size < 4) value &= (1u << (size * 8)) - 1;
+    if (io_observer_) io_observer_->on_io(port, value, size, true);
+    IoDevice* dev = io_[port];
+    if (dev) {
+        dev->io_write(port, value, size);
+    } else {
+        ++stats_.unassigned_io_writes;
+    }
+}
+
+void Bus::add_region(Region r) {
+    if ((r.base | r.size) & 0xFFF || r.size == 0) throw std::logic_error("bus region not page aligned: " + r.name);
+    for (const Region& o : regions_) {
+        if (r.base < o.base + o.size && o.base < r.base + r.size) {
+            throw std::logic_error("bus region " + r.name + " overlaps " + o.name);
+        }
+    }
+    regions_.push_back(std::move(r));
+    std::sort(regions_.begin(), regions_.end(), [](const Region& a, const Region& b) { return a.base < b.base; });
+}
+
+void Bus::attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name) {
+    add_region({base, size, Region::Kind::Mmio, &dev, nullptr, std::move(name)});
+}
+
+void Bus::attach_rom(u64 base, std::span<const u8> image, std::string name) {
+    u64 size = (image.size() + 0xFFF) & ~u64{0xFFF};
+    if (size == 0) size = kPageSize;
+    auto& store = rom_storage_.emplace_back(size, 0xFF);
+    std::memcpy(store.data(), image.data(), image.size());
+    add_region({base, size, Region::Kind::Rom, nullptr, store.data(), std::move(name)});
+}
+
+void Bus::attach_device_ram(u64 base, u64 size, u8* host, std::string name) {
+    add_region({base, size, Region::Kind::DeviceRam, nullptr, host, std::move(name)});
+}
+
+const Bus::Region* Bus::find_region(u64 pa) const {
+    // Few regions (a handful); a linear scan beats anything clever here.
+    for (const Region& r : regions_) {
+        if (pa >= r.base && pa - r.base < r.size) return &r;
+    }
+    return nullptr;
+}
+
+PageHost Bus::page_host(u64 pa) const {
+    pa &= ~u64{0xFFF};
+    if (const Region* r = find_region(pa)) {
+        switch (r->kind) {
+            case Region::Kind::Rom: return {r->host + (pa - r->base), nullptr};
+            case Region::Kind::DeviceRam: return {r->host + (pa - r->base), r->host + (pa - r->base)};
+            case Region::Kind::Mmio: return {};
+        }
+    }
+    u8* h = ram_.host(pa);
+    return {h, h};
+}
+
+u8 Bus::read_byte(u64 pa) {
+    if (const Region* r = find_region(pa)) {
+        if (r->kind == Region::Kind::Mmio) {
+            ++stats_.mmio_reads;
+            return static_cast<u8>(r->dev->mmio_read(pa - r->base, 1));
+        }
+        return r->host[pa - r->base];
+    }
+    if (u8* h = ram_.host(pa)) return *h;
+    ++stats_.open_bus_reads;
+    return 0xFF;
+}
+
+void Bus::write_byte(u64 pa, u8 v, bool allow_rom) {
+    if (const Region* r = find_region(pa)) {
+        switch (r->kind) {
+            case Region::Kind::Mmio:
+                ++stats_.mmio_writes;
+                r->dev->mmio_write(pa - r->base, v, 1);
+                return;
+            case Region::Kind::Rom:
+                if (allow_rom) {
+                    r->host[pa - r->base] = v;
+                } else {
+                    ++stats_.rom_writes_ignored;
+                }
+                return;
+            case Region::Kind::DeviceRam: r->host[pa - r->base] = v; return;
+        }
+    }
+    if (u8* h = ram_.host(pa)) {
+        *h = v;
+        return;
+    }
+    ++stats_.open_bus_writes;
+}
+
+u64 Bus::read(u64 pa, unsigned size) {
+    // Whole access inside one MMIO region: one device call of the full size.
+    if (const Region* r = find_region(pa); r && r->kind == Region::Kind::Mmio && pa + size <= r->base + r->size) {
+        ++stats_.mmio_reads;
+        return r->dev->mmio_read(pa - r->base, size);
+    }
+    if ((pa & 0xFFF) + size <= kPageSize) {
+        PageHost h = page_host(pa);
+        if (h.read) {
+            u64 v = 0;
+            std::memcpy(&v, h.read + (pa & 0xFFF), size);
+            return v;
+        }
+    }
+    u64 v = 0;
+    for (unsigned i = 0; i < size; ++i) v |= u64{read_byte(pa + i)} << (8 * i);
+    return v;
+}
+
+void Bus::write(u64 pa, u64 value, unsigned size) {
+    if (const Region* r = find_region(pa); r && r->kind == Region::Kind::Mmio && pa + size <= r->base + r->size) {
+        ++stats_.mmio_writes;
+        r->dev->mmio_write(pa - r->base, value, size);
+        return;
+    }
+    if ((pa & 0xFFF) + size <= kPageSize) {
+        PageHost h = page_host(pa);
+        if (h.write) {
+            std::memcpy(h.write + (pa & 0xFFF), &value, size);
+            return;
+        }
+    }
+    for (unsigned i = 0; i < size; ++i) write_byte(pa + i, static_cast<u8>(value >> (8 * i)), false);
+}
+
+void Bus::read_bytes(u64 pa, u8* dst, u64 len) {
+    for (u64 i = 0; i < len; ++i) dst[i] = read_byte(pa + i);
+}
+
+void Bus::write_bytes(u64 pa, const u8* src, u64 len) {
+    for (u64 i = 0; i < len; ++i) write_byte(pa + i, src[i], false);
+}
+
+void Bus::load_bytes(u64 pa, const u8* src, u64 len) {
+    for (u64 i = 0; i < len; ++i) write_byte(pa + i, src[i], true);
+}
+
+}  // namespace hm

@@ -1,0 +1,119 @@
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "mem/bus.hpp"
+
+using namespace hm;
+
+namespace {
+struct RecordingPorts : IoDevice {
+    std::vector<std::tuple<u16, u32, unsigned>> writes;
+    u32 io_read(u16 port, unsigned) override { return 0xABCD0000u | port; }
+    void io_write(u16 port, u32 v, unsigned size) override { writes.emplace_back(port, v, size); }
+};
+struct Registers : MmioDevice {
+    u64 last_offset = ~u64{0};
+    u64 last_value = 0;
+    unsigned last_size = 0;
+    u64 mmio_read(u64 offset, unsigned size) override {
+        last_offset = offset;
+        last_size = size;
+        return 0x1122334455667788ull;
+    }
+    void mmio_write(u64 offset, u64 v, unsigned size) override {
+        last_offset = offset;
+        last_value = v;
+        last_size = size;
+    }
+};
+}  // namespace
+
+TEST_CASE("Port I/O reaches the owning device and unassigned ports float high", "[bus]") {
+    PhysicalMemory ram(4 * kMiB);
+    Bus bus(ram);
+    RecordingPorts dev;
+    bus.attach_io(0x3F8, 8, dev, "uart");
+    CHECK(bus.io_read(0x3F9, 1) == 0xF9);  // truncated to the access size
+    bus.io_write(0x3FA, 0x1234, 1);
+    REQUIRE(dev.writes.size() == 1);
+    CHECK(std::get<1>(dev.writes[0]) == 0x34);
+    CHECK(bus.io_read(0x1234, 2) == 0xFFFF);
+    CHECK(bus.io_read(0x1234, 4) == 0xFFFFFFFFu);
+    bus.io_write(0x1234, 0, 1);
+    CHECK(bus.stats().unassigned_io_reads == 2);
+    CHECK(bus.stats().unassigned_io_writes == 1);
+    CHECK(std::string(bus.io_owner(0x3F8)) == "uart");
+}
+
+TEST_CASE("Overlapping port claims are refused", "[bus]") {
+    PhysicalMemory ram(4 * kMiB);
+    Bus bus(ram);
+    RecordingPorts a, b;
+    bus.attach_io(0x60, 1, a, "kbd");
+    CHECK_THROWS_AS(bus.attach_io(0x60, 5, b, "other"), std::logic_error);
+}
+
+TEST_CASE("Physical accesses route to RAM, ROM, MMIO and open bus", "[bus]") {
+    PhysicalMemory ram(4 * kMiB);
+    Bus bus(ram);
+    Registers regs;
+    std::vector<u8> rom(16, 0);
+    rom[0] = 0xEA;
+    bus.attach_rom(0xF0000, rom, "bios");
+    bus.attach_mmio(0xFEC00000, kPageSize, regs, "ioapic-like");
+
+    bus.write(0x1000, 0xDEADBEEF, 4);
+    CHECK(bus.read(0x1000, 4) == 0xDEADBEEF);
+    CHECK(bus.read(0x1002, 2) == 0xDEAD);
+
+    CHECK(bus.read(0xF0000, 1) == 0xEA);
+    CHECK(bus.read(0xF0010, 1) == 0xFF);  // padding
+    bus.write(0xF0000, 0, 1);
+    CHECK(bus.read(0xF0000, 1) == 0xEA);
+    CHECK(bus.stats().rom_writes_ignored == 1);
+
+    CHECK(bus.read(0xFEC00010, 4) == 0x1122334455667788ull);
+    CHECK(regs.last_offset == 0x10);
+    CHECK(regs.last_size == 4);
+    bus.write(0xFEC00020, 0x55, 4);
+    CHECK(regs.last_value == 0x55);
+
+    CHECK(bus.read(0x80000000, 4) == 0xFFFFFFFFu);  // above RAM, nothing there
+    CHECK(bus.stats().open_bus_reads == 4);
+    CHECK(bus.read(0xA0000, 1) == 0xFF);  // legacy hole unclaimed
+}
+
+TEST_CASE("Page host pointers expose only what may be accessed directly", "[bus]") {
+    PhysicalMemory ram(4 * kMiB);
+    Bus bus(ram);
+    std::vector<u8> vga(32 * kKiB);
+    bus.attach_device_ram(0xB8000, vga.size(), vga.data(), "vga-text");
+    std::vector<u8> rom(kPageSize, 0x90);
+    bus.attach_rom(0xF0000, rom, "bios");
+    Registers regs;
+    bus.attach_mmio(0xFEC00000, kPageSize, regs, "mmio");
+
+    PageHost h = bus.page_host(0x2345);
+    CHECK(h.read == ram.host(0x2000));
+    CHECK(h.write == h.read);
+    h = bus.page_host(0xB8123);
+    CHECK(h.read == vga.data());
+    CHECK(h.write == vga.data());
+    h = bus.page_host(0xF0000);
+    CHECK(h.read != nullptr);
+    CHECK(h.write == nullptr);
+    h = bus.page_host(0xFEC00000);
+    CHECK(h.read == nullptr);
+    CHECK(h.write == nullptr);
+    h = bus.page_host(0x90000000);
+    CHECK(h.read == nullptr);
+}
+
+TEST_CASE("Accesses that cross into another region are split correctly", "[bus]") {
+    PhysicalMemory ram(4 * kMiB);
+    Bus bus(ram);
+    // Last RAM bytes then open bus.
+    bus.write(4 * kMiB - 2, 0xBBAA, 2);
+    CHECK(bus.read(4 * kMiB - 2, 4) == 0xFFFFBBAAu);
+}

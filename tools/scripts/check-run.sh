@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# check-run.sh --status N [--expect REGEX]... -- COMMAND...
+# Runs COMMAND, echoes its output, and succeeds only if it exited with status N and
+# its output (stdout + stderr) matches every REGEX (grep -E). Status 77 (skip)
+# passes through so CTest can report a skip.
+set -u
+want=0
+expects=()
+while [[ $# -gt 0 && "$1" != "--" ]]; do
+  case "$1" in
+    --status) want=$2; shift 2 ;;
+    --expect) expects+=("$2"); shift 2 ;;
+    *) echo "check-run.sh: unknown option $1" >&2; exit 64 ;;
+  esac
+done
+[[ "${1:-}" == "--" ]] || { echo "usage: check-run.sh --status N [--expect REGEX]... -- COMMAND..." >&2; exit 64; }
+shift
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$@" >"$out" 2>&1
+got=$?
+cat "$out"
+[[ $got -eq 77 ]] && exit 77
+fail=0
+if [[ $got -ne $want ]]; then
+  echo "check-run: wanted exit status $want, got $got" >&2
+  fail=1
+fi
+for re in "${expects[@]}"; do
+  if ! grep -Eq -- "$re" "$out"; then
+    echo "check-run: output does not match: $re" >&2
+    fail=1
+  fi
+done
+exit $fail

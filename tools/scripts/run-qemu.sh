@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs a Multiboot guest under qemu-system-i386 the way hm386 runs it, and maps
+# QEMU's exit status onto hm386's documented exit codes (docs/cli.md), so tests
+# can compare the two emulators directly.
+#
+#   run-qemu.sh [--mem SIZE] [--append CMDLINE] [--timeout SECONDS] [--initrd MODS] KERNEL
+#
+# Exit status: the guest's debug-exit value; 122 when the guest shut down or
+# triple-faulted without writing to the debug-exit port; 124 on timeout;
+# 77 (CTest's skip code) when QEMU is not installed; 64 on bad usage.
+set -uo pipefail
+
+mem=64M
+append=""
+timeout=60
+initrd=""
+while [[ $# -gt 1 ]]; do
+  case "$1" in
+    --mem) mem=$2; shift 2 ;;
+    --append) append=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --initrd) initrd=$2; shift 2 ;;
+    *) echo "run-qemu.sh: unknown option $1" >&2; exit 64 ;;
+  esac
+done
+[[ $# -eq 1 ]] || { echo "usage: run-qemu.sh [--mem SIZE] [--append CMDLINE] [--timeout S] [--initrd MODS] KERNEL" >&2; exit 64; }
+kernel=$1
+qemu=$(command -v qemu-system-i386) || { echo "run-qemu.sh: SKIP: qemu-system-i386 is not installed" >&2; exit 77; }
+[[ -r "$kernel" ]] || { echo "run-qemu.sh: cannot read $kernel" >&2; exit 64; }
+
+args=(-kernel "$kernel" -m "$mem" -display none -serial stdio -monitor none
+      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu pentium3)
+[[ -n "$append" ]] && args+=(-append "$append")
+[[ -n "$initrd" ]] && args+=(-initrd "$initrd")
+
+timeout --foreground "$timeout" "$qemu" "${args[@]}" </dev/null
+rc=$?
+if [[ $rc -eq 124 ]]; then
+  echo "run-qemu.sh: timeout after ${timeout}s" >&2
+  exit 124
+elif [[ $rc -eq 0 ]]; then
+  echo "run-qemu.sh: guest stopped without writing to the debug-exit port (shutdown or triple fault)" >&2
+  exit 122
+elif (( rc % 2 == 1 )); then
+  exit $(( (rc - 1) / 2 ))
+fi
+echo "run-qemu.sh: qemu failed with status $rc" >&2
+exit 70

@@ -44,6 +44,7 @@ const Insn* op_das(Core& c, const Insn* i) {
     u8 al = old_al;
     u32 fl = 0;
     if ((al & 0xF) > 9 || get_af(s)) {
+        if (al < 6) fl |= flag::CF;  // the borrow counts even when the second step does not apply
         al = static_cast<u8>(al - 6);
         fl |= flag::AF;
     }

@@ -124,7 +124,9 @@ constexpr u16 L = attr::kLock;
 constexpr OpcodeDef kRows[] = {
     {0x86, 0x86, -1, "XCHG Eb,Gb", byte<XchgEG>(), L, 3, 5},
     {0x87, 0x87, -1, "XCHG Ev,Gv", sized<XchgEG>(), L, 3, 5},
-    {0x90, 0x97, -1, "XCHG Zv,eAX", sized<XchgZ>(), 0, 3, 3},
+    // 90 is XCHG eAX,eAX: a NOP with its own cost (and PAUSE with F3).
+    {0x90, 0x90, -1, "NOP", one<op_nop>(), 0, 1, 1},
+    {0x91, 0x97, -1, "XCHG Zv,eAX", sized<XchgZ>(), 0, 3, 3},
     {k0F | 0xC0, k0F | 0xC0, -1, "XADD Eb,Gb", byte<Xadd>(), L, 3, 4},
     {k0F | 0xC1, k0F | 0xC1, -1, "XADD Ev,Gv", sized<Xadd>(), L, 3, 4},
     {k0F | 0xB0, k0F | 0xB0, -1, "CMPXCHG Eb,Gb", byte<Cmpxchg>(), L, 6, 7},

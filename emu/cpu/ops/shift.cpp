@@ -40,7 +40,9 @@ T shift(CpuState& s, T a, unsigned count) {
     } else if constexpr (Op == Sh::Shr) {
         const u32 cf = count <= W ? (a >> (count - 1)) & 1 : 0;
         const T r = count < W ? static_cast<T>(a >> count) : 0;
-        const u32 of = msb(a);
+        // OF is the sign change of the last one-bit step: MSB of the value
+        // before it (so 0 for counts > 1), as the 286 and 386 compute it.
+        const u32 of = msb(static_cast<T>(u64{a} >> (count - 1)));
         set_lazy(s, FlagKind::Explicit, (cf ? flag::CF : 0) | (of ? flag::OF : 0), 0, sx(r));
         return r;
     } else if constexpr (Op == Sh::Sar) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "devices/diag_protocol.hpp"
+#include "mem/host_access.hpp"
 #include "mmu/mmu.hpp"
 
 namespace hm {
@@ -14,11 +15,7 @@ namespace {
 u64 peek_entry_read(void* ctx, u64 pa, unsigned size, bool& device) {
     const Bus& bus = *static_cast<const Bus*>(ctx);
     const PageHost h = bus.page_host(pa);
-    if (h.read) {
-        u64 v = 0;
-        std::memcpy(&v, h.read + (pa & 0xFFF), size);
-        return v;
-    }
+    if (h.read) return host_load(h.read + (pa & 0xFFF), size);
     const Bus::Region* r = bus.find_region(pa);
     if (r && r->kind == Bus::Region::Kind::Mmio) device = true;
     return size == 8 ? ~u64{0} : 0xFFFFFFFFu;

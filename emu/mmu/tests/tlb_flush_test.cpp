@@ -17,7 +17,7 @@ void mark_frames(Bus& bus) {
 }
 }  // namespace
 
-TEST_CASE("A CR3 write drops non-global entries; global ones need CR4.PGE and G", "[mmu][tlb][flush]") {
+TEST_CASE("A CR3 write drops non-global entries, global ones need CR4.PGE and G", "[mmu][tlb][flush]") {
     MmuFixture f;
     mark_frames(f.bus);
     TwoLevelTables t(f.bus, f.alloc);

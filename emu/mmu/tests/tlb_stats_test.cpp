@@ -11,7 +11,7 @@ namespace {
 constexpr u64 kOld = 0x00500000;
 }  // namespace
 
-TEST_CASE("Statistics: front hits count as TLB hits; paging off counts nothing", "[mmu][tlb][stats]") {
+TEST_CASE("Statistics: front hits count as TLB hits, paging off counts nothing", "[mmu][tlb][stats]") {
     MmuFixture f;
     TwoLevelTables t(f.bus, f.alloc);
     t.map_4k(0x10000000, kOld, P | RW);
@@ -49,7 +49,7 @@ TEST_CASE("Statistics: front hits count as TLB hits; paging off counts nothing",
     CHECK(s.itlb.walks == 0);
 }
 
-TEST_CASE("Walks cost cycles per memory access; hits cost none; PAE CR3 loads read 4 PDPTEs",
+TEST_CASE("Walks cost cycles per memory access, hits cost none, PAE CR3 loads read 4 PDPTEs",
           "[mmu][tlb][cycles]") {
     MmuFixture f;
     TwoLevelTables t(f.bus, f.alloc);

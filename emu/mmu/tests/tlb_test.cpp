@@ -45,7 +45,7 @@ TEST_CASE("A cached translation is used after the PTE changed, until INVLPG", "[
     CHECK(s.itlb.entries_invalidated == 0);
 }
 
-TEST_CASE("Instruction and data TLBs are separate; INVLPG drops the page from both", "[mmu][tlb]") {
+TEST_CASE("Instruction and data TLBs are separate, INVLPG drops the page from both", "[mmu][tlb]") {
     MmuFixture f;
     mark_frames(f.bus);
     TwoLevelTables t(f.bus, f.alloc);
@@ -135,7 +135,7 @@ TEST_CASE("Evicting a large entry drops every front entry inside it", "[mmu][tlb
     CHECK(f.mmu.read<u32>(0x80105000, Priv::Supervisor) == 0xCCCC);
 }
 
-TEST_CASE("A stale entry with fewer rights faults once; the #PF drops it and the retry succeeds",
+TEST_CASE("A stale entry with fewer rights faults once, the #PF drops it and the retry succeeds",
           "[mmu][tlb]") {
     MmuFixture f;
     TwoLevelTables t(f.bus, f.alloc);

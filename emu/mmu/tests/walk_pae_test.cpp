@@ -47,7 +47,7 @@ TEST_CASE("PAE honours PS in a PDE whatever CR4.PSE says", "[mmu][walk][pae]") {
     CHECK(f.mmu.probe(0x00212345, Access::Read, Priv::Supervisor) == u64{0x00612345});
 }
 
-TEST_CASE("The PDPTEs are cached at CR3 load; memory edits take effect at the next load", "[mmu][walk][pae]") {
+TEST_CASE("The PDPTEs are cached at CR3 load, memory edits take effect at the next load", "[mmu][walk][pae]") {
     MmuFixture f;
     PaeTables t(f.bus, f.alloc);
     t.map_4k(0x40000000, 0x00300000, P | RW);
@@ -116,7 +116,7 @@ TEST_CASE("Reserved bits in a present PDPTE make the loading MOV raise #GP(0) an
     }
 }
 
-TEST_CASE("A not-present PDPTE may hold anything; it faults with P=0 only when used", "[mmu][walk][pae]") {
+TEST_CASE("A not-present PDPTE may hold anything, it faults with P=0 only when used", "[mmu][walk][pae]") {
     MmuFixture f;
     PaeTables t(f.bus, f.alloc);
     t.map_4k(0x00001000, 0x00001000, P | RW);
@@ -127,7 +127,7 @@ TEST_CASE("A not-present PDPTE may hold anything; it faults with P=0 only when u
     CHECK(fault->error_code == pf_error::kUser);
 }
 
-TEST_CASE("PAE reserved bits fault with RSVD; bit 63 is NX only with EFER.NXE", "[mmu][walk][pae]") {
+TEST_CASE("PAE reserved bits fault with RSVD, bit 63 is NX only with EFER.NXE", "[mmu][walk][pae]") {
     struct Case {
         const char* name;
         bool large;
@@ -173,7 +173,7 @@ TEST_CASE("PAE reserved bits fault with RSVD; bit 63 is NX only with EFER.NXE", 
     }
 }
 
-TEST_CASE("With EFER.NXE a fetch from an NX page faults with I/D set; data accesses do not",
+TEST_CASE("With EFER.NXE a fetch from an NX page faults with I/D set, data accesses do not",
           "[mmu][walk][pae]") {
     MmuFixture f;
     PaeTables t(f.bus, f.alloc);
@@ -197,7 +197,7 @@ TEST_CASE("With EFER.NXE a fetch from an NX page faults with I/D set; data acces
     CHECK(fault->error_code == (pf_error::kInstructionFetch | pf_error::kUser));
 }
 
-TEST_CASE("flush_all re-reads the paging state; a bad PDPTE it loads maps nothing", "[mmu][walk][pae]") {
+TEST_CASE("flush_all re-reads the paging state, a bad PDPTE it loads maps nothing", "[mmu][walk][pae]") {
     MmuFixture f;
     PaeTables t(f.bus, f.alloc);
     t.map_4k(0x00001000, 0x00005000, P | RW);

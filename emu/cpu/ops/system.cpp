@@ -4,9 +4,9 @@
 //
 // CPUID describes a P6-class part that reports only what is implemented:
 // family 6 model 3 stepping 3, "GenuineIntel", TSC MSR PSE PAE CX8 PGE CMOV,
-// PSE-36 (the MMU implements it: docs/mmu.md), and NX in leaf 0x80000001 (no FPU: x87 escapes give #NM when CR0.EM or TS is
-// set, #UD otherwise). MSRs: TSC (0x10) and EFER (0xC0000080, NXE only);
-// others raise #GP(0).
+// PSE-36 (the MMU implements it: docs/mmu.md), and NX in leaf 0x80000001.
+// No FPU: x87 escapes give #NM when CR0.EM or TS is set, #UD otherwise.
+// MSRs: TSC (0x10) and EFER (0xC0000080, NXE only); others raise #GP(0).
 // Costs (Intel486): HLT 4, MOV CR0 17, other MOV CRn 4, MOV DRn 10, CLTS 7,
 // LMSW 13, SMSW 2, INVLPG 12, INVD 4, WBINVD 5, CPUID 14; RDTSC/RDMSR/WRMSR
 // take the Pentium's 20/20/30 for want of a 486 figure.

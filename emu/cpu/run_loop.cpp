@@ -8,6 +8,7 @@
 // the exception; single-stepping (TF, debug registers, interrupt shadows,
 // instruction tracing, code near the CS limit or outside RAM) decodes and runs
 // one instruction at a time in step_one().
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/core.hpp"
@@ -80,6 +81,11 @@ void Core::fix_counts_after_fault() {
     cur_block = nullptr;
 }
 
+bool Core::breakpoint_in(u32 lin, u32 span) const {
+    auto it = std::lower_bound(breakpoints.begin(), breakpoints.end(), lin);
+    return it != breakpoints.end() && *it - lin < span;
+}
+
 StopReason Core::run(u64 deadline) {
     if (shutdown) return StopReason::Shutdown;
     for (;;) {
@@ -124,7 +130,15 @@ Core::Pending Core::service_pending() {
     }
     if (s.halted) return Pending::Halted;
     if (p & pending::kSlow) {
+        if (!breakpoints.empty()) {
+            const u32 lin = s.seg[sreg::CS].base + s.eip;
+            if (breakpoint_in(lin, 1) && lin != breakpoint_resume) {
+                breakpoint_resume = lin;
+                return Pending::Breakpoint;
+            }
+        }
         step_one();
+        breakpoint_resume = 1;
         return Pending::Stepped;
     }
     return Pending::Proceed;
@@ -148,6 +162,7 @@ StopReason Core::run_inner(u64 deadline) {
                     continue;
                 case Pending::Halted: return StopReason::Halted;
                 case Pending::Stop: return StopReason::StopRequested;
+                case Pending::Breakpoint: return StopReason::Breakpoint;
             }
         }
         if (HM_UNLIKELY(s.cycles >= deadline)) return StopReason::CycleLimit;
@@ -201,6 +216,16 @@ StopReason Core::run_inner(u64 deadline) {
                 step_one();
                 continue;
             }
+        }
+        if (HM_UNLIKELY(!breakpoints.empty()) && breakpoint_in(lin, b->span)) {
+            // A breakpoint inside this block: go one instruction at a time.
+            if (breakpoint_in(lin, 1) && lin != breakpoint_resume) {
+                breakpoint_resume = lin;
+                return StopReason::Breakpoint;
+            }
+            step_one();
+            breakpoint_resume = 1;
+            continue;
         }
         s.cycles += b->cycles;
         s.instructions += b->count;

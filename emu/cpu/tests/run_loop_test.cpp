@@ -252,3 +252,20 @@ TEST_CASE("A rewritten block reached through the same-page successor cache is de
     CHECK(f.r(reg::EDI) == 2);
     CHECK(f.st.eip == 0x1015);
 }
+
+TEST_CASE("Debugger breakpoints stop before the instruction and resume past it", "[cpu][debug]") {
+    CpuFixture f;
+    // 1000: inc eax ; inc eax ; inc eax ; jmp 1000   (one block)
+    f.flat32(0x1000, {0x40, 0x40, 0x40, 0xEB, 0xFB});
+    f.r(reg::EAX) = 0;
+    f.cpu.set_breakpoints({0x1002});
+    CHECK(f.run() == StopReason::Breakpoint);
+    CHECK(f.st.eip == 0x1002);
+    CHECK(f.r(reg::EAX) == 2);
+    CHECK(f.run() == StopReason::Breakpoint);  // once round the loop
+    CHECK(f.st.eip == 0x1002);
+    CHECK(f.r(reg::EAX) == 5);
+    f.cpu.set_breakpoints({});
+    CHECK(f.run(100) == StopReason::CycleLimit);
+    CHECK(f.r(reg::EAX) > 5);
+}

@@ -147,6 +147,7 @@ void Core::reset() {
     shutdown = false;
     shutdown_reason.clear();
     data_breakpoints_armed = false;
+    alignment_check = false;
     cur_block = nullptr;
     s.cpl = 0;
     data_priv = Priv::Supervisor;

@@ -1,0 +1,26 @@
+// TLB maintenance. The kernel's own mappings are global (PGE), so a CR3 reload
+// does not drop them: changing a kernel mapping needs invlpg, and a wholesale
+// change needs __flush_tlb_all(), which toggles CR4.PGE.
+#pragma once
+#include <asm/processor.hpp>
+
+inline void __flush_tlb_one(unsigned long vaddr) { asm volatile("invlpg (%0)" ::"r"(vaddr) : "memory"); }
+
+// Non-global entries only.
+inline void __flush_tlb_local() { write_cr3(read_cr3()); }
+
+// Everything, global entries included.
+inline void __flush_tlb_all() {
+    u32 cr4 = read_cr4();
+    if (cr4 & X86_CR4_PGE) {
+        write_cr4(cr4 & ~X86_CR4_PGE);
+        write_cr4(cr4);
+    } else {
+        __flush_tlb_local();
+    }
+}
+
+// Every page in [start, end) of the kernel address space, one invlpg each.
+inline void flush_tlb_kernel_range(unsigned long start, unsigned long end) {
+    for (unsigned long a = start & ~0xFFFul; a < end; a += 0x1000) __flush_tlb_one(a);
+}

@@ -1,0 +1,16 @@
+// Scheduler entry points used by the rest of the kernel.
+#pragma once
+#include <kernel/types.hpp>
+
+struct pt_regs;
+
+// Timer tick: accounting and timeslice expiry.
+void scheduler_tick();
+// On the way out of an interrupt: preempt the interrupted thread if it is
+// preemptible and a reschedule is pending.
+void irqentry_exit_cond_resched(pt_regs* regs);
+// Whether an oops may end the current thread (false before the scheduler runs
+// and for the idle thread: then an oops is a panic).
+bool task_can_die();
+// Ends the current thread after an oops.
+[[noreturn]] void make_task_dead();

@@ -1,0 +1,39 @@
+// start_kernel(): the boot sequence after head.S, in order.
+#include <asm/desc.hpp>
+#include <asm/irq.hpp>
+#include <asm/irqflags.hpp>
+#include <asm/layout.hpp>
+#include <asm/serial.hpp>
+#include <asm/setup.hpp>
+#include <kernel/cmdline.hpp>
+#include <kernel/crashtest.hpp>
+#include <kernel/jiffies.hpp>
+#include <kernel/kallsyms.hpp>
+#include <kernel/memblock.hpp>
+#include <kernel/printk.hpp>
+#include <kernel/reboot.hpp>
+#include <kernel/version.hpp>
+
+// What the kernel runs once booted: kernel.elf's payload reports and powers
+// off; ktest.elf's runs the guest test suites (guest-tests/lib).
+int init_payload();
+
+extern "C" [[noreturn]] void start_kernel(u32 magic, u32 mbi_phys) {
+    early_serial_init();
+    printk("%s\n", linux_banner);
+    gdt_init();
+    idt_init();
+    copy_multiboot_info(magic, mbi_phys);
+    printk("Command line: %s\n", boot_command_line);
+    if (boot_loader_name[0]) printk("Boot loader: %s\n", boot_loader_name);
+    parse_early_params();
+    setup_arch();
+    print_vm_layout();
+    printk("kallsyms: %u symbols\n", kallsyms_count());
+    init_IRQ();
+    time_init();
+    local_irq_enable();
+    run_crash_test();
+    int status = init_payload();
+    machine_power_off(static_cast<u32>(status));
+}

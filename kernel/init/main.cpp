@@ -10,6 +10,7 @@
 #include <kernel/jiffies.hpp>
 #include <kernel/kallsyms.hpp>
 #include <kernel/memblock.hpp>
+#include <kernel/mm.hpp>
 #include <kernel/printk.hpp>
 #include <kernel/reboot.hpp>
 #include <kernel/version.hpp>
@@ -28,6 +29,8 @@ extern "C" [[noreturn]] void start_kernel(u32 magic, u32 mbi_phys) {
     if (boot_loader_name[0]) printk("Boot loader: %s\n", boot_loader_name);
     parse_early_params();
     setup_arch();
+    free_area_init();
+    mem_init();
     print_vm_layout();
     printk("kallsyms: %u symbols\n", kallsyms_count());
     init_IRQ();

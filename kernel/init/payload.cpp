@@ -1,10 +1,12 @@
-// kernel.elf's payload: report memory and power off with status 0.
-#include <kernel/memblock.hpp>
+// kernel.elf's payload: the memory report, checked against the memory map,
+// then power off (status 0, or 1 when the figures do not add up).
+#include <kernel/meminfo.hpp>
 #include <kernel/printk.hpp>
+#include <kernel/reboot.hpp>
 
 int init_payload() {
-    printk("Memory: %llu KiB RAM, %llu KiB reserved at boot\n", memblock_phys_mem_size() >> 10,
-           memblock_reserved_size() >> 10);
+    show_meminfo();
+    if (!meminfo_self_check()) return EXIT_STATUS_TEST_FAILURE;
     printk("Boot complete: powering off\n");
-    return 0;
+    return EXIT_STATUS_OK;
 }

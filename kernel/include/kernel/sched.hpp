@@ -4,6 +4,15 @@
 
 struct pt_regs;
 
+// How far the boot has come. might_sleep() checks start once threads exist.
+enum class system_states { booting, scheduling, running, halted };
+extern system_states system_state;
+
+// Sleeping is only legal in process context with preemption and interrupts on;
+// anything else is a bug, reported as an oops at the caller.
+#define might_sleep() __might_sleep(__FILE__, __LINE__)
+void __might_sleep(const char* file, int line);
+
 // Timer tick: accounting and timeslice expiry.
 void scheduler_tick();
 // On the way out of an interrupt: preempt the interrupted thread if it is

@@ -4,6 +4,9 @@
 // ktest_meta: cases that fail, skip or hang on purpose. They run only when
 // selected by name (ktest=ktest_meta...), and CTest checks what the runner
 // printed about them (guest-tests/kernel/CMakeLists.txt).
+#include <kernel/preempt.hpp>
+#include <kernel/wait.hpp>
+
 #include "ktest.hpp"
 
 KTEST(ktest_self, mixed_sign_comparisons_are_exact) {
@@ -71,6 +74,29 @@ KTEST_EXPLICIT(ktest_meta, diag_device_probe) {
     EXPECT_EQ(ktest::diag_command(0x01, 0), 1u);
 }
 
+KTEST_EXPLICIT(ktest_meta, unexpected_oops) {
+    EXPECT_TRUE(true);
+    (void)*reinterpret_cast<volatile int*>(16);  // the case's thread dies here
+    EXPECT_TRUE(false);                          // never reached
+}
+
+// A preemptible endless loop: the runner kills the case's thread and goes on.
 KTEST_EXPLICIT_TIMEOUT(ktest_meta_hang, spins_forever, 300) {
+    for (;;) asm volatile("" ::: "memory");
+}
+KTEST_EXPLICIT(ktest_meta_hang, after_the_hang) { EXPECT_EQ(2 + 2, 4); }
+
+// Asleep for good where a kill cannot reach: left behind, the run goes on.
+KTEST_EXPLICIT_TIMEOUT(ktest_meta_blocked, sleeps_uninterruptibly, 300) {
+    wait_queue_head wq;
+    init_waitqueue_head(&wq);
+    wait_event(wq, false);
+}
+KTEST_EXPLICIT(ktest_meta_blocked, after_the_block) { EXPECT_EQ(2 + 2, 4); }
+
+// Spinning with preemption off: the runner never gets the CPU back; the
+// watchdog ends the run from the timer interrupt.
+KTEST_EXPLICIT_TIMEOUT(ktest_meta_stuck, spins_with_preemption_off, 300) {
+    preempt_disable();
     for (;;) asm volatile("" ::: "memory");
 }

@@ -63,6 +63,11 @@ void run_fixture() {
     test->~T();
     kfree(mem);
 }
+// Runs fn(arg) in a new thread that must die of an oops (a BUG, a fault, a
+// might_sleep violation...). True when it did; the oops then does not fail
+// the case. The thread gets 5 s.
+bool expect_oops_in_thread(int (*fn)(void*), void* arg, const char* name);
+
 // Whether hm386's diagnostic device answers (false on QEMU and real PCs).
 bool diag_present();
 // A 64-bit diagnostic-device command (see emu/devices/diag_protocol.hpp).

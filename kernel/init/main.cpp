@@ -13,11 +13,23 @@
 #include <kernel/mm.hpp>
 #include <kernel/printk.hpp>
 #include <kernel/reboot.hpp>
+#include <kernel/sched.hpp>
 #include <kernel/version.hpp>
 
 // What the kernel runs once booted: kernel.elf's payload reports and powers
 // off; ktest.elf's runs the guest test suites (guest-tests/lib).
 int init_payload();
+
+namespace {
+// The init thread (pid 1): the rest of the boot in process context.
+int kernel_init(void*) {
+    system_state = system_states::running;
+    run_crash_test();
+    int status = init_payload();
+    system_state = system_states::halted;
+    machine_power_off(static_cast<u32>(status));
+}
+}  // namespace
 
 extern "C" [[noreturn]] void start_kernel(u32 magic, u32 mbi_phys) {
     early_serial_init();
@@ -33,10 +45,9 @@ extern "C" [[noreturn]] void start_kernel(u32 magic, u32 mbi_phys) {
     mem_init();
     print_vm_layout();
     printk("kallsyms: %u symbols\n", kallsyms_count());
+    sched_init();
     init_IRQ();
     time_init();
     local_irq_enable();
-    run_crash_test();
-    int status = init_payload();
-    machine_power_off(static_cast<u32>(status));
+    rest_init(kernel_init);
 }

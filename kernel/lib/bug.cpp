@@ -21,8 +21,6 @@ bug_trap_type report_bug(u32 bug_addr, pt_regs* regs) {
     bug_entry* bug = find_bug(bug_addr);
     if (!bug) return bug_trap_type::none;
     if (bug->flags & BUGFLAG_WARNING) {
-        if (bug->flags & BUGFLAG_DONE) return bug_trap_type::warn;
-        if (bug->flags & BUGFLAG_ONCE) bug->flags |= BUGFLAG_DONE;
         ++warn_count;
         printk("------------[ cut here ]------------\n");
         printk("WARNING: at %s:%u\n", bug->file, bug->line);

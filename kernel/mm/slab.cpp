@@ -7,12 +7,15 @@
 // becomes empty goes back to the buddy allocator unless it is the cache's
 // last partial slab.
 #include <kernel/bug.hpp>
+#include <kernel/dumpstack.hpp>
 #include <kernel/mm.hpp>
 #include <kernel/new.hpp>
 #include <kernel/printk.hpp>
 #include <kernel/sched.hpp>
 #include <kernel/slab.hpp>
 #include <kernel/string.hpp>
+
+constinit unsigned long slab_corruptions = 0;
 
 namespace {
 
@@ -38,14 +41,20 @@ void poison_object(const kmem_cache* c, void* obj) {
     memset(static_cast<u8*>(obj) + sizeof(void*), POISON_FREE, c->size - sizeof(void*));
 }
 
-void check_poison(const kmem_cache* c, void* obj) {
+// A write after free is reported like SLUB does (a report, then the poison is
+// restored and the object used): the cache lock is held here, and an oops
+// would leave it locked for good.
+void check_poison(kmem_cache* c, void* obj) {
     const void* bad = memchr_inv(static_cast<u8*>(obj) + sizeof(void*), POISON_FREE, c->size - sizeof(void*));
     if (!bad) return;
+    ++slab_corruptions;
     printk("BUG %s: poison overwritten: object %p, first bad byte at offset %u (0x%02x): "
            "written after it was freed\n",
            c->name, obj, static_cast<unsigned>(static_cast<const u8*>(bad) - static_cast<u8*>(obj)),
            *static_cast<const u8*>(bad));
-    BUG();
+    dump_stack();
+    printk("FIX %s: restoring poison\n", c->name);
+    poison_object(c, obj);
 }
 
 void init_cache(kmem_cache* c, const char* name, unsigned size, unsigned align) {
@@ -94,14 +103,12 @@ void discard_slab(kmem_cache* c, page* p) {
     __free_pages(p, c->order);
 }
 
-// The slab holding obj; BUGs on a pointer that is not the start of a slot of c.
+// The slab holding obj, or nullptr for a pointer that is not the start of a
+// slot of c.
 page* object_slab(const kmem_cache* c, const void* obj) {
     page* p = virt_to_page(obj);
     auto offset = reinterpret_cast<unsigned long>(obj) - reinterpret_cast<unsigned long>(slab_base(p));
-    if (!PageSlab(p) || p->slab_cache != c || offset % c->size || offset / c->size >= c->objects) {
-        printk("BUG %s: freeing %p, which is not an object of this cache\n", c->name, obj);
-        BUG();
-    }
+    if (!PageSlab(p) || p->slab_cache != c || offset % c->size || offset / c->size >= c->objects) return nullptr;
     return p;
 }
 
@@ -175,11 +182,14 @@ void kmem_cache_free(kmem_cache* c, void* obj) {
     if (!obj) return;
     unsigned long flags = spin_lock_irqsave(&c->lock);
     page* p = object_slab(c, obj);
-    for (void* f = p->freelist; f; f = get_free(f)) {
-        if (f == obj) {
-            printk("BUG %s: double free of object %p\n", c->name, obj);
-            BUG();
-        }
+    bool double_free = false;
+    for (void* f = p ? p->freelist : nullptr; f && !double_free; f = get_free(f)) double_free = f == obj;
+    if (!p || double_free) {
+        // Report outside the lock: the oops ends this thread.
+        spin_unlock_irqrestore(&c->lock, flags);
+        if (double_free) printk("BUG %s: double free of object %p\n", c->name, obj);
+        else printk("BUG %s: freeing %p, which is not an object of this cache\n", c->name, obj);
+        BUG();
     }
     bool was_full = p->freelist == nullptr;
     poison_object(c, obj);

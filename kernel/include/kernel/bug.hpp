@@ -9,8 +9,6 @@
 #include <kernel/types.hpp>
 
 constexpr u32 BUGFLAG_WARNING = 1u << 0;
-constexpr u32 BUGFLAG_ONCE = 1u << 1;
-constexpr u32 BUGFLAG_DONE = 1u << 2;
 
 struct bug_entry {
     u32 bug_addr;
@@ -46,10 +44,16 @@ struct bug_entry {
         unlikely(__warn_cond);                          \
     })
 
+// The "once" state is a static per expansion, not a flag in the bug table:
+// the compiler may duplicate a ud2 site (loop unrolling), never a static.
 #define WARN_ON_ONCE(cond)                                   \
     ({                                                       \
+        static bool __warned;                                \
         bool __warn_cond = !!(cond);                         \
-        if (unlikely(__warn_cond)) __WARN_FLAGS(BUGFLAG_ONCE); \
+        if (unlikely(__warn_cond && !__warned)) {            \
+            __warned = true;                                 \
+            __WARN_FLAGS(0);                                 \
+        }                                                    \
         unlikely(__warn_cond);                               \
     })
 

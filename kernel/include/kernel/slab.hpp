@@ -3,9 +3,9 @@
 //
 // Debugging is always on, because catching misuse is the point of a teaching
 // kernel: free objects are poisoned (0x6b) and checked when handed out again
-// (a write after free is reported with the cache and offset), and kfree()
-// rejects pointers that are not the start of a live object, including a
-// second free of the same object.
+// (a write after free is reported with the cache and offset, the poison
+// restored, as SLUB does), and kfree() oopses on pointers that are not the
+// start of a live object, including a second free of the same object.
 #pragma once
 #include <kernel/gfp.hpp>
 #include <kernel/list.hpp>
@@ -49,3 +49,5 @@ kmem_cache* kmalloc_slab(size_t size);
 void kmem_cache_init();
 // One line per cache: objects in use and slabs (like /proc/slabinfo).
 void slabinfo_show();
+// Writes after free detected since boot.
+extern unsigned long slab_corruptions;

@@ -179,15 +179,6 @@ KTEST(buddy, get_free_pages_are_lowmem_and_zeroed_on_request) {
     free_pages(b, 3);
 }
 
-// Zeroing a highmem page needs kmap, which this kernel does not provide yet:
-// the request fails with a warning rather than returning unzeroed memory.
-KTEST(buddy, gfp_zero_of_highmem_is_refused_loudly) {
-    unsigned long warnings = warn_count;
-    page* p = alloc_pages(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN, 0);
-    EXPECT_NULL(p);
-    EXPECT_EQ(warn_count, warnings + 1);
-}
-
 KTEST(buddy, refcounts_and_totals) {
     unsigned long free_before = nr_free_pages();
     page* p = alloc_pages(GFP_KERNEL, 2);

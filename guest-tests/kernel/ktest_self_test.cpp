@@ -12,11 +12,11 @@
 KTEST(ktest_self, mixed_sign_comparisons_are_exact) {
     using ktest::compare;
     using ktest::Op;
-    EXPECT_FALSE(compare(Op::eq, -1, 0xFFFFFFFFu));  // no wrap-around equality
-    EXPECT_TRUE(compare(Op::lt, -1, 0u));
-    EXPECT_TRUE(compare(Op::gt, 1ull << 40, 5));
-    EXPECT_TRUE(compare(Op::le, 3, 3u));
-    EXPECT_TRUE(compare(Op::ne, static_cast<u8>(255), -1));
+    EXPECT_FALSE(compare<Op::eq>(-1, 0xFFFFFFFFu));  // no wrap-around equality
+    EXPECT_TRUE(compare<Op::lt>(-1, 0u));
+    EXPECT_TRUE(compare<Op::gt>(1ull << 40, 5));
+    EXPECT_TRUE(compare<Op::le>(3, 3u));
+    EXPECT_TRUE(compare<Op::ne>(static_cast<u8>(255), -1));
 }
 
 KTEST(ktest_self, value_formatting) {

@@ -106,7 +106,7 @@ u64 diag_command(u32 command, u64 arg);
 #define KTEST_F_TIMEOUT(fixture, name, timeout_ms) KTEST_F_DEFINE(fixture, name, timeout_ms)
 
 #define KTEST_CHECK_BINARY(macro, op, a, b) \
-    ::ktest::check_binary(macro, ::ktest::Op::op, (a), (b), #a, #b, __FILE__, __LINE__)
+    ::ktest::check_binary<::ktest::Op::op>(macro, (a), (b), #a, #b, __FILE__, __LINE__)
 
 #define EXPECT_EQ(a, b) KTEST_CHECK_BINARY("EXPECT_EQ", eq, a, b)
 #define EXPECT_NE(a, b) KTEST_CHECK_BINARY("EXPECT_NE", ne, a, b)
@@ -114,10 +114,10 @@ u64 diag_command(u32 command, u64 arg);
 #define EXPECT_LE(a, b) KTEST_CHECK_BINARY("EXPECT_LE", le, a, b)
 #define EXPECT_GT(a, b) KTEST_CHECK_BINARY("EXPECT_GT", gt, a, b)
 #define EXPECT_GE(a, b) KTEST_CHECK_BINARY("EXPECT_GE", ge, a, b)
-#define EXPECT_TRUE(c) ::ktest::check_binary("EXPECT_TRUE", ::ktest::Op::eq, static_cast<bool>(c), true, #c, "true", __FILE__, __LINE__)
-#define EXPECT_FALSE(c) ::ktest::check_binary("EXPECT_FALSE", ::ktest::Op::eq, static_cast<bool>(c), false, #c, "false", __FILE__, __LINE__)
-#define EXPECT_NULL(p) ::ktest::check_binary("EXPECT_NULL", ::ktest::Op::eq, static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, "nullptr", __FILE__, __LINE__)
-#define EXPECT_NOT_NULL(p) ::ktest::check_binary("EXPECT_NOT_NULL", ::ktest::Op::ne, static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, "nullptr", __FILE__, __LINE__)
+#define EXPECT_TRUE(c) ::ktest::check_binary<::ktest::Op::eq>("EXPECT_TRUE", static_cast<bool>(c), true, #c, nullptr, __FILE__, __LINE__)
+#define EXPECT_FALSE(c) ::ktest::check_binary<::ktest::Op::eq>("EXPECT_FALSE", static_cast<bool>(c), false, #c, nullptr, __FILE__, __LINE__)
+#define EXPECT_NULL(p) ::ktest::check_binary<::ktest::Op::eq>("EXPECT_NULL", static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, nullptr, __FILE__, __LINE__)
+#define EXPECT_NOT_NULL(p) ::ktest::check_binary<::ktest::Op::ne>("EXPECT_NOT_NULL", static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, nullptr, __FILE__, __LINE__)
 #define EXPECT_STREQ(a, b) ::ktest::check_streq("EXPECT_STREQ", (a), (b), #a, #b, __FILE__, __LINE__)
 
 #define KTEST_ASSERT(expect) \
@@ -130,9 +130,9 @@ u64 diag_command(u32 command, u64 arg);
 #define ASSERT_LE(a, b) KTEST_ASSERT(KTEST_CHECK_BINARY("ASSERT_LE", le, a, b))
 #define ASSERT_GT(a, b) KTEST_ASSERT(KTEST_CHECK_BINARY("ASSERT_GT", gt, a, b))
 #define ASSERT_GE(a, b) KTEST_ASSERT(KTEST_CHECK_BINARY("ASSERT_GE", ge, a, b))
-#define ASSERT_TRUE(c) KTEST_ASSERT(::ktest::check_binary("ASSERT_TRUE", ::ktest::Op::eq, static_cast<bool>(c), true, #c, "true", __FILE__, __LINE__))
-#define ASSERT_FALSE(c) KTEST_ASSERT(::ktest::check_binary("ASSERT_FALSE", ::ktest::Op::eq, static_cast<bool>(c), false, #c, "false", __FILE__, __LINE__))
-#define ASSERT_NOT_NULL(p) KTEST_ASSERT(::ktest::check_binary("ASSERT_NOT_NULL", ::ktest::Op::ne, static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, "nullptr", __FILE__, __LINE__))
+#define ASSERT_TRUE(c) KTEST_ASSERT(::ktest::check_binary<::ktest::Op::eq>("ASSERT_TRUE", static_cast<bool>(c), true, #c, nullptr, __FILE__, __LINE__))
+#define ASSERT_FALSE(c) KTEST_ASSERT(::ktest::check_binary<::ktest::Op::eq>("ASSERT_FALSE", static_cast<bool>(c), false, #c, nullptr, __FILE__, __LINE__))
+#define ASSERT_NOT_NULL(p) KTEST_ASSERT(::ktest::check_binary<::ktest::Op::ne>("ASSERT_NOT_NULL", static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, nullptr, __FILE__, __LINE__))
 #define ASSERT_STREQ(a, b) KTEST_ASSERT(::ktest::check_streq("ASSERT_STREQ", (a), (b), #a, #b, __FILE__, __LINE__))
 
 // Unconditional failure with a message, and skipping.

@@ -25,28 +25,25 @@ constexpr bool int_equal(A a, B b) {
     else return b >= 0 && static_cast<u64>(a) == static_cast<u64>(b);
 }
 
-template <typename A, typename B>
-constexpr bool compare(Op op, A a, B b) {
+template <Op op, typename A, typename B>
+constexpr bool compare(A a, B b) {
     if constexpr (is_int<A> && is_int<B>) {
-        switch (op) {
-        case Op::eq: return int_equal(a, b);
-        case Op::ne: return !int_equal(a, b);
-        case Op::lt: return int_less(a, b);
-        case Op::le: return !int_less(b, a);
-        case Op::gt: return int_less(b, a);
-        case Op::ge: return !int_less(a, b);
-        }
-        return false;
+        if constexpr (op == Op::eq) return int_equal(a, b);
+        else if constexpr (op == Op::ne) return !int_equal(a, b);
+        else if constexpr (op == Op::lt) return int_less(a, b);
+        else if constexpr (op == Op::le) return !int_less(b, a);
+        else if constexpr (op == Op::gt) return int_less(b, a);
+        else return !int_less(a, b);
+    } else if constexpr (op == Op::eq) {
+        return a == b;
+    } else if constexpr (op == Op::ne) {
+        return !(a == b);
     } else {
-        switch (op) {
-        case Op::eq: return a == b;
-        case Op::ne: return !(a == b);
-        case Op::lt: return a < b;
-        case Op::le: return a <= b;
-        case Op::gt: return a > b;
-        case Op::ge: return a >= b;
-        }
-        return false;
+        static_assert(requires { a < b; }, "EXPECT_LT/LE/GT/GE need ordered values");
+        if constexpr (op == Op::lt) return a < b;
+        else if constexpr (op == Op::le) return a <= b;
+        else if constexpr (op == Op::gt) return a > b;
+        else return a >= b;
     }
 }
 
@@ -75,17 +72,17 @@ void format_value(char* buf, size_t n, T v) {
 }
 
 const char* op_text(Op op);
-// Records a failed expectation of the running case and prints its report.
+// Records a failed expectation of the running case and prints its report. A
+// one-argument macro (EXPECT_TRUE, EXPECT_NULL...) passes b_text = nullptr.
 void fail_binary(const char* macro, const char* a_text, const char* b_text, const char* a_value,
                  const char* b_value, Op op, const char* file, int line);
 void fail_message(const char* file, int line, const char* fmt, ...) __printf(3, 4);
 void count_expectation();
 
-template <typename A, typename B>
-bool check_binary(const char* macro, Op op, A a, B b, const char* a_text, const char* b_text, const char* file,
-                  int line) {
+template <Op op, typename A, typename B>
+bool check_binary(const char* macro, A a, B b, const char* a_text, const char* b_text, const char* file, int line) {
     count_expectation();
-    if (compare(op, a, b)) return true;
+    if (compare<op>(a, b)) return true;
     char av[64], bv[64];
     format_value(av, sizeof av, a);
     format_value(bv, sizeof bv, b);

@@ -158,6 +158,36 @@ bool run_case(CaseState* state) {
     return !left_behind;
 }
 
+// Runs one case and prints its TAP line; false when out of memory.
+bool run_and_report(const TestInfo* t, unsigned number, unsigned* passed, unsigned* failed, unsigned* skipped) {
+    // kmalloc'd: a case thread left behind may still refer to it.
+    auto* st = static_cast<CaseState*>(kzalloc(sizeof(CaseState), GFP_KERNEL));
+    if (!st) return false;
+    CaseState& state = *st;
+    state.info = t;
+    state.number = number;
+    running_case = &state;
+    u64 start = get_jiffies_64();
+    bool reclaimable = run_case(&state);
+    u64 ms = jiffies_to_msecs(get_jiffies_64() - start);
+    running_case = nullptr;
+    char name[128];
+    full_name(t, name, sizeof name);
+    if (state.failed) {
+        ++*failed;
+        printk("not ok %u - %s\n", state.number, name);
+    } else if (state.skipped) {
+        ++*skipped;
+        printk("ok %u - %s # SKIP %s\n", state.number, name, state.skip_reason);
+    } else {
+        ++*passed;
+        printk("ok %u - %s # %u expectations, %llu ms\n", state.number, name, state.expectations, ms);
+    }
+    if (reclaimable) kfree(st);
+    return true;
+}
+
+
 }  // namespace
 
 const char* op_text(Op op) {
@@ -179,6 +209,11 @@ void count_expectation() {
 void fail_binary(const char* macro, const char* a_text, const char* b_text, const char* a_value, const char* b_value,
                  Op op, const char* file, int line) {
     if (running_case) running_case->failed = true;
+    if (!b_text) {
+        printk("# %s(%s) failed at %s:%d\n", macro, a_text, file, line);
+        printk("#   %s = %s\n", a_text, a_value);
+        return;
+    }
     printk("# %s(%s, %s) failed at %s:%d\n", macro, a_text, b_text, file, line);
     printk("#   expected: %s %s %s\n", a_text, op_text(op), b_text);
     printk("#   %s = %s\n", a_text, a_value);
@@ -254,38 +289,21 @@ int run_selected() {
     timer_setup(&watchdog, watchdog_fired);
     register_die_notifier(on_oops);
     unsigned number = 0, passed = 0, failed = 0, skipped = 0;
-    const char* last_suite = nullptr;
-    for (const TestInfo* t = __start_ktest_cases; t < __stop_ktest_cases; ++t) {
-        if (!selected(t)) continue;
-        if (!last_suite || strcmp(last_suite, t->suite) != 0) printk("# Suite: %s\n", t->suite);
-        last_suite = t->suite;
-        // kmalloc'd: a case thread left behind may still refer to it.
-        auto* st = static_cast<CaseState*>(kzalloc(sizeof(CaseState), GFP_KERNEL));
-        if (!st) {
-            printk("Bail out! out of memory\n");
-            return EXIT_STATUS_TEST_FAILURE;
+    // Suites in the order they first appear, each suite's cases together.
+    for (const TestInfo* first = __start_ktest_cases; first < __stop_ktest_cases; ++first) {
+        if (!selected(first)) continue;
+        bool seen = false;
+        for (const TestInfo* e = __start_ktest_cases; e < first && !seen; ++e)
+            seen = selected(e) && strcmp(e->suite, first->suite) == 0;
+        if (seen) continue;
+        printk("# Suite: %s\n", first->suite);
+        for (const TestInfo* t = first; t < __stop_ktest_cases; ++t) {
+            if (!selected(t) || strcmp(t->suite, first->suite) != 0) continue;
+            if (!run_and_report(t, ++number, &passed, &failed, &skipped)) {
+                printk("Bail out! out of memory\n");
+                return EXIT_STATUS_TEST_FAILURE;
+            }
         }
-        CaseState& state = *st;
-        state.info = t;
-        state.number = ++number;
-        running_case = &state;
-        u64 start = get_jiffies_64();
-        bool reclaimable = run_case(&state);
-        u64 ms = jiffies_to_msecs(get_jiffies_64() - start);
-        running_case = nullptr;
-        char name[128];
-        full_name(t, name, sizeof name);
-        if (state.failed) {
-            ++failed;
-            printk("not ok %u - %s\n", state.number, name);
-        } else if (state.skipped) {
-            ++skipped;
-            printk("ok %u - %s # SKIP %s\n", state.number, name, state.skip_reason);
-        } else {
-            ++passed;
-            printk("ok %u - %s # %u expectations, %llu ms\n", state.number, name, state.expectations, ms);
-        }
-        if (reclaimable) kfree(st);
     }
     printk("# ktest: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
     return failed ? EXIT_STATUS_TEST_FAILURE : EXIT_STATUS_OK;

@@ -1,6 +1,7 @@
 // mm_core_init: from memblock to a running buddy allocator and slab.
 #include <asm/page.hpp>
 #include <asm/setup.hpp>
+#include <kernel/highmem.hpp>
 #include <kernel/memblock.hpp>
 #include <kernel/meminfo.hpp>
 #include <kernel/mm.hpp>
@@ -25,4 +26,5 @@ void mem_init() {
            kb(_sdata, _edata), kb(__start_rodata, __end_rodata), kb(__bss_start, __bss_stop),
            (physpages - total) << (PAGE_SHIFT - 10), totalhigh_pages() << (PAGE_SHIFT - 10));
     kmem_cache_init();
+    kmap_init();
 }

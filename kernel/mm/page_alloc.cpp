@@ -11,6 +11,7 @@
 #include <asm/layout.hpp>
 #include <kernel/bug.hpp>
 #include <kernel/dumpstack.hpp>
+#include <kernel/highmem.hpp>
 #include <kernel/mm.hpp>
 #include <kernel/printk.hpp>
 #include <kernel/sched.hpp>
@@ -154,7 +155,9 @@ page* get_page_from_freelist(gfp_t gfp, unsigned order, unsigned flags, zone_typ
 void prep_new_page(page* p, unsigned order, gfp_t gfp) {
     check_new_page(p, order);
     set_page_count(p, 1);
-    if (gfp & __GFP_ZERO) memset(lowmem_page_address(p), 0, PAGE_SIZE << order);
+    if (!(gfp & __GFP_ZERO)) return;
+    // A highmem page has no address: each one is zeroed through kmap_local.
+    for (unsigned long i = 0; i < (1ul << order); ++i) clear_highpage(p + i);
 }
 
 void warn_alloc(gfp_t gfp, unsigned order) {
@@ -183,12 +186,6 @@ page* alloc_pages(gfp_t gfp, unsigned order) {
     if (gfpflags_allow_blocking(gfp)) might_sleep();
     if (WARN_ON_ONCE(order >= MAX_ORDER)) return nullptr;
     zone_type highest = gfp_zone(gfp);
-    if ((gfp & __GFP_ZERO) && highest == ZONE_HIGHMEM) {
-        // Zeroing a highmem page needs a temporary mapping (kmap), which this
-        // kernel does not have yet: refuse loudly instead of handing out junk.
-        WARN(true, "alloc_pages: __GFP_ZERO with __GFP_HIGHMEM needs kmap\n");
-        return nullptr;
-    }
     page* p = get_page_from_freelist(gfp, order, ALLOC_WMARK_LOW, highest);
     if (!p) {
         unsigned flags = ALLOC_WMARK_MIN;

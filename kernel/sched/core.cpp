@@ -13,6 +13,7 @@
 #include <asm/switch_to.hpp>
 #include <kernel/bug.hpp>
 #include <kernel/dumpstack.hpp>
+#include <kernel/highmem.hpp>
 #include <kernel/jiffies.hpp>
 #include <kernel/preempt.hpp>
 #include <kernel/printk.hpp>
@@ -87,6 +88,7 @@ task_struct* pick_next_task() {
 }
 
 void finish_task_switch(task_struct* prev) {
+    if (unlikely(current->kmap_ctrl.idx)) __kmap_local_sched_in(current);
     if (prev->state == TASK_DEAD) {
         list_del_init(&prev->tasks);
         put_task_struct(prev);  // the reference the thread held while alive
@@ -97,6 +99,7 @@ void context_switch(task_struct* prev, task_struct* next) {
     check_stack_end(prev);
     check_stack_end(next);
     ++context_switches;
+    if (unlikely(prev->kmap_ctrl.idx)) __kmap_local_sched_out(prev);
     arch_switch_to(next);
     current_task = next;
     task_struct* last = __switch_to_asm(&prev->thread.sp, next->thread.sp, prev);

@@ -6,6 +6,7 @@
 // The last put frees the stack and the task_struct.
 #include <asm/switch_to.hpp>
 #include <kernel/bug.hpp>
+#include <kernel/highmem.hpp>
 #include <kernel/mm.hpp>
 #include <kernel/printk.hpp>
 #include <kernel/sched.hpp>
@@ -102,6 +103,15 @@ void do_exit(int code) {
         local_irq_enable();
     }
     tsk->flags |= PF_EXITING;
+    // An oops may leave mappings behind (the thread died mid-use); a normal
+    // exit with mappings is a bug.
+    if (code == TASK_EXIT_OOPS && tsk->kmap_ctrl.idx) {
+        unsigned long flags = local_irq_save();
+        __kmap_local_sched_out(tsk);
+        tsk->kmap_ctrl.idx = 0;
+        local_irq_restore(flags);
+    }
+    kmap_local_exit(tsk);
     tsk->exit_code = code;
     tsk->exited = true;
     wake_up_all(&tsk->exit_wait);

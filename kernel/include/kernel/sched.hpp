@@ -11,6 +11,7 @@
 // STACK_END_MAGIC at its lowest word, checked at each context switch.
 #pragma once
 #include <asm/asm_defs.hpp>
+#include <asm/pgtable.hpp>
 #include <kernel/list.hpp>
 #include <kernel/types.hpp>
 #include <kernel/wait.hpp>
@@ -34,6 +35,14 @@ constexpr unsigned PF_KTHREAD = 1u << 21;
 
 constexpr unsigned SCHED_TIMESLICE = 2;  // ticks (20 ms at HZ=100)
 constexpr size_t TASK_COMM_LEN = 16;
+
+// A thread's kmap_local stack (Linux's struct kmap_ctrl): how many fixmap
+// slots it holds, and their PTEs, so that they can be torn down when it is
+// switched out and put back when it runs again.
+struct kmap_ctrl {
+    unsigned idx;
+    pte_t pteval[KM_MAX_IDX];
+};
 
 // Saved CPU state of a thread that is not running: its kernel stack pointer
 // (everything else is on that stack, pushed by __switch_to_asm).
@@ -62,7 +71,8 @@ struct task_struct {
     bool exited;
     bool kill_pending;     // kthread_kill(): die at the next preemption point
     wait_queue_head exit_wait;
-    // (issue 7 adds the per-task kmap_local stack here: kmap_ctrl.)
+    kmap_ctrl kmap_ctrl;
+    int pagefault_disabled;  // pagefault_disable() nesting
 };
 
 extern task_struct init_task;  // the boot thread, later the idle thread (pid 0)

@@ -20,7 +20,18 @@ inline void __flush_tlb_all() {
     }
 }
 
-// Every page in [start, end) of the kernel address space, one invlpg each.
-inline void flush_tlb_kernel_range(unsigned long start, unsigned long end) {
-    for (unsigned long a = start & ~0xFFFul; a < end; a += 0x1000) __flush_tlb_one(a);
+// Above this many pages a full flush is cheaper than one invlpg per page
+// (Linux's tlb_single_page_flush_ceiling).
+constexpr unsigned long TLB_SINGLE_PAGE_FLUSH_CEILING = 33;
+
+// Every page in [start, end) of the kernel address space: one invlpg each, or a
+// global flush for a large range. Returns true when it flushed everything.
+inline bool flush_tlb_kernel_range(unsigned long start, unsigned long end) {
+    start &= ~0xFFFul;
+    if ((end - start) / 0x1000 > TLB_SINGLE_PAGE_FLUSH_CEILING) {
+        __flush_tlb_all();
+        return true;
+    }
+    for (unsigned long a = start; a < end; a += 0x1000) __flush_tlb_one(a);
+    return false;
 }

@@ -14,6 +14,7 @@
 #include <kernel/bug.hpp>
 #include <kernel/dumpstack.hpp>
 #include <kernel/highmem.hpp>
+#include <kernel/mm_struct.hpp>
 #include <kernel/jiffies.hpp>
 #include <kernel/preempt.hpp>
 #include <kernel/printk.hpp>
@@ -49,6 +50,9 @@ constinit task_struct init_task{
     .exited = false,
     .kill_pending = false,
     .exit_wait = {{0, "exit_wait"}, {nullptr, nullptr}},
+    .kmap_ctrl = {0, {}},
+    .pagefault_disabled = 0,
+    .mm = nullptr,
 };
 constinit task_struct* current_task = &init_task;
 
@@ -100,6 +104,8 @@ void context_switch(task_struct* prev, task_struct* next) {
     check_stack_end(next);
     ++context_switches;
     if (unlikely(prev->kmap_ctrl.idx)) __kmap_local_sched_out(prev);
+    // Kernel threads run on the kernel's page tables (no lazy TLB borrowing).
+    if (next->mm != prev->mm) switch_mm(next->mm ? next->mm : &init_mm);
     arch_switch_to(next);
     current_task = next;
     task_struct* last = __switch_to_asm(&prev->thread.sp, next->thread.sp, prev);

@@ -9,6 +9,7 @@
 #include <kernel/highmem.hpp>
 #include <kernel/mm.hpp>
 #include <kernel/printk.hpp>
+#include <kernel/process.hpp>
 #include <kernel/sched.hpp>
 #include <kernel/slab.hpp>
 #include <kernel/string.hpp>
@@ -112,6 +113,7 @@ void do_exit(int code) {
         local_irq_restore(flags);
     }
     kmap_local_exit(tsk);
+    exit_mm(tsk);
     tsk->exit_code = code;
     tsk->exited = true;
     wake_up_all(&tsk->exit_wait);
@@ -138,6 +140,18 @@ void kthread_kill(task_struct* p) {
     if (p->exited) return;
     p->kill_pending = true;
     try_to_wake_up(p, TASK_INTERRUPTIBLE);
+}
+
+task_struct* find_get_task_by_pid(int pid) {
+    IrqSaveGuard guard;
+    task_struct* p;
+    list_for_each_entry(p, &all_tasks, tasks) {
+        if (p->pid == pid && !p->exited) {
+            ++p->refcount;
+            return p;
+        }
+    }
+    return nullptr;
 }
 
 void show_tasks() {

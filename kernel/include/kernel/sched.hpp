@@ -17,6 +17,7 @@
 #include <kernel/wait.hpp>
 
 struct pt_regs;
+struct mm_struct;
 
 // How far the boot has come. might_sleep() checks start once threads exist.
 enum class system_states { booting, scheduling, running, halted };
@@ -73,6 +74,7 @@ struct task_struct {
     wait_queue_head exit_wait;
     kmap_ctrl kmap_ctrl;
     int pagefault_disabled;  // pagefault_disable() nesting
+    mm_struct* mm;           // user address space; nullptr for kernel threads
 };
 
 extern task_struct init_task;  // the boot thread, later the idle thread (pid 0)

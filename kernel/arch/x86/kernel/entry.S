@@ -62,3 +62,36 @@ ret_from_interrupt:
     pop %gs
     add $8, %esp                    /* vector, error code */
     iret
+
+/*
+ * void start_user_thread(u32 ip, u32 sp, u32 kernel_stack_top)
+ *
+ * First entry of a new process into ring 3: abandons every kernel frame of the
+ * thread (the kernel stack starts empty, which is where the CPU will push the
+ * next interrupt or system call from user mode: TSS.esp0), builds an iret frame
+ * for a privilege change and clears the registers the program must not see.
+ */
+    .globl start_user_thread
+start_user_thread:
+    cli
+    mov 4(%esp), %eax               /* ip */
+    mov 8(%esp), %ecx               /* user sp */
+    mov 12(%esp), %esp              /* the top of this thread's kernel stack */
+    push $__USER_DS                 /* ss */
+    push %ecx                       /* sp */
+    push $0x202                     /* eflags: IF, reserved bit 1 */
+    push $__USER_CS                 /* cs */
+    push %eax                       /* ip */
+    mov $__USER_DS, %eax
+    mov %eax, %ds
+    mov %eax, %es
+    mov %eax, %fs
+    mov %eax, %gs
+    xor %eax, %eax
+    xor %ebx, %ebx
+    xor %ecx, %ecx
+    xor %edx, %edx
+    xor %esi, %esi
+    xor %edi, %edi
+    xor %ebp, %ebp
+    iret

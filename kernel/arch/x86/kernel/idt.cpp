@@ -1,5 +1,6 @@
 // The IDT: every vector points at its stub in entry.S (vector_stubs, 16 bytes
-// apart), all as interrupt gates (IF cleared on entry) for ring 0 only.
+// apart), all as interrupt gates (IF cleared on entry); only int3, into and
+// int 0x80 may be raised from ring 3.
 #include <asm/desc.hpp>
 #include <asm/segment.hpp>
 
@@ -36,6 +37,10 @@ void set_intr_gate(unsigned vector, unsigned dpl) {
 
 void idt_init() {
     for (unsigned v = 0; v < NR_VECTORS; ++v) set_intr_gate(v, 0);
+    // What user mode may raise itself with "int n": int3, into, system calls.
+    set_intr_gate(3, 3);
+    set_intr_gate(4, 3);
+    set_intr_gate(SYSCALL_VECTOR, 3);
     desc_ptr idtr{sizeof idt_table - 1, reinterpret_cast<u32>(idt_table)};
     asm volatile("lidt %0" ::"m"(idtr));
 }

@@ -168,4 +168,5 @@ void setup_arch() {
     setup_memblock();
     find_low_pfn_range();
     paging_init();
+    pgd_init_kernel();
 }

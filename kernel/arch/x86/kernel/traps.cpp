@@ -6,6 +6,8 @@
 #include <kernel/bug.hpp>
 #include <kernel/dumpstack.hpp>
 #include <kernel/printk.hpp>
+#include <kernel/process.hpp>
+#include <kernel/syscalls.hpp>
 
 namespace {
 
@@ -41,6 +43,17 @@ void do_invalid_op(pt_regs* regs) {
     }
 }
 
+// The signal a user-mode exception ends the process with (Linux's choice).
+int signal_for(unsigned v) {
+    switch (v) {
+    case X86_TRAP_DE: return SIGFPE;
+    case X86_TRAP_DB:
+    case X86_TRAP_BP: return SIGTRAP;
+    case X86_TRAP_UD: return SIGILL;
+    default: return SIGSEGV;
+    }
+}
+
 }  // namespace
 
 const char* exception_name(unsigned vector) {
@@ -50,6 +63,7 @@ const char* exception_name(unsigned vector) {
 void do_exception(pt_regs* regs) {
     unsigned v = regs->vector;
     if (v == X86_TRAP_PF) return do_page_fault(regs, regs->error_code);
+    if (user_mode(regs)) force_sig_fault(signal_for(v), exception_names[v], regs, 0);
     if (v == X86_TRAP_UD) return do_invalid_op(regs);
     unsigned n = oops_begin();
     printk("Oops: %s (vector %u), error code 0x%04x [#%u]\n", exception_names[v], v, regs->error_code, n);
@@ -66,6 +80,8 @@ extern "C" void do_interrupt(pt_regs* regs) {
     if (regs->vector < NR_EXCEPTION_VECTORS) do_exception(regs);
     else if (regs->vector >= FIRST_EXTERNAL_VECTOR && regs->vector < FIRST_EXTERNAL_VECTOR + NR_IRQS)
         do_IRQ(regs);
+    else if (regs->vector == SYSCALL_VECTOR && user_mode(regs))
+        do_int80_syscall(regs);
     else
         die("unexpected interrupt vector", regs, regs->vector);
 }

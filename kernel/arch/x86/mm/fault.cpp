@@ -1,17 +1,35 @@
-// Page faults. With only kernel threads, every page fault is a kernel bug: the
-// report says what was accessed and how (decoded error code), shows the page
-// table entries that translate the address, and oopses.
+// Page faults. There is no demand paging: a fault in user mode ends the
+// process (SIGSEGV); a kernel fault on a user address inside copy_*_user
+// resumes at the copy's fixup; any other kernel fault is a bug, reported with
+// what was accessed and how (decoded error code) and the page-table entries
+// that translate the address, then an oops.
 #include <asm/pgtable.hpp>
 #include <asm/processor.hpp>
 #include <asm/ptrace.hpp>
 #include <asm/traps.hpp>
 #include <kernel/dumpstack.hpp>
 #include <kernel/printk.hpp>
+#include <kernel/process.hpp>
+#include <kernel/uaccess.hpp>
 
 void dump_pagetable(unsigned long address);
 
 void do_page_fault(pt_regs* regs, u32 error_code) {
     unsigned long address = read_cr2();
+    if (user_mode(regs)) {
+        // Every page of a process is populated when it starts: a fault in user
+        // mode is always the program's bug.
+        force_sig_fault(SIGSEGV, (error_code & X86_PF_INSTR) ? "segfault (instruction fetch)" : "segfault", regs,
+                        address);
+    }
+    if (address < TASK_SIZE) {
+        // A kernel access to user memory that went wrong: copy_*_user's fixup.
+        if (const exception_table_entry* e = search_exception_tables(regs->ip)) {
+            ++process_stats.uaccess_faults;
+            regs->ip = e->fixup;
+            return;
+        }
+    }
     unsigned n = oops_begin();
     if (address < PAGE_SIZE)
         printk("BUG: kernel NULL pointer dereference, address: %08lx\n", address);

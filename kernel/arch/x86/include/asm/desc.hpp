@@ -27,3 +27,4 @@ void set_intr_gate(unsigned vector, unsigned dpl);
 
 constexpr unsigned FIRST_EXTERNAL_VECTOR = 0x20;  // IRQ 0..15 after the 8259 remap
 constexpr unsigned NR_VECTORS = 256;
+constexpr unsigned SYSCALL_VECTOR = 0x80;  // int 0x80 from ring 3

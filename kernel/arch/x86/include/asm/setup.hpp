@@ -30,5 +30,7 @@ struct boot_options {
 extern boot_options boot_opts;
 
 void paging_init();
+// init_mm: the kernel's address space (swapper_pg_dir), for kernel threads.
+void pgd_init_kernel();
 // Called by setup_arch: the kernel's page tables, for paging_init to fill in.
 void mem_init_print_layout();

@@ -81,7 +81,7 @@ KTEST(process, faults_end_only_the_process) {
     EXPECT_EQ(run("null"), SIGSEGV);
     EXPECT_EQ(run("write-text"), SIGSEGV);
     EXPECT_EQ(run("kernel-read"), SIGSEGV);  // supervisor page: U=0
-    EXPECT_EQ(run("int80-from-kernel-gate"), SIGSEGV);
+    EXPECT_EQ(run("int81"), SIGSEGV);
     EXPECT_EQ(run("int3"), SIGTRAP);
     EXPECT_EQ(run("ud2"), SIGILL);
     EXPECT_EQ(run("div0"), SIGFPE);

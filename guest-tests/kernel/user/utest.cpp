@@ -120,7 +120,7 @@ extern "C" int main(int argc, char** argv) {
     if (streq(what, "int3")) asm volatile("int3");
     if (streq(what, "ud2")) asm volatile("ud2");
     if (streq(what, "div0")) asm volatile("xor %%ecx, %%ecx; mov $1, %%eax; xor %%edx, %%edx; divl %%ecx" ::: "eax", "ecx", "edx");
-    if (streq(what, "int80-from-kernel-gate")) asm volatile("int $0x81");  // a ring-0-only gate: #GP
+    if (streq(what, "int81")) asm volatile("int $0x81");  // a ring-0-only gate: #GP
     puts("utest: unknown test\n");
     return 98;
 }

@@ -10,6 +10,7 @@
 #include <kernel/highmem.hpp>
 #include <kernel/mm.hpp>
 #include <kernel/printk.hpp>
+#include <kernel/slab.hpp>
 
 #include "ktest.hpp"
 
@@ -82,17 +83,24 @@ KTEST(tlb, kunmap_leaves_the_pkmap_translation_until_the_flush) {
     v[0] = 1;
     kunmap(p);
     EXPECT_TRUE(probe(reinterpret_cast<unsigned long>(v)) & HM386_DIAG_PROBE_DTLB);
-    // Cycle through more pages than slots: the search wraps and flushes.
+    // Map more distinct pages than there are slots (held, so that each one is
+    // a new page): the search wraps around and flushes.
+    unsigned n = LAST_PKMAP() + 1;
+    auto** others = static_cast<page**>(kcalloc(n, sizeof(page*), GFP_KERNEL));
+    ASSERT_NOT_NULL(others);
     unsigned long flushes = highmem_stats.pkmap_flushes;
-    for (unsigned i = 0; i <= LAST_PKMAP() && highmem_stats.pkmap_flushes == flushes; ++i) {
-        page* q = alloc_page(GFP_HIGHUSER);
-        ASSERT_NOT_NULL(q);
-        kmap(q);
-        kunmap(q);
-        __free_page(q);
+    unsigned got = 0;
+    for (; got < n && highmem_stats.pkmap_flushes == flushes; ++got) {
+        others[got] = alloc_page(GFP_HIGHUSER);
+        if (!others[got]) break;
+        kmap(others[got]);
+        kunmap(others[got]);
     }
     EXPECT_GT(highmem_stats.pkmap_flushes, flushes);
     EXPECT_EQ(probe(reinterpret_cast<unsigned long>(v)) & HM386_DIAG_PROBE_DTLB, 0u);
+    for (unsigned i = 0; i < got; ++i)
+        if (others[i]) __free_page(others[i]);
+    kfree(others);
     __free_page(p);
 }
 

@@ -221,7 +221,11 @@ void scheduler_tick() {
 void irqentry_exit_cond_resched(pt_regs* regs) {
     if (!(regs->flags & X86_EFLAGS_IF) || preempt_count() != 0) return;
     task_struct* p = current;
-    if (p->kill_pending && p != idle_task() && !(p->flags & PF_EXITING)) {
+    // A killed kernel thread dies at any preemption point (it has no other);
+    // a process only on its way back to user mode, never half way through a
+    // system call with resources in hand (Linux acts on signals there too).
+    bool can_die_here = (p->flags & PF_KTHREAD) || user_mode(regs);
+    if (p->kill_pending && can_die_here && p != idle_task() && !(p->flags & PF_EXITING)) {
         local_irq_enable();
         do_exit(-EINTR);
     }

@@ -126,9 +126,9 @@ task_struct* kthread_run(int (*fn)(void*), void* data, const char* name);
 int kthread_join(task_struct* p);
 // Like kthread_join with a limit: false when the thread is still alive.
 bool kthread_join_timeout(task_struct* p, long timeout_jiffies, int* exit_code);
-// Asks a thread to die: at its next preemption point if it is running
-// preemptibly, or at once if it sleeps interruptibly. The test runner uses it
-// for cases that overrun their timeout.
+// Asks a thread to die: a kernel thread at its next preemption point, a
+// process on its next way back to user mode; at once for a thread that sleeps
+// interruptibly. The test runner uses it for cases that overrun their timeout.
 void kthread_kill(task_struct* p);
 inline bool fatal_signal_pending(const task_struct* p) { return p->kill_pending; }
 [[noreturn]] void do_exit(int code);

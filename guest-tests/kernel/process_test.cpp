@@ -111,7 +111,7 @@ KTEST(process, user_memory_is_highmem_and_user_only) {
     vm_area_struct* vma;
     list_for_each_entry(vma, &mm->mmap, list) {
         for (unsigned long a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
-            pte_t pte = ptep_get(user_pte_lookup(mm, a));
+            pte_t pte = user_pte_read(mm, a);
             if (!pte_present(pte)) continue;
             ++pages;
             high += PageHighMem(pfn_to_page(pte_pfn(pte)));
@@ -127,6 +127,18 @@ KTEST(process, user_memory_is_highmem_and_user_only) {
     EXPECT_EQ(bad_bits, 0u);
     EXPECT_EQ(writable_text, 0u);
     EXPECT_EQ(executable_stack, 0u);
+    // The last-level page tables: highmem with highpte, lowmem otherwise.
+    unsigned long tables = 0, high_tables = 0;
+    list_for_each_entry(vma, &mm->mmap, list) {
+        for (unsigned long a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
+            page* table = user_pte_table_page(mm, a);
+            ASSERT_NOT_NULL(table);
+            ++tables;
+            high_tables += PageHighMem(table);
+        }
+    }
+    if (highpte_enabled() && totalhigh_pages()) EXPECT_EQ(high_tables, tables);
+    if (!highpte_enabled()) EXPECT_EQ(high_tables, 0u);
     // Let it finish: the kernel writes what it waits for.
     char text[] = "written by the kernel";
     EXPECT_EQ(access_process_vm(mm, UTEST_SHARED_ADDR + UTEST_TEXT_OFFSET, text, sizeof text, FOLL_WRITE),

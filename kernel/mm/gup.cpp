@@ -16,9 +16,7 @@ long get_user_pages(mm_struct* mm, unsigned long start, unsigned long nr_pages, 
         vm_area_struct* vma = addr < TASK_SIZE ? find_vma(mm, addr) : nullptr;
         bool write = gup_flags & FOLL_WRITE;
         if (!vma || (write && !(vma->vm_flags & VM_WRITE) && !(gup_flags & FOLL_FORCE))) break;
-        pte_ptr ptep = user_pte_lookup(mm, addr);
-        if (!ptep) break;
-        pte_t pte = ptep_get(ptep);
+        pte_t pte = user_pte_read(mm, addr);
         if (!pte_present(pte)) break;  // no demand paging here: every page is populated
         page* p = pfn_to_page(pte_pfn(pte));
         get_page(p);

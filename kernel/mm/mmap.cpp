@@ -58,9 +58,12 @@ int mm_map_anon(mm_struct* mm, unsigned long start, unsigned long len, unsigned 
             put_page(p);
             return -ENOMEM;
         }
-        SpinLockIrqSaveGuard guard(mm->page_table_lock);
-        set_pte(ptep, pfn_pte(page_to_pfn(p), prot));
-        ++mm->nr_pages;
+        {
+            SpinLockIrqSaveGuard guard(mm->page_table_lock);
+            set_pte(ptep, pfn_pte(page_to_pfn(p), prot));
+            ++mm->nr_pages;
+        }
+        pte_unmap(ptep);
     }
     return 0;
 }
@@ -79,8 +82,9 @@ void mmput(mm_struct* mm) {
             pte_ptr ptep = user_pte_lookup(mm, addr);
             if (!ptep) continue;
             pte_t pte = ptep_get(ptep);
+            if (pte_present(pte)) pte_clear(ptep);
+            pte_unmap(ptep);
             if (!pte_present(pte)) continue;
-            pte_clear(ptep);
             --mm->nr_pages;
             put_page(pfn_to_page(pte_pfn(pte)));
         }

@@ -7,9 +7,11 @@
 //   2-level: a page directory whose entries 768..1023 are swapper_pg_dir's;
 //   PAE:     a PDPT whose entries 0..2 point at the process's own PMDs and
 //            entry 3 at the kernel PMD shared by all.
-// User page tables live in lowmem (Linux without CONFIG_HIGHPTE); the pages
-// they map come from GFP_HIGHUSER, so on a machine with highmem the kernel
-// reaches them through kmap_local or through the user mapping itself.
+// User page tables live in lowmem, or with the highpte option in highmem
+// (Linux's CONFIG_HIGHPTE; the kernel then maps each table with kmap_local
+// while it reads or writes it). The pages they map come from GFP_HIGHUSER, so
+// on a machine with highmem the kernel reaches them through kmap_local or
+// through the user mapping itself.
 #pragma once
 #include <asm/pgtable.hpp>
 #include <kernel/list.hpp>
@@ -54,10 +56,19 @@ void switch_mm(mm_struct* next);
 int mm_map_anon(mm_struct* mm, unsigned long start, unsigned long len, unsigned long vm_flags);
 vm_area_struct* find_vma(mm_struct* mm, unsigned long addr);
 
-// The PTE mapping addr in mm: nullptr when no page table covers it.
+// The PTE mapping addr in mm: nullptr when no page table covers it. The
+// table is mapped for the caller (pte_offset_map): release it with
+// pte_unmap(), in LIFO order with other kmap_local mappings.
 pte_ptr user_pte_lookup(mm_struct* mm, unsigned long addr);
 // The same, allocating the page table when needed (nullptr: out of memory).
 pte_ptr user_pte_alloc(mm_struct* mm, unsigned long addr);
+void pte_unmap(pte_ptr ptep);
+// Lookup, read and unmap in one (0 when nothing maps addr).
+pte_t user_pte_read(mm_struct* mm, unsigned long addr);
+// The page holding the page table that covers addr (nullptr: none).
+page* user_pte_table_page(mm_struct* mm, unsigned long addr);
+// Boot option highpte: user page tables from highmem (Linux's CONFIG_HIGHPTE).
+bool highpte_enabled();
 pgprot_t vm_get_page_prot(unsigned long vm_flags);
 
 // get_user_pages flags (Linux's FOLL_*).

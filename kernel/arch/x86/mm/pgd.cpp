@@ -1,9 +1,14 @@
 // User page tables for both paging modes (see kernel/mm_struct.hpp for the
 // layout): allocation of the top level with the shared kernel part, lookup
-// and allocation of page tables, teardown, and CR3 switching.
+// and allocation of page tables, teardown, and CR3 switching. With the
+// highpte option the last-level tables come from highmem and every access to
+// them goes through kmap_local (pte_offset_map / pte_unmap), as with Linux's
+// CONFIG_HIGHPTE.
 #include <asm/pgtable.hpp>
 #include <asm/processor.hpp>
 #include <kernel/bug.hpp>
+#include <kernel/cmdline.hpp>
+#include <kernel/highmem.hpp>
 #include <kernel/mm.hpp>
 #include <kernel/mm_struct.hpp>
 #include <kernel/string.hpp>
@@ -34,11 +39,25 @@ void write_pde(void* slot, u64 v) {
     else *static_cast<volatile u32*>(slot) = static_cast<u32>(v);
 }
 
-pte_ptr pte_in_table(u64 pde, unsigned long addr) {
-    auto* table = static_cast<u8*>(__va(pde & PTE_PFN_MASK));
+// Linux's pte_offset_map: the table is mapped with kmap_local (a no-op for a
+// lowmem table, a fixmap slot for a highmem one), so the caller must
+// pte_unmap() the result, LIFO with its other kmap_locals.
+pte_ptr pte_offset_map(u64 pde, unsigned long addr) {
+    auto* table = static_cast<u8*>(kmap_local_page(pfn_to_page(static_cast<unsigned long>((pde & PTE_PFN_MASK) >> PAGE_SHIFT))));
     unsigned index = (addr >> PAGE_SHIFT) & (paging->ptrs_per_pte - 1);
     return pte_ptr(table + index * paging->pte_size);
 }
+
+constinit bool highpte = false;
+bool parse_highpte(const char* v) {
+    highpte = true;
+    return *v == 0;
+}
+early_param("highpte", parse_highpte, "highpte takes no value");
+
+// A page for a user page table: from highmem with highpte (Linux's
+// CONFIG_HIGHPTE), else from lowmem.
+page* pte_alloc_one() { return alloc_page((highpte ? GFP_HIGHUSER : GFP_KERNEL) | __GFP_ZERO); }
 
 }  // namespace
 
@@ -80,7 +99,7 @@ void pgd_free(mm_struct* mm) {
         for (unsigned i = 0; i < entries; ++i) {
             u64 pde = read_pde(static_cast<u8*>(dir) + i * paging->pte_size);
             if (!(pde & _PAGE_PRESENT)) continue;
-            free_page(reinterpret_cast<unsigned long>(__va(pde & PTE_PFN_MASK)));
+            __free_page(pfn_to_page(static_cast<unsigned long>((pde & PTE_PFN_MASK) >> PAGE_SHIFT)));
             --mm->nr_ptes;
         }
     };
@@ -103,7 +122,7 @@ pte_ptr user_pte_lookup(mm_struct* mm, unsigned long addr) {
     if (addr >= TASK_SIZE) return pte_ptr();
     u64 pde = read_pde(pde_slot(mm, addr));
     if (!(pde & _PAGE_PRESENT)) return pte_ptr();
-    return pte_in_table(pde, addr);
+    return pte_offset_map(pde, addr);
 }
 
 pte_ptr user_pte_alloc(mm_struct* mm, unsigned long addr) {
@@ -111,14 +130,34 @@ pte_ptr user_pte_alloc(mm_struct* mm, unsigned long addr) {
     void* slot = pde_slot(mm, addr);
     u64 pde = read_pde(slot);
     if (!(pde & _PAGE_PRESENT)) {
-        // Page tables stay in lowmem, where the kernel reaches them with __va.
-        unsigned long table = get_zeroed_page(GFP_KERNEL);
+        page* table = pte_alloc_one();
         if (!table) return pte_ptr();
         ++mm->nr_ptes;
-        pde = __pa(table) | _PAGE_TABLE;
+        pde = page_to_phys(table) | _PAGE_TABLE;
         write_pde(slot, pde);
     }
-    return pte_in_table(pde, addr);
+    return pte_offset_map(pde, addr);
+}
+
+void pte_unmap(pte_ptr ptep) {
+    if (ptep) kunmap_local(ptep.raw());
+}
+
+pte_t user_pte_read(mm_struct* mm, unsigned long addr) {
+    pte_ptr ptep = user_pte_lookup(mm, addr);
+    if (!ptep) return pte_t{0};
+    pte_t pte = ptep_get(ptep);
+    pte_unmap(ptep);
+    return pte;
+}
+
+bool highpte_enabled() { return highpte; }
+
+page* user_pte_table_page(mm_struct* mm, unsigned long addr) {
+    if (addr >= TASK_SIZE) return nullptr;
+    u64 pde = read_pde(pde_slot(mm, addr));
+    if (!(pde & _PAGE_PRESENT)) return nullptr;
+    return pfn_to_page(static_cast<unsigned long>((pde & PTE_PFN_MASK) >> PAGE_SHIFT));
 }
 
 pgprot_t vm_get_page_prot(unsigned long vm_flags) {

@@ -5,6 +5,7 @@
 #include <asm/processor.hpp>
 #include <asm/tlbflush.hpp>
 #include <kernel/bug.hpp>
+#include <kernel/highmem.hpp>
 #include <kernel/printk.hpp>
 
 constinit paging_mode kernel_paging_mode = paging_mode::two_level;
@@ -28,15 +29,24 @@ void clear_kernel_pte(unsigned long vaddr) {
 
 namespace {
 
-// A page-table page, if the kernel can read it through the direct map.
-const void* table_at(phys_addr_t phys) {
-    if (!phys_is_direct_mapped(phys)) return nullptr;
-    return __va(phys & ~static_cast<phys_addr_t>(PAGE_SIZE - 1));
-}
-
-u64 entry_at(const void* table, unsigned index, unsigned size) {
-    if (size == 8) return static_cast<const volatile u64*>(table)[index];
-    return static_cast<const volatile u32*>(table)[index];
+// Reads entry 'index' of the page table at 'phys': through the direct map, or
+// (a highpte table in highmem) through a short kmap_local. False when the
+// table is not RAM the kernel knows.
+bool read_entry(phys_addr_t phys, unsigned index, unsigned size, u64* out) {
+    phys &= ~static_cast<phys_addr_t>(PAGE_SIZE - 1);
+    const void* table;
+    bool mapped = false;
+    if (phys_is_direct_mapped(phys)) {
+        table = __va(phys);
+    } else if (mem_map && pfn_valid(PFN_DOWN(phys))) {
+        table = kmap_local_page(pfn_to_page(PFN_DOWN(phys)));
+        mapped = true;
+    } else {
+        return false;
+    }
+    *out = size == 8 ? static_cast<const volatile u64*>(table)[index] : static_cast<const volatile u32*>(table)[index];
+    if (mapped) kunmap_local(table);
+    return true;
 }
 
 struct walk_result {
@@ -49,22 +59,14 @@ struct walk_result {
 walk_result walk(unsigned long va) {
     walk_result r;
     u32 cr3 = read_cr3();
-    const void* dir;
     if (pae_enabled()) {
-        const void* pdpt = table_at(cr3 & ~0x1Fu);
-        if (!pdpt) return r;
-        // The PDPT is 32 bytes inside its page.
-        r.pdpte = static_cast<const volatile u64*>(
-            static_cast<const void*>(static_cast<const u8*>(pdpt) + (cr3 & 0xFE0)))[va >> 30];
+        // The PDPT is 32 bytes inside its page: entry (cr3 & 0xFE0) / 8 + n.
+        if (!read_entry(cr3 & PAGE_MASK, ((cr3 & 0xFE0) >> 3) + (va >> 30), 8, &r.pdpte)) return r;
         r.has_pdpte = true;
         if (!(r.pdpte & _PAGE_PRESENT)) return r;
-        dir = table_at(r.pdpte & PTE_PFN_MASK);
-        if (!dir) return r;
-        r.pde = entry_at(dir, (va >> 21) & 511, 8);
+        if (!read_entry(r.pdpte & PTE_PFN_MASK, (va >> 21) & 511, 8, &r.pde)) return r;
     } else {
-        dir = table_at(cr3 & PAGE_MASK);
-        if (!dir) return r;
-        r.pde = entry_at(dir, va >> 22, 4);
+        if (!read_entry(cr3 & PAGE_MASK, va >> 22, 4, &r.pde)) return r;
     }
     r.has_pde = true;
     if (!(r.pde & _PAGE_PRESENT)) return r;
@@ -74,9 +76,8 @@ walk_result walk(unsigned long va) {
         r.phys = (r.pde & PTE_PFN_MASK & ~(large - 1)) | (va & (large - 1));
         return r;
     }
-    const void* pt = table_at(r.pde & PTE_PFN_MASK);
-    if (!pt) return r;
-    r.pte = entry_at(pt, (va >> PAGE_SHIFT) & (paging->ptrs_per_pte - 1), paging->pte_size);
+    if (!read_entry(r.pde & PTE_PFN_MASK, (va >> PAGE_SHIFT) & (paging->ptrs_per_pte - 1), paging->pte_size, &r.pte))
+        return r;
     r.has_pte = true;
     if (r.pte & _PAGE_PRESENT) {
         r.mapped = true;

@@ -17,7 +17,10 @@ set(HM386_GUEST_COMMON_FLAGS
   --target=i686-unknown-none-elf -march=i686 -ffreestanding -nostdlib -fno-builtin
   -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer
   -mno-sse -mno-sse2 -mno-mmx -mno-80387 -msoft-float -mno-red-zone
-  -O2 -g -Wall -Wextra)
+  -O2 -g -Wall -Wextra
+  # __FILE__ relative to the source tree: reports and images do not depend on
+  # where the tree is checked out.
+  -fmacro-prefix-map=${CMAKE_SOURCE_DIR}/=)
 set(HM386_GUEST_CXX_FLAGS -std=c++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics
   -fno-use-cxa-atexit -ffunction-sections -fdata-sections)
 

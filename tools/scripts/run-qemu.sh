@@ -3,7 +3,11 @@
 # QEMU's exit status onto hm386's documented exit codes (docs/cli.md), so tests
 # can compare the two emulators directly.
 #
-#   run-qemu.sh [--mem SIZE] [--append CMDLINE] [--timeout SECONDS] [--initrd MODS] KERNEL
+#   run-qemu.sh [--mem SIZE] [--append CMDLINE] [--timeout SECONDS] [--initrd MODS]
+#               [--cpu MODEL] KERNEL
+#
+# --cpu replaces the default CPU model (pentium3: PAE and PGE but no NX), e.g.
+# "pentium3,+nx" to test PAE with NX.
 #
 # Exit status: the guest's debug-exit value; 122 when the guest shut down or
 # triple-faulted without writing to the debug-exit port; 124 on timeout;
@@ -14,22 +18,24 @@ mem=64M
 append=""
 timeout=60
 initrd=""
+cpu=pentium3
 while [[ $# -gt 1 ]]; do
   case "$1" in
     --mem) mem=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --initrd) initrd=$2; shift 2 ;;
+    --cpu) cpu=$2; shift 2 ;;
     *) echo "run-qemu.sh: unknown option $1" >&2; exit 64 ;;
   esac
 done
-[[ $# -eq 1 ]] || { echo "usage: run-qemu.sh [--mem SIZE] [--append CMDLINE] [--timeout S] [--initrd MODS] KERNEL" >&2; exit 64; }
+[[ $# -eq 1 ]] || { echo "usage: run-qemu.sh [--mem SIZE] [--append CMDLINE] [--timeout S] [--initrd MODS] [--cpu MODEL] KERNEL" >&2; exit 64; }
 kernel=$1
 qemu=$(command -v qemu-system-i386) || { echo "run-qemu.sh: SKIP: qemu-system-i386 is not installed" >&2; exit 77; }
 [[ -r "$kernel" ]] || { echo "run-qemu.sh: cannot read $kernel" >&2; exit 64; }
 
 args=(-kernel "$kernel" -m "$mem" -display none -serial stdio -monitor none
-      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu pentium3)
+      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu "$cpu")
 [[ -n "$append" ]] && args+=(-append "$append")
 [[ -n "$initrd" ]] && args+=(-initrd "$initrd")
 

@@ -1,0 +1,26 @@
+// The i386 side of kmap: the pkmap page table and the per-CPU kmap_local
+// slots in the fixmap, and the TLB work each mapping change needs.
+#pragma once
+#include <asm/layout.hpp>
+#include <asm/pgtable.hpp>
+#include <asm/tlbflush.hpp>
+
+// The page table of the pkmap window (one table: LAST_PKMAP entries).
+inline pte_ptr pkmap_page_table() { return virt_to_kpte(PKMAP_BASE()); }
+
+// The PTE of fixmap slot FIX_KMAP_BEGIN; slot idx is idx entries *below* it,
+// because fixmap addresses grow downwards (Linux's "kmap_pte - idx").
+inline pte_ptr kmap_pte() { return virt_to_kpte(fix_to_virt(FIX_KMAP_BEGIN)); }
+inline pte_ptr kmap_get_pte(unsigned idx) { return kmap_pte() - idx; }
+
+// Which fixmap slot the idx-th nested kmap_local of this CPU uses.
+inline unsigned arch_kmap_local_map_idx(unsigned idx) { return idx + KM_MAX_IDX * 0 /* smp_processor_id() */; }
+
+// A new mapping needs no flush (a non-present entry is never cached); an
+// unmapped one must leave the local TLB at once.
+inline void arch_kmap_local_post_unmap(unsigned long vaddr) { __flush_tlb_one(vaddr); }
+
+// pkmap: a range this large is cheaper to flush whole (Linux's
+// tlb_single_page_flush_ceiling is 33 pages); kernel entries are global, so
+// only a CR4.PGE toggle drops them.
+inline void flush_tlb_pkmaps() { __flush_tlb_all(); }

@@ -1,0 +1,12 @@
+// External interrupts: one handler per legacy IRQ line.
+#pragma once
+#include <kernel/types.hpp>
+
+struct pt_regs;
+using irq_handler_t = void (*)(unsigned irq, pt_regs* regs);
+
+// Installs the handler and unmasks the line.
+void request_irq(unsigned irq, irq_handler_t handler, const char* name);
+void init_IRQ();
+// Interrupts handled per line since boot.
+u64 irq_count(unsigned irq);

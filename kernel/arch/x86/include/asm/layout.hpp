@@ -1,0 +1,117 @@
+// The kernel's virtual address space: the single definition of where everything
+// lives in the top gigabyte (3G/1G split), modelled on Linux's
+// arch/x86/include/asm/pgtable_32_areas.h and fixmap.h.
+//
+//   0xFFFFFFFF +-----------------------------+
+//              | fixmap slot 0 (FIX_HOLE)    | <- FIXADDR_TOP = 0xFFFFF000
+//              | FIX_KMAP_BEGIN..FIX_KMAP_END| fix_to_virt(i) = FIXADDR_TOP - i*PAGE_SIZE
+//              |  (KM_MAX_IDX slots per CPU) |   (slots grow down)
+//              +-----------------------------+ <- FIXADDR_START
+//              | unused up to a PMD boundary |
+//   PKMAP_BASE +-----------------------------+ (PMD aligned)
+//              | persistent kmap window:     | LAST_PKMAP pages = exactly one page
+//              |  1024 pages (2-level)       | table (pkmap_page_table)
+//              |   512 pages (PAE)           |
+//              +-----------------------------+
+//              | 2 guard pages               |
+//  VMALLOC_END +-----------------------------+
+//              | vmalloc / vmap area         |
+//VMALLOC_START +-----------------------------+ (8 MiB aligned, >= high_memory + 8 MiB)
+//              | VMALLOC_OFFSET guard hole   | catches direct-map overruns
+//  high_memory +-----------------------------+
+//              | direct map of lowmem        | virt = phys + PAGE_OFFSET
+//              |  (at most MAXMEM = 896 MiB) |
+//  PAGE_OFFSET +-----------------------------+ 0xC0000000
+//              | user space                  |
+//   0x00000000 +-----------------------------+
+//
+// The paging mode is chosen at boot (paging=2level|pae), so the values that
+// depend on the page-table geometry (PMD size, LAST_PKMAP, PKMAP_BASE,
+// VMALLOC_END) are read from the active geometry; the rest are constants.
+#pragma once
+#include <asm/page.hpp>
+#include <kernel/sizes.hpp>
+
+// --- fixmap ----------------------------------------------------------------
+constexpr unsigned NR_CPUS = 1;
+constexpr unsigned KM_MAX_IDX = 16;  // nesting depth of kmap_local/kmap_atomic per CPU
+
+enum fixed_addresses : unsigned {
+    FIX_HOLE,  // the topmost page stays unmapped
+    FIX_KMAP_BEGIN,
+    FIX_KMAP_END = FIX_KMAP_BEGIN + KM_MAX_IDX * NR_CPUS - 1,
+    __end_of_fixed_addresses
+};
+
+constexpr unsigned long FIXADDR_TOP = 0xFFFFF000;
+constexpr unsigned long FIXADDR_SIZE = static_cast<unsigned long>(__end_of_fixed_addresses) << PAGE_SHIFT;
+constexpr unsigned long FIXADDR_START = FIXADDR_TOP - FIXADDR_SIZE;
+
+constexpr unsigned long fix_to_virt(unsigned idx) { return FIXADDR_TOP - (static_cast<unsigned long>(idx) << PAGE_SHIFT); }
+constexpr unsigned virt_to_fix(unsigned long vaddr) { return static_cast<unsigned>((FIXADDR_TOP - (vaddr & PAGE_MASK)) >> PAGE_SHIFT); }
+
+// --- direct map ------------------------------------------------------------
+constexpr unsigned long VMALLOC_OFFSET = SZ_8M;
+constexpr unsigned long VMALLOC_RESERVE_DEFAULT = 128 * SZ_1M;
+// Lowmem can never exceed this: the direct map, the guard, vmalloc, pkmap and
+// fixmap share the top gigabyte. vmalloc=SIZE moves the boundary (see setup).
+constexpr unsigned long MAXMEM_DEFAULT = SZ_1G - VMALLOC_RESERVE_DEFAULT;  // 896 MiB
+
+// --- page-table geometry ------------------------------------------------------
+// Everything about the layout that changes between 2-level and PAE paging.
+struct paging_geometry {
+    const char* name;
+    unsigned pte_size;       // bytes per entry: 4 or 8
+    unsigned ptrs_per_pte;   // entries per page table: 1024 or 512
+    unsigned pmd_shift;      // bits mapped by one page table: 22 (4 MiB) or 21 (2 MiB)
+    unsigned last_pkmap;     // LAST_PKMAP: the pkmap window is one page table
+    unsigned long pkmap_base;
+    unsigned long vmalloc_end;
+    u64 max_phys;            // highest physical address + 1 reachable in this mode
+};
+
+constexpr paging_geometry make_geometry(const char* name, unsigned pte_size, unsigned pmd_shift, u64 max_phys) {
+    paging_geometry g{};
+    g.name = name;
+    g.pte_size = pte_size;
+    g.ptrs_per_pte = static_cast<unsigned>(PAGE_SIZE / pte_size);
+    g.pmd_shift = pmd_shift;
+    g.last_pkmap = g.ptrs_per_pte;
+    unsigned long pmd_mask = ~((1ul << pmd_shift) - 1);
+    g.pkmap_base = (FIXADDR_START - PAGE_SIZE * (g.last_pkmap + 1)) & pmd_mask;
+    g.vmalloc_end = g.pkmap_base - 2 * PAGE_SIZE;
+    g.max_phys = max_phys;
+    return g;
+}
+
+constexpr paging_geometry GEOMETRY_2LEVEL = make_geometry("2-level", 4, 22, SZ_4G);
+constexpr paging_geometry GEOMETRY_PAE = make_geometry("PAE", 8, 21, SZ_64G);
+
+static_assert(GEOMETRY_2LEVEL.pkmap_base == 0xFF800000);
+static_assert(GEOMETRY_PAE.pkmap_base == 0xFFC00000);
+static_assert(GEOMETRY_PAE.pkmap_base + GEOMETRY_PAE.last_pkmap * PAGE_SIZE <= FIXADDR_START);
+static_assert(GEOMETRY_2LEVEL.pkmap_base + GEOMETRY_2LEVEL.last_pkmap * PAGE_SIZE <= FIXADDR_START);
+// The fixmap must sit in the last page table in both modes (one table to set up).
+static_assert(FIXADDR_START >= 0xFFE00000);
+
+// The active geometry, chosen once by setup_arch() before paging_init().
+extern const paging_geometry* paging;
+
+constexpr unsigned LAST_PKMAP_MAX = 1024;  // array bound valid in both modes
+inline unsigned LAST_PKMAP() { return paging->last_pkmap; }
+inline unsigned long PKMAP_BASE() { return paging->pkmap_base; }
+inline unsigned long PKMAP_ADDR(unsigned nr) { return PKMAP_BASE() + (static_cast<unsigned long>(nr) << PAGE_SHIFT); }
+inline unsigned PKMAP_NR(unsigned long virt) { return static_cast<unsigned>((virt - PKMAP_BASE()) >> PAGE_SHIFT); }
+inline unsigned long PMD_SIZE() { return 1ul << paging->pmd_shift; }
+
+// Set from max_low_pfn by setup_arch(): the end of the direct map.
+extern void* high_memory;
+
+// At least VMALLOC_OFFSET above the direct map, on a VMALLOC_OFFSET boundary.
+inline unsigned long VMALLOC_START() {
+    return (reinterpret_cast<unsigned long>(high_memory) + 2 * VMALLOC_OFFSET - 1) & ~(VMALLOC_OFFSET - 1);
+}
+inline unsigned long VMALLOC_END() { return paging->vmalloc_end; }
+
+// Prints the layout like Linux's "virtual kernel memory layout" boot message.
+void print_vm_layout();

@@ -1,0 +1,3 @@
+// COM1 console.
+#pragma once
+void early_serial_init();

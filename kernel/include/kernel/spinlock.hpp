@@ -1,0 +1,83 @@
+// Spinlocks on a uniprocessor: taking one disables preemption (and with the
+// _irq/_irqsave forms, interrupts), which is all the exclusion one CPU needs.
+// The lock word is still kept, so the usual mistakes are caught as BUGs:
+// taking a lock the thread already holds (a deadlock on SMP) and releasing a
+// lock that is not held.
+//
+// RAII guards (SpinLockGuard, SpinLockIrqSaveGuard) release on scope exit.
+#pragma once
+#include <kernel/bug.hpp>
+#include <kernel/preempt.hpp>
+
+struct spinlock_t {
+    volatile u32 locked = 0;
+    const char* name = nullptr;
+};
+
+#define DEFINE_SPINLOCK(x) spinlock_t x{0, #x}
+
+inline void spin_lock_init(spinlock_t* lock, const char* name = nullptr) {
+    lock->locked = 0;
+    lock->name = name;
+}
+
+inline void do_raw_spin_lock(spinlock_t* lock) {
+    BUG_ON(lock->locked);  // recursion: would deadlock on SMP
+    lock->locked = 1;
+}
+inline void do_raw_spin_unlock(spinlock_t* lock) {
+    BUG_ON(!lock->locked);
+    lock->locked = 0;
+}
+
+inline void spin_lock(spinlock_t* lock) {
+    preempt_disable();
+    do_raw_spin_lock(lock);
+}
+inline void spin_unlock(spinlock_t* lock) {
+    do_raw_spin_unlock(lock);
+    preempt_enable();
+}
+inline void spin_lock_irq(spinlock_t* lock) {
+    local_irq_disable();
+    spin_lock(lock);
+}
+inline void spin_unlock_irq(spinlock_t* lock) {
+    do_raw_spin_unlock(lock);
+    local_irq_enable();
+    preempt_enable();
+}
+inline unsigned long spin_lock_irqsave(spinlock_t* lock) {
+    unsigned long flags = local_irq_save();
+    spin_lock(lock);
+    return flags;
+}
+inline void spin_unlock_irqrestore(spinlock_t* lock, unsigned long flags) {
+    do_raw_spin_unlock(lock);
+    local_irq_restore(flags);
+    preempt_enable();
+}
+inline bool spin_is_locked(const spinlock_t* lock) { return lock->locked; }
+
+class SpinLockGuard {
+public:
+    explicit SpinLockGuard(spinlock_t& lock) : lock_(lock) { spin_lock(&lock_); }
+    ~SpinLockGuard() { spin_unlock(&lock_); }
+    SpinLockGuard(const SpinLockGuard&) = delete;
+    SpinLockGuard& operator=(const SpinLockGuard&) = delete;
+
+private:
+    spinlock_t& lock_;
+};
+
+class SpinLockIrqSaveGuard {
+public:
+    explicit SpinLockIrqSaveGuard(spinlock_t& lock) : lock_(lock), flags_(spin_lock_irqsave(&lock)) {}
+    ~SpinLockIrqSaveGuard() { spin_unlock_irqrestore(&lock_, flags_); }
+    SpinLockIrqSaveGuard(const SpinLockIrqSaveGuard&) = delete;
+    SpinLockIrqSaveGuard& operator=(const SpinLockIrqSaveGuard&) = delete;
+
+private:
+    spinlock_t& lock_;
+    unsigned long flags_;
+};

@@ -1,0 +1,3 @@
+// The boot banner.
+#pragma once
+extern const char linux_banner[];

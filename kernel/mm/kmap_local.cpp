@@ -1,0 +1,120 @@
+// kmap_local_page and kmap_atomic: short-lived mappings in per-CPU fixmap
+// slots, after Linux's CONFIG_KMAP_LOCAL code in mm/highmem.c.
+//
+// Each thread keeps a stack of the slots it holds (task_struct::kmap_ctrl):
+// mapping pushes, unmapping pops and must be LIFO. The address of the n-th
+// nested mapping is fix_to_virt(FIX_KMAP_BEGIN + n) whichever thread makes
+// it, so the same address means different pages in different threads; that
+// is safe because a context switch tears the outgoing thread's slots down
+// (PTE cleared + invlpg) and re-installs the incoming thread's saved PTEs.
+// An interrupt handler may map too: it pushes above the interrupted thread's
+// slots and must unmap before it returns.
+#include <asm/highmem.hpp>
+#include <kernel/bug.hpp>
+#include <kernel/highmem.hpp>
+#include <kernel/printk.hpp>
+
+namespace {
+
+unsigned kmap_local_idx_push() {
+    // A hardirq handler runs with interrupts off here; otherwise an interrupt
+    // between push and map could nest its own mapping into the same slot.
+    WARN_ON_ONCE(in_hardirq() && !irqs_disabled());
+    kmap_ctrl& k = current->kmap_ctrl;
+    if (k.idx >= KM_MAX_IDX) {
+        printk("BUG: kmap_local: more than KM_MAX_IDX (%u) nested mappings in %s[%d]\n", KM_MAX_IDX,
+               current->comm, current->pid);
+        BUG();
+    }
+    return k.idx++;
+}
+
+unsigned kmap_local_idx() { return current->kmap_ctrl.idx - 1; }
+
+void kmap_local_idx_pop() {
+    kmap_ctrl& k = current->kmap_ctrl;
+    BUG_ON(k.idx == 0);
+    --k.idx;
+}
+
+bool is_kmap_local_addr(unsigned long addr) {
+    return addr >= fix_to_virt(FIX_KMAP_END) && addr < fix_to_virt(FIX_KMAP_BEGIN) + PAGE_SIZE;
+}
+
+}  // namespace
+
+void* __kmap_local_page_prot(page* page, pgprot_t prot) {
+    if (!PageHighMem(page)) return page_address(page);
+    // Interrupts off between choosing the slot and filling it: an interrupt
+    // handler's own kmap_local must find the stack consistent.
+    unsigned long flags = local_irq_save();
+    unsigned idx = arch_kmap_local_map_idx(kmap_local_idx_push());
+    unsigned long vaddr = fix_to_virt(FIX_KMAP_BEGIN + idx);
+    pte_ptr ptep = kmap_get_pte(idx);
+    if (!pte_none(ptep_get(ptep))) {
+        printk("BUG: kmap_local: slot %u (%08lx) is still mapped\n", idx, vaddr);
+        BUG();
+    }
+    pte_t pteval = pfn_pte(page_to_pfn(page), prot);
+    set_pte(ptep, pteval);
+    current->kmap_ctrl.pteval[kmap_local_idx()] = pteval;
+    ++highmem_stats.kmap_local_maps;
+    local_irq_restore(flags);
+    return reinterpret_cast<void*>(vaddr);
+}
+
+void kunmap_local_indexed(const void* vaddr) {
+    auto addr = reinterpret_cast<unsigned long>(vaddr) & PAGE_MASK;
+    if (!is_kmap_local_addr(addr)) {
+        // A lowmem page: kmap_local_page returned its direct-map address.
+        WARN_ON_ONCE(addr < PAGE_OFFSET || addr >= reinterpret_cast<unsigned long>(high_memory));
+        return;
+    }
+    unsigned long flags = local_irq_save();
+    if (current->kmap_ctrl.idx == 0) {
+        local_irq_restore(flags);
+        printk("BUG: kunmap_local(%p): this thread holds no kmap_local mapping\n", vaddr);
+        BUG();
+    }
+    unsigned idx = arch_kmap_local_map_idx(kmap_local_idx());
+    if (addr != fix_to_virt(FIX_KMAP_BEGIN + idx)) {
+        local_irq_restore(flags);
+        printk("BUG: kunmap_local(%p): not the last mapping (%08lx): unmapping must be LIFO\n", vaddr,
+               fix_to_virt(FIX_KMAP_BEGIN + idx));
+        BUG();
+    }
+    pte_clear(kmap_get_pte(idx));
+    arch_kmap_local_post_unmap(addr);
+    current->kmap_ctrl.pteval[kmap_local_idx()] = pte_t{0};
+    kmap_local_idx_pop();
+    local_irq_restore(flags);
+}
+
+// Interrupts are off in both hooks (the middle of a context switch).
+void __kmap_local_sched_out(task_struct* prev) {
+    for (unsigned i = 0; i < prev->kmap_ctrl.idx; ++i) {
+        if (!pte_present(prev->kmap_ctrl.pteval[i])) continue;
+        unsigned idx = arch_kmap_local_map_idx(i);
+        pte_clear(kmap_get_pte(idx));
+        arch_kmap_local_post_unmap(fix_to_virt(FIX_KMAP_BEGIN + idx));
+        ++highmem_stats.kmap_local_sched_out;
+    }
+}
+
+void __kmap_local_sched_in(task_struct* next) {
+    for (unsigned i = 0; i < next->kmap_ctrl.idx; ++i) {
+        if (!pte_present(next->kmap_ctrl.pteval[i])) continue;
+        set_pte(kmap_get_pte(arch_kmap_local_map_idx(i)), next->kmap_ctrl.pteval[i]);
+        ++highmem_stats.kmap_local_sched_in;
+    }
+}
+
+void kmap_local_exit(task_struct* p) {
+    if (WARN_ON_ONCE(p->kmap_ctrl.idx)) {
+        printk("%s[%d] exits holding %u kmap_local mapping(s): removed\n", p->comm, p->pid, p->kmap_ctrl.idx);
+        unsigned long flags = local_irq_save();
+        __kmap_local_sched_out(p);
+        p->kmap_ctrl.idx = 0;
+        local_irq_restore(flags);
+    }
+}

@@ -11,8 +11,8 @@ enum class TlbFlushCause : u8 {
     Invlpg,      // one page (any page size), global or not
     Cr3Write,    // all non-global entries
     Cr4Change,   // PGE/PAE/PSE toggled: everything
-    Cr0Change,   // PG/WP/PE toggled: everything
-    EferChange,  // NXE toggled: everything
+    Cr0Change,   // PG/PE toggled: everything (WP needs no flush: entries cache rights)
+    EferChange,  // not produced by the P6 model: NXE needs no flush either
     Reset,       // CPU reset or debugger request
 };
 

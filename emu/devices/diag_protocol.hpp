@@ -52,7 +52,7 @@
 #define HM386_DIAG_STAT_EVICTIONS 0x05u
 #define HM386_DIAG_STAT_FLUSH_INVLPG 0x06u  /* INVLPG instructions that reached this TLB */
 #define HM386_DIAG_STAT_FLUSH_CR3 0x07u
-#define HM386_DIAG_STAT_FLUSH_CR4_CR0 0x08u /* PGE/PAE/PSE/PG/WP/NXE changes */
+#define HM386_DIAG_STAT_FLUSH_CR4_CR0 0x08u /* PGE/PAE/PSE/PG/PE changes */
 #define HM386_DIAG_STAT_ENTRIES_INVALIDATED 0x09u /* entries dropped by any flush */
 #define HM386_DIAG_STAT_FILLS_4K 0x0Au
 #define HM386_DIAG_STAT_FILLS_LARGE 0x0Bu

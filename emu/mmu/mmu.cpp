@@ -1,7 +1,11 @@
+// The MMU's slow path: modelled TLB lookup, page walk on a miss, TLB and front fills,
+// #PF. Everything here runs only when the front array missed.
 #include "mmu/mmu.hpp"
 
-#include <stdexcept>
 #include <vector>
+
+#include "mmu/paging_bits.hpp"
+#include "mmu/walk_cost.hpp"
 
 namespace hm {
 
@@ -13,8 +17,16 @@ struct Mmu::CodePageSet {
     void clear(u64 pn) { bits[pn >> 6] &= ~(u64{1} << (pn & 63)); }
 };
 
+namespace {
+// The real walk reads entries through the bus, like any memory access.
+u64 bus_entry_read(void* ctx, u64 pa, unsigned size, bool&) { return static_cast<Bus*>(ctx)->read(pa, size); }
+}  // namespace
+
 Mmu::Mmu(Bus& bus, ControlRegs& cr, u64& cycles)
-    : bus_(bus), cr_(cr), cycles_(cycles), code_pages_(new CodePageSet) {}
+    : bus_(bus), cr_(cr), cycles_(cycles), code_pages_(new CodePageSet) {
+    configure_tlb(config_);
+    sync_state();
+}
 
 Mmu::~Mmu() { delete code_pages_; }
 
@@ -23,40 +35,174 @@ bool Mmu::is_code_page(u64 phys) const {
     return pn < (kMaxPhysAddr >> 12) && code_pages_->test(pn);
 }
 
-void Mmu::flush_front() {
-    for (auto& arr : fast_) arr.fill(FastTlbEntry{});
-}
-
-void Mmu::flush_all() { flush_front(); }
-
 u64 Mmu::translate(u32 lin, Access a, Priv p) {
-    if (paging()) {
-        throw std::logic_error("paging (CR0.PG=1) is not implemented yet");
+    if (state_.mode == PagingMode::None) {
+        const u64 phys = u64{lin} & a20_mask_;
+        fill_front(lin, phys & ~u64{0xFFF}, p, true, true, true);
+        return phys;
     }
-    u64 phys = u64{lin} & a20_mask_;
-    fill_front(lin, phys & ~u64{0xFFF}, p, a);
-    return phys;
+    const TlbKind kind = a == Access::Execute ? TlbKind::Instruction : TlbKind::Data;
+    TlbStats& st = tlb_stats(kind);
+    ++st.lookups;
+    if (TlbEntry* e = tlb(kind).find(lin)) {
+        // Rights come from the entry, not from memory: a stale read-only entry faults
+        // even if the PTE is now writable (the "spurious" #PF of SDM 4.10.4.3).
+        if (!access_allowed(e->writable, e->user, e->nx, a, p, state_)) {
+            ++st.hits;
+            page_fault(lin, page_fault_error_code(FaultKind::Protection, a, p, state_));
+        }
+        // A write through an entry cached clean walks again to set D in memory: the
+        // entry cannot serve it, so it counts as a miss.
+        if (a != Access::Write || e->dirty) {
+            ++st.hits;
+            if (checker_) check_coherence(*e, kind, lin, a, p);
+            fill_front_from(*e, kind, lin, p);
+            return e->phys(lin) & a20_mask_;
+        }
+    }
+    ++st.misses;
+    return walk_and_fill(kind, lin, a, p);
 }
 
-void Mmu::fill_front(u32 lin, u64 phys_page, Priv p, Access a) {
+u64 Mmu::walk_and_fill(TlbKind kind, u32 lin, Access a, Priv p) {
+    const WalkResult w = walk_page_tables(state_, lin, a, p, {bus_entry_read, &bus_});
+    apply_walk(w, kind, lin, a, p);
+    if (!w.ok()) page_fault(lin, w.error_code);
+
+    TlbEntry fresh;
+    fresh.lin_base = w.lin_base;
+    fresh.frame = w.frame;
+    fresh.size_log2 = w.page_size_log2;
+    fresh.writable = w.writable;
+    fresh.user = w.user;
+    fresh.nx = w.nx;
+    fresh.global = w.global;
+    fresh.dirty = w.dirty || w.set_dirty;
+
+    Tlb& t = tlb(kind);
+    // A clean entry being made dirty is replaced, not duplicated.
+    if (TlbEntry* old = t.find(lin)) {
+        drop_front(*old, kind);
+        old->valid = false;
+    }
+    TlbStats& st = tlb_stats(kind);
+    const bool small = w.page_size_log2 == 12;
+    ++(small ? st.fills_4k : st.fills_large);
+    TlbEntry evicted;
+    if ((small ? t.small : t.large).insert(fresh, &evicted)) {
+        ++st.evictions;
+        drop_front(evicted, kind);
+    }
+    fill_front_from(fresh, kind, lin, p);
+    return w.phys;
+}
+
+// The walk's side effects: A/D bits in memory, cycles, counters, the walk event.
+void Mmu::apply_walk(const WalkResult& w, TlbKind kind, u32 lin, Access a, Priv p) {
+    unsigned writes = 0;
+    for (unsigned i = 0; i < w.levels; ++i) {
+        const bool set_a = (w.set_accessed >> i) & 1;
+        const bool set_d = w.set_dirty && i + 1 == w.levels;
+        if (!set_a && !set_d) continue;
+        // A and D live in the entry's low byte; hardware updates it with a locked
+        // read-modify-write, and writing that byte alone leaves the rest untouched.
+        u8 low = static_cast<u8>(w.entry[i].value);
+        if (set_a) low |= pte::kAccessed;
+        if (set_d) low |= pte::kDirty;
+        bus_.write(w.entry[i].addr, low, 1);
+        if (code_hook_ && is_code_page(w.entry[i].addr)) code_hook_(code_hook_ctx_, w.entry[i].addr, 1);
+        ++writes;
+    }
+    const u64 accesses = w.memory_reads + writes;
+    TlbStats& st = tlb_stats(kind);
+    ++st.walks;
+    st.walk_memory_accesses += accesses;
+    cycles_ += accesses * kWalkAccessCycles;
+
+    if (sink_) {
+        PageWalkEvent ev{};
+        ev.cycle = cycles_;
+        ev.linear = lin;
+        ev.access = static_cast<u8>(a);
+        ev.user = p == Priv::User;
+        ev.pae = w.mode == PagingMode::Pae;
+        ev.levels = w.levels;
+        for (unsigned i = 0; i < w.levels; ++i) {
+            ev.entry_addr[i] = w.entry[i].addr;
+            ev.entry_value[i] = w.entry[i].value;
+        }
+        ev.set_accessed = w.set_accessed;
+        ev.set_dirty = w.set_dirty;
+        ev.faulted = !w.ok();
+        ev.page_size_log2 = w.ok() ? w.page_size_log2 : 0;
+        ev.error_code = w.error_code;
+        ev.phys = w.ok() ? w.phys : 0;
+        sink_->on_page_walk(ev);
+    }
+}
+
+void Mmu::page_fault(u32 lin, u32 error_code) {
+    cr_.cr2 = lin;
+    ++stats_.page_faults;
+    // A #PF drops every TLB entry for the faulting page (SDM 4.10.4.1), so a fault
+    // caused by a stale entry does not recur once the tables allow the access.
+    invalidate_page(lin);
+    raise(Vector::PF, error_code);
+}
+
+void Mmu::fill_front_from(const TlbEntry& e, TlbKind kind, u32 lin, Priv p) {
+    // The checker must see every hit: with it on, nothing is cached in front.
+    if (checker_) return;
+    const u64 phys_page = e.phys(lin & ~0xFFFu) & a20_mask_;
+    if (kind == TlbKind::Instruction) {
+        fill_front(lin, phys_page, p, false, false, access_allowed(e.writable, e.user, e.nx, Access::Execute, p, state_));
+    } else {
+        fill_front(lin, phys_page, p, access_allowed(e.writable, e.user, e.nx, Access::Read, p, state_),
+                   e.dirty && access_allowed(e.writable, e.user, e.nx, Access::Write, p, state_), false);
+    }
+}
+
+void Mmu::fill_front(u32 lin, u64 phys_page, Priv p, bool read, bool write, bool exec) {
     FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
-    u32 tag = lin & ~0xFFFu;
+    const u32 tag = lin & ~0xFFFu;
+    // One slot holds one linear page at one physical page: a different page (or the
+    // ITLB and DTLB disagreeing about this one) replaces the whole slot.
     if (e.phys_page != phys_page || (e.read_tag != tag && e.write_tag != tag && e.exec_tag != tag)) {
         e = FastTlbEntry{};
     }
-    PageHost h = bus_.page_host(phys_page);
+    const PageHost h = bus_.page_host(phys_page);
     e.phys_page = phys_page;
     e.host = h.read;
-    switch (a) {
-        case Access::Read:
-            if (h.read) e.read_tag = tag;
-            break;
-        case Access::Write:
-            if (h.read) e.read_tag = tag;
-            if (h.write && h.write == h.read && !is_code_page(phys_page)) e.write_tag = tag;
-            break;
-        case Access::Execute: e.exec_tag = tag; break;
+    if (read && h.read) e.read_tag = tag;
+    if (write && h.write && h.write == h.read && !is_code_page(phys_page)) e.write_tag = tag;
+    if (exec) e.exec_tag = tag;
+}
+
+void Mmu::drop_front(const TlbEntry& e, TlbKind kind) {
+    auto clear = [kind](FastTlbEntry& f, u32 tag) {
+        if (kind == TlbKind::Instruction) {
+            if (f.exec_tag == tag) f.exec_tag = FastTlbEntry::kInvalidTag;
+        } else {
+            if (f.read_tag == tag) f.read_tag = FastTlbEntry::kInvalidTag;
+            if (f.write_tag == tag) f.write_tag = FastTlbEntry::kInvalidTag;
+        }
+    };
+    if (e.size_log2 == 12) {
+        for (auto& arr : fast_) clear(arr[(e.lin_base >> 12) & (kFastEntries - 1)], e.lin_base);
+        return;
     }
+    // A large entry may have fed any slot inside its range.
+    for (auto& arr : fast_) {
+        for (FastTlbEntry& f : arr) {
+            for (u32 tag : {f.read_tag, f.write_tag, f.exec_tag}) {
+                if (tag != FastTlbEntry::kInvalidTag && e.covers(tag)) clear(f, tag);
+            }
+        }
+    }
+}
+
+void Mmu::flush_front() {
+    for (auto& arr : fast_) arr.fill(FastTlbEntry{});
 }
 
 u64 Mmu::read_slow(u32 lin, unsigned size, Priv p, Access a) {
@@ -97,45 +243,6 @@ CodeTranslation Mmu::translate_code_slow(u32 lin, Priv p) {
     return {phys, h.read ? h.read + (phys & 0xFFF) : nullptr};
 }
 
-void Mmu::write_cr0(u32 value) {
-    u32 old = cr_.cr0;
-    cr_.cr0 = value;
-    if ((old ^ value) & (cr0::kPG | cr0::kWP | cr0::kPE)) flush_front();
-}
-
-void Mmu::write_cr3(u32 value) {
-    cr_.cr3 = value;
-    flush_front();
-}
-
-void Mmu::write_cr4(u32 value) {
-    u32 old = cr_.cr4;
-    cr_.cr4 = value;
-    if ((old ^ value) & (cr4::kPGE | cr4::kPAE | cr4::kPSE)) flush_front();
-}
-
-void Mmu::write_efer(u64 value) {
-    u64 old = cr_.efer;
-    cr_.efer = value;
-    if ((old ^ value) & efer::kNXE) flush_front();
-}
-
-void Mmu::invlpg(u32 lin) {
-    for (auto& arr : fast_) {
-        FastTlbEntry& e = arr[(lin >> 12) & (kFastEntries - 1)];
-        u32 tag = lin & ~0xFFFu;
-        if (e.read_tag == tag || e.write_tag == tag || e.exec_tag == tag) e = FastTlbEntry{};
-    }
-}
-
-void Mmu::set_a20(bool enabled) {
-    u64 mask = enabled ? ~u64{0} : ~(u64{1} << 20);
-    if (mask != a20_mask_) {
-        a20_mask_ = mask;
-        flush_front();
-    }
-}
-
 void Mmu::protect_code_page(u64 phys) {
     u64 pn = phys >> 12;
     if (pn >= (kMaxPhysAddr >> 12) || code_pages_->test(pn)) return;
@@ -151,11 +258,6 @@ void Mmu::protect_code_page(u64 phys) {
 void Mmu::unprotect_code_page(u64 phys) {
     u64 pn = phys >> 12;
     if (pn < (kMaxPhysAddr >> 12)) code_pages_->clear(pn);
-}
-
-std::optional<u64> Mmu::probe(u32 lin, Access, Priv) const {
-    if (paging()) return std::nullopt;
-    return u64{lin} & a20_mask_;
 }
 
 }  // namespace hm

@@ -18,41 +18,29 @@
 // translation, so stale translations stay stale exactly as long as on hardware; a
 // write tag exists only when the page is writable at that privilege, its TLB entry
 // is dirty, and the page holds no decoded code (stores to code pages take the slow
-// path, which tells the decode cache).
+// path, which tells the decode cache). Whenever a modelled entry is evicted or
+// invalidated, every front entry derived from it goes too. A front hit is therefore
+// a hit of the modelled TLB and is counted as one (lazily, see stats()).
+//
+// The slow path (mmu.cpp) looks the modelled TLB up, walks the tables on a miss
+// (page_walk.hpp), fills the TLB (tlb.hpp) and the front array, and raises #PF.
+// Control-register writes and flushes live in mmu_control.cpp, side-effect-free
+// queries in mmu_query.cpp, the coherence checker in coherence_checker.cpp.
 #pragma once
 #include <array>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include "core/fault.hpp"
 #include "core/types.hpp"
+#include "debug/events.hpp"
 #include "mem/bus.hpp"
+#include "mmu/access.hpp"
+#include "mmu/page_walk.hpp"
+#include "mmu/tlb.hpp"
 
 namespace hm {
-
-enum class Access : u8 { Read = 0, Write = 1, Execute = 2 };
-enum class Priv : u8 { Supervisor = 0, User = 1 };
-
-// Owned by the CPU state; the MMU reads them and commits paging-relevant writes.
-struct ControlRegs {
-    u32 cr0 = 0x60000010;  // reset value: CD, NW, ET
-    u32 cr2 = 0;
-    u32 cr3 = 0;
-    u32 cr4 = 0;
-    u64 efer = 0;
-};
-
-namespace cr0 {
-constexpr u32 kPE = 1u << 0, kMP = 1u << 1, kEM = 1u << 2, kTS = 1u << 3, kET = 1u << 4, kNE = 1u << 5;
-constexpr u32 kWP = 1u << 16, kAM = 1u << 18, kNW = 1u << 29, kCD = 1u << 30, kPG = 1u << 31;
-}  // namespace cr0
-namespace cr4 {
-constexpr u32 kVME = 1u << 0, kPVI = 1u << 1, kTSD = 1u << 2, kDE = 1u << 3, kPSE = 1u << 4;
-constexpr u32 kPAE = 1u << 5, kMCE = 1u << 6, kPGE = 1u << 7, kPCE = 1u << 8;
-}  // namespace cr4
-namespace efer {
-constexpr u64 kNXE = 1u << 11;
-}  // namespace efer
 
 // One cached linear page in the front array.
 struct FastTlbEntry {
@@ -72,6 +60,27 @@ struct CodeTranslation {
 
 // Called when the guest stores into a physical page that holds decoded code.
 using CodeWriteHook = void (*)(void* ctx, u64 phys, unsigned size);
+
+struct MmuStats {
+    TlbStats itlb, dtlb;
+    u64 page_faults = 0;    // #PF raised by the MMU
+    u64 stale_reports = 0;  // coherence-checker reports
+    u64 pdpte_loads = 0;    // PAE PDPTE register loads (4 memory reads each)
+};
+
+// One modelled TLB entry as the debugger shows it.
+struct TlbEntryView {
+    TlbKind tlb;
+    bool large;            // in the large-page array
+    unsigned set, way;
+    u32 lin_base;
+    u64 frame;
+    u8 page_size_log2;
+    bool writable, user, nx, global, dirty;
+    // A side-effect-free walk of lin_base now gives the same frame and rights; false
+    // marks a stale entry (the tables changed and no flush has dropped it yet).
+    bool matches_memory;
+};
 
 class Mmu {
 public:
@@ -132,15 +141,40 @@ public:
     }
 
     // ---------------- control ----------------
-    void write_cr0(u32 value);  // commits; flushes on PG/WP changes
-    void write_cr3(u32 value);  // PAE: loads PDPTEs (#GP on reserved bits); flushes non-global
-    void write_cr4(u32 value);  // flushes on PGE/PAE/PSE changes
+    // Each commits the value unless it raises #GP(0) (a reserved bit in a PDPTE being
+    // loaded), in which case nothing changes. Flush rules are those of the P6 family:
+    // CR0.PE/PG and CR4.PGE/PAE/PSE changes drop every entry, global ones included;
+    // a CR3 write drops the non-global ones; CR0.WP and EFER.NXE need no flush because
+    // entries cache rights, not decisions. PDPTEs load on a CR3 write under PAE paging
+    // and on CR0/CR4 writes that leave PAE paging on while changing CD, NW, PG, PAE,
+    // PGE or PSE (SDM Vol. 3A 4.4.1).
+    void write_cr0(u32 value);
+    void write_cr3(u32 value);
+    void write_cr4(u32 value);
     void write_efer(u64 value);
-    void invlpg(u32 lin);
+    void invlpg(u32 lin);  // drops the entries covering lin, any page size, both TLBs
     void set_a20(bool enabled);
     bool a20() const { return a20_mask_ == ~u64{0}; }
-    // Drops every cached translation (CPU reset, debugger state edits).
+    // Drops every cached translation and re-reads the paging state from the control
+    // registers (CPU reset, debugger state edits).
     void flush_all();
+
+    // ---------------- TLB model, statistics, observers ----------------
+    // Replaces the TLB geometry (empties the TLBs). Throws std::invalid_argument with a
+    // readable reason for a geometry that is not a power-of-two number of sets.
+    void configure_tlb(const TlbConfig& config);
+    const TlbConfig& tlb_config() const { return config_; }
+    // Exact counters (front-array hits folded in). Resettable.
+    const MmuStats& stats() const;
+    void reset_stats();
+
+    // Coherence checker: on every TLB hit, re-walk the tables without side effects and
+    // report the first use of each entry whose translation memory no longer supports
+    // (see coherence_checker.cpp). Off by default; when on, the front array is bypassed.
+    void set_coherence_checker(bool on);
+    bool coherence_checker() const { return checker_; }
+    void set_event_sink(EventSink* sink) { sink_ = sink; }
+    void set_eip_source(const u32* eip) { eip_ = eip; }
 
     // ---------------- self-modifying code support ----------------
     void set_code_write_hook(CodeWriteHook hook, void* ctx) {
@@ -152,36 +186,78 @@ public:
     void unprotect_code_page(u64 phys);
 
     // ---------------- queries (no side effects) ----------------
-    // Translate as the CPU would, without touching A/D bits, the TLBs or stats.
+    // Translate as the CPU would (TLB first, then the tables), without touching A/D
+    // bits, the TLBs or stats. nullopt when the access would fault.
     std::optional<u64> probe(u32 lin, Access a, Priv p) const;
+    // HM386_DIAG_PROBE_* bits for lin. Not a lookup: no counters, no replacement state.
+    u32 probe_tlb(u32 lin) const;
+    // The full walk of the tables in memory, each level's address and value, and the
+    // result or the fault as data.
+    WalkResult walk(u32 lin, Access a, Priv p) const;
+    // The valid entries of one TLB, 4 KiB array first, in set/way order.
+    std::vector<TlbEntryView> tlb_entries(TlbKind kind) const;
 
     Bus& bus() { return bus_; }
     const ControlRegs& control() const { return cr_; }
     bool paging() const { return (cr_.cr0 & cr0::kPG) != 0; }
+    PagingMode paging_mode() const { return state_.mode; }
+    const PagingState& paging_state() const { return state_; }
 
 private:
+    enum class FlushScope : u8 { NonGlobal, All };
+
     u64 read_slow(u32 lin, unsigned size, Priv p, Access a);
     void write_slow(u32 lin, u64 v, unsigned size, Priv p);
     CodeTranslation translate_code_slow(u32 lin, Priv p);
 
-    // Translates one page for the given access, filling the front entry on success.
+    // Translates one page for the given access, filling the TLB and the front entry.
     // Throws #PF. Returns the physical address of lin.
     u64 translate(u32 lin, Access a, Priv p);
-    void fill_front(u32 lin, u64 phys_page, Priv p, Access a);
+    u64 walk_and_fill(TlbKind kind, u32 lin, Access a, Priv p);
+    void apply_walk(const WalkResult& w, TlbKind kind, u32 lin, Access a, Priv p);
+    [[noreturn]] void page_fault(u32 lin, u32 error_code);
+
+    // Front array maintenance.
+    void fill_front(u32 lin, u64 phys_page, Priv p, bool read, bool write, bool exec);
+    void fill_front_from(const TlbEntry& e, TlbKind kind, u32 lin, Priv p);
+    void drop_front(const TlbEntry& e, TlbKind kind);
     void flush_front();
     bool is_code_page(u64 phys) const;
+
+    // TLB maintenance.
+    Tlb& tlb(TlbKind k) { return k == TlbKind::Instruction ? itlb_ : dtlb_; }
+    const Tlb& tlb(TlbKind k) const { return k == TlbKind::Instruction ? itlb_ : dtlb_; }
+    TlbStats& tlb_stats(TlbKind k) { return k == TlbKind::Instruction ? stats_.itlb : stats_.dtlb; }
+    void flush(FlushScope scope, TlbFlushCause cause);
+    unsigned invalidate_page(u32 lin);  // both TLBs; returns entries dropped
+    void sync_state();                  // paging mode and flags from cr_
+    void load_pdptes(u32 cr3, u64 (&out)[4]);
+    void fold_front_hits() const;
+
+    // Coherence checker (coherence_checker.cpp).
+    void check_coherence(TlbEntry& e, TlbKind kind, u32 lin, Access a, Priv p);
+
+    WalkResult pure_walk(u32 lin, Access a, Priv p) const;
 
     Bus& bus_;
     ControlRegs& cr_;
     u64& cycles_;
     u64 a20_mask_ = ~u64{0};
     std::array<std::array<FastTlbEntry, kFastEntries>, 2> fast_{};
-    u64 fast_hits_ = 0;
-    u64 fast_code_hits_ = 0;
+    mutable u64 fast_hits_ = 0;       // front hits for data accesses, not yet in stats_
+    mutable u64 fast_code_hits_ = 0;  // front hits for fetches, not yet in stats_
     CodeWriteHook code_hook_ = nullptr;
     void* code_hook_ctx_ = nullptr;
     struct CodePageSet;
     CodePageSet* code_pages_;
+
+    PagingState state_;
+    TlbConfig config_;
+    Tlb itlb_, dtlb_;
+    mutable MmuStats stats_;
+    bool checker_ = false;
+    EventSink* sink_ = nullptr;
+    const u32* eip_ = nullptr;
 };
 
 }  // namespace hm

@@ -77,8 +77,10 @@ TEST_CASE("Instruction fetch translation gives the physical address and host byt
     CHECK(t.phys == 0x7001);
 }
 
-TEST_CASE("Enabling paging without a page walker fails loudly", "[mmu]") {
+TEST_CASE("Paging on with an empty page directory faults instead of passing through", "[mmu]") {
     Fixture f;
+    f.mmu.write_cr3(0x10000);  // zeroed RAM: every PDE not present
     f.mmu.write_cr0(cr0::kPE | cr0::kPG);
-    CHECK_THROWS_AS(f.mmu.read<u32>(0x1000, Priv::Supervisor), std::logic_error);
+    CHECK_THROWS_AS(f.mmu.read<u32>(0x1000, Priv::Supervisor), GuestFault);
+    CHECK(f.cr.cr2 == 0x1000);
 }

@@ -98,12 +98,14 @@ MultibootLoad Machine::boot_multiboot(const MultibootRequest& request) {
     cpu_.invalidate_code(0, ram_.below_4g());
     firmware_handoff();
     cpu_.enter_multiboot_state(load.entry, load.eax, load.ebx);
+    mmu_.reset_stats();  // statistics describe the guest's run, not the loader's set-up
     return load;
 }
 
 RomPlacement Machine::boot_rom(std::span<const u8> image, const std::string& name) {
     RomPlacement p = map_reset_rom(bus_, image, name);
     cpu_.reset();
+    mmu_.reset_stats();
     return p;
 }
 
@@ -121,7 +123,7 @@ void Machine::set_event_sink(EventSink* sink, InstructionTrace instructions) {
 }
 
 void Machine::pump_serial_input() {
-    if (!config_.serial_in) return;
+    if (!config_.serial_in || !uart_.listening()) return;
     if (serial_pending_.empty() && config_.serial_in->open()) {
         u8 buf[64];
         size_t n = config_.serial_in->read(buf, sizeof buf);

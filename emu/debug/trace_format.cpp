@@ -88,8 +88,8 @@ struct Formatter {
                    e.cs, e.eip);
     }
     std::string operator()(const PortIoEvent& e) const {
-        return fmt("%12" PRIu64 " io    %s%u %#06x %s %#0*x", e.cycle, e.is_write ? "out" : "in", e.size * 8u,
-                   e.port, e.is_write ? "<-" : "->", e.size * 2 + 2, e.value);
+        return fmt("%12" PRIu64 " io    %s%u 0x%04x %s 0x%0*x", e.cycle, e.is_write ? "out" : "in", e.size * 8u,
+                   e.port, e.is_write ? "<-" : "->", e.size * 2, e.value);
     }
     std::string operator()(const StaleTranslationEvent& e) const {
         std::string s = fmt("%12" PRIu64 " STALE %s %s lin=%08x eip=%08x tlb=%09" PRIx64 " %s", e.cycle,

@@ -128,6 +128,7 @@ u8 Uart16550::read_reg(unsigned reg) {
     switch (reg) {
         case 0: {
             if (dlab) return static_cast<u8>(divisor_);
+            listening_ = true;
             u8 b = pop_rx();
             update_irq();
             return b;
@@ -145,6 +146,7 @@ u8 Uart16550::read_reg(unsigned reg) {
         case 3: return lcr_;
         case 4: return mcr_;
         case 5: {
+            listening_ = true;
             u8 v = static_cast<u8>(lsr_errors_ | kLsrThre | kLsrTemt | (rx_count_ ? kLsrDr : 0));
             lsr_errors_ = 0;  // OE, PE, FE and BI clear on read
             update_irq();
@@ -177,6 +179,7 @@ void Uart16550::write_reg(unsigned reg, u8 value) {
             } else {
                 // Enabling the THRE interrupt while THR is empty raises it at once.
                 if ((value & kIerThre) && !(ier_ & kIerThre)) thre_pending_ = true;
+                if (value & kIerRda) listening_ = true;
                 ier_ = value & 0x0F;
             }
             break;

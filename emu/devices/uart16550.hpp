@@ -43,6 +43,10 @@ public:
     // the rest, as a flow-controlled line would).
     bool can_receive() const;
     void receive(u8 byte);
+    // Host input waits until the guest listens: it has read RBR or LSR, or
+    // enabled the received-data interrupt. Bytes sent earlier would be lost to
+    // the guest's own initialisation (a FIFO mode switch empties the FIFO).
+    bool listening() const { return listening_; }
 
     bool irq_level() const { return irq_level_; }
     const UartStats& stats() const { return stats_; }
@@ -80,6 +84,7 @@ private:
     bool thre_pending_ = false;
     bool timeout_pending_ = false;
     bool irq_level_ = false;
+    bool listening_ = false;
     UartStats stats_;
 };
 

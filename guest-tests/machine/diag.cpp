@@ -1,7 +1,9 @@
 // hm386's diagnostic device from inside a guest: signature, version, the cycle
 // and instruction counters, unknown commands, and the TLB probe with paging on
-// (4 MiB identity pages: after a load the address is in the data TLB as a large
-// entry; INVLPG removes it). On QEMU the device is absent and the guest says so.
+// (4 MiB identity pages: after a load from 12 MiB, a page nothing else touches,
+// the address is in the data TLB as a large entry; INVLPG removes it). On QEMU
+// the device is absent and the guest says so. With "checker=1" (and
+// --tlb-check) it plants a missing INVLPG and expects exactly one report.
 // Exit status: the number of failed checks.
 #include "diag_protocol.hpp"
 #include "machine_guest.hpp"
@@ -11,7 +13,8 @@ using mg::check;
 using mg::diag;
 
 alignas(4096) uint32_t page_directory[1024];
-volatile uint32_t probe_target[1024];
+// In the fourth 4 MiB page: code, data and stack all live in the first one.
+constexpr uint32_t kProbeTarget = 0x00C00040;
 
 uint32_t read_cr0() {
     uint32_t v;
@@ -49,9 +52,9 @@ extern "C" uint32_t guest_main(uint32_t, const bm::MultibootInfo* mbi) {
         "mov %%cr0, %%eax\n or $0x80000000, %%eax\n mov %%eax, %%cr0\n" ::"r"(page_directory)
         : "eax", "memory");
     failed += check("paging on", read_cr0() >> 31, 1);
-    uint32_t target = reinterpret_cast<uint32_t>(&probe_target[512]);
+    const uint32_t target = kProbeTarget;
     diag(HM386_DIAG_CMD_TLB_RESET_STATS);
-    (void)probe_target[512];
+    (void)*reinterpret_cast<volatile uint32_t*>(target);
     uint32_t bits = static_cast<uint32_t>(diag(HM386_DIAG_CMD_TLB_PROBE, target));
     failed += check("probe after a load: in the DTLB as a large page",
                     bits & (HM386_DIAG_PROBE_DTLB | HM386_DIAG_PROBE_LARGE),
@@ -63,6 +66,18 @@ extern "C" uint32_t guest_main(uint32_t, const bm::MultibootInfo* mbi) {
     failed += check("probe after INVLPG: gone from the DTLB", bits & HM386_DIAG_PROBE_DTLB, 0);
     failed += check("invlpg counted",
                     diag(HM386_DIAG_CMD_TLB_STAT, HM386_DIAG_TLB_DTLB | HM386_DIAG_STAT_FLUSH_INVLPG) >= 1, 1);
+    if (checker_on) {
+        // A planted kernel bug: remap the page without INVLPG, then use it. The
+        // coherence checker reports the stale translation at that first use.
+        (void)*reinterpret_cast<volatile uint32_t*>(target);
+        page_directory[target >> 22] = (5u << 22) | 0x83;  // now 20 MiB, not 12 MiB
+        (void)*reinterpret_cast<volatile uint32_t*>(target);
+        failed += check("coherence checker reports the missing INVLPG",
+                        static_cast<uint32_t>(diag(HM386_DIAG_CMD_STALE_REPORTS)), 1);
+        asm volatile("invlpg (%0)" ::"r"(target) : "memory");
+        (void)*reinterpret_cast<volatile uint32_t*>(target);
+        failed += check("and stays silent once it is flushed", static_cast<uint32_t>(diag(HM386_DIAG_CMD_STALE_REPORTS)), 1);
+    }
     asm volatile("mov %%cr0, %%eax\n and $0x7fffffff, %%eax\n mov %%eax, %%cr0\n" ::: "eax", "memory");
 
     bm::puts("diag: ");

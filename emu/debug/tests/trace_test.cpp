@@ -85,6 +85,7 @@ TEST_CASE("Every event kind survives a round trip through the compressed trace",
     CHECK(format_trace_record(recs[3]) == "          40 exc   #PF(0x6) at 0008:00100200 cr2=c0001000");
     CHECK(format_trace_record(recs[4]) == "          50 int   0x20 external at 0008:00100300");
     CHECK(format_trace_record(recs[5]) == "          60 io    out8 0x03f8 <- 0x41");
+    CHECK(format_trace_record(TraceRecord{PortIoEvent{61, 0xF4, 4, 1, 0}}) == "          61 io    out32 0x00f4 <- 0x00000000");
     CHECK(format_trace_record(recs[1]).find("pte[123456789]=8000000000005063 -> 105000000 (4K)") != std::string::npos);
     CHECK(format_trace_record(recs[6]).find("STALE dtlb read lin=c0002000") != std::string::npos);
 }

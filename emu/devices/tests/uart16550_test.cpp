@@ -146,6 +146,19 @@ TEST_CASE("Loopback sends THR to RBR and MCR to MSR", "[uart]") {
     CHECK((f.in8(kCom1 + 6) & 0x0F) == 0);  // deltas clear on read
 }
 
+TEST_CASE("Host input waits until the guest listens", "[uart]") {
+    UartFixture f;
+    CHECK_FALSE(f.uart.listening());
+    f.out8(kCom1 + 3, 0x03);
+    f.out8(kCom1 + 2, 0xC7);
+    CHECK_FALSE(f.uart.listening());  // initialising is not listening
+    f.lsr();
+    CHECK(f.uart.listening());
+    UartFixture g;
+    g.out8(kCom1 + 1, 0x01);  // an interrupt-driven driver enables RDA instead
+    CHECK(g.uart.listening());
+}
+
 TEST_CASE("Modem status interrupt and scratch register", "[uart]") {
     UartFixture f;
     f.out8(kCom1 + 7, 0xA5);

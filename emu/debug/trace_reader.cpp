@@ -10,16 +10,22 @@ TraceReader::TraceReader(const std::string& path) : path_(path) {
     gzFile f = gzopen(path.c_str(), "rb");
     if (!f) throw TraceError("cannot open trace file '" + path + "'");
     gz_ = f;
-    char magic[8];
-    if (!read(magic, 8) || std::memcmp(magic, kTraceMagic, 8) != 0) {
-        throw TraceError("'" + path + "' is not an hm386 trace file");
+    try {
+        char magic[8];
+        if (!read(magic, 8) || std::memcmp(magic, kTraceMagic, 8) != 0) {
+            throw TraceError("'" + path + "' is not an hm386 trace file");
+        }
+        u32 version = r32();
+        if (version != kTraceVersion) {
+            throw TraceError("'" + path + "' is trace format version " + std::to_string(version) +
+                             "; this hm386 reads " + std::to_string(kTraceVersion));
+        }
+        cpu_hz_ = r64();
+    } catch (...) {
+        gzclose(f);  // the destructor does not run for a constructor that throws
+        gz_ = nullptr;
+        throw;
     }
-    u32 version = r32();
-    if (version != kTraceVersion) {
-        throw TraceError("'" + path + "' is trace format version " + std::to_string(version) + "; this hm386 reads " +
-                         std::to_string(kTraceVersion));
-    }
-    cpu_hz_ = r64();
 }
 
 TraceReader::~TraceReader() {

@@ -1,5 +1,7 @@
 #include "mem/bus.hpp"
 
+#include "mem/host_access.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -143,11 +145,7 @@ u64 Bus::read(u64 pa, unsigned size) {
     }
     if ((pa & 0xFFF) + size <= kPageSize) {
         PageHost h = page_host(pa);
-        if (h.read) {
-            u64 v = 0;
-            std::memcpy(&v, h.read + (pa & 0xFFF), size);
-            return v;
-        }
+        if (h.read) return host_load(h.read + (pa & 0xFFF), size);
     }
     u64 v = 0;
     for (unsigned i = 0; i < size; ++i) v |= u64{read_byte(pa + i)} << (8 * i);
@@ -163,7 +161,7 @@ void Bus::write(u64 pa, u64 value, unsigned size) {
     if ((pa & 0xFFF) + size <= kPageSize) {
         PageHost h = page_host(pa);
         if (h.write) {
-            std::memcpy(h.write + (pa & 0xFFF), &value, size);
+            host_store(h.write + (pa & 0xFFF), value, size);
             return;
         }
     }

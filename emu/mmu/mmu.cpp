@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "mem/host_access.hpp"
 #include "mmu/paging_bits.hpp"
 #include "mmu/walk_cost.hpp"
 
@@ -209,6 +210,10 @@ u64 Mmu::read_slow(u32 lin, unsigned size, Priv p, Access a) {
     u32 first_room = kPageSize - (lin & 0xFFF);
     if (size <= first_room) {
         u64 phys = translate(lin, a, p);
+        // The translation usually just filled the front entry: read through its host
+        // pointer rather than asking the bus again.
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        if (e.read_tag == (lin & ~0xFFFu)) return host_load(e.host + (lin & 0xFFF), size);
         return bus_.read(phys, size);
     }
     // Crosses a page: translate both halves before touching memory.
@@ -223,6 +228,11 @@ void Mmu::write_slow(u32 lin, u64 v, unsigned size, Priv p) {
     u32 first_room = kPageSize - (lin & 0xFFF);
     if (size <= first_room) {
         u64 phys = translate(lin, Access::Write, p);
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        if (e.write_tag == (lin & ~0xFFFu)) {  // RAM, not a code page (see fill_front)
+            host_store(e.host + (lin & 0xFFF), v, size);
+            return;
+        }
         bus_.write(phys, v, size);
         if (code_hook_ && is_code_page(phys)) code_hook_(code_hook_ctx_, phys, size);
         return;

@@ -30,6 +30,7 @@
 #include <array>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/fault.hpp"
@@ -196,6 +197,11 @@ public:
     WalkResult walk(u32 lin, Access a, Priv p) const;
     // The valid entries of one TLB, 4 KiB array first, in set/way order.
     std::vector<TlbEntryView> tlb_entries(TlbKind kind) const;
+
+    // Executable form of the front-array invariant (see the top of this file): an
+    // empty string, or the first front entry that the modelled TLB does not back.
+    // For tests and debug sweeps; it walks both arrays, so it is not cheap.
+    std::string check_front_invariant() const;
 
     Bus& bus() { return bus_; }
     const ControlRegs& control() const { return cr_; }

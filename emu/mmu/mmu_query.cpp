@@ -1,9 +1,11 @@
 // Side-effect-free views of the MMU for the debugger, the diagnostic device and
 // tools: the pure walk, probes and the TLB contents. None of these counts, fills,
 // evicts or writes anything.
+#include <cstdio>
 #include <cstring>
 
 #include "devices/diag_protocol.hpp"
+#include "mem/host_access.hpp"
 #include "mmu/mmu.hpp"
 
 namespace hm {
@@ -14,11 +16,7 @@ namespace {
 u64 peek_entry_read(void* ctx, u64 pa, unsigned size, bool& device) {
     const Bus& bus = *static_cast<const Bus*>(ctx);
     const PageHost h = bus.page_host(pa);
-    if (h.read) {
-        u64 v = 0;
-        std::memcpy(&v, h.read + (pa & 0xFFF), size);
-        return v;
-    }
+    if (h.read) return host_load(h.read + (pa & 0xFFF), size);
     const Bus::Region* r = bus.find_region(pa);
     if (r && r->kind == Bus::Region::Kind::Mmio) device = true;
     return size == 8 ? ~u64{0} : 0xFFFFFFFFu;
@@ -85,6 +83,42 @@ std::vector<TlbEntryView> Mmu::tlb_entries(TlbKind kind) const {
         }
     }
     return out;
+}
+
+std::string Mmu::check_front_invariant() const {
+    char buf[160];
+    for (unsigned p = 0; p < 2; ++p) {
+        const Priv priv = static_cast<Priv>(p);
+        for (unsigned i = 0; i < kFastEntries; ++i) {
+            const FastTlbEntry& f = fast_[p][i];
+            const struct {
+                u32 tag;
+                Access a;
+            } tags[] = {{f.read_tag, Access::Read}, {f.write_tag, Access::Write}, {f.exec_tag, Access::Execute}};
+            for (const auto& [tag, a] : tags) {
+                if (tag == FastTlbEntry::kInvalidTag) continue;
+                auto fail = [&](const char* why) {
+                    std::snprintf(buf, sizeof buf, "front[%u][%u] %s tag 0x%08x: %s", p, i, access_name(a), tag, why);
+                    return std::string(buf);
+                };
+                if (((tag >> 12) & (kFastEntries - 1)) != i) return fail("tag in the wrong slot");
+                const PageHost h = bus_.page_host(f.phys_page);
+                if (f.host != h.read) return fail("host pointer differs from the bus's");
+                if (a == Access::Write && (h.write != h.read || is_code_page(f.phys_page))) return fail("write tag on a page that must take the slow path");
+                if (state_.mode == PagingMode::None) {
+                    if (f.phys_page != (u64{tag} & a20_mask_)) return fail("paging off but not identity");
+                    continue;
+                }
+                if (checker_) return fail("front entry while the checker is on");
+                const TlbEntry* e = tlb(a == Access::Execute ? TlbKind::Instruction : TlbKind::Data).find(tag);
+                if (!e) return fail("no modelled TLB entry");
+                if ((e->phys(tag) & a20_mask_) != f.phys_page) return fail("physical page differs from the TLB entry");
+                if (!access_allowed(e->writable, e->user, e->nx, a, priv, state_)) return fail("access not allowed by the TLB entry");
+                if (a == Access::Write && !e->dirty) return fail("write tag on a clean TLB entry");
+            }
+        }
+    }
+    return {};
 }
 
 }  // namespace hm

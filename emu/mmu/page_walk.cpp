@@ -123,7 +123,9 @@ struct Walker {
         top.value = pdpte;
         top.from_register = true;
         if (!(pdpte & pte::kPresent)) return fail(FaultKind::NotPresent);
-        // Reserved PDPTE bits were refused with #GP when the register was loaded.
+        // A guest MOV never loads reserved PDPTE bits (#GP); a debugger or reset reload
+        // may, and such a register maps nothing.
+        if (pdpte & pte::kPaePdpteReserved) return fail(FaultKind::ReservedBit);
 
         const u64 reserved = pte::kPaeAboveMaxPhys | (s.nxe ? 0 : pte::kNoExecute);
         const u64 pde = read_entry((pdpte & pte::kPaeFrame) | (((lin >> 21) & 0x1FF) << 3), 8);

@@ -47,7 +47,7 @@ TEST_CASE("PAE honours PS in a PDE whatever CR4.PSE says", "[mmu][walk][pae]") {
     CHECK(f.mmu.probe(0x00212345, Access::Read, Priv::Supervisor) == u64{0x00612345});
 }
 
-TEST_CASE("The PDPTEs are cached at CR3 load; memory edits take effect at the next load", "[mmu][walk][pae]") {
+TEST_CASE("The PDPTEs are cached at CR3 load, memory edits take effect at the next load", "[mmu][walk][pae]") {
     MmuFixture f;
     PaeTables t(f.bus, f.alloc);
     t.map_4k(0x40000000, 0x00300000, P | RW);
@@ -116,7 +116,7 @@ TEST_CASE("Reserved bits in a present PDPTE make the loading MOV raise #GP(0) an
     }
 }
 
-TEST_CASE("A not-present PDPTE may hold anything; it faults with P=0 only when used", "[mmu][walk][pae]") {
+TEST_CASE("A not-present PDPTE may hold anything, it faults with P=0 only when used", "[mmu][walk][pae]") {
     MmuFixture f;
     PaeTables t(f.bus, f.alloc);
     t.map_4k(0x00001000, 0x00001000, P | RW);
@@ -127,7 +127,7 @@ TEST_CASE("A not-present PDPTE may hold anything; it faults with P=0 only when u
     CHECK(fault->error_code == pf_error::kUser);
 }
 
-TEST_CASE("PAE reserved bits fault with RSVD; bit 63 is NX only with EFER.NXE", "[mmu][walk][pae]") {
+TEST_CASE("PAE reserved bits fault with RSVD, bit 63 is NX only with EFER.NXE", "[mmu][walk][pae]") {
     struct Case {
         const char* name;
         bool large;
@@ -173,7 +173,7 @@ TEST_CASE("PAE reserved bits fault with RSVD; bit 63 is NX only with EFER.NXE", 
     }
 }
 
-TEST_CASE("With EFER.NXE a fetch from an NX page faults with I/D set; data accesses do not",
+TEST_CASE("With EFER.NXE a fetch from an NX page faults with I/D set, data accesses do not",
           "[mmu][walk][pae]") {
     MmuFixture f;
     PaeTables t(f.bus, f.alloc);
@@ -195,4 +195,37 @@ TEST_CASE("With EFER.NXE a fetch from an NX page faults with I/D set; data acces
     fault = fault_of([&] { f.mmu.translate_code(0x10000000, Priv::User); });
     REQUIRE(fault);
     CHECK(fault->error_code == (pf_error::kInstructionFetch | pf_error::kUser));
+}
+
+TEST_CASE("flush_all re-reads the paging state, a bad PDPTE it loads maps nothing", "[mmu][walk][pae]") {
+    MmuFixture f;
+    PaeTables t(f.bus, f.alloc);
+    t.map_4k(0x00001000, 0x00005000, P | RW);
+    f.enable_pae(t.cr3());
+    PaeTables other(f.bus, f.alloc);
+    other.map_4k(0x00001000, 0x00006000, P | RW);
+    f.cr.cr3 = other.cr3();  // a debugger edit, behind the MMU's back
+    CHECK(f.mmu.probe(0x00001000, Access::Read, Priv::Supervisor) == u64{0x00005000});
+    f.mmu.flush_all();
+    CHECK(f.mmu.probe(0x00001000, Access::Read, Priv::Supervisor) == u64{0x00006000});
+
+    other.write(other.pdpte_addr(0), other.read(other.pdpte_addr(0)) | RW);  // reserved in a PDPTE
+    f.mmu.flush_all();
+    const auto fault = fault_of([&] { f.mmu.read<u8>(0x00001000, Priv::Supervisor); });
+    REQUIRE(fault);
+    CHECK(fault->error_code == (pf_error::kPresent | pf_error::kReservedBit));
+}
+
+TEST_CASE("With 64 GiB of RAM, PAE reaches the last page of the 36-bit space", "[mmu][walk][pae]") {
+    MmuFixture f(64 * kGiB);
+    PaeTables t(f.bus, f.alloc);
+    t.map_4k(0xFFFFF000, 0xF'FFFF'F000, P | RW);
+    t.map_2m(0xFFC00000, 0xF'FFC0'0000, P | RW);
+    f.enable_pae(t.cr3());
+    f.mmu.write<u32>(0xFFFFFFFC, 0x64646464, Priv::Supervisor);
+    CHECK(f.bus.read(0xF'FFFF'FFFC, 4) == 0x64646464);
+    CHECK(f.ram.is_ram(0xF'FFFF'FFFC));
+    f.mmu.write<u32>(0xFFC00000, 0x1234, Priv::Supervisor);
+    CHECK(f.bus.read(0xF'FFC0'0000, 4) == 0x1234);
+    CHECK(f.ram.resident_bytes() < 16 * kMiB);  // only what was touched
 }

@@ -87,7 +87,7 @@ TEST_CASE("Without CR4.PSE the PS bit of a PDE is ignored and it points to a tab
     CHECK(fault->error_code == 0);  // not present, read, supervisor
 }
 
-TEST_CASE("PSE-36 puts PDE bits 16:13 above 4 GiB; bits 21:17 are reserved", "[mmu][walk]") {
+TEST_CASE("PSE-36 puts PDE bits 16:13 above 4 GiB, bits 21:17 are reserved", "[mmu][walk]") {
     MmuFixture f(5 * kGiB);  // RAM [0, 3 GiB) and [4 GiB, 6 GiB)
     TwoLevelTables t(f.bus, f.alloc);
     t.map_4m(0x80000000, 0x1'4000'0000, P | RW);

@@ -149,7 +149,7 @@ RunResult Machine::run(const RunLimits& limits) {
     auto host_elapsed = [&] { return std::chrono::duration<double>(Clock::now() - host_start).count(); };
     const u64 slice = std::max<u64>(config_.cpu_hz / kSlicesPerSecond, 1);
     const u64 max_cycles = limits.max_cycles ? limits.max_cycles : EventQueue::kNever;
-    RunResult result{RunOutcome::Hang};
+    RunResult result{RunOutcome::Hang, 0, {}};
 
     auto finish = [&](RunOutcome o, std::string msg) {
         host_seconds_ += host_elapsed();

@@ -77,7 +77,7 @@ TEST_CASE("Information block and memory map match QEMU's for 64 MiB", "[multiboo
     }
 }
 
-TEST_CASE("RAM above 4 GiB appears in the map; mem_upper stops below the hole", "[multiboot]") {
+TEST_CASE("RAM above 4 GiB appears in the map and mem_upper stops below the hole", "[multiboot]") {
     Loaded m(8 * kGiB);
     load_multiboot(m.bus, request(simple_kernel()));
     CHECK(m.r32(0x9500 + 8) == 3144576);  // what QEMU reports with -m 8G

@@ -20,7 +20,7 @@ TEST_CASE("A 64 KiB ROM ends at 4 GiB and is aliased at 0xF0000", "[rom]") {
     CHECK(bus.read(0xFFFF0, 1) == img[img.size() - 16]);
 }
 
-TEST_CASE("Small images are padded in front; large ones alias their last 128 KiB", "[rom]") {
+TEST_CASE("Small images are padded in front and large ones alias their last 128 KiB", "[rom]") {
     PhysicalMemory ram(16 * kMiB);
     Bus bus(ram);
     std::vector<u8> tiny = {0xEA, 0x00, 0x00, 0x00, 0xF0};  // jmp far F000:0000

@@ -55,7 +55,7 @@ TEST_CASE("Binary and 12-hour formats", "[rtc]") {
     CHECK(f.reg(0x04) == 13);
 }
 
-TEST_CASE("SET freezes the clock for writing; clearing it runs from the new time", "[rtc]") {
+TEST_CASE("SET freezes the clock for writing and clearing it runs from the new time", "[rtc]") {
     RtcFixture f;
     f.set(0x0B, 0x82);  // SET, BCD, 24h
     f.set(0x04, 0x23);
@@ -148,7 +148,7 @@ TEST_CASE("CMOS memory-size registers as firmware leaves them", "[rtc]") {
     CHECK((f.reg(0x17) | f.reg(0x18) << 8) == 0xFFFF);  // saturates
 }
 
-TEST_CASE("Index bit 7 masks NMI; plain CMOS bytes are read/write", "[rtc]") {
+TEST_CASE("Index bit 7 masks NMI and plain CMOS bytes are read/write", "[rtc]") {
     RtcFixture f;
     f.out8(0x70, 0x80 | 0x40);
     CHECK(f.rtc.nmi_masked());

@@ -80,7 +80,7 @@ TEST_CASE("Mode 3 is a square wave: OUT high for the first half, counting by two
     CHECK(f.irqs.rising[0] == 1);
 }
 
-TEST_CASE("Mode 0 drives OUT low, then high once at terminal count; the count wraps", "[pit]") {
+TEST_CASE("Mode 0 drives OUT low, then high once at terminal count and the count wraps", "[pit]") {
     PitFixture f;
     const u64 t0 = f.tick_now();
     f.program(0, 0, 50);
@@ -98,7 +98,7 @@ TEST_CASE("Mode 0 drives OUT low, then high once at terminal count; the count wr
     CHECK_FALSE(f.events.armed(0));
 }
 
-TEST_CASE("A latched count holds still while time passes; LSB/MSB order", "[pit]") {
+TEST_CASE("A latched count holds still while time passes and LSB/MSB order", "[pit]") {
     PitFixture f;
     const u64 t0 = f.tick_now();
     f.program(0, 2, 0x1234);

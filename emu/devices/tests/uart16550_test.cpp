@@ -61,7 +61,7 @@ TEST_CASE("THR-empty interrupt: raised on enable, acknowledged by IIR, re-raised
     CHECK(f.irqs.rising[4] == 2);
 }
 
-TEST_CASE("OUT2 gates the IRQ line; loopback keeps it off the PIC", "[uart]") {
+TEST_CASE("OUT2 gates the IRQ line and loopback keeps it off the PIC", "[uart]") {
     UartFixture f;
     f.out8(kCom1 + 1, 0x02);
     CHECK_FALSE(f.irqs.level[4]);  // pending inside, but OUT2 is clear

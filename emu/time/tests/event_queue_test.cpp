@@ -25,7 +25,7 @@ TEST_CASE("Timers fire in deadline order, ties in creation order", "[time]") {
     CHECK(q.fired() == 3);
 }
 
-TEST_CASE("A handler can re-arm itself; cancel disarms", "[time]") {
+TEST_CASE("A handler can re-arm itself and cancel disarms", "[time]") {
     EventQueue q;
     int ticks = 0;
     EventQueue::TimerId t = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 namespace hm {
 
@@ -30,6 +31,7 @@ Machine::Machine(const MachineConfig& config)
       diag_(diag_backend_) {
     mmu_.configure_tlb(config.tlb);
     mmu_.set_coherence_checker(config.tlb_checker == CoherenceChecker::On);
+    mmu_.set_eip_source(&state_.eip);  // stale-translation reports name the instruction
     wire();
 }
 
@@ -160,8 +162,10 @@ RunResult Machine::run(const RunLimits& limits) {
 
     for (;;) {
         if (limits.timeout_seconds > 0 && host_elapsed() >= limits.timeout_seconds) {
-            return finish(RunOutcome::Timeout, "host timeout after " + std::to_string(limits.timeout_seconds) +
-                                                   " s at cycle " + std::to_string(state_.cycles));
+            char msg[128];
+            std::snprintf(msg, sizeof msg, "host timeout after %g s at cycle %llu", limits.timeout_seconds,
+                          static_cast<unsigned long long>(state_.cycles));
+            return finish(RunOutcome::Timeout, msg);
         }
         if (state_.cycles >= max_cycles) {
             return finish(RunOutcome::CycleLimit, "--max-cycles " + std::to_string(limits.max_cycles) + " reached");

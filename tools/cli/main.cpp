@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
 
     CLI::App app{"hm386: a full-system i386 emulator that makes paging and TLBs visible"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("hm386 ") + HM386_VERSION);
     CLI::App* run = app.add_subcommand("run", "boot a Multiboot kernel, an image manifest or a ROM");
     hm::RunOptions run_options;
     hm::add_run_options(*run, run_options);

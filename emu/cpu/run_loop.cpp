@@ -33,6 +33,7 @@ Core::Core(CpuState& state, Mmu& m, Bus& b)
     : s(state), mmu(m), bus(b), table(dispatch_table()), cache(m, &op_exit_killed) {
     mmu.set_code_write_hook(
         [](void* ctx, u64 phys, unsigned size) { static_cast<Core*>(ctx)->cache.on_code_write(phys, size); }, this);
+    mmu.set_eip_source(&s.eip);  // the coherence checker reports the guest's EIP
     data_priv = s.cpl == 3 ? Priv::User : Priv::Supervisor;
 }
 

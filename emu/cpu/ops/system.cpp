@@ -4,7 +4,7 @@
 //
 // CPUID describes a P6-class part that reports only what is implemented:
 // family 6 model 3 stepping 3, "GenuineIntel", TSC MSR PSE PAE CX8 PGE CMOV,
-// and NX in leaf 0x80000001 (no FPU: x87 escapes give #NM when CR0.EM or TS is
+// PSE-36 (the MMU implements it: docs/mmu.md), and NX in leaf 0x80000001 (no FPU: x87 escapes give #NM when CR0.EM or TS is
 // set, #UD otherwise). MSRs: TSC (0x10) and EFER (0xC0000080, NXE only);
 // others raise #GP(0).
 // Costs (Intel486): HLT 4, MOV CR0 17, other MOV CRn 4, MOV DRn 10, CLTS 7,
@@ -19,8 +19,8 @@ namespace {
 
 constexpr u32 kCpuSignature = 0x0633;
 constexpr u32 kFeatPse = 1u << 3, kFeatTsc = 1u << 4, kFeatMsr = 1u << 5, kFeatPae = 1u << 6;
-constexpr u32 kFeatCx8 = 1u << 8, kFeatPge = 1u << 13, kFeatCmov = 1u << 15;
-constexpr u32 kFeatures = kFeatPse | kFeatTsc | kFeatMsr | kFeatPae | kFeatCx8 | kFeatPge | kFeatCmov;
+constexpr u32 kFeatCx8 = 1u << 8, kFeatPge = 1u << 13, kFeatCmov = 1u << 15, kFeatPse36 = 1u << 17;
+constexpr u32 kFeatures = kFeatPse | kFeatTsc | kFeatMsr | kFeatPae | kFeatCx8 | kFeatPge | kFeatCmov | kFeatPse36;
 constexpr u32 kExtFeatNx = 1u << 20;
 constexpr u32 kMsrTsc = 0x10, kMsrEfer = 0xC0000080;
 

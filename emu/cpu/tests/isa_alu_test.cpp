@@ -103,7 +103,7 @@ TEST_CASE("INC and DEC keep CF and set the other flags like ADD/SUB 1", "[cpu][i
     }
 }
 
-TEST_CASE("NEG sets CF unless the operand is zero; NOT changes no flags", "[cpu][isa][alu]") {
+TEST_CASE("NEG sets CF unless the operand is zero - NOT changes no flags", "[cpu][isa][alu]") {
     CpuFixture f;
     f.flat32(0x1000, {0xF4});
     for (u32 a : {0u, 1u, 0x80000000u, 0xFFFFFFFFu, 0x12345678u}) {

@@ -165,7 +165,7 @@ TEST_CASE("BT with a register offset into memory addresses the whole bit string"
     CHECK(f.peek32(0x5010) == 0x2);
 }
 
-TEST_CASE("BSF and BSR find the lowest and highest set bit; a zero source sets ZF", "[cpu][isa][bit]") {
+TEST_CASE("BSF and BSR find the lowest and highest set bit - a zero source sets ZF", "[cpu][isa][bit]") {
     CpuFixture f;
     f.flat32(0x1000, {0xF4});
     Lcg rng(7);

@@ -29,7 +29,7 @@ TEST_CASE("REP MOVSD/MOVSB copy forwards and backwards", "[cpu][isa][string]") {
     CHECK(f.r(reg::EDI) == 0x7000);
 }
 
-TEST_CASE("REP with ECX = 0 does nothing; STOS and LODS", "[cpu][isa][string]") {
+TEST_CASE("REP with ECX = 0 does nothing - STOS and LODS", "[cpu][isa][string]") {
     CpuFixture f;
     f.flat32(0x1000, {0xF4});
     f.r(reg::EDI) = 0x5000;

@@ -90,7 +90,7 @@ TEST_CASE("Protected-mode #GP pushes the selector error code through an interrup
     CHECK(f.st.seg[sreg::DS].selector == 0x10);     // DS unchanged
 }
 
-TEST_CASE("A fault while delivering #GP becomes #DF; a fault delivering #DF shuts down", "[cpu][exceptions]") {
+TEST_CASE("A fault while delivering #GP becomes #DF - a fault delivering #DF shuts down", "[cpu][exceptions]") {
     CpuFixture f;
     f.flat32(0x1000, {0x66, 0xB8, 0x33, 0x00, 0x8E, 0xD8, 0xF4});
     f.install_gdt_idt(0x2000, 0x3000, 0x4000);
@@ -172,7 +172,7 @@ TEST_CASE("A store into the next instruction of the running block takes effect",
     CHECK(f.st.instructions == 3);
 }
 
-TEST_CASE("Code rewritten between runs is decoded again; data writes nearby are harmless", "[cpu][smc]") {
+TEST_CASE("Code rewritten between runs is decoded again - data writes nearby are harmless", "[cpu][smc]") {
     CpuFixture f;
     // loop: inc eax ; mov [0x5800], eax ; hlt      (data on the same page, far from the code)
     f.flat32(0x5000, {0x40, 0xA3, 0x00, 0x58, 0x00, 0x00, 0xF4});

@@ -31,7 +31,6 @@ Machine::Machine(const MachineConfig& config)
       diag_(diag_backend_) {
     mmu_.configure_tlb(config.tlb);
     mmu_.set_coherence_checker(config.tlb_checker == CoherenceChecker::On);
-    mmu_.set_eip_source(&state_.eip);  // stale-translation reports name the instruction
     wire();
 }
 

@@ -150,6 +150,7 @@ RunResult Machine::run(const RunLimits& limits) {
     auto host_elapsed = [&] { return std::chrono::duration<double>(Clock::now() - host_start).count(); };
     const u64 slice = std::max<u64>(config_.cpu_hz / kSlicesPerSecond, 1);
     const u64 max_cycles = limits.max_cycles ? limits.max_cycles : EventQueue::kNever;
+    const u64 run_start_cycles = state_.cycles;
     RunResult result{RunOutcome::Hang, 0, {}};
 
     auto finish = [&](RunOutcome o, std::string msg) {
@@ -193,13 +194,30 @@ RunResult Machine::run(const RunLimits& limits) {
                                                         ", nothing can wake the CPU\n" + cpu_.dump_state());
                 }
                 u64 next = events_.next_deadline();
-                if (next == EventQueue::kNever) {
-                    // Only host input could still wake it: wait for it in host time.
-                    if (config_.serial_in && config_.serial_in->open()) {
-                        pump_serial_input();
-                        if (serial_pending_.empty() && !uart_.irq_level()) config_.serial_in->wait(50);
+                // Host input can wake the guest through the UART's receive
+                // interrupt. While the guest idles waiting for it, guest time is
+                // not allowed to run ahead of host time (as on a real machine),
+                // so an idle interactive guest does not burn a host core.
+                // Non-interactive runs (no terminal or pipe on stdin) never get
+                // here and keep skipping at full speed.
+                const bool input_can_wake = config_.serial_in && config_.serial_in->open() && uart_.listening() &&
+                                            uart_.rx_interrupt_enabled();
+                if (input_can_wake) {
+                    pump_serial_input();
+                    if (serial_pending_.empty()) {
+                        double ahead_s = next == EventQueue::kNever
+                                             ? 1.0
+                                             : static_cast<double>(next - run_start_cycles) / config_.cpu_hz -
+                                                   host_elapsed();
+                        if (ahead_s > 0) {
+                            config_.serial_in->wait(static_cast<int>(std::min(ahead_s, 0.05) * 1000) + 1);
+                            continue;  // look again: input, the timeout, or time for the event
+                        }
+                    } else if (next == EventQueue::kNever) {
                         continue;
                     }
+                }
+                if (next == EventQueue::kNever) {
                     return finish(RunOutcome::Hang,
                                   "guest hang: halted with interrupts enabled but no device event pending\n" +
                                       cpu_.dump_state());

@@ -47,6 +47,9 @@ public:
     // enabled the received-data interrupt. Bytes sent earlier would be lost to
     // the guest's own initialisation (a FIFO mode switch empties the FIFO).
     bool listening() const { return listening_; }
+    // Could a received byte interrupt the CPU? (RDA enabled, and the IRQ line
+    // reaches the PIC: OUT2 set, not in loopback.)
+    bool rx_interrupt_enabled() const { return (ier_ & kIerRda) && (mcr_ & kMcrOut2) && !(mcr_ & kMcrLoop); }
 
     bool irq_level() const { return irq_level_; }
     const UartStats& stats() const { return stats_; }

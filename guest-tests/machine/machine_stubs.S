@@ -36,3 +36,4 @@ mg_irq0_stub:
     .balign 4
 mg_ticks:
     .long 0
+

@@ -16,6 +16,13 @@
 //
 // Memory: blocks live in one bump-allocated arena; when it is full the whole
 // cache is dropped (at a block boundary, where nothing is executing).
+//
+// Chaining: after a block that ends in a near transfer or a plain fall-through,
+// execution that stays in the same linear page reuses the page's translation
+// (nothing in the block can have changed it: CR3/CR0/CR4/EFER writes, INVLPG,
+// far transfers and port I/O end their block with attr::kNewContext) and the
+// block's two-entry successor cache, so the common case costs neither a TLB
+// lookup nor a hash probe.
 #pragma once
 #include <memory>
 #include <unordered_map>
@@ -38,6 +45,14 @@ struct Block {
     u16 count = 0;            // instructions, not counting the trailing sentinel
     bool cross_page = false;
     bool dead = false;
+    // The block ends with nothing that changes CS, CPL or the translation of its
+    // page (attr::kNewContext): a successor in the same linear page may reuse it.
+    bool chainable = false;
+    // The last two successors found in the same page, so the loop can skip the
+    // hash lookup (a successor's `dead` flag is checked on use).
+    Block* succ[2] = {nullptr, nullptr};
+    u64 succ_key[2] = {~u64{0}, ~u64{0}};
+    u8 succ_next = 0;
 
     Insn* insns() { return reinterpret_cast<Insn*>(this + 1); }
     const Insn* insns() const { return reinterpret_cast<const Insn*>(this + 1); }

@@ -9,6 +9,7 @@
 #pragma once
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "core/fault.hpp"
 #include "cpu/block_cache.hpp"
@@ -56,6 +57,8 @@ struct Core {
     u32 data_breakpoint_hits = 0;  // DR6 B0-B3 bits collected during the current instruction
     std::string shutdown_reason;
     std::atomic<u32> pending{0};
+    std::vector<u32> breakpoints;      // sorted linear addresses (debugger)
+    u32 breakpoint_resume = 1;         // linear address allowed to run once (1 = none)
 
     // The block being executed (for cycle corrections and exact RDTSC).
     const Block* cur_block = nullptr;
@@ -177,7 +180,8 @@ struct Core {
 
 private:
     StopReason run_inner(u64 deadline);
-    enum class Pending : u8 { Proceed, Stepped, Halted, Stop };
+    enum class Pending : u8 { Proceed, Stepped, Halted, Stop, Breakpoint };
+    bool breakpoint_in(u32 lin, u32 span) const;
     Pending service_pending();
     void step_one();
     Block* build_block(u32 lin, CodeTranslation t, bool code32);

@@ -2,6 +2,7 @@
 // and the controls the machine and debugger use. Execution is in run_loop.cpp.
 #include "cpu/cpu.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cpu/core.hpp"
@@ -64,6 +65,11 @@ void Cpu::set_event_sink(EventSink* sink) { core_->sink = sink; }
 void Cpu::set_instruction_trace(InstructionTrace t) {
     core_->trace = t;
     core_->refresh_pending();
+}
+
+void Cpu::set_breakpoints(std::vector<u32> linear_addresses) {
+    std::sort(linear_addresses.begin(), linear_addresses.end());
+    core_->breakpoints = std::move(linear_addresses);
 }
 
 void Cpu::invalidate_code(u64 phys, u64 len) { core_->invalidate_code(phys, len); }

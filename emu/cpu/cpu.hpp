@@ -14,6 +14,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/types.hpp"
 #include "cpu/state.hpp"
@@ -80,6 +81,11 @@ public:
     // Per-instruction events (EventSink::on_instruction): runs one instruction
     // at a time, so only for debugging and tracing.
     void set_instruction_trace(InstructionTrace t);
+    // Debugger breakpoints at linear addresses (CS.base + EIP): run() returns
+    // StopReason::Breakpoint with EIP on the instruction, before executing it;
+    // the next run() executes that instruction first. An empty list costs
+    // nothing; otherwise one check per block.
+    void set_breakpoints(std::vector<u32> linear_addresses);
 
     // Multiboot entry state: 32-bit flat protected mode, PG=0, IF=0, EAX/EBX
     // given, EIP = entry. Nothing executes.

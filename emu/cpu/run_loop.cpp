@@ -8,6 +8,7 @@
 // the exception; single-stepping (TF, debug registers, interrupt shadows,
 // instruction tracing, code near the CS limit or outside RAM) decodes and runs
 // one instruction at a time in step_one().
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/core.hpp"
@@ -80,6 +81,11 @@ void Core::fix_counts_after_fault() {
     cur_block = nullptr;
 }
 
+bool Core::breakpoint_in(u32 lin, u32 span) const {
+    auto it = std::lower_bound(breakpoints.begin(), breakpoints.end(), lin);
+    return it != breakpoints.end() && *it - lin < span;
+}
+
 StopReason Core::run(u64 deadline) {
     if (shutdown) return StopReason::Shutdown;
     for (;;) {
@@ -124,15 +130,30 @@ Core::Pending Core::service_pending() {
     }
     if (s.halted) return Pending::Halted;
     if (p & pending::kSlow) {
+        if (!breakpoints.empty()) {
+            const u32 lin = s.seg[sreg::CS].base + s.eip;
+            if (breakpoint_in(lin, 1) && lin != breakpoint_resume) {
+                breakpoint_resume = lin;
+                return Pending::Breakpoint;
+            }
+        }
         step_one();
+        breakpoint_resume = 1;
         return Pending::Stepped;
     }
     return Pending::Proceed;
 }
 
 StopReason Core::run_inner(u64 deadline) {
+    // With the coherence checker on, every fetch must go through the MMU.
+    const bool may_chain = !mmu.coherence_checker();
+    Block* prev = nullptr;  // the block just run, if its successor may reuse the page translation
+    u32 page_lin = 0;       // linear page of the last fetch translation
+    u64 page_phys = 0;      // ... its physical page
+    const u8* page_host = nullptr;
     for (;;) {
         if (HM_UNLIKELY(pending.load(std::memory_order_relaxed) != 0)) {
+            prev = nullptr;
             switch (service_pending()) {
                 case Pending::Proceed: break;
                 case Pending::Stepped:
@@ -141,6 +162,7 @@ StopReason Core::run_inner(u64 deadline) {
                     continue;
                 case Pending::Halted: return StopReason::Halted;
                 case Pending::Stop: return StopReason::StopRequested;
+                case Pending::Breakpoint: return StopReason::Breakpoint;
             }
         }
         if (HM_UNLIKELY(s.cycles >= deadline)) return StopReason::CycleLimit;
@@ -148,15 +170,37 @@ StopReason Core::run_inner(u64 deadline) {
         const Segment& cs = s.seg[sreg::CS];
         const u32 eip = s.eip;
         const u32 lin = cs.base + eip;
-        const CodeTranslation t = mmu.translate_code(lin, data_priv);
         const bool c32 = code32();
-        Block* b = cache.find(BlockCache::make_key(t.phys, c32));
+        Block* b = nullptr;
+        u64 key;
+        if (prev && (lin & ~0xFFFu) == page_lin) {
+            // Same page as the block just run: same translation, try its successors.
+            key = BlockCache::make_key(page_phys | (lin & 0xFFF), c32);
+            if (prev->succ_key[0] == key) b = prev->succ[0];
+            else if (prev->succ_key[1] == key) b = prev->succ[1];
+            if (!b || b->dead) {
+                b = cache.find(key);
+                if (b) {
+                    prev->succ[prev->succ_next] = b;
+                    prev->succ_key[prev->succ_next] = key;
+                    prev->succ_next ^= 1;
+                }
+            }
+        } else {
+            const CodeTranslation t = mmu.translate_code(lin, data_priv);
+            page_lin = lin & ~0xFFFu;
+            page_phys = t.phys & ~u64{0xFFF};
+            page_host = t.host ? t.host - (lin & 0xFFF) : nullptr;
+            key = BlockCache::make_key(t.phys, c32);
+            b = cache.find(key);
+        }
+        prev = nullptr;
         if (HM_UNLIKELY(!b)) {
-            if (!t.host) {  // code outside RAM/ROM (MMIO, open bus): no caching
+            if (!page_host) {  // code outside RAM/ROM (MMIO, open bus): no caching
                 step_one();
                 continue;
             }
-            b = build_block(lin, t, c32);
+            b = build_block(lin, {page_phys | (lin & 0xFFF), page_host + (lin & 0xFFF)}, c32);
             if (!b) {  // straddles into a page outside RAM/ROM
                 step_one();
                 continue;
@@ -173,8 +217,19 @@ StopReason Core::run_inner(u64 deadline) {
                 continue;
             }
         }
+        if (HM_UNLIKELY(!breakpoints.empty()) && breakpoint_in(lin, b->span)) {
+            // A breakpoint inside this block: go one instruction at a time.
+            if (breakpoint_in(lin, 1) && lin != breakpoint_resume) {
+                breakpoint_resume = lin;
+                return StopReason::Breakpoint;
+            }
+            step_one();
+            breakpoint_resume = 1;
+            continue;
+        }
         s.cycles += b->cycles;
         s.instructions += b->count;
+        ++stats.blocks_executed;
         cur_block = b;
         cur_block_eip = eip;
         exit_insn = nullptr;
@@ -182,8 +237,14 @@ StopReason Core::run_inner(u64 deadline) {
         do {
             i = i->fn(*this, i);
         } while (i);
-        if (HM_UNLIKELY(exit_insn != nullptr)) correct_counts(exit_insn);
         cur_block = nullptr;
+        if (HM_UNLIKELY(exit_insn != nullptr)) {
+            cur_block = b;
+            correct_counts(exit_insn);
+            cur_block = nullptr;
+            continue;
+        }
+        if (b->chainable && may_chain) prev = b;
     }
 }
 
@@ -222,9 +283,11 @@ Block* Core::build_block(u32 lin, CodeTranslation t, bool c32) {
         cycles += in.cycles;
         span += in.len;
         ++count;
+        hdr.chainable = !(info.attrs & attr::kNewContext);
         if (info.attrs & attr::kEndsBlock) break;
         if (hdr.cross_page) break;
     }
+    if (hdr.cross_page) hdr.chainable = false;
     insns[count] = Insn{};
     insns[count].fn = &op_end_block;
     hdr.count = static_cast<u16>(count);

@@ -22,6 +22,10 @@ namespace attr {
 constexpr u16 kLock = 1u << 0;       // LOCK allowed (with a memory destination)
 constexpr u16 kEndsBlock = 1u << 1;  // control transfer or state change: last in its block
 constexpr u16 kRepString = 1u << 2;  // REP-able string instruction: ends its block (resumable)
+// May change what the next fetch translates to: CS, CPL, paging, EFER, or (through
+// a device) the physical map. The run loop re-translates CS:EIP after such a block
+// instead of reusing the page it was just executing from.
+constexpr u16 kNewContext = 1u << 3;
 }  // namespace attr
 
 // Opcode numbering: 0x000-0x0FF one-byte opcodes, 0x100-0x1FF the 0F xx map.

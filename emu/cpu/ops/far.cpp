@@ -119,7 +119,7 @@ struct LoadFar {
     }
 };
 
-constexpr u16 EB = attr::kEndsBlock;
+constexpr u16 EB = attr::kEndsBlock | attr::kNewContext;
 
 constexpr OpcodeDef kRows[] = {
     {0xEA, 0xEA, -1, "JMP Ap", sized<JmpFarImm>(), EB, 17, 17},

@@ -46,7 +46,8 @@ struct Out {
     }
 };
 
-constexpr u16 EB = attr::kEndsBlock;
+// A port write can remap memory (A20, ROM shadowing): see attr::kNewContext.
+constexpr u16 EB = attr::kEndsBlock | attr::kNewContext;
 
 constexpr OpcodeDef kRows[] = {
     {0xE4, 0xE4, -1, "IN AL,Ib", byte<In<true>>(), EB, 14, 14},

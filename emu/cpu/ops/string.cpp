@@ -124,7 +124,7 @@ constexpr u16 RS = attr::kRepString;
 template <Str K>
 constexpr OpcodeDef srow(u16 op, const char* syntax, u8 cost) {
     const bool b = (op & 1) == 0;
-    const u16 attrs = (K == Str::Ins || K == Str::Outs) ? (RS | attr::kEndsBlock) : RS;
+    const u16 attrs = (K == Str::Ins || K == Str::Outs) ? (RS | attr::kEndsBlock | attr::kNewContext) : RS;
     return {op, op, -1, syntax, b ? by_addr<StringOp<K>, u8>() : by_addr_sized<StringOp<K>>(), attrs, cost, cost};
 }
 

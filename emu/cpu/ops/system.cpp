@@ -4,9 +4,9 @@
 //
 // CPUID describes a P6-class part that reports only what is implemented:
 // family 6 model 3 stepping 3, "GenuineIntel", TSC MSR PSE PAE CX8 PGE CMOV,
-// PSE-36 (the MMU implements it: docs/mmu.md), and NX in leaf 0x80000001 (no FPU: x87 escapes give #NM when CR0.EM or TS is
-// set, #UD otherwise). MSRs: TSC (0x10) and EFER (0xC0000080, NXE only);
-// others raise #GP(0).
+// PSE-36 (the MMU implements it: docs/mmu.md), and NX in leaf 0x80000001.
+// No FPU: x87 escapes give #NM when CR0.EM or TS is set, #UD otherwise.
+// MSRs: TSC (0x10) and EFER (0xC0000080, NXE only); others raise #GP(0).
 // Costs (Intel486): HLT 4, MOV CR0 17, other MOV CRn 4, MOV DRn 10, CLTS 7,
 // LMSW 13, SMSW 2, INVLPG 12, INVD 4, WBINVD 5, CPUID 14; RDTSC/RDMSR/WRMSR
 // take the Pentium's 20/20/30 for want of a 486 figure.
@@ -240,23 +240,24 @@ const Insn* op_wait(Core& c, const Insn* i) {
 }
 
 constexpr u16 EB = attr::kEndsBlock;
+constexpr u16 NC = attr::kEndsBlock | attr::kNewContext;
 
 constexpr OpcodeDef kRows[] = {
     {0xF4, 0xF4, -1, "HLT", one<op_hlt>(), EB, 4, 4},
     {k0F | 0x20, k0F | 0x20, -1, "MOV Rd,Cd", one<op_mov_r_cr>(), 0, 4, 4},
-    {k0F | 0x22, k0F | 0x22, -1, "MOV Cd,Rd", one<op_mov_cr_r>(), EB, 4, 4},
+    {k0F | 0x22, k0F | 0x22, -1, "MOV Cd,Rd", one<op_mov_cr_r>(), NC, 4, 4},
     {k0F | 0x21, k0F | 0x21, -1, "MOV Rd,Dd", one<op_mov_r_dr>(), 0, 10, 10},
     {k0F | 0x23, k0F | 0x23, -1, "MOV Dd,Rd", one<op_mov_dr_r>(), EB, 10, 10},
     {k0F | 0x06, k0F | 0x06, -1, "CLTS", one<op_clts>(), 0, 7, 7},
     {k0F | 0x01, k0F | 0x01, 4, "SMSW Ew", sized<Smsw>(), 0, 2, 3},
-    {k0F | 0x01, k0F | 0x01, 6, "LMSW Ew", sized<Lmsw>(), EB, 13, 13},
-    {k0F | 0x01, k0F | 0x01, 7, "INVLPG M", one<op_invlpg>(), EB, 12, 12},
+    {k0F | 0x01, k0F | 0x01, 6, "LMSW Ew", sized<Lmsw>(), NC, 13, 13},
+    {k0F | 0x01, k0F | 0x01, 7, "INVLPG M", one<op_invlpg>(), NC, 12, 12},
     {k0F | 0x08, k0F | 0x08, -1, "INVD", one<op_cache_flush>(), 0, 4, 4},
     {k0F | 0x09, k0F | 0x09, -1, "WBINVD", one<op_cache_flush>(), 0, 5, 5},
     {k0F | 0xA2, k0F | 0xA2, -1, "CPUID", one<op_cpuid>(), 0, 14, 14},
     {k0F | 0x31, k0F | 0x31, -1, "RDTSC", one<op_rdtsc>(), 0, 20, 20},
     {k0F | 0x32, k0F | 0x32, -1, "RDMSR", one<op_rdmsr>(), 0, 20, 20},
-    {k0F | 0x30, k0F | 0x30, -1, "WRMSR", one<op_wrmsr>(), EB, 30, 30},
+    {k0F | 0x30, k0F | 0x30, -1, "WRMSR", one<op_wrmsr>(), NC, 30, 30},
     {k0F | 0x0B, k0F | 0x0B, -1, "UD2", one<op_ud2>(), EB, 1, 1},
     {0x9B, 0x9B, -1, "WAIT", one<op_wait>(), 0, 1, 1},
     {0xD8, 0xD8, -1, "ESC Ev", sized<Escape>(), EB, 1, 1},

@@ -237,3 +237,35 @@ TEST_CASE("Host-side errors escape run() instead of being taken for guest faults
     CHECK(f.st.eip == 0x1001);  // EIP still on the IN
     CHECK(f.cpu.stats().exceptions[13] == 0);
 }
+
+TEST_CASE("A rewritten block reached through the same-page successor cache is decoded again", "[cpu][smc]") {
+    CpuFixture f;
+    // 1000: mov ecx,3 ; 1005: call 1020 ; mov byte [1020],0x47 ; dec ecx ; jnz 1005 ; hlt
+    // 1020: inc esi ; ret          (rewritten to inc edi after the first call)
+    f.flat32(0x1000, {0xB9, 0x03, 0x00, 0x00, 0x00, 0xE8, 0x16, 0x00, 0x00, 0x00, 0xC6, 0x05, 0x20, 0x10, 0x00, 0x00,
+                      0x47, 0x49, 0x75, 0xF1, 0xF4});
+    f.poke(0x1020, {0x46, 0xC3});
+    f.r(reg::ESI) = 0;
+    f.r(reg::EDI) = 0;
+    f.run_to_hlt();
+    CHECK(f.r(reg::ESI) == 1);
+    CHECK(f.r(reg::EDI) == 2);
+    CHECK(f.st.eip == 0x1015);
+}
+
+TEST_CASE("Debugger breakpoints stop before the instruction and resume past it", "[cpu][debug]") {
+    CpuFixture f;
+    // 1000: inc eax ; inc eax ; inc eax ; jmp 1000   (one block)
+    f.flat32(0x1000, {0x40, 0x40, 0x40, 0xEB, 0xFB});
+    f.r(reg::EAX) = 0;
+    f.cpu.set_breakpoints({0x1002});
+    CHECK(f.run() == StopReason::Breakpoint);
+    CHECK(f.st.eip == 0x1002);
+    CHECK(f.r(reg::EAX) == 2);
+    CHECK(f.run() == StopReason::Breakpoint);  // once round the loop
+    CHECK(f.st.eip == 0x1002);
+    CHECK(f.r(reg::EAX) == 5);
+    f.cpu.set_breakpoints({});
+    CHECK(f.run(100) == StopReason::CycleLimit);
+    CHECK(f.r(reg::EAX) > 5);
+}

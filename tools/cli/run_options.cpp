@@ -113,12 +113,18 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
     p.boot = p.rom.empty() ? BootKind::Multiboot : BootKind::Rom;
 
     // Memory, command line and clock: the command line wins over the manifest.
-    std::string mem = o.mem_opt && o.mem_opt->count() ? o.mem : (manifest && manifest->mem ? *manifest->mem : "");
+    // A bad value from the manifest is a bad manifest (65), from the command line bad usage (64).
+    const bool mem_from_cli = o.mem_opt && o.mem_opt->count();
+    std::string mem = mem_from_cli ? o.mem : (manifest && manifest->mem ? *manifest->mem : "");
+    auto value_error = [&](bool from_cli, const std::string& msg) {
+        if (from_cli) throw UsageError(msg);
+        throw BootError(*p.manifest + ": " + msg);
+    };
     if (!mem.empty()) {
         u64 bytes = 0;
-        if (!parse_memory_size(mem, bytes)) throw UsageError("--mem " + mem + ": expected a size such as 64M or 8G");
+        if (!parse_memory_size(mem, bytes)) value_error(mem_from_cli, "--mem " + mem + ": expected a size such as 64M or 8G");
         if (bytes < PhysicalMemory::kMinRam || bytes > PhysicalMemory::kMaxRam || bytes % kPageSize) {
-            throw UsageError("--mem " + mem + ": RAM must be a multiple of 4 KiB between 1 MiB and 64 GiB");
+            value_error(mem_from_cli, "--mem " + mem + ": RAM must be a multiple of 4 KiB between 1 MiB and 64 GiB");
         }
         p.ram_bytes = bytes;
     }
@@ -127,18 +133,20 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
     } else if (manifest && manifest->append) {
         p.append = *manifest->append;
     }
-    std::string mhz = o.cpu_mhz_opt && o.cpu_mhz_opt->count() ? o.cpu_mhz
-                                                               : (manifest && manifest->cpu_mhz ? *manifest->cpu_mhz : "");
+    const bool mhz_from_cli = o.cpu_mhz_opt && o.cpu_mhz_opt->count();
+    std::string mhz = mhz_from_cli ? o.cpu_mhz : (manifest && manifest->cpu_mhz ? *manifest->cpu_mhz : "");
     if (!mhz.empty()) {
         double v = 0;
+        bool number = true;
         try {
             size_t used = 0;
             v = std::stod(mhz, &used);
-            if (used != mhz.size()) throw std::invalid_argument(mhz);
+            number = used == mhz.size();
         } catch (const std::logic_error&) {
-            throw UsageError("--cpu-mhz " + mhz + ": expected a number of MHz");
+            number = false;
         }
-        if (!(v >= 1 && v <= 100000)) throw UsageError("--cpu-mhz " + mhz + ": must be between 1 and 100000");
+        if (!number) value_error(mhz_from_cli, "--cpu-mhz " + mhz + ": expected a number of MHz");
+        if (!(v >= 1 && v <= 100000)) value_error(mhz_from_cli, "--cpu-mhz " + mhz + ": must be between 1 and 100000");
         p.cpu_hz = static_cast<u64>(std::llround(v * 1e6));
     }
 

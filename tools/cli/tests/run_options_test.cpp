@@ -116,4 +116,11 @@ TEST_CASE("Unreadable images and broken manifests are image errors", "[cli]") {
     CHECK_THROWS_AS(plan_for({d.path + "/missing.elf"}), BootError);
     std::string m = d.file("broken", "kernel = k.elf\nfrobnicate = yes\n");
     CHECK_THROWS_WITH(plan_for({m}), Catch::Contains("broken:2: unknown key 'frobnicate'"));
+    d.file("k.elf", kElf);
+    std::string bad_mem = d.file("badmem", "kernel = k.elf\nmem = lots\n");
+    CHECK_THROWS_AS(plan_for({bad_mem}), BootError);  // a manifest's value: a bad image (65)
+    CHECK_THROWS_WITH(plan_for({bad_mem}), Catch::Contains("badmem: --mem lots"));
+    std::string bad_mhz = d.file("badmhz", "kernel = k.elf\ncpu-mhz = 0\n");
+    CHECK_THROWS_AS(plan_for({bad_mhz}), BootError);
+    CHECK_NOTHROW(plan_for({bad_mem, "-m", "64M"}));  // the command line overrides it
 }

@@ -5,9 +5,15 @@
 #include <cstring>
 #include <fstream>
 
+#include <sys/stat.h>
+
 namespace hm {
 
 std::vector<u8> read_file_bytes(const std::string& path, u64 max_bytes, const char* what) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        throw BootError(std::string("cannot read ") + what + " '" + path + "': it is a directory");
+    }
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw BootError(std::string("cannot read ") + what + " '" + path + "': " + std::strerror(errno));
     std::streamoff size = in.tellg();

@@ -38,6 +38,7 @@ const char* outcome_name(RunOutcome o) {
         case RunOutcome::Hang: return "hang";
         case RunOutcome::CycleLimit: return "cycle-limit";
         case RunOutcome::Timeout: return "timeout";
+        case RunOutcome::DebugStop: return "debug-stop";
     }
     return "?";
 }
@@ -172,6 +173,10 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
             case RunOutcome::Timeout:
                 say("stopped: " + r.message);
                 summary.status = exit_code::kTimeout;
+                break;
+            case RunOutcome::DebugStop:  // no debugger attached: cannot happen
+                say("internal error: unexpected debugger stop");
+                summary.status = exit_code::kInternal;
                 break;
         }
     } catch (const std::exception& e) {

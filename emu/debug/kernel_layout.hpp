@@ -14,7 +14,8 @@ inline constexpr const char* kSymPkmapCount = "pkmap_count";      // mm/highmem.
 inline constexpr const char* kSymLastPkmapNr = "last_pkmap_nr";   // mm/highmem.cpp: unsigned last_pkmap_nr
 inline constexpr const char* kSymPaging = "paging";               // asm/layout.hpp: const paging_geometry* paging
 inline constexpr const char* kSymCurrentTask = "current_task";    // kernel/sched.hpp: task_struct* current_task
-inline constexpr const char* kSymInitTask = "init_task";          // kernel/sched.hpp: task_struct init_task
+inline constexpr const char* kSymInitTask = "init_task";          // kernel/sched.hpp: task_struct init_task (pid 0, not on the list)
+inline constexpr const char* kSymAllTasks = "all_tasks";          // sched/kthread.cpp: list_head all_tasks (every other task, via task_struct::tasks)
 inline constexpr const char* kSymNodeData = "contig_page_data";   // kernel/mmzone.hpp: pglist_data contig_page_data
 
 // asm/layout.hpp: struct paging_geometry

@@ -102,13 +102,10 @@ PkmapView read_pkmap(const Debugger& d) {
 
 std::vector<TaskView> read_tasks(const Debugger& d) {
     const u32 init = symbol(d, kl::kSymInitTask);
+    const u32 head = symbol(d, kl::kSymAllTasks);
     const u32 current = rd32(d, symbol(d, kl::kSymCurrentTask));
     const TlbIndex tlbs(d);
-    std::vector<TaskView> out;
-    const u32 head = init + kl::kTaskTasks;
-    u32 node = head;
-    for (unsigned n = 0; n < 4096; ++n) {
-        const u32 task = node - kl::kTaskTasks;
+    auto read_task = [&](u32 task) {
         TaskView t;
         t.addr = task;
         t.pid = static_cast<int>(rd32(d, task + kl::kTaskPid));
@@ -134,12 +131,17 @@ std::vector<TaskView> read_tasks(const Debugger& d) {
             s.in_dtlb = TlbIndex::find(tlbs.dtlb, s.vaddr) != nullptr;
             t.kmap_local.push_back(s);
         }
-        out.push_back(std::move(t));
-        node = rd32(d, node + kl::kListNext);
-        if (node == head) return out;
+        return t;
+    };
+    std::vector<TaskView> out{read_task(init)};
+    u32 node = rd32(d, head + kl::kListNext);
+    for (unsigned n = 0; node != head; ++n) {
+        if (n >= 4096) throw DebugError("the task list does not end after 4096 tasks (corrupt?)");
         if (node < 0xC0000000u) throw DebugError("the task list is corrupt (a link points below PAGE_OFFSET)");
+        out.push_back(read_task(node - kl::kTaskTasks));
+        node = rd32(d, node + kl::kListNext);
     }
-    throw DebugError("the task list does not end after 4096 tasks (corrupt?)");
+    return out;
 }
 
 std::vector<ZoneView> read_zones(const Debugger& d) {

@@ -93,15 +93,16 @@ void CommandInterpreter::cmd_pkmap(Args& a, std::ostream& out) {
     const PkmapView v = d_.pkmap();
     out << "pkmap window: LAST_PKMAP " << v.last_pkmap << " slots at " << hex(v.pkmap_base) << ", last_pkmap_nr "
         << v.last_pkmap_nr << "; " << v.in_use << " in use, " << v.unused << " unused but mapped, " << v.free << " free\n";
-    out << "slot  vaddr       count  state                  pte                 phys         TLB\n";
+    out << "slot  vaddr       count  state                  pte                 phys         page        TLB\n";
     for (const PkmapSlot& s : v.slots) {
         const bool interesting = s.count != 0 || s.pte_present || s.in_dtlb || s.in_itlb;
         if (!all && !interesting) continue;
         const char* tlb = s.in_dtlb && s.in_itlb ? "DI" : s.in_dtlb ? "D" : s.in_itlb ? "I" : "-";
         char line[200];
-        std::snprintf(line, sizeof line, "%4u  0x%08x  %5d  %-21s  0x%016llx  %s  %s%s\n", s.index, s.vaddr, s.count,
+        std::snprintf(line, sizeof line, "%4u  0x%08x  %5d  %-21s  0x%016llx  %s  %s  %s%s\n", s.index, s.vaddr, s.count,
                       s.state.c_str(), static_cast<unsigned long long>(s.pte),
-                      s.pte_present ? hex(s.phys, 9).c_str() : "-          ", tlb, s.tlb_stale ? " STALE" : "");
+                      s.pte_present ? hex(s.phys, 9).c_str() : "-          ",
+                      s.pte_present ? hex(s.page).c_str() : "-         ", tlb, s.tlb_stale ? " STALE" : "");
         out << line;
     }
 }

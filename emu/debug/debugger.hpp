@@ -170,6 +170,7 @@ private:
     void on_watch(const WatchedAccess& a);
     std::vector<u8> read_tracked(const Tracked& t) const;
     std::string describe(const StopInfo& s) const;
+    std::string location(u32 pc) const;  // "0x... <symbol+off>"
 
     Machine& m_;
     SymbolTable symbols_;

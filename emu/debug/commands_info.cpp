@@ -67,6 +67,16 @@ void CommandInterpreter::cmd_disas(Args& a, std::ostream& out) {
     print_disassembly(static_cast<u32>(at), static_cast<unsigned>(n), s, out);
 }
 
+void CommandInterpreter::cmd_bt(Args& a, std::ostream& out) {
+    const u64 n = a.empty() ? 32 : eval(a.next("frames"));
+    a.done();
+    if (n == 0 || n > 4096) throw DebugError("bt: 1 to 4096 frames");
+    const auto frames = d_.backtrace(static_cast<unsigned>(n));
+    for (size_t i = 0; i < frames.size(); ++i) {
+        out << "#" << i << " " << hex(frames[i].pc) << (frames[i].symbol.empty() ? "" : " <" + frames[i].symbol + ">") << "\n";
+    }
+}
+
 void CommandInterpreter::cmd_sym(Args& a, std::ostream& out) {
     const std::string name = a.next("name");
     a.done();

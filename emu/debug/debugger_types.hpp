@@ -256,6 +256,13 @@ struct Instruction {
     bool valid = true;        // false: the bytes do not decode (".byte")
 };
 
+// One frame of a frame-pointer backtrace.
+struct Frame {
+    u32 pc = 0;        // frame 0: CS:EIP; then return addresses
+    u32 frame = 0;     // the frame pointer (EBP) that led to it
+    std::string symbol;
+};
+
 // ---------------------------------------------------------------- kernel awareness
 
 struct PkmapSlot {

@@ -239,6 +239,31 @@ TEST_CASE("cmd: walk, tlb, aliases, info mem / tlb / map with filters", "[debugg
     CHECK(has(off.run("walk 0x1234"), "paging is off: physical 0x00001234"));
 }
 
+TEST_CASE("cmd: bt follows frame pointers, also at a function's first instruction", "[debugger][cmd]") {
+    Session s("guest/dbg_target.elf");
+    s.run("b dbg_leaf");
+    s.run("c");
+    std::string out = s.run("bt");
+    CHECK(has(out, "#0 " + hex8(s.sym("dbg_leaf")) + " <dbg_leaf>"));
+    CHECK(has(out, "#1 0x"));
+    CHECK(has(out, "<dbg_call_leaf+0x"));
+    CHECK(has(out, "<guest_main+0x"));
+    s.run("step 2");  // after push ebp; mov ebp, esp
+    const auto frames = s.dbg->backtrace();
+    REQUIRE(frames.size() >= 3);
+    CHECK(frames[1].symbol.rfind("dbg_call_leaf+0x", 0) == 0);
+    CHECK(frames[2].symbol.rfind("guest_main+0x", 0) == 0);
+    CHECK(has(s.run("where 1"), "#0"));
+    CHECK_FALSE(has(s.run("bt 1"), "#1"));
+    CHECK(has(s.fail("bt 0"), "1 to 4096"));
+    Session k("kernel.elf");
+    k.run("b machine_power_off");
+    k.run("c");
+    out = k.run("bt");
+    CHECK(has(out, "<kernel_init+0x"));  // the init thread's body
+    CHECK(has(out, "<kthread_entry+0x"));
+}
+
 TEST_CASE("cmd: disas, sym, info sym, sym-file", "[debugger][cmd]") {
     Session s("guest/dbg_target.elf");
     std::string out = s.run("disas");

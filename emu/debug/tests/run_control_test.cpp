@@ -92,7 +92,7 @@ TEST_CASE("step N executes exactly N instructions and enters calls", "[debugger]
     CHECK(s.dbg->registers().instructions == before + 2 + steps);
 }
 
-TEST_CASE("next steps over a call in one go; finish returns to the caller", "[debugger][run]") {
+TEST_CASE("next steps over a call in one go, and finish returns to the caller", "[debugger][run]") {
     Session s("guest/dbg_target.elf");
     const u32 caller = s.sym("dbg_call_leaf");
     const u32 leaf = s.sym("dbg_leaf");
@@ -127,7 +127,7 @@ TEST_CASE("next steps over a call in one go; finish returns to the caller", "[de
     CHECK(t.dbg->registers().gpr[reg::EAX] == 41);
 }
 
-TEST_CASE("until runs to an address; a temporary breakpoint goes when hit", "[debugger][run]") {
+TEST_CASE("until runs to an address, and a temporary breakpoint goes when hit", "[debugger][run]") {
     Session s("guest/dbg_target.elf");
     const u32 f = s.sym("dbg_port_io");
     StopInfo st = s.dbg->until(f);
@@ -169,7 +169,7 @@ TEST_CASE("interrupt() from another thread stops a guest that never ends", "[deb
     CHECK(s.dbg->cont(1000).kind == StopKind::Budget);
 }
 
-TEST_CASE("A triple fault ends the run; break-on triple reports it as an event", "[debugger][run]") {
+TEST_CASE("A triple fault ends the run, and break-on triple reports it as an event", "[debugger][run]") {
     {
         Session s("guest/triple.elf");
         StopInfo st = s.dbg->cont();

@@ -96,7 +96,7 @@ TEST_CASE("Watch kinds: a read watchpoint ignores writes, a write watchpoint ign
     CHECK(st.kind == StopKind::Exited);
 }
 
-TEST_CASE("A watchpoint on a partial overlap fires; one next to the access does not", "[debugger][watch]") {
+TEST_CASE("A watchpoint on a partial overlap fires, and one next to the access does not", "[debugger][watch]") {
     Session s("guest/dbg_target.elf");
     const u32 page = s.sym("shared_page");
     s.dbg->add_watchpoint(Space::Physical, page + 0x14, 4, WatchKind::ReadWrite);  // just after the word
@@ -208,7 +208,7 @@ TEST_CASE("break-on io PORT stops after the IN/OUT to that port", "[debugger][ev
     CHECK(s.dbg->cont().kind == StopKind::Exited);
 }
 
-TEST_CASE("A disabled break stops nothing; enabling it again works", "[debugger][events]") {
+TEST_CASE("A disabled break stops nothing, and enabling it again works", "[debugger][events]") {
     Session s("guest/dbg_target.elf");
     const int pf = s.dbg->add_event_break(EventKind::PageFault);
     const int bp = s.dbg->add_breakpoint(Space::Linear, s.sym("dbg_ud"));

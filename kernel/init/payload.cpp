@@ -9,7 +9,7 @@
 int init_payload() {
     show_meminfo();
     if (!meminfo_self_check()) return EXIT_STATUS_TEST_FAILURE;
-    show_highmem_stats();
+    show_kmapinfo();
     show_tasks();
     printk("Boot complete: powering off\n");
     return EXIT_STATUS_OK;

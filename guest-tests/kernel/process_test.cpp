@@ -11,39 +11,13 @@
 #include <kernel/string.hpp>
 
 #include "ktest.hpp"
-#include "user_abi.hpp"
+#include "utest_runner.hpp"
 
-extern "C" const u8 user_utest_elf[], user_utest_elf_end[];
+extern "C" const u8 user_utest_elf[];
 
 namespace {
-
-unsigned long utest_size() {
-    return static_cast<unsigned long>(reinterpret_cast<uintptr_t>(user_utest_elf_end) -
-                                      reinterpret_cast<uintptr_t>(user_utest_elf));
-}
-
-task_struct* spawn(const char* const* argv) {
-    int err = 0;
-    task_struct* t = process_spawn(user_utest_elf, utest_size(), argv, "utest", &err);
-    if (!t) KTEST_FAIL("process_spawn(%s) failed: %d", argv[1], err);
-    return t;
-}
-
-// Runs "utest <what>" to the end; its exit status, or -1000 when it hung.
-int run(const char* what) {
-    const char* argv[] = {"utest", what, nullptr};
-    task_struct* t = spawn(argv);
-    if (!t) return -1000;
-    int code = -1000;
-    if (!kthread_join_timeout(t, 5 * HZ, &code)) {
-        kthread_kill(t);
-        kthread_join(t);
-        code = -1000;
-    }
-    put_task_struct(t);
-    return code;
-}
-
+using utest::run;
+using utest::spawn;
 }  // namespace
 
 KTEST(process, hello_runs_in_ring_3) { EXPECT_EQ(run("hello"), 7); }
@@ -122,7 +96,9 @@ KTEST(process, user_memory_is_highmem_and_user_only) {
         }
     }
     EXPECT_EQ(pages, mm->nr_pages);
-    EXPECT_GE(pages, 4u + USER_STACK_SIZE / PAGE_SIZE);
+    // Text, rodata, the shared area and the top of the stack at least (the
+    // rest arrives on demand).
+    EXPECT_GE(pages, 4u);
     if (totalhigh_pages()) EXPECT_EQ(high, pages);  // GFP_HIGHUSER
     EXPECT_EQ(bad_bits, 0u);
     EXPECT_EQ(writable_text, 0u);
@@ -131,6 +107,7 @@ KTEST(process, user_memory_is_highmem_and_user_only) {
     unsigned long tables = 0, high_tables = 0;
     list_for_each_entry(vma, &mm->mmap, list) {
         for (unsigned long a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
+            if (!pte_present(user_pte_read(mm, a))) continue;
             page* table = user_pte_table_page(mm, a);
             ASSERT_NOT_NULL(table);
             ++tables;

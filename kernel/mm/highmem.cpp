@@ -183,8 +183,8 @@ void kunmap_high(page* p) {
     unsigned nr = PKMAP_NR(reinterpret_cast<unsigned long>(vaddr));
     if (pkmap_count[nr] < 2) {
         spin_unlock(&kmap_lock);
-        printk("BUG: kunmap of pfn %#lx at %p: more kunmaps than kmaps (pkmap slot %u has no users)\n",
-               page_to_pfn(p), vaddr, nr);
+        printk("BUG: kunmap of pfn %#lx at %08lx: more kunmaps than kmaps (pkmap slot %u has no users)\n",
+               page_to_pfn(p), reinterpret_cast<unsigned long>(vaddr), nr);
         BUG();
     }
     // A count must never go down to zero without a TLB flush!

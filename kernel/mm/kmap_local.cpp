@@ -74,13 +74,13 @@ void kunmap_local_indexed(const void* vaddr) {
     unsigned long flags = local_irq_save();
     if (current->kmap_ctrl.idx == 0) {
         local_irq_restore(flags);
-        printk("BUG: kunmap_local(%p): this thread holds no kmap_local mapping\n", vaddr);
+        printk("BUG: kunmap_local(%08lx): %s[%d] holds no kmap_local mapping\n", addr, current->comm, current->pid);
         BUG();
     }
     unsigned idx = arch_kmap_local_map_idx(kmap_local_idx());
     if (addr != fix_to_virt(FIX_KMAP_BEGIN + idx)) {
         local_irq_restore(flags);
-        printk("BUG: kunmap_local(%p): not the last mapping (%08lx): unmapping must be LIFO\n", vaddr,
+        printk("BUG: kunmap_local(%08lx): not the last mapping (%08lx): unmapping must be LIFO\n", addr,
                fix_to_virt(FIX_KMAP_BEGIN + idx));
         BUG();
     }

@@ -19,7 +19,7 @@ done
 shift
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$@" >"$out" 2>&1
+"$@" >"$out" 2>&1 </dev/null  # never read the terminal CTest runs in
 got=$?
 cat "$out"
 [[ $got -eq 77 ]] && exit 77

@@ -5,6 +5,7 @@
 #
 #   run-qemu.sh [--mem SIZE] [--append CMDLINE] [--timeout SECONDS] [--initrd MODS]
 #               [--cpu MODEL] KERNEL
+#   run-qemu.sh [--mem SIZE] [--timeout SECONDS] [--cpu MODEL] --bios ROM   (firmware-style guest)
 #
 # --cpu replaces the default CPU model (pentium3: PAE and PGE but no NX), e.g.
 # "pentium3,+nx" to test PAE with NX.
@@ -18,24 +19,37 @@ mem=64M
 append=""
 timeout=60
 initrd=""
+bios=""
 cpu=pentium3
-while [[ $# -gt 1 ]]; do
+while [[ $# -gt 0 && "$1" == --* ]]; do
   case "$1" in
     --mem) mem=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --initrd) initrd=$2; shift 2 ;;
+    --bios) bios=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     *) echo "run-qemu.sh: unknown option $1" >&2; exit 64 ;;
   esac
 done
-[[ $# -eq 1 ]] || { echo "usage: run-qemu.sh [--mem SIZE] [--append CMDLINE] [--timeout S] [--initrd MODS] [--cpu MODEL] KERNEL" >&2; exit 64; }
-kernel=$1
+usage="usage: run-qemu.sh [--mem SIZE] [--append CMDLINE] [--timeout S] [--initrd MODS] [--cpu MODEL] KERNEL | --bios ROM"
+if [[ -n "$bios" ]]; then
+  [[ $# -eq 0 ]] || { echo "$usage" >&2; exit 64; }
+  image=$bios
+else
+  [[ $# -eq 1 ]] || { echo "$usage" >&2; exit 64; }
+  image=$1
+fi
 qemu=$(command -v qemu-system-i386) || { echo "run-qemu.sh: SKIP: qemu-system-i386 is not installed" >&2; exit 77; }
-[[ -r "$kernel" ]] || { echo "run-qemu.sh: cannot read $kernel" >&2; exit 64; }
+[[ -r "$image" ]] || { echo "run-qemu.sh: cannot read $image" >&2; exit 64; }
 
-args=(-kernel "$kernel" -m "$mem" -display none -serial stdio -monitor none
+args=(-m "$mem" -display none -serial stdio -monitor none
       -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu "$cpu")
+if [[ -n "$bios" ]]; then
+  args+=(-bios "$bios")
+else
+  args+=(-kernel "$image")
+fi
 [[ -n "$append" ]] && args+=(-append "$append")
 [[ -n "$initrd" ]] && args+=(-initrd "$initrd")
 

@@ -1,0 +1,200 @@
+// The interpreter's working set, shared by the run loop and every instruction
+// handler (emu/cpu/ops/*). Internal to emu/cpu: front ends use cpu.hpp.
+//
+// Memory operands: handlers call read/write with a segment number and an offset.
+// The segment check is one compare against the precomputed bound (state.hpp);
+// everything unusual (expand-down, wrong type, limits, data breakpoints) takes
+// segment_check_slow, which throws the right fault or lets the access through.
+// The linear address then goes to the MMU's one-compare TLB hit path.
+#pragma once
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "core/fault.hpp"
+#include "cpu/block_cache.hpp"
+#include "cpu/cpu.hpp"
+#include "cpu/flags.hpp"
+#include "decode/dispatch_table.hpp"
+
+namespace hm::cpu {
+
+// What raised an event being delivered through the IVT/IDT.
+enum class EventSource : u8 {
+    Exception,  // a fault or trap detected by the CPU (EXT = 1 for nested faults)
+    Software,   // INT n, INT3, INTO: gate DPL is checked against CPL
+    External,   // INTR or NMI
+};
+
+// Bits of Core::pending: "look before running the next block".
+namespace pending {
+constexpr u32 kIntr = 1u << 0;   // the INTR line is asserted
+constexpr u32 kNmi = 1u << 1;    // an NMI is latched
+constexpr u32 kStop = 1u << 2;   // request_stop()
+constexpr u32 kSlow = 1u << 3;   // run one instruction at a time (TF, breakpoints, shadow, trace)
+constexpr u32 kHalt = 1u << 4;   // HLT executed
+}  // namespace pending
+
+const DispatchTable& dispatch_table();
+
+struct Core {
+    Core(CpuState& state, Mmu& mmu, Bus& bus);
+
+    CpuState& s;
+    Mmu& mmu;
+    Bus& bus;
+    const DispatchTable& table;
+    Priv data_priv = Priv::Supervisor;  // User iff CPL 3 (for ordinary data accesses)
+    BlockCache cache;
+    CpuStats stats;
+    InterruptController* pic = nullptr;
+    EventSink* sink = nullptr;
+    InstructionTrace trace = InstructionTrace::Off;
+    bool intr_line = false;
+    bool nmi_latched = false;
+    bool shutdown = false;
+    bool data_breakpoints_armed = false;
+    u32 data_breakpoint_hits = 0;  // DR6 B0-B3 bits collected during the current instruction
+    std::string shutdown_reason;
+    std::atomic<u32> pending{0};
+    std::vector<u32> breakpoints;      // sorted linear addresses (debugger)
+    u32 breakpoint_resume = 1;         // linear address allowed to run once (1 = none)
+
+    // The block being executed (for cycle corrections and exact RDTSC).
+    const Block* cur_block = nullptr;
+    u32 cur_block_eip = 0;
+    const Insn* exit_insn = nullptr;  // where a killed block was left
+
+    // ---------------- mode ----------------
+    bool pe() const { return s.cr.cr0 & cr0::kPE; }
+    bool v86() const { return s.eflags & flag::VM; }
+    bool protected_mode() const { return pe() && !v86(); }
+    u8 iopl() const { return static_cast<u8>((s.eflags >> 12) & 3); }
+    bool code32() const { return s.seg[sreg::CS].attr & seg_attr::kDB; }
+    bool stack32() const { return s.seg[sreg::SS].attr & seg_attr::kDB; }
+    void set_cpl(u8 cpl);
+
+    // ---------------- memory operands ----------------
+    [[noreturn]] void segment_fault(u8 seg);
+    void segment_check_slow(u8 seg, u32 ea, unsigned size, Access a);
+
+    template <typename T>
+    HM_ALWAYS_INLINE u32 lin_read(u8 seg, u32 ea) {
+        const Segment& sg = s.seg[seg];
+        if (HM_UNLIKELY(u64{ea} + sizeof(T) > sg.read_end)) segment_check_slow(seg, ea, sizeof(T), Access::Read);
+        return sg.base + ea;
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE u32 lin_write(u8 seg, u32 ea) {
+        const Segment& sg = s.seg[seg];
+        if (HM_UNLIKELY(u64{ea} + sizeof(T) > sg.write_end)) segment_check_slow(seg, ea, sizeof(T), Access::Write);
+        return sg.base + ea;
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE T read(u8 seg, u32 ea) {
+        return mmu.read<T>(lin_read<T>(seg, ea), data_priv);
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE void write(u8 seg, u32 ea, T v) {
+        mmu.write<T>(lin_write<T>(seg, ea), v, data_priv);
+    }
+
+    // Supervisor (implicit) accesses by linear address: descriptor tables, TSS, IDT.
+    template <typename T>
+    T sys_read(u32 lin) {
+        return mmu.read<T>(lin, Priv::Supervisor);
+    }
+    template <typename T>
+    void sys_write(u32 lin, T v) {
+        mmu.write<T>(lin, v, Priv::Supervisor);
+    }
+
+    // ---------------- stack ----------------
+    template <typename T>
+    HM_ALWAYS_INLINE void push(T v) {
+        if (stack32()) {
+            u32 sp = s.r[reg::ESP] - sizeof(T);
+            write<T>(sreg::SS, sp, v);
+            s.r[reg::ESP] = sp;
+        } else {
+            u16 sp = static_cast<u16>(s.r[reg::ESP] - sizeof(T));
+            write<T>(sreg::SS, sp, v);
+            s.r[reg::ESP] = (s.r[reg::ESP] & 0xFFFF0000u) | sp;
+        }
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE T pop() {
+        if (stack32()) {
+            T v = read<T>(sreg::SS, s.r[reg::ESP]);
+            s.r[reg::ESP] += sizeof(T);
+            return v;
+        }
+        T v = read<T>(sreg::SS, s.r[reg::ESP] & 0xFFFF);
+        s.r[reg::ESP] = (s.r[reg::ESP] & 0xFFFF0000u) | static_cast<u16>(s.r[reg::ESP] + sizeof(T));
+        return v;
+    }
+    // Reads the stack without moving ESP (for instructions that commit at the end).
+    template <typename T>
+    T stack_peek(u32 offset) {
+        u32 sp = s.r[reg::ESP] + offset;
+        return read<T>(sreg::SS, stack32() ? sp : (sp & 0xFFFF));
+    }
+
+    // ---------------- segments (segment.cpp) ----------------
+    void refresh_bounds(u8 seg);
+    void refresh_all_bounds();
+    void load_segment_real(u8 seg, u16 selector);   // real mode and v86: base = selector << 4
+    void load_segment(u8 seg, u16 selector);        // by the current mode's rules (MOV/POP/LxS)
+    void load_code_segment_pm(u16 selector, u64 desc, u8 new_cpl);  // CS after checks by the caller
+    u64 read_descriptor(u16 selector, u32 error_code);  // #GP(error_code) if outside GDT/LDT
+    bool descriptor_in_table(u16 selector) const;
+    void set_accessed(u16 selector, u64& desc);
+    static void fill_segment(Segment& sg, u16 selector, u64 desc);
+
+    // ---------------- eflags ----------------
+    u32 eflags() const { return read_eflags(s); }
+    // Writes EFLAGS bits within `mask` (callers choose the mask by privilege rules).
+    void write_eflags(u32 value, u32 mask);
+
+    // ---------------- events (exceptions.cpp) ----------------
+    // Delivers an event through the IVT or IDT; throws GuestFault on failure.
+    void deliver_event(u8 vector, EventSource src, bool has_error, u32 error, u32 return_eip);
+    // Delivers a fault raised by the current instruction, with #DF/triple-fault rules.
+    void deliver_exception(const GuestFault& f);
+    void deliver_interrupt(u8 vector, EventSource src, u32 return_eip);
+    void enter_shutdown(const std::string& why);
+
+    // ---------------- run loop (run_loop.cpp) ----------------
+    StopReason run(u64 deadline);
+    void refresh_pending();
+    void request_stop() { pending.fetch_or(pending::kStop, std::memory_order_relaxed); }
+    u64 cycles_now(const Insn* current) const;  // exact cycle count at `current`
+    void invalidate_code(u64 phys, u64 len) { cache.invalidate_range(phys, len); }
+
+    // ---------------- I/O ----------------
+    void check_io_permission(u16 port, unsigned size);
+
+    // ---------------- misc ----------------
+    void reset();
+    std::string dump_state() const;
+
+private:
+    StopReason run_inner(u64 deadline);
+    enum class Pending : u8 { Proceed, Stepped, Halted, Stop, Breakpoint };
+    bool breakpoint_in(u32 lin, u32 span) const;
+    Pending service_pending();
+    void step_one();
+    Block* build_block(u32 lin, CodeTranslation t, bool code32);
+    void fix_counts_after_fault();
+    void correct_counts(const Insn* first_not_retired);
+    void deliver_protected(u8 vector, EventSource src, bool has_error, u32 error, u32 return_eip);
+    void deliver_real(u8 vector, u32 return_eip);
+};
+
+// Handler tail for instructions that fall through to the next one.
+HM_ALWAYS_INLINE const Insn* next(Core& c, const Insn* i) {
+    c.s.eip += i->len;
+    return i + 1;
+}
+
+}  // namespace hm::cpu

@@ -1,0 +1,230 @@
+// The public face of the CPU: construction, reset, entry states for loaders,
+// and the controls the machine and debugger use. Execution is in run_loop.cpp.
+#include "cpu/cpu.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cpu/core.hpp"
+
+namespace hm {
+
+using namespace cpu;
+using namespace seg_attr;
+
+const char* stop_reason_name(StopReason r) {
+    switch (r) {
+        case StopReason::CycleLimit: return "cycle limit";
+        case StopReason::Halted: return "halted";
+        case StopReason::Shutdown: return "shutdown";
+        case StopReason::StopRequested: return "stop requested";
+        case StopReason::Breakpoint: return "breakpoint";
+    }
+    return "?";
+}
+
+Cpu::Cpu(CpuState& state, Mmu& mmu, Bus& bus) : core_(std::make_unique<Core>(state, mmu, bus)) {}
+Cpu::~Cpu() = default;
+
+void Cpu::reset() { core_->reset(); }
+
+void Cpu::set_interrupt_controller(InterruptController* pic) { core_->pic = pic; }
+
+void Cpu::set_intr(bool asserted) {
+    core_->intr_line = asserted;
+    if (asserted) core_->pending.fetch_or(pending::kIntr, std::memory_order_relaxed);
+    else core_->pending.fetch_and(~pending::kIntr, std::memory_order_relaxed);
+}
+
+void Cpu::raise_nmi() {
+    core_->nmi_latched = true;
+    core_->pending.fetch_or(pending::kNmi, std::memory_order_relaxed);
+}
+
+StopReason Cpu::run(u64 cycle_deadline) {
+    StopReason r = core_->run(cycle_deadline);
+    core_->stats.instructions = core_->s.instructions;
+    return r;
+}
+
+void Cpu::request_stop() { core_->request_stop(); }
+const std::string& Cpu::shutdown_reason() const { return core_->shutdown_reason; }
+std::string Cpu::dump_state() const { return core_->dump_state(); }
+
+const CpuStats& Cpu::stats() const {
+    CpuStats& st = core_->stats;
+    st.instructions = core_->s.instructions;
+    const BlockCacheStats& bc = core_->cache.stats();
+    st.blocks_built = bc.blocks_built;
+    st.blocks_invalidated = bc.blocks_invalidated;
+    return st;
+}
+
+void Cpu::set_event_sink(EventSink* sink) { core_->sink = sink; }
+
+void Cpu::set_instruction_trace(InstructionTrace t) {
+    core_->trace = t;
+    core_->refresh_pending();
+}
+
+void Cpu::set_breakpoints(std::vector<u32> linear_addresses) {
+    std::sort(linear_addresses.begin(), linear_addresses.end());
+    core_->breakpoints = std::move(linear_addresses);
+}
+
+void Cpu::invalidate_code(u64 phys, u64 len) { core_->invalidate_code(phys, len); }
+
+void Cpu::sync_real_mode_segments() {
+    for (u8 sr = 0; sr < 6; ++sr) core_->load_segment_real(sr, core_->s.seg[sr].selector);
+}
+
+CpuState& Cpu::state() { return core_->s; }
+const CpuState& Cpu::state() const { return core_->s; }
+
+void Cpu::enter_multiboot_state(u32 entry, u32 eax, u32 ebx) {
+    Core& c = *core_;
+    c.reset();
+    CpuState& s = c.s;
+    c.mmu.write_cr0(cr0::kPE | cr0::kET);
+    // Multiboot v1, 3.2: flat 4 GiB code and data segments, exact selectors
+    // unspecified; GDTR is undefined and the OS must load its own.
+    auto flat = [](u16 sel, u32 type) {
+        Segment sg;
+        sg.selector = sel;
+        sg.base = 0;
+        sg.limit = 0xFFFFFFFF;
+        sg.attr = type | kS | kP | kDB | kG;
+        return sg;
+    };
+    s.seg[sreg::CS] = flat(0x08, kCode | kReadable | kAccessed);
+    for (u8 sr : {sreg::ES, sreg::SS, sreg::DS, sreg::FS, sreg::GS}) s.seg[sr] = flat(0x10, kWritable | kAccessed);
+    s.gdtr = {0, 0};
+    s.idtr = {0, 0};
+    s.eflags = flag::kFixed1;
+    s.lazy.kind = FlagKind::None;
+    s.r[reg::EAX] = eax;
+    s.r[reg::EBX] = ebx;
+    s.eip = entry;
+    c.set_cpl(0);
+    c.refresh_all_bounds();
+    c.refresh_pending();
+}
+
+}  // namespace hm
+
+namespace hm::cpu {
+
+void Core::reset() {
+    const u64 cycles = s.cycles, instructions = s.instructions;
+    s = CpuState{};
+    s.cycles = cycles;
+    s.instructions = instructions;
+    s.r[reg::EDX] = 0x0633;  // family 6, model 3, stepping 3 (as CPUID leaf 1)
+    Segment data;
+    data.limit = 0xFFFF;
+    data.attr = kP | kS | kWritable | kAccessed;
+    for (Segment& sg : s.seg) sg = data;
+    Segment& cs = s.seg[sreg::CS];
+    cs.selector = 0xF000;
+    cs.base = 0xFFFF0000;
+    cs.attr = kP | kS | kCode | kReadable | kAccessed;
+    s.eip = 0xFFF0;
+    s.ldtr.limit = 0xFFFF;
+    s.ldtr.attr = kP | 0x2;
+    s.tr.limit = 0xFFFF;
+    s.tr.attr = kP | 0xB;
+    s.gdtr = {0, 0xFFFF};
+    s.idtr = {0, 0xFFFF};
+    mmu.write_efer(0);
+    mmu.write_cr4(0);
+    mmu.write_cr3(0);
+    mmu.write_cr0(0x60000010);
+    mmu.flush_all();
+    mmu.set_a20(true);
+    cache.flush_all();
+    intr_line = false;
+    nmi_latched = false;
+    shutdown = false;
+    shutdown_reason.clear();
+    data_breakpoints_armed = false;
+    cur_block = nullptr;
+    s.cpl = 0;
+    data_priv = Priv::Supervisor;
+    refresh_all_bounds();
+    pending.store(0, std::memory_order_relaxed);
+    refresh_pending();
+}
+
+std::string Core::dump_state() const {
+    char buf[2048];
+    const u32 fl = read_eflags(s);
+    int n = std::snprintf(buf, sizeof buf,
+                          "EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n"
+                          "ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n"
+                          "EIP=%08x EFL=%08x [%c%c%c%c%c%c%c%c%c] CPL=%u %s%s\n",
+                          s.r[reg::EAX], s.r[reg::EBX], s.r[reg::ECX], s.r[reg::EDX], s.r[reg::ESI], s.r[reg::EDI],
+                          s.r[reg::EBP], s.r[reg::ESP], s.eip, fl, fl & flag::OF ? 'O' : '-',
+                          fl & flag::DF ? 'D' : '-', fl & flag::IF ? 'I' : '-', fl & flag::TF ? 'T' : '-',
+                          fl & flag::SF ? 'S' : '-', fl & flag::ZF ? 'Z' : '-', fl & flag::AF ? 'A' : '-',
+                          fl & flag::PF ? 'P' : '-', fl & flag::CF ? 'C' : '-', s.cpl,
+                          (s.cr.cr0 & cr0::kPE) ? ((fl & flag::VM) ? "v86" : "protected") : "real",
+                          s.halted ? " HALTED" : "");
+    std::string out(buf, static_cast<size_t>(n));
+    static const char* const kNames[6] = {"ES", "CS", "SS", "DS", "FS", "GS"};
+    for (int i = 0; i < 6; ++i) {
+        const Segment& sg = s.seg[i];
+        n = std::snprintf(buf, sizeof buf, "%s =%04x %08x %08x %05x\n", kNames[i], sg.selector, sg.base, sg.limit,
+                          sg.attr);
+        out.append(buf, static_cast<size_t>(n));
+    }
+    n = std::snprintf(buf, sizeof buf,
+                      "LDT=%04x %08x %08x %05x\nTR =%04x %08x %08x %05x\nGDT=     %08x %08x\nIDT=     %08x %08x\n"
+                      "CR0=%08x CR2=%08x CR3=%08x CR4=%08x EFER=%llx\n"
+                      "DR0=%08x DR1=%08x DR2=%08x DR3=%08x DR6=%08x DR7=%08x\n"
+                      "cycles=%llu instructions=%llu\n",
+                      s.ldtr.selector, s.ldtr.base, s.ldtr.limit, s.ldtr.attr, s.tr.selector, s.tr.base, s.tr.limit,
+                      s.tr.attr, s.gdtr.base, s.gdtr.limit, s.idtr.base, s.idtr.limit, s.cr.cr0, s.cr.cr2, s.cr.cr3,
+                      s.cr.cr4, static_cast<unsigned long long>(s.cr.efer), s.dr[0], s.dr[1], s.dr[2], s.dr[3],
+                      s.dr[6], s.dr[7], static_cast<unsigned long long>(s.cycles),
+                      static_cast<unsigned long long>(s.instructions));
+    out.append(buf, static_cast<size_t>(n));
+    return out;
+}
+
+void Core::check_io_permission(u16 port, unsigned size) {
+    if (!pe() || (!v86() && s.cpl <= iopl())) return;
+    // The I/O permission bitmap of a 32-bit TSS (SDM Vol. 1, 19.5.2).
+    const Segment& tr = s.tr;
+    const u32 type = tr.attr & 0xF;
+    if ((type != 9 && type != 11) || tr.limit < 103) raise(Vector::GP, 0);
+    const u32 map_base = sys_read<u16>(tr.base + 102);
+    const u32 off = map_base + port / 8;
+    if (off + 1 > tr.limit) raise(Vector::GP, 0);
+    const u16 bits = sys_read<u16>(tr.base + off);
+    const u16 mask = static_cast<u16>(((1u << size) - 1) << (port & 7));
+    if (bits & mask) raise(Vector::GP, 0);
+}
+
+bool test_cond(const CpuState& s, Cond c) {
+    switch (c) {
+        case Cond::O: return test_cond<Cond::O>(s);
+        case Cond::NO: return test_cond<Cond::NO>(s);
+        case Cond::B: return test_cond<Cond::B>(s);
+        case Cond::AE: return test_cond<Cond::AE>(s);
+        case Cond::E: return test_cond<Cond::E>(s);
+        case Cond::NE: return test_cond<Cond::NE>(s);
+        case Cond::BE: return test_cond<Cond::BE>(s);
+        case Cond::A: return test_cond<Cond::A>(s);
+        case Cond::S: return test_cond<Cond::S>(s);
+        case Cond::NS: return test_cond<Cond::NS>(s);
+        case Cond::P: return test_cond<Cond::P>(s);
+        case Cond::NP: return test_cond<Cond::NP>(s);
+        case Cond::L: return test_cond<Cond::L>(s);
+        case Cond::GE: return test_cond<Cond::GE>(s);
+        case Cond::LE: return test_cond<Cond::LE>(s);
+        case Cond::G: return test_cond<Cond::G>(s);
+    }
+    return false;
+}
+
+}  // namespace hm::cpu

@@ -1,0 +1,108 @@
+// The x86-32 CPU: a cycle-approximate interpreter of the 386/486 integer
+// instruction set plus the P6 additions an i686 compiler emits.
+//
+// Construction order: CpuState, Mmu(bus, state.cr, state.cycles), Cpu.
+// The machine calls run(deadline) in a loop; the CPU executes whole blocks of
+// pre-decoded instructions and checks the deadline, interrupts and stop requests
+// between blocks. Guest faults never escape run(): they are delivered to the
+// guest, and a triple fault ends the run with StopReason::Shutdown. Host-side
+// errors (std::logic_error from an unfinished component, std::bad_alloc) do
+// escape, as internal errors for the machine to report.
+//
+// See docs/cpu.md for the design (decode cache, lazy flags, exceptions).
+#pragma once
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+#include "cpu/state.hpp"
+#include "debug/events.hpp"
+#include "mem/bus.hpp"
+#include "mmu/mmu.hpp"
+
+namespace hm {
+
+namespace cpu {
+struct Core;
+}
+
+class InterruptController {  // implemented by the machine's PIC pair
+public:
+    virtual ~InterruptController() = default;
+    virtual u8 acknowledge() = 0;  // INTA: the vector of the highest pending IRQ
+};
+
+enum class StopReason : u8 { CycleLimit, Halted, Shutdown, StopRequested, Breakpoint };
+const char* stop_reason_name(StopReason r);
+
+struct CpuStats {
+    u64 instructions = 0;            // retired (same as CpuState::instructions)
+    u64 exceptions[32] = {};         // delivered, by vector
+    u64 interrupts[256] = {};        // INTR, NMI and INT n delivered, by vector
+    u64 far_transfers = 0;           // far JMP/CALL/RET, IRET, gates
+    u64 privilege_changes = 0;       // CPL changes
+    u64 task_switches = 0;
+    u64 double_faults = 0;
+    u64 blocks_executed = 0;
+    u64 blocks_built = 0;
+    u64 blocks_invalidated = 0;      // by self-modifying code or explicit invalidation
+    u64 code_cache_flushes = 0;      // the whole decode cache dropped (arena full)
+    u64 slow_steps = 0;              // instructions run one at a time (TF, breakpoints, shadows, edges)
+};
+
+enum class InstructionTrace : u8 { Off, On };
+
+class Cpu {
+public:
+    Cpu(CpuState& state, Mmu& mmu, Bus& bus);
+    ~Cpu();
+    Cpu(const Cpu&) = delete;
+    Cpu& operator=(const Cpu&) = delete;
+
+    // Power-on: real mode, CS=F000 base FFFF0000, EIP=FFF0, CR0=60000010.
+    void reset();
+    void set_interrupt_controller(InterruptController* pic);
+    void set_intr(bool asserted);  // level of the INTR line
+    void raise_nmi();
+    // Runs until cycles >= deadline (checked at block boundaries), HLT, shutdown
+    // or a stop request.
+    StopReason run(u64 cycle_deadline);
+    // From a device callback or the debugger: takes effect at the next
+    // instruction boundary (IN/OUT end their block, so right after them).
+    void request_stop();
+    const std::string& shutdown_reason() const;
+    std::string dump_state() const;
+    const CpuStats& stats() const;
+    // Observer for exceptions/interrupts (and per-instruction events while the
+    // instruction trace is on). nullptr = off = free.
+    void set_event_sink(EventSink* sink);
+    // Per-instruction events (EventSink::on_instruction): runs one instruction
+    // at a time, so only for debugging and tracing.
+    void set_instruction_trace(InstructionTrace t);
+    // Debugger breakpoints at linear addresses (CS.base + EIP): run() returns
+    // StopReason::Breakpoint with EIP on the instruction, before executing it;
+    // the next run() executes that instruction first. An empty list costs
+    // nothing; otherwise one check per block.
+    void set_breakpoints(std::vector<u32> linear_addresses);
+
+    // Multiboot entry state: 32-bit flat protected mode, PG=0, IF=0, EAX/EBX
+    // given, EIP = entry. Nothing executes.
+    void enter_multiboot_state(u32 entry, u32 eax, u32 ebx);
+    // Tells the decode cache that something other than a guest store (DMA, a
+    // loader, the debugger) changed physical memory.
+    void invalidate_code(u64 phys, u64 len);
+    // Reloads the hidden parts of the segment registers after their selectors
+    // were edited in real mode (base = selector << 4): for loaders and tests.
+    void sync_real_mode_segments();
+
+    CpuState& state();
+    const CpuState& state() const;
+    cpu::Core& core() { return *core_; }
+
+private:
+    std::unique_ptr<cpu::Core> core_;
+};
+
+}  // namespace hm

@@ -1,0 +1,385 @@
+// The execution loop. Between blocks it checks one word (`pending`) for
+// anything unusual, then the deadline; then it translates CS:EIP for fetch (the
+// MMU's one-compare hit), finds or builds the block for that physical address,
+// adds the block's whole cycle cost and runs its handlers back to back.
+//
+// Unusual paths: a guest fault unwinds to run(), which takes back the cycles
+// and instruction counts of the instructions that did not retire and delivers
+// the exception; single-stepping (TF, debug registers, interrupt shadows,
+// instruction tracing, code near the CS limit or outside RAM) decodes and runs
+// one instruction at a time in step_one().
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/core.hpp"
+#include "decode/decoder.hpp"
+
+namespace hm::cpu {
+
+namespace {
+
+const Insn* op_end_block(Core&, const Insn*) { return nullptr; }
+
+// What a killed block's instructions become: leave without executing.
+const Insn* op_exit_killed(Core& c, const Insn* i) {
+    c.exit_insn = i;
+    return nullptr;
+}
+
+const Insn* op_instruction_too_long(Core&, const Insn*) { raise(Vector::GP, 0); }
+
+}  // namespace
+
+Core::Core(CpuState& state, Mmu& m, Bus& b)
+    : s(state), mmu(m), bus(b), table(dispatch_table()), cache(m, &op_exit_killed) {
+    mmu.set_code_write_hook(
+        [](void* ctx, u64 phys, unsigned size) { static_cast<Core*>(ctx)->cache.on_code_write(phys, size); }, this);
+    mmu.set_eip_source(&s.eip);  // the coherence checker reports the guest's EIP
+    data_priv = s.cpl == 3 ? Priv::User : Priv::Supervisor;
+}
+
+void Core::refresh_pending() {
+    u32 p = 0;
+    if (intr_line) p |= pending::kIntr;
+    if (nmi_latched) p |= pending::kNmi;
+    if (s.halted) p |= pending::kHalt;
+    if ((s.eflags & flag::TF) || s.interrupt_shadow || (s.dr[7] & 0xFF) || trace == InstructionTrace::On) {
+        p |= pending::kSlow;
+    }
+    pending.fetch_and(pending::kStop, std::memory_order_relaxed);
+    pending.fetch_or(p, std::memory_order_relaxed);
+}
+
+u64 Core::cycles_now(const Insn* current) const {
+    if (!cur_block) return s.cycles;
+    u64 later = 0;
+    const Insn* end = cur_block->insns() + cur_block->count;
+    for (const Insn* p = current + 1; p < end; ++p) later += p->cycles;
+    return s.cycles - later;
+}
+
+void Core::correct_counts(const Insn* first_not_retired) {
+    const Insn* end = cur_block->insns() + cur_block->count;
+    for (const Insn* p = first_not_retired; p < end; ++p) {
+        s.cycles -= p->cycles;
+        s.instructions -= 1;
+    }
+}
+
+void Core::fix_counts_after_fault() {
+    if (!cur_block) return;
+    // Only a block's last instruction transfers control, so the faulting one is
+    // the instruction that starts at the (unadvanced) EIP.
+    const Insn* p = cur_block->insns();
+    const Insn* end = p + cur_block->count;
+    u32 eip = cur_block_eip;
+    while (p < end && eip != s.eip) {
+        eip += p->len;
+        ++p;
+    }
+    if (p < end) correct_counts(p);
+    cur_block = nullptr;
+}
+
+bool Core::breakpoint_in(u32 lin, u32 span) const {
+    auto it = std::lower_bound(breakpoints.begin(), breakpoints.end(), lin);
+    return it != breakpoints.end() && *it - lin < span;
+}
+
+StopReason Core::run(u64 deadline) {
+    if (shutdown) return StopReason::Shutdown;
+    for (;;) {
+        try {
+            return run_inner(deadline);
+        } catch (const GuestFault& f) {
+            fix_counts_after_fault();
+            deliver_exception(f);
+            refresh_pending();
+            if (shutdown) return StopReason::Shutdown;
+        } catch (...) {
+            cur_block = nullptr;
+            throw;
+        }
+    }
+}
+
+Core::Pending Core::service_pending() {
+    const u32 p = pending.load(std::memory_order_relaxed);
+    if (p & pending::kStop) {
+        pending.fetch_and(~pending::kStop, std::memory_order_relaxed);
+        return Pending::Stop;
+    }
+    if (!s.interrupt_shadow) {
+        if (nmi_latched && !s.nmi_blocked) {
+            nmi_latched = false;
+            s.nmi_blocked = true;
+            s.halted = false;
+            refresh_pending();
+            deliver_interrupt(2, EventSource::External, s.eip);
+            refresh_pending();
+            return Pending::Stepped;
+        }
+        if (intr_line && (s.eflags & flag::IF)) {
+            s.halted = false;
+            refresh_pending();
+            const u8 vector = pic ? pic->acknowledge() : 0xFF;
+            deliver_interrupt(vector, EventSource::External, s.eip);
+            refresh_pending();
+            return Pending::Stepped;
+        }
+    }
+    if (s.halted) return Pending::Halted;
+    if (p & pending::kSlow) {
+        if (!breakpoints.empty()) {
+            const u32 lin = s.seg[sreg::CS].base + s.eip;
+            if (breakpoint_in(lin, 1) && lin != breakpoint_resume) {
+                breakpoint_resume = lin;
+                return Pending::Breakpoint;
+            }
+        }
+        step_one();
+        breakpoint_resume = 1;
+        return Pending::Stepped;
+    }
+    return Pending::Proceed;
+}
+
+StopReason Core::run_inner(u64 deadline) {
+    // With the coherence checker on, every fetch must go through the MMU.
+    const bool may_chain = !mmu.coherence_checker();
+    Block* prev = nullptr;  // the block just run, if its successor may reuse the page translation
+    u32 page_lin = 0;       // linear page of the last fetch translation
+    u64 page_phys = 0;      // ... its physical page
+    const u8* page_host = nullptr;
+    for (;;) {
+        if (HM_UNLIKELY(pending.load(std::memory_order_relaxed) != 0)) {
+            prev = nullptr;
+            switch (service_pending()) {
+                case Pending::Proceed: break;
+                case Pending::Stepped:
+                    if (shutdown) return StopReason::Shutdown;
+                    if (s.cycles >= deadline) return StopReason::CycleLimit;
+                    continue;
+                case Pending::Halted: return StopReason::Halted;
+                case Pending::Stop: return StopReason::StopRequested;
+                case Pending::Breakpoint: return StopReason::Breakpoint;
+            }
+        }
+        if (HM_UNLIKELY(s.cycles >= deadline)) return StopReason::CycleLimit;
+
+        const Segment& cs = s.seg[sreg::CS];
+        const u32 eip = s.eip;
+        const u32 lin = cs.base + eip;
+        const bool c32 = code32();
+        Block* b = nullptr;
+        u64 key;
+        if (prev && (lin & ~0xFFFu) == page_lin) {
+            // Same page as the block just run: same translation, try its successors.
+            key = BlockCache::make_key(page_phys | (lin & 0xFFF), c32);
+            if (prev->succ_key[0] == key) b = prev->succ[0];
+            else if (prev->succ_key[1] == key) b = prev->succ[1];
+            if (!b || b->dead) {
+                b = cache.find(key);
+                if (b) {
+                    prev->succ[prev->succ_next] = b;
+                    prev->succ_key[prev->succ_next] = key;
+                    prev->succ_next ^= 1;
+                }
+            }
+        } else {
+            const CodeTranslation t = mmu.translate_code(lin, data_priv);
+            page_lin = lin & ~0xFFFu;
+            page_phys = t.phys & ~u64{0xFFF};
+            page_host = t.host ? t.host - (lin & 0xFFF) : nullptr;
+            key = BlockCache::make_key(t.phys, c32);
+            b = cache.find(key);
+        }
+        prev = nullptr;
+        if (HM_UNLIKELY(!b)) {
+            if (!page_host) {  // code outside RAM/ROM (MMIO, open bus): no caching
+                step_one();
+                continue;
+            }
+            b = build_block(lin, {page_phys | (lin & 0xFFF), page_host + (lin & 0xFFF)}, c32);
+            if (!b) {  // straddles into a page outside RAM/ROM
+                step_one();
+                continue;
+            }
+        }
+        if (HM_UNLIKELY(u64{eip} + b->span - 1 > cs.limit)) {
+            step_one();  // the block runs past the CS limit: fetch byte by byte
+            continue;
+        }
+        if (HM_UNLIKELY(b->cross_page)) {
+            const u32 lin2 = (lin & ~0xFFFu) + kPageSize;
+            if ((mmu.translate_code(lin2, data_priv).phys & ~u64{0xFFF}) != b->phys2) {
+                step_one();
+                continue;
+            }
+        }
+        if (HM_UNLIKELY(!breakpoints.empty()) && breakpoint_in(lin, b->span)) {
+            // A breakpoint inside this block: go one instruction at a time.
+            if (breakpoint_in(lin, 1) && lin != breakpoint_resume) {
+                breakpoint_resume = lin;
+                return StopReason::Breakpoint;
+            }
+            step_one();
+            breakpoint_resume = 1;
+            continue;
+        }
+        s.cycles += b->cycles;
+        s.instructions += b->count;
+        ++stats.blocks_executed;
+        cur_block = b;
+        cur_block_eip = eip;
+        exit_insn = nullptr;
+        const Insn* i = b->insns();
+        do {
+            i = i->fn(*this, i);
+        } while (i);
+        cur_block = nullptr;
+        if (HM_UNLIKELY(exit_insn != nullptr)) {
+            cur_block = b;
+            correct_counts(exit_insn);
+            cur_block = nullptr;
+            continue;
+        }
+        if (b->chainable && may_chain) prev = b;
+    }
+}
+
+Block* Core::build_block(u32 lin, CodeTranslation t, bool c32) {
+    Insn insns[Block::kMaxInsns + 1];
+    Block hdr;
+    hdr.key = BlockCache::make_key(t.phys, c32);
+    hdr.phys = t.phys;
+    const u32 room = kPageSize - (t.phys & 0xFFF);
+    unsigned count = 0;
+    u32 span = 0;
+    u32 cycles = 0;
+    while (count < Block::kMaxInsns && span < room) {
+        Insn& in = insns[count];
+        DecodeInfo info = decode_one(table, t.host + span, room - span, c32, in);
+        if (info.status == DecodeStatus::NeedMoreBytes) {
+            if (count > 0) break;  // a page-straddling instruction gets a block of its own
+            u8 buf[16] = {};
+            std::memcpy(buf, t.host, room);
+            const CodeTranslation t2 = mmu.translate_code(lin + room, data_priv);
+            if (!t2.host) return nullptr;
+            const unsigned more = 15 - room;
+            std::memcpy(buf + room, t2.host, more);
+            info = decode_one(table, buf, 15, c32, in);
+            hdr.cross_page = true;
+            hdr.phys2 = t2.phys & ~u64{0xFFF};
+        }
+        if (info.status != DecodeStatus::Ok) {  // longer than 15 bytes
+            in = Insn{};
+            in.fn = &op_instruction_too_long;
+            in.len = 1;
+            span += 1;
+            ++count;
+            break;
+        }
+        cycles += in.cycles;
+        span += in.len;
+        ++count;
+        hdr.chainable = !(info.attrs & attr::kNewContext);
+        if (info.attrs & attr::kEndsBlock) break;
+        if (hdr.cross_page) break;
+    }
+    if (hdr.cross_page) hdr.chainable = false;
+    insns[count] = Insn{};
+    insns[count].fn = &op_end_block;
+    hdr.count = static_cast<u16>(count);
+    hdr.span = span;
+    hdr.cycles = cycles;
+    if (!cache.has_room(count)) {
+        cache.flush_all();
+        ++stats.code_cache_flushes;
+    }
+    return cache.insert(hdr, insns);
+}
+
+void Core::step_one() {
+    ++stats.slow_steps;
+    const Segment& cs = s.seg[sreg::CS];
+    const u32 eip = s.eip;
+    const bool tf = s.eflags & flag::TF;
+    const bool c32 = code32();
+    s.interrupt_shadow = false;
+
+    // Instruction breakpoints (DR0-3 with R/W = 00) fault before the instruction.
+    const u32 dr7 = s.dr[7];
+    if ((dr7 & 0xFF) && !(s.eflags & flag::RF)) {
+        u32 hits = 0;
+        for (unsigned n = 0; n < 4; ++n) {
+            if (((dr7 >> (n * 2)) & 3) && ((dr7 >> (16 + n * 4)) & 3) == 0 && s.dr[n] == cs.base + eip) hits |= 1u << n;
+        }
+        if (hits) {
+            s.dr[6] = (s.dr[6] & ~0xFu) | hits;
+            raise(Vector::DB);
+        }
+    }
+
+    // Fetch with per-byte CS limit and per-page translation.
+    const u64 limit_room = eip > cs.limit ? 0 : u64{cs.limit} - eip + 1;
+    if (limit_room == 0) raise(Vector::GP, 0);
+    u8 bytes[16] = {};
+    unsigned have = 0;
+    auto fetch_upto = [&](unsigned want) {
+        while (have < want) {
+            const u32 lin = cs.base + eip + have;
+            const CodeTranslation t = mmu.translate_code(lin, data_priv);
+            const unsigned chunk = std::min<unsigned>(want - have, kPageSize - (lin & 0xFFF));
+            if (t.host) {
+                std::memcpy(bytes + have, t.host, chunk);
+            } else {
+                for (unsigned k = 0; k < chunk; ++k) bytes[have + k] = static_cast<u8>(bus.read(t.phys + k, 1));
+            }
+            have += chunk;
+        }
+    };
+    const u32 lin0 = cs.base + eip;
+    const unsigned max_len = static_cast<unsigned>(std::min<u64>(15, limit_room));
+    fetch_upto(std::min<unsigned>(max_len, kPageSize - (lin0 & 0xFFF)));
+    Insn insns[2];
+    DecodeInfo info;
+    for (;;) {
+        info = decode_one(table, bytes, have, c32, insns[0]);
+        if (info.status == DecodeStatus::Ok) break;
+        if (info.status == DecodeStatus::TooLong || have >= max_len) raise(Vector::GP, 0);
+        fetch_upto(max_len);
+    }
+    insns[1].fn = &op_end_block;
+
+    if (sink && trace == InstructionTrace::On) {
+        InstructionEvent ev{};
+        ev.cycle = s.cycles;
+        ev.eip = eip;
+        ev.cs = cs.selector;
+        ev.linear = lin0;
+        ev.length = insns[0].len;
+        std::memcpy(ev.bytes, bytes, std::min<unsigned>(insns[0].len, 15));
+        sink->on_instruction(ev);
+    }
+
+    data_breakpoint_hits = 0;
+    cur_block = nullptr;
+    insns[0].fn(*this, &insns[0]);
+    s.cycles += insns[0].cycles;
+    s.instructions += 1;
+    if (s.eflags & flag::RF) s.eflags &= ~flag::RF;
+
+    // Traps after the instruction: single step and data breakpoints.
+    if (tf || data_breakpoint_hits) {
+        u32 dr6 = s.dr[6] & ~0xFu;
+        dr6 |= data_breakpoint_hits;
+        if (tf) dr6 |= 1u << 14;  // BS
+        s.dr[6] = dr6;
+        data_breakpoint_hits = 0;
+        deliver_exception(GuestFault::without_code(Vector::DB));
+    }
+    refresh_pending();
+}
+
+}  // namespace hm::cpu

@@ -1,0 +1,265 @@
+#include "machine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+namespace hm {
+
+namespace {
+// Virtual time between looks at the host (wall-clock timeout, serial input):
+// 10 ms of guest time, a few milliseconds of host time.
+constexpr u64 kSlicesPerSecond = 100;
+}  // namespace
+
+Machine::Machine(const MachineConfig& config)
+    : config_(config),
+      ram_(config.ram_bytes),
+      bus_(ram_),
+      mmu_(bus_, state_.cr, state_.cycles),
+      cpu_(state_, mmu_, bus_),
+      clock_(state_.cycles, config.cpu_hz),
+      pit_(clock_, events_, pic_.line(0)),
+      port61_(clock_, pit_),
+      uart_(clock_, events_, pic_.line(4), config.serial_out),
+      rtc_(clock_, events_, pic_.line(8), config.rtc_epoch),
+      kbc_(pic_.line(1)),
+      vga_(clock_),
+      debugcon_(config.debugcon_out),
+      post_(clock_, config.post_log),
+      diag_backend_(state_, mmu_),
+      diag_(diag_backend_) {
+    mmu_.configure_tlb(config.tlb);
+    mmu_.set_coherence_checker(config.tlb_checker == CoherenceChecker::On);
+    wire();
+}
+
+Machine::~Machine() {
+    bus_.set_io_observer(nullptr);
+}
+
+void Machine::wire() {
+    bus_.attach_io(0x20, 2, pic_, "pic-master");
+    bus_.attach_io(0xA0, 2, pic_, "pic-slave");
+    bus_.attach_io(0x4D0, 2, pic_, "pic-elcr");
+    bus_.attach_io(0x40, 4, pit_, "pit");
+    bus_.attach_io(0x61, 1, port61_, "port61");
+    bus_.attach_io(0x3F8, 8, uart_, "com1");
+    bus_.attach_io(0x70, 2, rtc_, "cmos-rtc");
+    bus_.attach_io(0x60, 1, kbc_, "kbc-data");
+    bus_.attach_io(0x64, 1, kbc_, "kbc-command");
+    bus_.attach_io(0x92, 1, port92_, "port92");
+    vga_.attach(bus_);
+    bus_.attach_io(DebugConsole::kPort, 1, debugcon_, "debugcon");
+    bus_.attach_io(0x80, 1, post_, "post");
+    if (config_.post_port2) bus_.attach_io(*config_.post_port2, 1, post_, "post2");
+    bus_.attach_io(DebugExit::kPort, DebugExit::kPorts, debug_exit_, "debug-exit");
+    bus_.attach_io(DiagDevice::kBase, DiagDevice::kPorts, diag_, "diag");
+
+    rtc_.set_memory_size(ram_.below_4g(), ram_.above_4g());
+    pic_.on_intr = [this](bool level) { cpu_.set_intr(level); };
+    cpu_.set_interrupt_controller(&pic_adapter_);
+    debug_exit_.on_exit = [this](u32) { cpu_.request_stop(); };
+    kbc_.on_a20 = [this](bool) { update_a20(); };
+    port92_.on_a20 = [this](bool) { update_a20(); };
+    kbc_.on_reset = [this] {
+        reset_requested_ = true;
+        reset_source_ = "the keyboard controller";
+        cpu_.request_stop();
+    };
+    port92_.on_reset = [this] {
+        reset_requested_ = true;
+        reset_source_ = "port 0x92";
+        cpu_.request_stop();
+    };
+    update_a20();
+}
+
+void Machine::update_a20() { mmu_.set_a20(kbc_.a20() || port92_.a20()); }
+
+void Machine::firmware_handoff() {
+    // What SeaBIOS leaves behind under QEMU -kernel (read back from a guest on
+    // QEMU 7.2): both PICs initialised with vectors 0x08 and 0x70, the timer,
+    // keyboard, cascade, FDC, RTC, mouse, FPU and IDE IRQs unmasked; IRQ 10/11
+    // level-triggered (PCI); PIT channel 0 in mode 2 at 18.2 Hz; COM1's OUT2 set;
+    // A20 enabled through port 0x92. Written through the ports, as firmware would.
+    auto out = [this](u16 port, u8 v) { bus_.io_write(port, v, 1); };
+    out(0x20, 0x11), out(0x21, 0x08), out(0x21, 0x04), out(0x21, 0x01);
+    out(0xA0, 0x11), out(0xA1, 0x70), out(0xA1, 0x02), out(0xA1, 0x01);
+    out(0x21, 0xB8), out(0xA1, 0x8E);
+    out(0x4D1, 0x0C);
+    out(0x43, 0x34), out(0x40, 0x00), out(0x40, 0x00);
+    out(0x3FC, 0x08);
+    out(0x92, 0x02);
+    bus_.reset_stats();  // the guest's own port traffic starts from zero
+}
+
+MultibootLoad Machine::boot_multiboot(const MultibootRequest& request) {
+    MultibootLoad load = load_multiboot(bus_, request);
+    cpu_.invalidate_code(0, ram_.below_4g());
+    firmware_handoff();
+    cpu_.enter_multiboot_state(load.entry, load.eax, load.ebx);
+    mmu_.reset_stats();  // statistics describe the guest's run, not the loader's set-up
+    return load;
+}
+
+RomPlacement Machine::boot_rom(std::span<const u8> image, const std::string& name) {
+    RomPlacement p = map_reset_rom(bus_, image, name);
+    cpu_.reset();
+    mmu_.reset_stats();
+    return p;
+}
+
+void Machine::set_event_sink(EventSink* sink, InstructionTrace instructions) {
+    cpu_.set_event_sink(sink);
+    mmu_.set_event_sink(sink);
+    cpu_.set_instruction_trace(sink ? instructions : InstructionTrace::Off);
+    if (sink) {
+        io_tracer_ = std::make_unique<PortIoTracer>(state_.cycles, *sink);
+        bus_.set_io_observer(io_tracer_.get());
+    } else {
+        bus_.set_io_observer(nullptr);
+        io_tracer_.reset();
+    }
+}
+
+void Machine::pump_serial_input() {
+    if (!config_.serial_in || !uart_.listening()) return;
+    if (serial_pending_.empty() && config_.serial_in->open()) {
+        u8 buf[64];
+        size_t n = config_.serial_in->read(buf, sizeof buf);
+        serial_pending_.assign(buf, buf + n);
+    }
+    size_t used = 0;
+    while (used < serial_pending_.size() && uart_.can_receive()) uart_.receive(serial_pending_[used++]);
+    serial_pending_.erase(serial_pending_.begin(), serial_pending_.begin() + static_cast<std::ptrdiff_t>(used));
+}
+
+bool Machine::interrupts_can_wake() const {
+    if (!(state_.eflags & flag::IF)) return false;
+    // A PIC input can still reach INTR: unmasked on the master, or on the slave
+    // with the cascade input unmasked.
+    const u8 m = pic_.master().imr();
+    const u8 s = pic_.slave().imr();
+    return (m & 0xFB) != 0xFB || (!(m & 0x04) && s != 0xFF);
+}
+
+RunResult Machine::run(const RunLimits& limits) {
+    using Clock = std::chrono::steady_clock;
+    const auto host_start = Clock::now();
+    auto host_elapsed = [&] { return std::chrono::duration<double>(Clock::now() - host_start).count(); };
+    const u64 slice = std::max<u64>(config_.cpu_hz / kSlicesPerSecond, 1);
+    const u64 max_cycles = limits.max_cycles ? limits.max_cycles : EventQueue::kNever;
+    const u64 run_start_cycles = state_.cycles;
+    RunResult result{RunOutcome::Hang, 0, {}};
+
+    auto finish = [&](RunOutcome o, std::string msg) {
+        host_seconds_ += host_elapsed();
+        result.outcome = o;
+        result.message = std::move(msg);
+        return result;
+    };
+
+    for (;;) {
+        if (limits.timeout_seconds > 0 && host_elapsed() >= limits.timeout_seconds) {
+            char msg[128];
+            std::snprintf(msg, sizeof msg, "host timeout after %g s at cycle %llu", limits.timeout_seconds,
+                          static_cast<unsigned long long>(state_.cycles));
+            return finish(RunOutcome::Timeout, msg);
+        }
+        if (state_.cycles >= max_cycles) {
+            return finish(RunOutcome::CycleLimit, "--max-cycles " + std::to_string(limits.max_cycles) + " reached");
+        }
+        pump_serial_input();
+        const u64 deadline = std::min({events_.next_deadline(), state_.cycles + slice, max_cycles});
+        const StopReason why = cpu_.run(deadline);
+        events_.run_due(state_.cycles);
+
+        if (debug_exit_.requested()) {
+            result.exit_value = debug_exit_.value();
+            return finish(RunOutcome::DebugExit, "debug exit with value " + std::to_string(debug_exit_.value()));
+        }
+        if (reset_requested_) {
+            return finish(RunOutcome::ResetRequested,
+                          "the guest requested a reset through " + reset_source_ + "; hm386 stops (like QEMU -no-reboot)");
+        }
+        switch (why) {
+            case StopReason::Shutdown:
+                return finish(RunOutcome::Shutdown, cpu_.shutdown_reason() + "\n" + cpu_.dump_state());
+            case StopReason::Halted: {
+                if (!interrupts_can_wake()) {
+                    const char* why_not = (state_.eflags & flag::IF) ? "every IRQ is masked at the PIC"
+                                                                     : "interrupts are disabled (IF=0)";
+                    return finish(RunOutcome::Hang, std::string("guest hang: halted and ") + why_not +
+                                                        ", nothing can wake the CPU\n" + cpu_.dump_state());
+                }
+                u64 next = events_.next_deadline();
+                // Host input can wake the guest through the UART's receive
+                // interrupt. While the guest idles waiting for it, guest time is
+                // not allowed to run ahead of host time (as on a real machine),
+                // so an idle interactive guest does not burn a host core.
+                // Non-interactive runs (no terminal or pipe on stdin) never get
+                // here and keep skipping at full speed.
+                const bool input_can_wake = config_.serial_in && config_.serial_in->open() && uart_.listening() &&
+                                            uart_.rx_interrupt_enabled();
+                if (input_can_wake) {
+                    pump_serial_input();
+                    if (serial_pending_.empty()) {
+                        double ahead_s = next == EventQueue::kNever
+                                             ? 1.0
+                                             : static_cast<double>(next - run_start_cycles) / config_.cpu_hz -
+                                                   host_elapsed();
+                        if (ahead_s > 0) {
+                            config_.serial_in->wait(static_cast<int>(std::min(ahead_s, 0.05) * 1000) + 1);
+                            continue;  // look again: input, the timeout, or time for the event
+                        }
+                    } else if (next == EventQueue::kNever) {
+                        continue;
+                    }
+                }
+                if (next == EventQueue::kNever) {
+                    return finish(RunOutcome::Hang,
+                                  "guest hang: halted with interrupts enabled but no device event pending\n" +
+                                      cpu_.dump_state());
+                }
+                next = std::min(next, max_cycles);
+                if (next > state_.cycles) {
+                    halted_cycles_ += next - state_.cycles;
+                    state_.cycles = next;  // skip ahead: nothing happens until then
+                }
+                events_.run_due(state_.cycles);
+                break;
+            }
+            case StopReason::CycleLimit:
+            case StopReason::StopRequested:
+            case StopReason::Breakpoint: break;
+        }
+    }
+}
+
+MachineStats Machine::stats() const {
+    MachineStats s;
+    s.cycles = state_.cycles;
+    s.instructions = state_.instructions;
+    s.halted_cycles = halted_cycles_;
+    s.host_seconds = host_seconds_;
+    s.cpu_hz = config_.cpu_hz;
+    s.cpu = cpu_.stats();
+    s.mmu = mmu_.stats();
+    s.page_faults = diag_backend_.page_faults();
+    s.stale_reports = diag_backend_.stale_total();
+    s.tlb_checker = mmu_.coherence_checker();
+    s.bus = bus_.stats();
+    s.uart = uart_.stats();
+    s.pic = pic_.stats();
+    s.pit = pit_.stats();
+    s.rtc = rtc_.stats();
+    s.kbc = kbc_.stats();
+    s.diag = diag_.stats();
+    s.debugcon_bytes = debugcon_.bytes();
+    s.post_writes = post_.writes();
+    s.device_events = events_.fired();
+    return s;
+}
+
+}  // namespace hm

@@ -1,0 +1,178 @@
+// The PC that hm386 emulates: wiring and the run loop, nothing else.
+//
+//   RAM + bus ─ MMU ─ CPU            virtual time: CpuState::cycles
+//        │                           └─ EventQueue (device deadlines)
+//        └─ ports: PIC pair 0x20/0xA0/0x4D0   PIT 0x40 + port 0x61    CMOS/RTC 0x70
+//                  KBC 0x60/0x64   port 0x92   COM1 0x3F8 (IRQ 4)     VGA 0x3D4/0x3DA + 0xB8000
+//                  debug console 0xE9   POST 0x80 (+ a second port)   debug exit 0xF4
+//                  diagnostic device 0xD00
+//
+// The run loop lets the CPU run to the earliest of: the next device event, a
+// short slice (so the host wall-clock timeout and serial input are looked at),
+// and --max-cycles. A halted CPU with interrupts enabled skips straight to the
+// next device event; halted with interrupts disabled (or every IRQ masked and
+// nothing to wait for) is a hang. Everything guest-visible depends only on the
+// cycle counter, so a run is reproducible; host time only decides when to give up.
+#pragma once
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "boot/multiboot.hpp"
+#include "boot/reset_rom.hpp"
+#include "cpu/cpu.hpp"
+#include "debug/port_io_tracer.hpp"
+#include "devices/char_backend.hpp"
+#include "devices/cmos_rtc.hpp"
+#include "devices/debug_console.hpp"
+#include "devices/debug_exit.hpp"
+#include "devices/diag_device.hpp"
+#include "devices/kbc8042.hpp"
+#include "devices/pic8259.hpp"
+#include "devices/pit8254.hpp"
+#include "devices/port61.hpp"
+#include "devices/port92.hpp"
+#include "devices/post_port.hpp"
+#include "devices/uart16550.hpp"
+#include "devices/vga_text.hpp"
+#include "machine_diag.hpp"
+#include "mmu/mmu.hpp"
+#include "time/civil_time.hpp"
+#include "time/event_queue.hpp"
+#include "time/virtual_clock.hpp"
+
+namespace hm {
+
+enum class CoherenceChecker : u8 { Off, On };
+
+struct MachineConfig {
+    u64 ram_bytes = 128 * kMiB;  // QEMU's default -m
+    u64 cpu_hz = kDefaultCpuHz;
+    i64 rtc_epoch = kDefaultRtcEpoch;
+    CharSink* serial_out = nullptr;
+    CharSource* serial_in = nullptr;
+    CharSink* debugcon_out = nullptr;
+    CharSink* post_log = nullptr;
+    std::optional<u16> post_port2;  // a second POST-code port besides 0x80
+    TlbConfig tlb;
+    CoherenceChecker tlb_checker = CoherenceChecker::Off;
+};
+
+enum class RunOutcome : u8 {
+    DebugExit,       // the guest wrote to port 0xF4
+    Shutdown,        // triple fault or shutdown cycle
+    ResetRequested,  // port 0x92 / keyboard controller reset (hm386 stops, as QEMU -no-reboot)
+    Hang,            // halted with nothing that can wake the CPU
+    CycleLimit,      // --max-cycles reached
+    Timeout,         // host wall-clock --timeout reached
+};
+
+struct RunLimits {
+    u64 max_cycles = 0;        // 0: no limit
+    double timeout_seconds = 0;  // 0: no limit
+};
+
+struct RunResult {
+    RunOutcome outcome;
+    u32 exit_value = 0;   // DebugExit: the value written
+    std::string message;  // what happened, one line (plus the CPU state for Shutdown)
+};
+
+// Everything --stats reports, gathered after a run.
+struct MachineStats {
+    u64 cycles = 0, instructions = 0, halted_cycles = 0;
+    double host_seconds = 0;
+    u64 cpu_hz = 0;
+    CpuStats cpu;
+    MmuStats mmu;
+    u64 page_faults = 0, stale_reports = 0;  // totals, across guest TLB-stat resets
+    bool tlb_checker = false;
+    BusStats bus;
+    UartStats uart;
+    PicStats pic;
+    PitStats pit;
+    RtcStats rtc;
+    KbcStats kbc;
+    DiagStats diag;
+    u64 debugcon_bytes = 0, post_writes = 0, device_events = 0;
+};
+
+class Machine {
+public:
+    // Throws std::invalid_argument for a bad RAM size, CPU clock or TLB geometry.
+    explicit Machine(const MachineConfig& config);
+    ~Machine();
+    Machine(const Machine&) = delete;
+    Machine& operator=(const Machine&) = delete;
+
+    // Loads a Multiboot kernel, leaves the devices as QEMU's firmware leaves
+    // them for -kernel, and puts the CPU in the Multiboot entry state.
+    MultibootLoad boot_multiboot(const MultibootRequest& request);
+    // Maps a reset-vector ROM; the CPU and devices stay in their power-on state.
+    RomPlacement boot_rom(std::span<const u8> image, const std::string& name);
+
+    RunResult run(const RunLimits& limits);
+
+    // Observers (trace writer, debugger): CPU and MMU events and port I/O.
+    void set_event_sink(EventSink* sink, InstructionTrace instructions);
+
+    MachineStats stats() const;
+    Cpu& cpu() { return cpu_; }
+    CpuState& cpu_state() { return state_; }
+    Mmu& mmu() { return mmu_; }
+    Bus& bus() { return bus_; }
+    PhysicalMemory& ram() { return ram_; }
+    VgaText& vga() { return vga_; }
+    Uart16550& uart() { return uart_; }
+    Kbc8042& keyboard() { return kbc_; }
+    const VirtualClock& clock() const { return clock_; }
+
+private:
+    class PicAdapter : public InterruptController {
+    public:
+        explicit PicAdapter(PicPair& pic) : pic_(pic) {}
+        u8 acknowledge() override { return pic_.acknowledge(); }
+
+    private:
+        PicPair& pic_;
+    };
+
+    void wire();
+    void firmware_handoff();
+    void update_a20();
+    void pump_serial_input();
+    bool interrupts_can_wake() const;
+
+    MachineConfig config_;
+    PhysicalMemory ram_;
+    Bus bus_;
+    CpuState state_;
+    Mmu mmu_;
+    Cpu cpu_;
+    VirtualClock clock_;
+    EventQueue events_;
+    PicPair pic_;
+    PicAdapter pic_adapter_{pic_};
+    Pit8254 pit_;
+    Port61 port61_;
+    Uart16550 uart_;
+    CmosRtc rtc_;
+    Kbc8042 kbc_;
+    Port92 port92_;
+    VgaText vga_;
+    DebugConsole debugcon_;
+    PostPort post_;
+    DebugExit debug_exit_;
+    MachineDiag diag_backend_;
+    DiagDevice diag_;
+    std::unique_ptr<PortIoTracer> io_tracer_;
+
+    bool reset_requested_ = false;
+    std::string reset_source_;
+    u64 halted_cycles_ = 0;
+    double host_seconds_ = 0;
+    std::vector<u8> serial_pending_;
+};
+
+}  // namespace hm

@@ -1,0 +1,122 @@
+// The machine's run loop with tiny hand-assembled programs: how each kind of end
+// is detected and reported, and that halting skips virtual time instead of
+// spinning. (Full guests under hm386 and QEMU live in guest-tests/machine.)
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "machine.hpp"
+
+using namespace hm;
+
+namespace {
+struct TinyMachine {
+    CaptureSink serial, debugcon;
+    std::unique_ptr<Machine> m;
+    explicit TinyMachine(std::vector<u8> code) {
+        MachineConfig cfg;
+        cfg.ram_bytes = 16 * kMiB;
+        cfg.serial_out = &serial;
+        cfg.debugcon_out = &debugcon;
+        m = std::make_unique<Machine>(cfg);
+        m->bus().load_bytes(0x100000, code.data(), code.size());
+        m->cpu().enter_multiboot_state(0x100000, 0, 0);
+    }
+    RunResult run(u64 max_cycles = 0) { return m->run(RunLimits{max_cycles, 10.0}); }
+};
+}  // namespace
+
+TEST_CASE("A debug-exit write ends the run with its value", "[machine]") {
+    TinyMachine t({0xB0, 'k', 0xE6, 0xE9,               // mov al,'k'; out 0xE9,al
+                   0xB8, 0x07, 0x00, 0x00, 0x00,        // mov eax,7
+                   0xE7, 0xF4,                          // out 0xF4,eax
+                   0xEB, 0xFE});                        // jmp $ (never reached)
+    RunResult r = t.run();
+    CHECK(r.outcome == RunOutcome::DebugExit);
+    CHECK(r.exit_value == 7);
+    CHECK(t.debugcon.text == "k");
+}
+
+TEST_CASE("The cycle limit stops a busy loop at the first block boundary past the limit", "[machine]") {
+    TinyMachine t({0xEB, 0xFE});  // jmp $
+    RunResult r = t.run(1'000'000);
+    CHECK(r.outcome == RunOutcome::CycleLimit);
+    CHECK(t.m->cpu_state().cycles >= 1'000'000);
+    CHECK(t.m->cpu_state().cycles < 1'000'100);
+}
+
+TEST_CASE("HLT with interrupts disabled is a hang", "[machine]") {
+    TinyMachine t({0xFA, 0xF4, 0xEB, 0xFD});  // cli; hlt; jmp back
+    RunResult r = t.run();
+    CHECK(r.outcome == RunOutcome::Hang);
+    CHECK(r.message.find("IF=0") != std::string::npos);
+}
+
+TEST_CASE("HLT with every IRQ masked is a hang", "[machine]") {
+    TinyMachine t({0xB0, 0xFF, 0xE6, 0x21, 0xE6, 0xA1,  // mask both PICs
+                   0xFB, 0xF4, 0xEB, 0xFD});            // sti; hlt; jmp back
+    RunResult r = t.run();
+    CHECK(r.outcome == RunOutcome::Hang);
+    CHECK(r.message.find("every IRQ is masked") != std::string::npos);
+}
+
+TEST_CASE("HLT with interrupts enabled and no device event pending is a hang", "[machine]") {
+    TinyMachine t({0xFB, 0xF4, 0xEB, 0xFD});
+    RunResult r = t.run();
+    CHECK(r.outcome == RunOutcome::Hang);
+    CHECK(r.message.find("no device event") != std::string::npos);
+}
+
+TEST_CASE("A halted CPU skips to the next timer event instead of spinning", "[machine]") {
+    // PIT channel 0 in mode 0 with the largest count, IRQ 0 masked but IRQ 1
+    // open (so the CPU could still be woken): it halts with IF=1, the machine
+    // jumps to the terminal count, then finds nothing else to wait for and
+    // reports the hang -- with the cycle counter at the PIT's edge.
+    TinyMachine t({0xB0, 0xFD, 0xE6, 0x21,             // mask all but IRQ 1 on the master...
+                   0xB0, 0xFF, 0xE6, 0xA1,             // ...and the whole slave
+                   0xB0, 0x30, 0xE6, 0x43,             // PIT ch0 mode 0, LSB/MSB
+                   0xB0, 0x00, 0xE6, 0x40, 0xE6, 0x40, // count 65536
+                   0xFB, 0xF4, 0xEB, 0xFD});           // sti; hlt; jmp back
+    RunResult r = t.run();
+    CHECK(r.outcome == RunOutcome::Hang);
+    const u64 cycles = t.m->cpu_state().cycles;
+    // 65537 PIT ticks at 1.193182 MHz = 54.93 ms = about 5.49 M cycles at 100 MHz.
+    CHECK(cycles > 5'400'000);
+    CHECK(cycles < 5'600'000);
+    MachineStats s = t.m->stats();
+    CHECK(s.halted_cycles > 5'000'000);
+    CHECK(s.pit.irq0_edges == 1);
+    CHECK(s.instructions < 30);  // the time passed without executing anything
+}
+
+TEST_CASE("A triple fault is a shutdown with the reason and the CPU state", "[machine]") {
+    // lidt [idtr]; ud2  with idtr = {limit 0, base 0} right after the code
+    TinyMachine t({0x0F, 0x01, 0x1D, 0x09, 0x00, 0x10, 0x00,  // lidt [0x100009]
+                   0x0F, 0x0B,                                // ud2
+                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00});      // the empty IDTR
+    RunResult r = t.run();
+    CHECK(r.outcome == RunOutcome::Shutdown);
+    CHECK(r.message.find("triple fault") != std::string::npos);
+    CHECK(r.message.find("EIP=") != std::string::npos);
+}
+
+TEST_CASE("A reset through port 0x92 stops the run", "[machine]") {
+    TinyMachine t({0xB0, 0x03, 0xE6, 0x92, 0xEB, 0xFE});  // mov al,3; out 0x92,al; jmp $
+    RunResult r = t.run();
+    CHECK(r.outcome == RunOutcome::ResetRequested);
+    CHECK(r.message.find("port 0x92") != std::string::npos);
+}
+
+TEST_CASE("Statistics count the program's port I/O and the UART's bytes", "[machine]") {
+    TinyMachine t({0xB0, 'A', 0x66, 0xBA, 0xF8, 0x03, 0xEE,  // mov al,'A'; mov dx,0x3f8; out dx,al
+                   0xE4, 0x99,                              // in al,0x99 (unassigned)
+                   0x31, 0xC0, 0xE7, 0xF4});                // xor eax,eax; out 0xF4,eax
+    RunResult r = t.run();
+    REQUIRE(r.outcome == RunOutcome::DebugExit);
+    MachineStats s = t.m->stats();
+    CHECK(t.serial.text == "A");
+    CHECK(s.uart.tx_bytes == 1);
+    CHECK(s.bus.unassigned_io_reads == 1);
+    CHECK(s.bus.io_writes == 2);
+    CHECK(s.instructions >= 6);
+}

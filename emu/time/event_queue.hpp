@@ -1,0 +1,52 @@
+// Device events on virtual time. A device owns named timers and arms them at an
+// absolute cycle; the machine's run loop asks for the earliest deadline, lets the
+// CPU run up to it, then fires what is due. Halting CPUs skip straight to the next
+// deadline. A handful of timers exist (PIT, RTC, UART, ...), so a linear scan is
+// the right data structure. Firing order is deterministic: earliest deadline
+// first, ties in creation order.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace hm {
+
+class EventQueue {
+public:
+    static constexpr u64 kNever = ~u64{0};
+    using TimerId = u32;
+    using Handler = std::function<void(u64 now)>;
+
+    TimerId create(std::string name, Handler handler);
+    // Arms (or re-arms) a timer to fire once at cycle `when`.
+    void schedule(TimerId id, u64 when);
+    void cancel(TimerId id);
+    bool armed(TimerId id) const { return timers_[id].deadline != kNever; }
+    u64 deadline(TimerId id) const { return timers_[id].deadline; }
+
+    u64 next_deadline() const { return next_; }
+    // Fires every timer due at or before `now`, earliest first. A handler may
+    // re-arm timers; one that keeps re-arming at or before `now` is a device bug
+    // and ends the run with std::logic_error instead of spinning forever.
+    unsigned run_due(u64 now);
+
+    u64 fired() const { return fired_; }
+    const std::string& name(TimerId id) const { return timers_[id].name; }
+    size_t size() const { return timers_.size(); }
+
+private:
+    struct Timer {
+        std::string name;
+        Handler handler;
+        u64 deadline = kNever;
+    };
+    void recompute_next();
+
+    std::vector<Timer> timers_;
+    u64 next_ = kNever;
+    u64 fired_ = 0;
+};
+
+}  // namespace hm

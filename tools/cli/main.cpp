@@ -1,0 +1,67 @@
+// hm386: the command-line front end. Subcommands: `run` (boot an image) and
+// `trace` (print an event trace); later issues add `test` and `debug` beside
+// them, each in its own <name>_command.{hpp,cpp}. See docs/cli.md.
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+
+#include "exit_codes.hpp"
+#include "qemu_args.hpp"
+#include "run_command.hpp"
+#include "trace_command.hpp"
+
+namespace {
+
+// ${BUILD} in manifests: $HM386_BUILD_DIR, else the build tree this executable
+// sits in (build/tools/cli/hm386), else the tree it was built in.
+std::string build_dir() {
+    if (const char* env = std::getenv("HM386_BUILD_DIR"); env && *env) return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        std::string path(exe, static_cast<size_t>(n));
+        const std::string suffix = "/tools/cli/hm386";
+        if (path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            return path.substr(0, path.size() - suffix.size());
+        }
+    }
+    return HM386_BUILD_DIR;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        args = hm::translate_qemu_args(args);
+    } catch (const hm::UsageError& e) {
+        std::fprintf(stderr, "hm386: %s\n", e.what());
+        return hm::exit_code::kUsage;
+    }
+
+    CLI::App app{"hm386: a full-system i386 emulator that makes paging and TLBs visible"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("hm386 ") + HM386_VERSION);
+    CLI::App* run = app.add_subcommand("run", "boot a Multiboot kernel, an image manifest or a ROM");
+    hm::RunOptions run_options;
+    hm::add_run_options(*run, run_options);
+    CLI::App* trace = app.add_subcommand("trace", "print an event trace written by run --trace");
+    hm::TraceOptions trace_options;
+    hm::add_trace_options(*trace, trace_options);
+
+    std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front
+    try {
+        app.parse(args);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : hm::exit_code::kUsage;
+    }
+    if (*run) return hm::run_command(run_options, hm::ManifestVars{build_dir()});
+    if (*trace) return hm::trace_command(trace_options);
+    return hm::exit_code::kUsage;
+}

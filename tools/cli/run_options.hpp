@@ -1,0 +1,85 @@
+// `hm386 run`: its options, and their resolution (with the image's manifest, if
+// any) into a validated RunPlan. Resolution is separate from running so that it
+// can be tested without a machine. Bad options raise UsageError (exit 64); an
+// unreadable or malformed image or manifest raises BootError (exit 65).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "boot/manifest.hpp"
+#include "debug/trace_format.hpp"
+#include "devices/debug_exit.hpp"
+#include "mmu/tlb.hpp"
+#include "qemu_args.hpp"
+
+namespace hm {
+
+struct RunOptions {
+    std::string image;
+    std::string kernel;
+    std::string mem;
+    std::string append;
+    std::vector<std::string> modules;
+    std::string initrd;
+    std::string rom;
+    std::string serial = "stdio";
+    std::string debugcon = "stdio";
+    std::string cpu_mhz;
+    std::string max_cycles;
+    double timeout = 0;
+    std::string itlb_4k, itlb_large, dtlb_4k, dtlb_large;
+    bool tlb_check = false;
+    bool stats = false;
+    std::string stats_json;
+    std::string trace;
+    std::string trace_events = "all";
+    std::string post_log;
+    std::string post_port;
+    bool debug_exit_qemu = false;
+    std::string rtc_base;
+    bool verbose = false;
+    // which options were given (so a manifest supplies the rest)
+    CLI::Option* append_opt = nullptr;
+    CLI::Option* mem_opt = nullptr;
+    CLI::Option* cpu_mhz_opt = nullptr;
+};
+
+void add_run_options(CLI::App& cmd, RunOptions& o);
+
+enum class BootKind : unsigned char { Multiboot, Rom };
+
+struct RunPlan {
+    BootKind boot = BootKind::Multiboot;
+    std::string kernel;  // path as given: the first word of the guest's command line
+    std::string rom;
+    std::string append;
+    std::vector<std::string> modules;  // "PATH [ARGS]"
+    std::optional<std::string> manifest;
+    std::optional<std::string> description;
+    u64 ram_bytes = 128 * kMiB;
+    u64 cpu_hz = 100'000'000;
+    u64 max_cycles = 0;
+    double timeout = 0;
+    TlbConfig tlb;
+    bool tlb_check = false;
+    std::string serial, debugcon;
+    bool stats = false;
+    std::string stats_json;
+    std::string trace;
+    TraceMask trace_mask = kTraceAll;
+    std::string post_log;
+    std::optional<u16> post_port2;
+    DebugExitStyle exit_style = DebugExitStyle::Plain;
+    i64 rtc_epoch = 0;
+    bool verbose = false;
+};
+
+RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars);
+
+// "64x4" -> {64, 4}; UsageError otherwise.
+TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& option);
+
+}  // namespace hm

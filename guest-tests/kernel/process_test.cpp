@@ -3,6 +3,7 @@
 // fixups, and other address spaces reached through get_user_pages +
 // kmap_local (access_process_vm, process_vm_readv/writev).
 #include <asm/cpufeature.hpp>
+#include <kernel/bootmodule.hpp>
 #include <kernel/dumpstack.hpp>
 #include <kernel/highmem.hpp>
 #include <kernel/jiffies.hpp>
@@ -210,4 +211,19 @@ KTEST(process, bad_images_are_refused) {
     EXPECT_EQ(err, -8);  // -ENOEXEC
     EXPECT_NULL(process_spawn(user_utest_elf, 100, argv, "short", &err));
     EXPECT_EQ(err, -8);
+}
+
+// The same program, loaded by the boot loader as a Multiboot module (the
+// 64 MiB CTest runs pass it with -initrd): its pages stay reserved.
+KTEST(process, a_program_from_a_multiboot_module) {
+    const boot_module* m = find_boot_module("utest.elf");
+    KTEST_REQUIRE(m, "no utest.elf module (boot with -initrd build/guest/user/utest.elf)");
+    ASSERT_NOT_NULL(m->data);
+    EXPECT_TRUE(PageReserved(pfn_to_page(PFN_DOWN(m->start))));
+    const char* argv[] = {"utest.elf", "hello", nullptr};
+    int err = 0;
+    task_struct* t = process_spawn(m->data, static_cast<unsigned long>(m->end - m->start), argv, "utest-module", &err);
+    ASSERT_NOT_NULL(t);
+    EXPECT_EQ(kthread_join(t), 7);
+    put_task_struct(t);
 }

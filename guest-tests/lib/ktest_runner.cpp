@@ -15,6 +15,7 @@
 #include <kernel/jiffies.hpp>
 #include <kernel/printk.hpp>
 #include <kernel/dumpstack.hpp>
+#include <kernel/highmem.hpp>
 #include <kernel/reboot.hpp>
 #include <kernel/sched.hpp>
 #include <kernel/slab.hpp>
@@ -321,6 +322,7 @@ int run_selected() {
             }
         }
     }
+    show_kmapinfo();  // what the suites did with the highmem APIs
     printk("# ktest: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
     return failed ? EXIT_STATUS_TEST_FAILURE : EXIT_STATUS_OK;
 }

@@ -40,7 +40,7 @@ expect() {  # expect FILE REGEX WHAT
 }
 
 # ---- session 1: ktest.elf running kmap_local cases; ends with detach ----------
-start_stub ktest -m 64M --append "highmem=32M ktest=kmap_pages.kmap_local_nests_in_fixmap_slots_lifo" "$ktest"
+start_stub ktest -m 64M --append "highmem=32M ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on" "$ktest"
 timeout 120 gdb -batch -nx \
   -ex "target remote :$PORT" \
   -ex 'b kmap_local_page' \

@@ -82,7 +82,7 @@ TEST_CASE("Tasks read by the debugger equal the kernel's thread list", "[debugge
 }
 
 TEST_CASE("pkmap: the slot kmap chose holds the page's PTE and the users' count", "[debugger][kernel]") {
-    Session s("guest/ktest.elf", "highmem=32M ktest=kmap_pages.kmap_uses_the_pkmap_window_and_counts_users", 64 * kMiB);
+    Session s("guest/ktest.elf", "highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
     s.dbg->add_breakpoint(Space::Linear, s.sym("kunmap_high"));
     REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
     // kunmap_high(page* p): p was kmapped twice by the test.
@@ -107,7 +107,7 @@ TEST_CASE("pkmap: the slot kmap chose holds the page's PTE and the users' count"
     CHECK(v.free + v.unused + v.in_use == 1024);
     // After both kunmaps the slot is unused but still mapped (no flush yet).
     s.dbg->remove_all();
-    s.dbg->add_breakpoint(Space::Linear, s.sym("kmap_high"));  // the test's kmap(pages[1])
+    s.dbg->add_breakpoint(Space::Linear, s.sym("kmap_high"));  // the test kmaps the same page again
     REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
     v = s.dbg->pkmap();
     const PkmapSlot& after = v.slots[slot->index];
@@ -119,7 +119,7 @@ TEST_CASE("pkmap: the slot kmap chose holds the page's PTE and the users' count"
 }
 
 TEST_CASE("kmap-local: the running task's stack matches the fixmap PTEs", "[debugger][kernel]") {
-    Session s("guest/ktest.elf", "highmem=32M ktest=kmap_pages.kmap_local_nests_in_fixmap_slots_lifo", 64 * kMiB);
+    Session s("guest/ktest.elf", "highmem=32M ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on", 64 * kMiB);
     s.dbg->add_breakpoint(Space::Linear, s.sym("kunmap_local_indexed"));
     // Lowmem pages also pass through kunmap_local; wait for the test's kunmap_local(c)
     // with its three slots held.

@@ -155,6 +155,9 @@ TEST_CASE("cmd: x, xp, write, print, assert, echo", "[debugger][cmd]") {
     CHECK(has(out, "p " + hex8(page + 0x10) + ": 0x0000000022222222"));
     out = s.run("x /2dh 0x80100000");  // the Multiboot magic 0x1BADB002 as signed halves
     CHECK(has(out, "-20478 7085"));
+    s.run("write lin 0x40000020 0x00696821");  // "!hi" and its NUL
+    CHECK(has(s.run("x /s 0x40000020"), "0x40000020: \"!hi\""));
+    CHECK(has(s.run("x /5c 0x40000020"), "0x40000020: !hi.."));
     out = s.run("x /3i dbg_leaf");
     CHECK(has(out, "<dbg_leaf>:"));
     CHECK(has(out, "push    ebp"));

@@ -13,6 +13,7 @@
 #include "devices/host_char_backend.hpp"
 #include "exit_codes.hpp"
 #include "machine.hpp"
+#include "stale_report_printer.hpp"
 #include "stats_report.hpp"
 
 namespace hm {
@@ -142,6 +143,12 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
         machine->set_event_sink(trace.get(), trace->wants(TraceKind::Instruction) ? InstructionTrace::On
                                                                                      : InstructionTrace::Off);
     }
+    std::unique_ptr<StaleReportPrinter> stale_printer;
+    if (plan.tlb_check) {
+        stale_printer = std::make_unique<StaleReportPrinter>(stderr, trace.get());
+        const bool insns = trace && trace->wants(TraceKind::Instruction);
+        machine->set_event_sink(stale_printer.get(), insns ? InstructionTrace::On : InstructionTrace::Off);
+    }
 
     RunLimits limits{plan.max_cycles, plan.timeout};
     RunSummary summary;
@@ -181,8 +188,9 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
         summary.status = exit_code::kInternal;
     }
 
+    if (stale_printer) stale_printer->summary();
+    if (trace || stale_printer) machine->set_event_sink(nullptr, InstructionTrace::Off);
     if (trace) {
-        machine->set_event_sink(nullptr, InstructionTrace::Off);
         std::string err = trace->close();
         if (!err.empty()) say("warning: " + err);
     }

@@ -123,6 +123,11 @@ void Machine::set_event_sink(EventSink* sink, InstructionTrace instructions) {
     }
 }
 
+void Machine::request_debug_stop() {
+    debug_stop_.store(true, std::memory_order_relaxed);
+    cpu_.request_stop();
+}
+
 void Machine::pump_serial_input() {
     if (!config_.serial_in || !uart_.listening()) return;
     if (serial_pending_.empty() && config_.serial_in->open()) {
@@ -183,6 +188,13 @@ RunResult Machine::run(const RunLimits& limits) {
             return finish(RunOutcome::ResetRequested,
                           "the guest requested a reset through " + reset_source_ + "; hm386 stops (like QEMU -no-reboot)");
         }
+        // A debugger stop wins over everything but the guest's own end. The CPU may
+        // have reached its deadline before it saw the request: then the request is
+        // still pending in the CPU, and the next run() consumes it harmlessly.
+        if (why == StopReason::Breakpoint) return finish(RunOutcome::DebugStop, "breakpoint");
+        if (debug_stop_.exchange(false, std::memory_order_relaxed)) {
+            return finish(RunOutcome::DebugStop, "stopped by the debugger");
+        }
         switch (why) {
             case StopReason::Shutdown:
                 return finish(RunOutcome::Shutdown, cpu_.shutdown_reason() + "\n" + cpu_.dump_state());
@@ -230,9 +242,9 @@ RunResult Machine::run(const RunLimits& limits) {
                 events_.run_due(state_.cycles);
                 break;
             }
-            case StopReason::CycleLimit:
+            case StopReason::Breakpoint:  // handled above
             case StopReason::StopRequested:
-            case StopReason::Breakpoint: break;
+            case StopReason::CycleLimit: break;
         }
     }
 }

@@ -14,6 +14,7 @@
 // nothing to wait for) is a hang. Everything guest-visible depends only on the
 // cycle counter, so a run is reproducible; host time only decides when to give up.
 #pragma once
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <span>
@@ -66,6 +67,7 @@ enum class RunOutcome : u8 {
     Hang,            // halted with nothing that can wake the CPU
     CycleLimit,      // --max-cycles reached
     Timeout,         // host wall-clock --timeout reached
+    DebugStop,       // a debugger breakpoint, or request_debug_stop() (watchpoint, event, step, pause)
 };
 
 struct RunLimits {
@@ -116,6 +118,10 @@ public:
 
     // Observers (trace writer, debugger): CPU and MMU events and port I/O.
     void set_event_sink(EventSink* sink, InstructionTrace instructions);
+    // For the debugger, from an event hook, another thread or a signal handler:
+    // run() returns DebugStop at the next instruction boundary the CPU reaches
+    // (use Cpu::request_stop_after_instruction() first for an exact stop).
+    void request_debug_stop();
 
     MachineStats stats() const;
     Cpu& cpu() { return cpu_; }
@@ -168,6 +174,7 @@ private:
     DiagDevice diag_;
     std::unique_ptr<PortIoTracer> io_tracer_;
 
+    std::atomic<bool> debug_stop_{false};
     bool reset_requested_ = false;
     std::string reset_source_;
     u64 halted_cycles_ = 0;

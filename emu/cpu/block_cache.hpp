@@ -99,6 +99,9 @@ public:
     void on_code_write(u64 phys, unsigned size);
     // Drops blocks overlapping [phys, phys + len) (DMA, loaders, debugger edits).
     void invalidate_range(u64 phys, u64 len);
+    // Unlinks one block and turns its instructions into exits; if it is executing,
+    // the loop leaves it after the current instruction (debugger stops).
+    void kill(Block* b);
 
     const BlockCacheStats& stats() const { return stats_; }
     size_t live_pages() const { return pages_.size(); }
@@ -110,7 +113,6 @@ private:
     };
     static unsigned bucket(u64 key) { return static_cast<unsigned>((key ^ (key >> 15) ^ (key >> 29)) & (kBuckets - 1)); }
     void add_to_page(u64 page, Block* b, u32 first, u32 end);
-    void kill(Block* b);
     void invalidate_in_page(u64 page, u64 start, u64 end);
     static void block_extent_in_page(const Block* b, u64 page, u64& first, u64& end);
 

@@ -59,6 +59,8 @@ struct Core {
     std::string shutdown_reason;
     std::atomic<u32> pending{0};
     std::vector<u32> breakpoints;      // sorted linear addresses (debugger)
+    std::vector<u64> phys_breakpoints; // sorted physical addresses (debugger)
+    bool breakpoints_armed = false;    // either list is non-empty: the one test on the hot path
     u32 breakpoint_resume = 1;         // linear address allowed to run once (1 = none)
 
     // The block being executed (for cycle corrections and exact RDTSC).
@@ -183,7 +185,11 @@ struct Core {
 private:
     StopReason run_inner(u64 deadline);
     enum class Pending : u8 { Proceed, Stepped, Halted, Stop, Breakpoint };
-    bool breakpoint_in(u32 lin, u32 span) const;
+    // Debugger breakpoints (debug_breakpoints.cpp): one at the instruction at lin,
+    // or anywhere in block b entered at lin.
+    bool breakpoint_at(u32 lin) const;
+    bool breakpoint_in_block(const Block& b, u32 lin) const;
+    bool breakpoint_at_block_start(const Block& b, u32 lin) const;
     Pending service_pending();
     void step_one();
     Block* build_block(u32 lin, CodeTranslation t, bool code32);

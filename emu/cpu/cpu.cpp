@@ -67,10 +67,6 @@ void Cpu::set_instruction_trace(InstructionTrace t) {
     core_->refresh_pending();
 }
 
-void Cpu::set_breakpoints(std::vector<u32> linear_addresses) {
-    std::sort(linear_addresses.begin(), linear_addresses.end());
-    core_->breakpoints = std::move(linear_addresses);
-}
 
 void Cpu::invalidate_code(u64 phys, u64 len) { core_->invalidate_code(phys, len); }
 

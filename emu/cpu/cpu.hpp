@@ -86,6 +86,14 @@ public:
     // the next run() executes that instruction first. An empty list costs
     // nothing; otherwise one check per block.
     void set_breakpoints(std::vector<u32> linear_addresses);
+    // The same at physical addresses: matched against the physical address of the
+    // instruction's first byte, whichever linear alias executes it. Both lists live
+    // in debug_breakpoints.cpp; with both empty the hot path tests one flag.
+    void set_physical_breakpoints(std::vector<u64> physical_addresses);
+    // From a hook inside an instruction (a debugger watchpoint): like request_stop,
+    // but run() returns right after the instruction being executed, even in the
+    // middle of a block (the rest of the block is decoded again next time).
+    void request_stop_after_instruction();
 
     // Multiboot entry state: 32-bit flat protected mode, PG=0, IF=0, EAX/EBX
     // given, EIP = entry. Nothing executes.

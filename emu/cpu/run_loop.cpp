@@ -86,11 +86,6 @@ void Core::fix_counts_after_fault() {
     cur_block = nullptr;
 }
 
-bool Core::breakpoint_in(u32 lin, u32 span) const {
-    auto it = std::lower_bound(breakpoints.begin(), breakpoints.end(), lin);
-    return it != breakpoints.end() && *it - lin < span;
-}
-
 StopReason Core::run(u64 deadline) {
     if (shutdown) return StopReason::Shutdown;
     for (;;) {
@@ -135,9 +130,9 @@ Core::Pending Core::service_pending() {
     }
     if (s.halted) return Pending::Halted;
     if (p & pending::kSlow) {
-        if (!breakpoints.empty()) {
+        if (breakpoints_armed) {
             const u32 lin = s.seg[sreg::CS].base + s.eip;
-            if (breakpoint_in(lin, 1) && lin != breakpoint_resume) {
+            if (breakpoint_at(lin) && lin != breakpoint_resume) {
                 breakpoint_resume = lin;
                 return Pending::Breakpoint;
             }
@@ -222,9 +217,9 @@ StopReason Core::run_inner(u64 deadline) {
                 continue;
             }
         }
-        if (HM_UNLIKELY(!breakpoints.empty()) && breakpoint_in(lin, b->span)) {
+        if (HM_UNLIKELY(breakpoints_armed) && breakpoint_in_block(*b, lin)) {
             // A breakpoint inside this block: go one instruction at a time.
-            if (breakpoint_in(lin, 1) && lin != breakpoint_resume) {
+            if (breakpoint_at_block_start(*b, lin) && lin != breakpoint_resume) {
                 breakpoint_resume = lin;
                 return StopReason::Breakpoint;
             }

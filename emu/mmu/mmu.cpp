@@ -171,6 +171,10 @@ void Mmu::fill_front(u32 lin, u64 phys_page, Priv p, bool read, bool write, bool
     if (e.phys_page != phys_page || (e.read_tag != tag && e.write_tag != tag && e.exec_tag != tag)) {
         e = FastTlbEntry{};
     }
+    if (HM_UNLIKELY(watch_hook_)) {  // watched pages stay on the slow path
+        if (read && watched(lin, phys_page, Access::Read)) read = false;
+        if (write && watched(lin, phys_page, Access::Write)) write = false;
+    }
     const PageHost h = bus_.page_host(phys_page);
     e.phys_page = phys_page;
     e.host = h.read;
@@ -214,13 +218,19 @@ u64 Mmu::read_slow(u32 lin, unsigned size, Priv p, Access a) {
         // pointer rather than asking the bus again.
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         if (e.read_tag == (lin & ~0xFFFu)) return host_load(e.host + (lin & 0xFFF), size);
-        return bus_.read(phys, size);
+        const u64 v = bus_.read(phys, size);
+        if (HM_UNLIKELY(watch_hook_)) report_watch(lin, phys, size, Access::Read, v, v);
+        return v;
     }
     // Crosses a page: translate both halves before touching memory.
     u64 phys_lo = translate(lin, a, p);
     u64 phys_hi = translate(lin + first_room, a, p);
     u64 lo = bus_.read(phys_lo, first_room);
     u64 hi = bus_.read(phys_hi, size - first_room);
+    if (HM_UNLIKELY(watch_hook_)) {
+        report_watch(lin, phys_lo, first_room, Access::Read, lo, lo);
+        report_watch(lin + first_room, phys_hi, size - first_room, Access::Read, hi, hi);
+    }
     return lo | (hi << (8 * first_room));
 }
 
@@ -233,17 +243,27 @@ void Mmu::write_slow(u32 lin, u64 v, unsigned size, Priv p) {
             host_store(e.host + (lin & 0xFFF), v, size);
             return;
         }
+        const u64 old = HM_UNLIKELY(watch_hook_) ? peek_old_value(phys, size) : 0;
         bus_.write(phys, v, size);
         if (code_hook_ && is_code_page(phys)) code_hook_(code_hook_ctx_, phys, size);
+        if (HM_UNLIKELY(watch_hook_)) report_watch(lin, phys, size, Access::Write, v, old);
         return;
     }
     u64 phys_lo = translate(lin, Access::Write, p);
     u64 phys_hi = translate(lin + first_room, Access::Write, p);
+    const unsigned size_hi = size - first_room;
+    const u64 old_lo = HM_UNLIKELY(watch_hook_) ? peek_old_value(phys_lo, first_room) : 0;
+    const u64 old_hi = HM_UNLIKELY(watch_hook_) ? peek_old_value(phys_hi, size_hi) : 0;
     bus_.write(phys_lo, v, first_room);
-    bus_.write(phys_hi, v >> (8 * first_room), size - first_room);
+    bus_.write(phys_hi, v >> (8 * first_room), size_hi);
     if (code_hook_) {
         if (is_code_page(phys_lo)) code_hook_(code_hook_ctx_, phys_lo, first_room);
-        if (is_code_page(phys_hi)) code_hook_(code_hook_ctx_, phys_hi, size - first_room);
+        if (is_code_page(phys_hi)) code_hook_(code_hook_ctx_, phys_hi, size_hi);
+    }
+    if (HM_UNLIKELY(watch_hook_)) {
+        const u64 lo_mask = (u64{1} << (8 * first_room)) - 1;  // first_room < 8 here
+        report_watch(lin, phys_lo, first_room, Access::Write, v & lo_mask, old_lo);
+        report_watch(lin + first_room, phys_hi, size_hi, Access::Write, v >> (8 * first_room), old_hi);
     }
 }
 

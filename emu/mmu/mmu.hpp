@@ -69,6 +69,26 @@ struct MmuStats {
     u64 pdpte_loads = 0;    // PAE PDPTE register loads (4 memory reads each)
 };
 
+// Debugger watchpoints (mmu_watch.cpp): pages whose loads and/or stores must take
+// the slow path, where every access to them is reported with its linear and
+// physical address. A linear page matches the access's linear address, a physical
+// page its physical address, so a physical watch sees every linear alias.
+enum class WatchSpace : u8 { Linear, Physical };
+struct WatchedPage {
+    WatchSpace space;
+    u64 page;  // page-aligned address in that space
+    bool read, write;
+};
+struct WatchedAccess {
+    u32 lin;
+    u64 phys;
+    u8 size;         // bytes of this access on this page (a page-crossing access is two reports)
+    Access access;   // Read or Write (a read-for-write load reports Read)
+    u64 value;       // read, or written
+    u64 old_value;   // for writes: memory before the store (0 for device memory)
+};
+using WatchHook = void (*)(void* ctx, const WatchedAccess&);
+
 // One modelled TLB entry as the debugger shows it.
 struct TlbEntryView {
     TlbKind tlb;
@@ -186,6 +206,12 @@ public:
     void protect_code_page(u64 phys);
     void unprotect_code_page(u64 phys);
 
+    // ---------------- debugger watchpoints (mmu_watch.cpp) ----------------
+    // Replaces the watched pages; hook == nullptr (or no pages) turns watching off.
+    // Costs nothing on the fast path: watched pages are simply never cached in the
+    // front array for the watched kind of access.
+    void set_watched_pages(std::vector<WatchedPage> pages, WatchHook hook, void* ctx);
+
     // ---------------- queries (no side effects) ----------------
     // Translate as the CPU would (TLB first, then the tables), without touching A/D
     // bits, the TLBs or stats. nullopt when the access would fault.
@@ -245,6 +271,11 @@ private:
 
     WalkResult pure_walk(u32 lin, Access a, Priv p) const;
 
+    // Watchpoints (mmu_watch.cpp).
+    bool watched(u32 lin, u64 phys, Access a) const;
+    void report_watch(u32 lin, u64 phys, unsigned size, Access a, u64 value, u64 old_value);
+    u64 peek_old_value(u64 phys, unsigned size) const;
+
     Bus& bus_;
     ControlRegs& cr_;
     u64& cycles_;
@@ -264,6 +295,9 @@ private:
     bool checker_ = false;
     EventSink* sink_ = nullptr;
     const u32* eip_ = nullptr;
+    std::vector<WatchedPage> watched_;
+    WatchHook watch_hook_ = nullptr;
+    void* watch_ctx_ = nullptr;
 };
 
 }  // namespace hm

@@ -1,6 +1,7 @@
-// hm386: the command-line front end. Subcommands: `run` (boot an image) and
-// `trace` (print an event trace); later issues add `test` and `debug` beside
-// them, each in its own <name>_command.{hpp,cpp}. See docs/cli.md.
+// hm386: the command-line front end. Subcommands: `run` (boot an image), `debug`
+// (boot it under the debugger) and `trace` (print an event trace); later issues
+// add `test` beside them, each in its own <name>_command.{hpp,cpp}. See
+// docs/cli.md and docs/debugger.md.
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "debug_command.hpp"
 #include "exit_codes.hpp"
 #include "qemu_args.hpp"
 #include "run_command.hpp"
@@ -50,6 +52,9 @@ int main(int argc, char** argv) {
     CLI::App* run = app.add_subcommand("run", "boot a Multiboot kernel, an image manifest or a ROM");
     hm::RunOptions run_options;
     hm::add_run_options(*run, run_options);
+    CLI::App* debug = app.add_subcommand("debug", "boot an image under the debugger (REPL, --script FILE, --gdb PORT)");
+    hm::DebugOptions debug_options;
+    hm::add_debug_options(*debug, debug_options);
     CLI::App* trace = app.add_subcommand("trace", "print an event trace written by run --trace");
     hm::TraceOptions trace_options;
     hm::add_trace_options(*trace, trace_options);
@@ -62,6 +67,7 @@ int main(int argc, char** argv) {
         return rc == 0 ? 0 : hm::exit_code::kUsage;
     }
     if (*run) return hm::run_command(run_options, hm::ManifestVars{build_dir()});
+    if (*debug) return hm::debug_command(debug_options, hm::ManifestVars{build_dir()});
     if (*trace) return hm::trace_command(trace_options);
     return hm::exit_code::kUsage;
 }

@@ -57,6 +57,25 @@ std::vector<std::string> translate_qemu_args(const std::vector<std::string>& arg
             }
             continue;
         }
+        // QEMU's gdb options: -s is -gdb tcp::1234; hm386 always waits for gdb
+        // before running (as with -S), so -S alone changes nothing.
+        if (a == "-s") {
+            out.push_back("--gdb");
+            out.push_back("1234");
+            continue;
+        }
+        if (a == "-S") continue;
+        if (a == "-gdb") {
+            const std::string& v = need_value(a);
+            std::string port;
+            if (starts_with(v, "tcp::")) port = v.substr(5);
+            else if (starts_with(v, "tcp:localhost:")) port = v.substr(14);
+            else if (starts_with(v, "tcp:127.0.0.1:")) port = v.substr(14);
+            else throw UsageError("-gdb " + v + ": hm386's gdb stub listens on localhost only: -gdb tcp::PORT");
+            out.push_back("--gdb");
+            out.push_back(port);
+            continue;
+        }
         if (a == "-device") {
             const std::string& v = need_value(a);
             if (!starts_with(v, "isa-debug-exit")) throw UsageError("-device " + v + ": hm386's devices are fixed");

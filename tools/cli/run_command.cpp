@@ -1,35 +1,19 @@
 #include "run_command.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstring>
 #include <fstream>
-#include <iostream>
 
 #include "boot/boot_error.hpp"
+#include "debug/gdb_server.hpp"
 #include "debug/trace_writer.hpp"
-#include "devices/host_char_backend.hpp"
 #include "exit_codes.hpp"
-#include "machine.hpp"
+#include "machine_setup.hpp"
 #include "stale_report_printer.hpp"
 #include "stats_report.hpp"
 
 namespace hm {
 
 namespace {
-
-void say(const std::string& msg) { std::fprintf(stderr, "hm386: %s\n", msg.c_str()); }
-
-std::vector<BootModule> read_modules(const std::vector<std::string>& specs, u64 ram) {
-    std::vector<BootModule> mods;
-    for (const std::string& spec : specs) {
-        std::string path = spec.substr(0, spec.find_first_of(" \t"));
-        mods.push_back({spec, read_file_bytes(path, ram, "module")});
-    }
-    return mods;
-}
 
 const char* outcome_name(RunOutcome o) {
     switch (o) {
@@ -39,121 +23,17 @@ const char* outcome_name(RunOutcome o) {
         case RunOutcome::Hang: return "hang";
         case RunOutcome::CycleLimit: return "cycle-limit";
         case RunOutcome::Timeout: return "timeout";
+        case RunOutcome::DebugStop: return "debug-stop";
     }
     return "?";
 }
 
-// Host side of the run: character back ends and files, opened before the guest starts.
-struct HostIo {
-    std::unique_ptr<CharSink> serial, debugcon, post_log;
-    std::unique_ptr<StdinSource> serial_in;
-};
-
 }  // namespace
 
-int run_command(const RunOptions& options, const ManifestVars& vars) {
-    RunPlan plan;
-    try {
-        plan = resolve_run_plan(options, vars);
-    } catch (const UsageError& e) {
-        say(e.what());
-        return exit_code::kUsage;
-    } catch (const BootError& e) {
-        say(e.what());
-        return exit_code::kBadImage;
-    }
-
-    HostIo io;
-    try {
-        io.serial = open_char_sink(plan.serial);
-        io.debugcon = open_char_sink(plan.debugcon);
-        if (!plan.post_log.empty()) io.post_log = open_char_sink("file:" + plan.post_log);
-    } catch (const std::invalid_argument& e) {
-        say(e.what());
-        return exit_code::kUsage;
-    }
-    if (char_spec_is_stdio(plan.serial) && StdinSource::usable()) io.serial_in = std::make_unique<StdinSource>();
-    if (!plan.stats_json.empty()) {
-        std::ofstream probe(plan.stats_json);
-        if (!probe) {
-            say("cannot write --stats-json file '" + plan.stats_json + "'");
-            return exit_code::kUsage;
-        }
-    }
-
-    MachineConfig cfg;
-    cfg.ram_bytes = plan.ram_bytes;
-    cfg.cpu_hz = plan.cpu_hz;
-    cfg.rtc_epoch = plan.rtc_epoch;
-    cfg.serial_out = io.serial.get();
-    cfg.serial_in = io.serial_in.get();
-    cfg.debugcon_out = io.debugcon.get();
-    cfg.post_log = io.post_log.get();
-    cfg.post_port2 = plan.post_port2;
-    cfg.tlb = plan.tlb;
-    cfg.tlb_checker = plan.tlb_check ? CoherenceChecker::On : CoherenceChecker::Off;
-
-    std::unique_ptr<Machine> machine;
-    try {
-        machine = std::make_unique<Machine>(cfg);
-    } catch (const std::invalid_argument& e) {
-        say(e.what());
-        return exit_code::kUsage;
-    } catch (const std::logic_error& e) {  // e.g. --post-port on a port a device owns
-        say(std::string("cannot build the machine: ") + e.what());
-        return exit_code::kUsage;
-    } catch (const std::runtime_error& e) {
-        say(e.what());
-        return exit_code::kInternal;
-    }
-
-    try {
-        if (plan.boot == BootKind::Rom) {
-            std::vector<u8> rom = read_file_bytes(plan.rom, kMaxRomBytes + 1, "ROM image");
-            RomPlacement p = machine->boot_rom(rom, plan.rom);
-            if (plan.verbose) {
-                say("ROM " + plan.rom + " at " + hex32(p.high_base) + "-0xffffffff and " + hex32(p.low_base) + "-0x000fffff");
-            }
-        } else {
-            MultibootRequest req;
-            req.kernel_name = plan.kernel;
-            req.kernel = read_file_bytes(plan.kernel, plan.ram_bytes, "kernel");
-            req.append = plan.append;
-            req.modules = read_modules(plan.modules, plan.ram_bytes);
-            MultibootLoad load = machine->boot_multiboot(req);
-            for (const std::string& w : load.warnings) say("warning: " + w);
-            if (plan.verbose) {
-                for (const LoadedRange& r : load.ranges) say(hex32(r.start) + "-" + hex32(r.end - 1) + " " + r.what);
-                say("entry " + hex32(load.entry));
-            }
-        }
-    } catch (const BootError& e) {
-        say(e.what());
-        return exit_code::kBadImage;
-    }
-
-    std::unique_ptr<TraceWriter> trace;
-    if (!plan.trace.empty()) {
-        try {
-            trace = std::make_unique<TraceWriter>(plan.trace, plan.cpu_hz, plan.trace_mask);
-        } catch (const std::runtime_error& e) {
-            say(e.what());
-            return exit_code::kUsage;
-        }
-        machine->set_event_sink(trace.get(), trace->wants(TraceKind::Instruction) ? InstructionTrace::On
-                                                                                     : InstructionTrace::Off);
-    }
-    std::unique_ptr<StaleReportPrinter> stale_printer;
-    if (plan.tlb_check) {
-        stale_printer = std::make_unique<StaleReportPrinter>(stderr, trace.get());
-        const bool insns = trace && trace->wants(TraceKind::Instruction);
-        machine->set_event_sink(stale_printer.get(), insns ? InstructionTrace::On : InstructionTrace::Off);
-    }
-
+int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summary) {
     RunLimits limits{plan.max_cycles, plan.timeout};
-    RunSummary summary;
     try {
-        RunResult r = machine->run(limits);
+        RunResult r = machine.run(limits);
         summary.outcome = outcome_name(r.outcome);
         switch (r.outcome) {
             case RunOutcome::DebugExit:
@@ -173,35 +53,137 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
                 summary.status = exit_code::kHang;
                 break;
             case RunOutcome::CycleLimit:
-                say("stopped: " + r.message + " (cycle " + std::to_string(machine->cpu_state().cycles) + ")");
+                say("stopped: " + r.message + " (cycle " + std::to_string(machine.cpu_state().cycles) + ")");
                 summary.status = exit_code::kCycleLimit;
                 break;
             case RunOutcome::Timeout:
                 say("stopped: " + r.message);
                 summary.status = exit_code::kTimeout;
                 break;
+            case RunOutcome::DebugStop:  // no debugger attached: cannot happen
+                say("internal error: unexpected debugger stop");
+                summary.status = exit_code::kInternal;
+                break;
         }
     } catch (const std::exception& e) {
         say(std::string("internal error: ") + e.what());
-        std::fprintf(stderr, "%s\n", machine->cpu().dump_state().c_str());
+        std::fprintf(stderr, "%s\n", machine.cpu().dump_state().c_str());
         summary.outcome = "internal-error";
         summary.status = exit_code::kInternal;
     }
+    return summary.status;
+}
 
-    if (stale_printer) stale_printer->summary();
-    if (trace || stale_printer) machine->set_event_sink(nullptr, InstructionTrace::Off);
-    if (trace) {
-        std::string err = trace->close();
-        if (!err.empty()) say("warning: " + err);
-    }
-    MachineStats stats = machine->stats();
+void report_statistics(Machine& machine, const RunPlan& plan, const RunSummary& summary) {
+    MachineStats stats = machine.stats();
     if (plan.stats) std::fputs(stats_table(stats, summary).c_str(), stderr);
     if (!plan.stats_json.empty()) {
         std::ofstream out(plan.stats_json);
         out << stats_json(stats, summary);
         if (!out) say("warning: could not write '" + plan.stats_json + "'");
     }
+}
+
+int run_command(const RunOptions& options, const ManifestVars& vars) {
+    RunPlan plan;
+    try {
+        plan = resolve_run_plan(options, vars);
+    } catch (const UsageError& e) {
+        say(e.what());
+        return exit_code::kUsage;
+    } catch (const BootError& e) {
+        say(e.what());
+        return exit_code::kBadImage;
+    }
+
+    HostIo io;
+    std::unique_ptr<Machine> machine;
+    if (auto failed = build_machine(plan, SerialInput::FromStdin, io, machine)) return *failed;
+
+    std::unique_ptr<TraceWriter> trace;
+    if (!plan.trace.empty()) {
+        try {
+            trace = std::make_unique<TraceWriter>(plan.trace, plan.cpu_hz, plan.trace_mask);
+        } catch (const std::runtime_error& e) {
+            say(e.what());
+            return exit_code::kUsage;
+        }
+    }
+    // With --tlb-check, stale translations are reported on stderr as they happen,
+    // by a sink in front of the trace writer (which still gets every event).
+    std::unique_ptr<StaleReportPrinter> stale_printer;
+    if (plan.tlb_check) stale_printer = std::make_unique<StaleReportPrinter>(stderr, trace.get());
+    EventSink* const sink = stale_printer ? static_cast<EventSink*>(stale_printer.get()) : trace.get();
+    auto attach_trace = [&] {
+        if (sink) {
+            const bool insns = trace && trace->wants(TraceKind::Instruction);
+            machine->set_event_sink(sink, insns ? InstructionTrace::On : InstructionTrace::Off);
+        }
+    };
+
+    RunSummary summary;
+    if (plan.gdb_port) {
+        // gdb drives the machine until it detaches (the guest then runs on to its
+        // end as usual) or kills it (hm386 ends with status 0).
+        GdbSession g = serve_gdb(*machine, plan, sink);
+        if (g.status) {
+            if (trace) trace->close();
+            return *g.status;
+        }
+        if (g.end == dbg::GdbServer::End::Killed) {
+            summary.outcome = "killed-by-gdb";
+            summary.status = 0;
+            if (trace) trace->close();
+            report_statistics(*machine, plan, summary);
+            return 0;
+        }
+    }
+    attach_trace();
+    run_machine_to_end(*machine, plan, summary);
+
+    if (stale_printer) stale_printer->summary();
+    if (sink) machine->set_event_sink(nullptr, InstructionTrace::Off);
+    if (trace) {
+        std::string err = trace->close();
+        if (!err.empty()) say("warning: " + err);
+    }
+    report_statistics(*machine, plan, summary);
     return summary.status;
+}
+
+GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward) {
+    GdbSession out;
+    dbg::Debugger d(machine);
+    d.set_forward_sink(forward);
+    d.set_cycle_limit(plan.max_cycles);
+    if (plan.boot == BootKind::Multiboot) {
+        try {
+            d.load_symbols(plan.kernel);  // for `monitor` commands; gdb reads its own
+        } catch (const dbg::DebugError& e) {
+            say(std::string("note: ") + e.what() + " (monitor commands will lack symbols)");
+        }
+    }
+    dbg::GdbServer server(d);
+    u16 port;
+    try {
+        port = server.listen(*plan.gdb_port);
+    } catch (const std::runtime_error& e) {
+        say(e.what());
+        out.status = exit_code::kUsage;
+        return out;
+    }
+    say("waiting for gdb on 127.0.0.1:" + std::to_string(port) + " (gdb FILE -ex 'target remote :" + std::to_string(port) + "')");
+    try {
+        out.end = server.serve();
+    } catch (const std::runtime_error& e) {
+        say(e.what());
+        out.status = exit_code::kInternal;
+        return out;
+    }
+    say(out.end == dbg::GdbServer::End::Killed ? "gdb killed the session"
+        : out.end == dbg::GdbServer::End::Detached ? "gdb detached: the guest runs on"
+                                                   : "gdb hung up: the guest runs on");
+    return out;
 }
 
 }  // namespace hm

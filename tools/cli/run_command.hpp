@@ -1,10 +1,28 @@
 // `hm386 run`: boots an image and maps how the run ended onto hm386's exit
-// statuses (exit_codes.hpp).
+// statuses (exit_codes.hpp). With --gdb PORT, gdb drives the machine first.
 #pragma once
+#include <optional>
+
+#include "debug/gdb_server.hpp"
+#include "machine.hpp"
 #include "run_options.hpp"
+#include "stats_report.hpp"
 
 namespace hm {
 
 int run_command(const RunOptions& options, const ManifestVars& vars);
+
+// Runs the machine to its end (the plan's limits) and reports how it ended.
+int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summary);
+void report_statistics(Machine& machine, const RunPlan& plan, const RunSummary& summary);
+
+// A gdb session over the machine: listens on the plan's port and serves one gdb
+// until it detaches, kills or hangs up. `status` is set when the stub could not
+// even start (the reason printed).
+struct GdbSession {
+    dbg::GdbServer::End end = dbg::GdbServer::End::Disconnected;
+    std::optional<int> status;
+};
+GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward);
 
 }  // namespace hm

@@ -36,6 +36,7 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
     cmd.add_flag("--debug-exit-qemu", o.debug_exit_qemu, "exit status (value << 1) | 1, as QEMU's isa-debug-exit");
     cmd.add_option("--rtc-base", o.rtc_base, "RTC start: YYYY-MM-DD[THH:MM:SS] or Unix seconds (default 2024-01-01)");
     cmd.add_flag("-v,--verbose", o.verbose, "print where the kernel, modules and boot information went");
+    cmd.add_option("--gdb", o.gdb, "wait for gdb on 127.0.0.1:PORT before running (0: any free port; QEMU: -s -S)");
 }
 
 TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& option) {
@@ -203,6 +204,11 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
         p.rtc_epoch = *t;
     }
     p.verbose = o.verbose;
+    if (!o.gdb.empty()) {
+        u64 port = parse_u64(o.gdb, "--gdb");
+        if (port > 0xFFFF) throw UsageError("--gdb " + o.gdb + ": ports are 0 to 65535");
+        p.gdb_port = static_cast<u16>(port);
+    }
     return p;
 }
 

@@ -41,6 +41,7 @@ struct RunOptions {
     bool debug_exit_qemu = false;
     std::string rtc_base;
     bool verbose = false;
+    std::string gdb;  // --gdb PORT
     // which options were given (so a manifest supplies the rest)
     CLI::Option* append_opt = nullptr;
     CLI::Option* mem_opt = nullptr;
@@ -75,6 +76,7 @@ struct RunPlan {
     DebugExitStyle exit_style = DebugExitStyle::Plain;
     i64 rtc_epoch = 0;
     bool verbose = false;
+    std::optional<u16> gdb_port;  // --gdb PORT: serve the gdb remote protocol on 127.0.0.1 (0: any free port)
 };
 
 RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars);

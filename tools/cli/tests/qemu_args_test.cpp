@@ -16,6 +16,9 @@ TEST_CASE("QEMU's single-dash options become hm386's", "[cli]") {
     CHECK(translate_qemu_args({"run", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "k"}) ==
           V{"run", "--debug-exit-qemu", "k"});
     CHECK(translate_qemu_args({"run", "--", "-kernel"}) == V{"run", "--", "-kernel"});
+    CHECK(translate_qemu_args({"run", "-s", "-S", "k"}) == V{"run", "--gdb", "1234", "k"});
+    CHECK(translate_qemu_args({"run", "-gdb", "tcp::4321", "k"}) == V{"run", "--gdb", "4321", "k"});
+    CHECK(translate_qemu_args({"run", "-gdb", "tcp:localhost:4321", "k"}) == V{"run", "--gdb", "4321", "k"});
 }
 
 TEST_CASE("QEMU options hm386 cannot honour are usage errors", "[cli]") {
@@ -24,6 +27,8 @@ TEST_CASE("QEMU options hm386 cannot honour are usage errors", "[cli]") {
     CHECK_THROWS_WITH(translate_qemu_args({"run", "-rtc", "base=utc"}), Catch::Contains("irreproducible"));
     CHECK_THROWS_WITH(translate_qemu_args({"run", "-display", "gtk"}), Catch::Contains("no display"));
     CHECK_THROWS_WITH(translate_qemu_args({"run", "-display"}), Catch::Contains("needs a value"));
+    CHECK_THROWS_WITH(translate_qemu_args({"run", "-gdb", "tcp:0.0.0.0:1234"}), Catch::Contains("localhost only"));
+    CHECK_THROWS_WITH(translate_qemu_args({"run", "-gdb", "unix:/tmp/s"}), Catch::Contains("localhost only"));
 }
 
 TEST_CASE("QEMU initrd lists split on commas, with ,, for a literal comma", "[cli]") {

@@ -63,6 +63,9 @@ TEST_CASE("A kernel with QEMU-style options resolves to a plan", "[cli]") {
     CHECK(p.exit_style == DebugExitStyle::Qemu);
     CHECK(p.rtc_epoch == 946684800);
     CHECK(p.modules == std::vector<std::string>{"m1 a b", "m2", "m3 x"});
+    CHECK_FALSE(p.gdb_port.has_value());
+    CHECK(plan_for({k, "--gdb", "1234"}).gdb_port == u16{1234});
+    CHECK(plan_for({k, "--gdb", "0"}).gdb_port == u16{0});
 }
 
 TEST_CASE("A manifest supplies defaults that the command line overrides", "[cli]") {
@@ -96,6 +99,8 @@ TEST_CASE("Bad option values are usage errors with the option named", "[cli]") {
     CHECK(usage({}).find("nothing to run") != std::string::npos);
     CHECK(usage({k, "--rom", k}).find("only one") != std::string::npos);
     CHECK(usage({k, "-m", "lots"}).find("--mem lots") == 0);
+    CHECK(usage({k, "--gdb", "65536"}).find("--gdb 65536") == 0);
+    CHECK(usage({k, "--gdb", "port"}).find("--gdb port") == 0);
     CHECK(usage({k, "-m", "100G"}).find("between 1 MiB and 64 GiB") != std::string::npos);
     CHECK(usage({k, "--cpu-mhz", "0"}).find("--cpu-mhz 0") == 0);
     CHECK(usage({k, "--cpu-mhz", "fast"}).find("--cpu-mhz fast") == 0);

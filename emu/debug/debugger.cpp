@@ -1,0 +1,408 @@
+// Run control of the debugger core: resuming the machine, the step counter, the
+// stop decision, and the event sink that turns emulator events into stops and
+// log entries. Breakpoint bookkeeping is in debugger_breakpoints.cpp, queries in
+// debugger_state.cpp, debugger_paging.cpp and debugger_code.cpp.
+//
+// How each stop is made exact:
+//   * execution breakpoints: the CPU checks them before the instruction
+//     (Cpu::set_breakpoints / set_physical_breakpoints) and returns Breakpoint;
+//   * steps: the CPU runs one instruction at a time (instruction trace) and the
+//     sink counts InstructionEvents; the stop request after the N-th one takes
+//     effect when it completes;
+//   * watchpoints: the MMU reports the access from inside the instruction; the
+//     CPU is told to stop right after it (Cpu::request_stop_after_instruction);
+//   * events: exceptions stop at the handler's first instruction (delivery is
+//     done), INVLPG/CR3/port I/O right after their instruction (they end blocks).
+#include "debug/debugger.hpp"
+
+#include <cstdio>
+
+#include "cpu/flags.hpp"
+#include "debug/debug_format.hpp"
+#include "debug/disassembler.hpp"
+#include "debug/kernel_view.hpp"
+
+namespace hm::dbg {
+
+Debugger::Debugger(Machine& machine) : m_(machine) {
+    m_.set_event_sink(this, InstructionTrace::Off);
+    prev_regs_ = registers();
+    last_stop_.eip = prev_regs_.eip;
+    last_stop_.pc = prev_regs_.pc();
+    last_stop_.message = "not started";
+}
+
+Debugger::~Debugger() {
+    disarm();
+    m_.set_event_sink(nullptr, InstructionTrace::Off);
+}
+
+// ---------------------------------------------------------------- resuming
+
+StopInfo Debugger::cont(u64 budget_cycles) { return resume(Mode::Continue, 0, budget_cycles); }
+
+StopInfo Debugger::step(u64 instructions) {
+    if (instructions == 0) throw DebugError("step: the count must be at least 1");
+    return resume(Mode::Step, instructions, 0);
+}
+
+StopInfo Debugger::until(u32 lin) {
+    const int id = add_breakpoint(Space::Linear, lin, true);
+    StopInfo s = cont();
+    // The temporary breakpoint goes whatever stopped the run.
+    for (size_t i = 0; i < bps_.size(); ++i) {
+        if (bps_[i].id == id) bps_.erase(bps_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    return s;
+}
+
+StopInfo Debugger::next() {
+    const RegisterFile r = registers();
+    const auto insn = disassemble(r.pc(), 1);
+    if (insn.empty() || !insn[0].valid) return step(1);
+    const Instruction& i = insn[0];
+    const bool over = i.is_call || i.mnemonic.rfind("rep", 0) == 0 || i.mnemonic == "int" || i.mnemonic == "into";
+    if (!over) return step(1);
+    // Run to the instruction after this one in the same frame: a recursive call
+    // reaches the same address with a deeper (lower) stack pointer.
+    const u32 return_lin = i.linear + i.length;
+    const u32 esp = r.gpr[reg::ESP];
+    const u64 start_cycles = r.cycles, start_insns = r.instructions;
+    for (;;) {
+        StopInfo s = until(return_lin);
+        const bool ours = s.kind == StopKind::Breakpoint && s.breakpoint_id == 0 && s.pc == return_lin;
+        if (!ours || registers().gpr[reg::ESP] >= esp) {
+            if (ours) {
+                s.kind = StopKind::Step;
+                s.message = describe(s);
+            }
+            s.cycles = m_.cpu_state().cycles - start_cycles;
+            s.instructions = m_.cpu_state().instructions - start_insns;
+            last_stop_ = s;
+            return s;
+        }
+    }
+}
+
+StopInfo Debugger::finish() {
+    const RegisterFile r = registers();
+    const Symbol* sym = symbols_.covering(r.pc());
+    // At a function's first instruction the frame is not built yet.
+    const bool at_entry = sym && sym->addr == r.pc();
+    const u32 slot = at_entry ? r.gpr[reg::ESP] : r.gpr[reg::EBP] + 4;
+    const u32 ret = static_cast<u32>(read_value(Space::Linear, slot, 4));
+    const u32 esp = r.gpr[reg::ESP];
+    for (;;) {
+        StopInfo s = until(ret);
+        const bool ours = s.kind == StopKind::Breakpoint && s.breakpoint_id == 0 && s.pc == ret;
+        if (!ours || registers().gpr[reg::ESP] > esp) {
+            if (ours) {
+                s.kind = StopKind::Step;
+                s.message = "returned to " + location(s.pc);
+            }
+            last_stop_ = s;
+            return s;
+        }
+    }
+}
+
+void Debugger::interrupt() {
+    interrupted_.store(true, std::memory_order_relaxed);
+    m_.request_debug_stop();
+}
+
+StopInfo Debugger::resume(Mode mode, u64 count, u64 budget_cycles) {
+    before_resume();
+    const u64 start_cycles = m_.cpu_state().cycles, start_insns = m_.cpu_state().instructions;
+    StopInfo s;
+    s.kind = StopKind::Step;
+    int id = 0;
+    if (breakpoint_at_pc(&id)) {
+        // Leave the breakpoint's instruction first, with execution breakpoints off,
+        // so that resuming from a breakpoint does not stop on it again.
+        s = run_machine(Mode::Step, 1, 0, Breakpoints::Off);
+        if (mode == Mode::Step) --count;
+        const bool done = mode == Mode::Step && count == 0;
+        if (s.kind != StopKind::Step || done) {
+            s.cycles = m_.cpu_state().cycles - start_cycles;
+            s.instructions = m_.cpu_state().instructions - start_insns;
+            after_stop(s);
+            return s;
+        }
+        if (budget_cycles) budget_cycles -= std::min(budget_cycles - 1, m_.cpu_state().cycles - start_cycles);
+    }
+    s = run_machine(mode, count, budget_cycles, Breakpoints::On);
+    s.cycles = m_.cpu_state().cycles - start_cycles;
+    s.instructions = m_.cpu_state().instructions - start_insns;
+    after_stop(s);
+    return s;
+}
+
+StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoints bps) {
+    watch_hit_.reset();
+    event_hit_.reset();
+    step_done_ = false;
+    mode_ = mode;
+    steps_left_ = mode == Mode::Step ? count : 0;
+    arm(bps);
+    if (mode == Mode::Step) m_.cpu().set_instruction_trace(InstructionTrace::On);
+
+    const u64 now = m_.cpu_state().cycles;
+    RunLimits limits;
+    u64 deadline = budget_cycles ? now + budget_cycles : 0;
+    if (cycle_limit_ && (deadline == 0 || cycle_limit_ < deadline)) deadline = cycle_limit_;
+    limits.max_cycles = deadline;
+    if (deadline && deadline <= now) {
+        // Already at the session's limit: nothing may run.
+        if (mode == Mode::Step) m_.cpu().set_instruction_trace(InstructionTrace::Off);
+        StopInfo s;
+        s.kind = StopKind::CycleLimit;
+        return s;
+    }
+    running_ = true;
+    RunResult r;
+    try {
+        r = m_.run(limits);
+    } catch (...) {
+        running_ = false;
+        m_.cpu().set_instruction_trace(InstructionTrace::Off);
+        throw;
+    }
+    running_ = false;
+    if (mode == Mode::Step) m_.cpu().set_instruction_trace(InstructionTrace::Off);
+
+    StopInfo s;
+    if (watch_hit_) {
+        s.kind = StopKind::Watchpoint;
+        s.watch = watch_hit_;
+    } else if (event_hit_) {
+        s.kind = StopKind::Event;
+        s.event = event_hit_;
+    } else if (step_done_) {
+        s.kind = StopKind::Step;
+    } else {
+        switch (r.outcome) {
+            case RunOutcome::DebugStop: {
+                int id = 0;
+                if (r.message == "breakpoint" && breakpoint_at_pc(&id)) {
+                    s.kind = StopKind::Breakpoint;
+                    s.breakpoint_id = id;
+                } else {
+                    s.kind = StopKind::Interrupted;
+                }
+                break;
+            }
+            case RunOutcome::DebugExit:
+                s.kind = StopKind::Exited;
+                s.exit_status = r.exit_value;
+                break;
+            case RunOutcome::Shutdown:
+                if (EventBreak* e = match_event(EventKind::TripleFault, kAnyArg)) {
+                    ++e->hits;
+                    s.kind = StopKind::Event;
+                    s.event = EventHit{e->id, EventKind::TripleFault, ExceptionEvent{}, m_.cpu().shutdown_reason()};
+                } else {
+                    s.kind = StopKind::Shutdown;
+                }
+                break;
+            case RunOutcome::ResetRequested: s.kind = StopKind::Shutdown; break;
+            case RunOutcome::Hang: s.kind = StopKind::Hang; break;
+            case RunOutcome::CycleLimit:
+                s.kind = (cycle_limit_ && m_.cpu_state().cycles >= cycle_limit_) ? StopKind::CycleLimit : StopKind::Budget;
+                break;
+            case RunOutcome::Timeout: s.kind = StopKind::Interrupted; break;
+        }
+        if (s.kind == StopKind::Shutdown || s.kind == StopKind::Hang) s.message = r.message;
+    }
+    if (interrupted_.exchange(false, std::memory_order_relaxed) && s.kind == StopKind::Budget) {
+        s.kind = StopKind::Interrupted;
+    }
+    return s;
+}
+
+void Debugger::before_resume() {
+    prev_regs_ = registers();
+    prev_regs_.changed = 0;
+    for (auto& [handle, t] : tracked_) t.before = read_tracked(t);
+    if (track_tables_) leaves_at_resume_ = page_map({}, MapMerge::None);
+}
+
+void Debugger::after_stop(StopInfo& s) {
+    const CpuState& st = m_.cpu_state();
+    s.eip = st.eip;
+    s.pc = st.seg[sreg::CS].base + st.eip;
+    // Temporary breakpoints end when they are hit.
+    if (s.kind == StopKind::Breakpoint) {
+        for (size_t i = 0; i < bps_.size(); ++i) {
+            if (bps_[i].id != s.breakpoint_id) continue;
+            ++bps_[i].hits;
+            if (bps_[i].temporary) {
+                bps_.erase(bps_.begin() + static_cast<std::ptrdiff_t>(i));
+                s.breakpoint_id = 0;  // "ours" for until/next/finish
+            }
+            break;
+        }
+    }
+    const std::string shutdown = s.message;
+    s.message = describe(s);
+    if (!shutdown.empty() && s.kind != StopKind::Event) {
+        const size_t nl = shutdown.find('\n');
+        s.message += ": " + shutdown.substr(0, nl);
+    }
+    last_stop_ = s;
+}
+
+// ---------------------------------------------------------------- events
+
+void Debugger::log(const EventRecord& r, u64 cycle, u32 kind_bit) {
+    if (!(log_mask_ & kind_bit)) return;
+    log_.push_back(LogEntry{++log_seq_, cycle, r});
+    while (log_.size() > log_capacity_) log_.pop_front();
+}
+
+EventBreak* Debugger::match_event(EventKind kind, u32 arg) {
+    for (EventBreak& e : evbs_) {
+        if (e.enabled && e.kind == kind && (e.arg == kAnyArg || e.arg == arg)) return &e;
+    }
+    return nullptr;
+}
+
+void Debugger::request_stop(EventHit hit) {
+    if (!event_hit_) event_hit_ = std::move(hit);
+    m_.request_debug_stop();
+}
+
+void Debugger::on_instruction(const InstructionEvent& e) {
+    if (forward_) forward_->on_instruction(e);
+    if (!running_ || mode_ != Mode::Step || steps_left_ == 0) return;
+    if (--steps_left_ == 0) {
+        // Takes effect when this instruction completes (or has delivered its fault).
+        step_done_ = true;
+        m_.request_debug_stop();
+    }
+}
+
+void Debugger::on_page_walk(const PageWalkEvent& e) {
+    if (forward_) forward_->on_page_walk(e);
+    log(e, e.cycle, log_mask::kWalk);
+}
+
+void Debugger::on_tlb_flush(const TlbFlushEvent& e) {
+    if (forward_) forward_->on_tlb_flush(e);
+    log(e, e.cycle, log_mask::kFlush);
+    if (!running_) return;
+    EventBreak* hit = nullptr;
+    if (e.cause == TlbFlushCause::Invlpg) hit = match_event(EventKind::Invlpg, kAnyArg);
+    if (e.cause == TlbFlushCause::Cr3Write) hit = match_event(EventKind::Cr3Write, kAnyArg);
+    if (!hit) hit = match_event(EventKind::TlbFlush, kAnyArg);
+    if (hit) {
+        ++hit->hits;
+        request_stop(EventHit{hit->id, hit->kind, e, {}});
+    }
+}
+
+void Debugger::on_exception(const ExceptionEvent& e) {
+    if (forward_) forward_->on_exception(e);
+    log(e, e.cycle, log_mask::kException);
+    if (!running_) return;
+    EventBreak* hit = e.vector == static_cast<u8>(Vector::PF) ? match_event(EventKind::PageFault, kAnyArg) : nullptr;
+    if (!hit) hit = match_event(EventKind::Exception, e.vector);
+    if (hit) {
+        ++hit->hits;
+        request_stop(EventHit{hit->id, hit->kind, e, {}});
+    }
+}
+
+void Debugger::on_interrupt(const InterruptEvent& e) {
+    if (forward_) forward_->on_interrupt(e);
+    log(e, e.cycle, log_mask::kInterrupt);
+}
+
+void Debugger::on_port_io(const PortIoEvent& e) {
+    if (forward_) forward_->on_port_io(e);
+    log(e, e.cycle, log_mask::kIo);
+    if (!running_) return;
+    // A 2- or 4-byte access touches `size` consecutive ports.
+    for (unsigned k = 0; k < e.size; ++k) {
+        if (EventBreak* hit = match_event(EventKind::PortIo, static_cast<u16>(e.port + k))) {
+            ++hit->hits;
+            request_stop(EventHit{hit->id, hit->kind, e, {}});
+            break;
+        }
+    }
+}
+
+void Debugger::on_stale_translation(const StaleTranslationEvent& e) {
+    if (forward_) forward_->on_stale_translation(e);
+    log(e, e.cycle, log_mask::kStale);
+}
+
+void Debugger::watch_hook(void* ctx, const WatchedAccess& a) { static_cast<Debugger*>(ctx)->on_watch(a); }
+
+void Debugger::on_watch(const WatchedAccess& a) {
+    if (!running_) return;
+    const WatchKind need = a.access == Access::Write ? WatchKind::Write : WatchKind::Read;
+    for (Watchpoint& w : wps_) {
+        if (!w.enabled || !(static_cast<u8>(w.kind) & static_cast<u8>(need))) continue;
+        const u64 at = w.space == Space::Linear ? u64{a.lin} : a.phys;
+        if (at + a.size <= w.addr || w.addr + w.len <= at) continue;
+        ++w.hits;
+        const CpuState& st = m_.cpu_state();
+        WatchHit hit{w.id, a.access, a.lin, a.phys, a.size, a.value, a.old_value, st.eip};
+        log(hit, st.cycles, log_mask::kWatch);
+        if (!watch_hit_) watch_hit_ = hit;
+        m_.cpu().request_stop_after_instruction();
+        m_.request_debug_stop();
+        return;
+    }
+}
+
+// ---------------------------------------------------------------- describing stops
+
+std::string Debugger::location(u32 pc) const {
+    char b[64];
+    std::snprintf(b, sizeof b, "0x%08x", pc);
+    const std::string sym = symbolize(pc);
+    return sym.empty() ? std::string(b) : std::string(b) + " <" + sym + ">";
+}
+
+std::string Debugger::describe(const StopInfo& s) const {
+    char buf[256];
+    const std::string where = location(s.pc);
+    switch (s.kind) {
+        case StopKind::Step: return "stepped to " + where;
+        case StopKind::Breakpoint:
+            if (s.breakpoint_id) {
+                std::snprintf(buf, sizeof buf, "breakpoint %d at ", s.breakpoint_id);
+                return buf + where;
+            }
+            return "stopped at " + where;
+        case StopKind::Watchpoint: {
+            const WatchHit& w = *s.watch;
+            if (w.access == Access::Write) {
+                std::snprintf(buf, sizeof buf,
+                              "watchpoint %d: write of %u bytes at linear 0x%08x (physical 0x%llx): 0x%llx -> 0x%llx, by eip 0x%08x; now at ",
+                              w.id, w.size, w.linear, static_cast<unsigned long long>(w.phys),
+                              static_cast<unsigned long long>(w.old_value), static_cast<unsigned long long>(w.value), w.eip);
+            } else {
+                std::snprintf(buf, sizeof buf,
+                              "watchpoint %d: read of %u bytes at linear 0x%08x (physical 0x%llx): 0x%llx, by eip 0x%08x; now at ",
+                              w.id, w.size, w.linear, static_cast<unsigned long long>(w.phys),
+                              static_cast<unsigned long long>(w.value), w.eip);
+            }
+            return buf + where;
+        }
+        case StopKind::Event: return describe_event(*s.event) + "; at " + where;
+        case StopKind::Interrupted: return "interrupted at " + where;
+        case StopKind::Budget: return "running (budget used) at " + where;
+        case StopKind::Exited:
+            std::snprintf(buf, sizeof buf, "the guest exited with status %u", s.exit_status);
+            return buf;
+        case StopKind::Shutdown: return "the machine shut down";
+        case StopKind::Hang: return "the guest hangs";
+        case StopKind::CycleLimit: return "cycle limit reached at " + where;
+    }
+    return "stopped";
+}
+
+}  // namespace hm::dbg

@@ -1,0 +1,212 @@
+// The debugger core: run control, breakpoints, watchpoints, break-on-event and
+// side-effect-free queries over one Machine. Three front ends sit on it: the
+// command language (command_interpreter.hpp: `hm386 debug`, scripts, tests), the
+// gdb remote stub (gdb_server.hpp) and hm386-gui. Every method returns structs
+// (debugger_types.hpp); nothing here prints.
+//
+// Attaching: the Debugger installs itself as the machine's event sink for its
+// lifetime (an optional forward sink still receives every event, e.g. a trace
+// writer) and drives Machine::run itself. Without a Debugger nothing of this
+// exists: the CPU tests one flag per block for breakpoints and the MMU keeps no
+// page off its fast path.
+//
+// Run control is synchronous: cont/step/next/until run the machine on the calling
+// thread and return why it stopped. A GUI keeps its frame rate by passing a cycle
+// budget (StopKind::Budget comes back when it runs out); interrupt() may be called
+// from another thread or a signal handler.
+//
+// Queries never change the guest: memory is read through host pointers (device
+// memory is refused, never read), page walks and TLB views use the MMU's pure
+// walk, nothing counts in the statistics. Writes (memory, registers) are explicit
+// and tell the decode cache.
+#pragma once
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "debug/debugger_types.hpp"
+#include "debug/symbols.hpp"
+#include "machine.hpp"
+
+namespace hm::dbg {
+
+class Disassembler;
+
+class Debugger : public EventSink {
+public:
+    explicit Debugger(Machine& machine);
+    ~Debugger() override;
+    Debugger(const Debugger&) = delete;
+    Debugger& operator=(const Debugger&) = delete;
+
+    Machine& machine() { return m_; }
+
+    // ------------------------------------------------------------ run control
+    // Each returns why the run stopped. budget_cycles = 0: no budget.
+    StopInfo cont(u64 budget_cycles = 0);
+    StopInfo step(u64 instructions = 1);
+    // Steps over CALL (and REP string instructions, INT n): runs to the next
+    // instruction in this frame; anything else is one step.
+    StopInfo next();
+    // Runs until the instruction at linear `lin` is about to execute (or another stop).
+    StopInfo until(u32 lin);
+    // Runs until the current function returns to its caller (frame-pointer based:
+    // the return address at [EBP+4], or [ESP] at the function's first instruction).
+    StopInfo finish();
+    // Asynchronous pause: safe from another thread or a signal handler.
+    void interrupt();
+    // The session-wide cycle limit (--max-cycles): 0 = none.
+    void set_cycle_limit(u64 max_cycles) { cycle_limit_ = max_cycles; }
+    const StopInfo& last_stop() const { return last_stop_; }
+
+    // ------------------------------------------------------------ breakpoints
+    // Each add returns the new id (ids are shared by breakpoints, watchpoints and
+    // event breaks, as in gdb). Throws DebugError for a bad request.
+    int add_breakpoint(Space space, u64 addr, bool temporary = false);
+    int add_watchpoint(Space space, u64 addr, u32 len, WatchKind kind);
+    int add_event_break(EventKind kind, u32 arg = kAnyArg);
+    void remove(int id);  // any kind; DebugError if there is no such id
+    void remove_all();
+    void set_enabled(int id, bool enabled);
+    const std::vector<Breakpoint>& breakpoints() const { return bps_; }
+    const std::vector<Watchpoint>& watchpoints() const { return wps_; }
+    const std::vector<EventBreak>& event_breaks() const { return evbs_; }
+    // gdb's Z/z packets name breakpoints by address and kind, not by id.
+    bool remove_breakpoint_at(Space space, u64 addr);
+    bool remove_watchpoint_at(Space space, u64 addr, u32 len, WatchKind kind);
+
+    // ------------------------------------------------------------ registers
+    // The registers now; `changed` marks what differs from the previous stop.
+    RegisterFile registers() const;
+    // Writes one register. General registers, EIP and EFLAGS always; segment
+    // registers only in real mode (their caches follow the selector); CR0/3/4 and
+    // EFER go through the MMU's checks. DebugError when refused.
+    void set_register(Reg r, u64 value);
+
+    // ------------------------------------------------------------ memory
+    MemoryBytes read_memory(Space space, u64 addr, u32 len) const;
+    // Writes guest memory (RAM only; a linear address must be mapped). Tells the
+    // decode cache. DebugError when any byte cannot be written (nothing is written then).
+    void write_memory(Space space, u64 addr, const std::vector<u8>& bytes);
+    // Little-endian value of 1/2/4/8 bytes; DebugError when unreadable.
+    u64 read_value(Space space, u64 addr, unsigned size) const;
+    // Linear -> physical as the CPU would translate it now (TLB first), nullopt if it faults.
+    std::optional<u64> translate(u32 lin, Access a = Access::Read, Priv p = Priv::Supervisor) const;
+    // Marks a region whose changes the front end wants to see: read_memory sets
+    // `changed` for tracked bytes that differ from their value at the last resume.
+    int track_memory(Space space, u64 addr, u32 len);
+    void untrack_memory(int handle);
+
+    // ------------------------------------------------------------ paging
+    WalkView walk(u32 lin, Access a = Access::Read, Priv p = Priv::Supervisor) const;
+    std::vector<TlbEntryView> tlb(TlbKind kind) const;
+    // The page-table tree as ranges (QEMU info mem / info tlb, gdb-pt-dump filters).
+    std::vector<PageRange> page_map(const MapFilter& filter = {}, MapMerge merge = MapMerge::Rights) const;
+    // Every linear page that maps the physical page of `phys` (all aliases).
+    std::vector<u32> aliases(u64 phys) const;
+    // With tracking on, the leaves are remembered at each resume, and page_map marks
+    // ranges whose mapping changed since (costs one table scan per resume).
+    void set_page_table_tracking(bool on);
+
+    // ------------------------------------------------------------ code and symbols
+    std::vector<Instruction> disassemble(u32 lin, unsigned count, Syntax syntax = Syntax::Intel) const;
+    // Loads ELF symbols (the kernel's symtab). DebugError if the file is unusable.
+    void load_symbols(const std::string& elf_path);
+    const SymbolTable& symbols() const { return symbols_; }
+    // "kmap_high+0x12" for an address inside a known symbol, else empty.
+    std::string symbolize(u32 addr) const;
+    // The call chain by frame pointers (EBP), as the kernel's oops reports walk it;
+    // at a function's first instruction the return address is taken from [ESP].
+    std::vector<Frame> backtrace(unsigned max_frames = 32) const;
+
+    // ------------------------------------------------------------ kernel awareness
+    // Reads highmem386's kernel through its symbols (DebugError without them, or
+    // when the kernel's memory cannot be read, e.g. before paging is on).
+    PkmapView pkmap() const;
+    std::vector<TaskView> tasks() const;
+    std::vector<ZoneView> zones() const;
+
+    // ------------------------------------------------------------ statistics and log
+    MachineStats stats() const { return m_.stats(); }
+    const std::deque<LogEntry>& event_log() const { return log_; }
+    void clear_log() { log_.clear(); }
+    void set_log_mask(u32 mask) { log_mask_ = mask; }
+    u32 log_mask() const { return log_mask_; }
+    void set_log_capacity(size_t n) { log_capacity_ = n ? n : 1; }
+    // Events also go to this sink (a trace writer); nullptr: none.
+    void set_forward_sink(EventSink* sink) { forward_ = sink; }
+
+    // ------------------------------------------------------------ EventSink
+    void on_instruction(const InstructionEvent& e) override;
+    void on_page_walk(const PageWalkEvent& e) override;
+    void on_tlb_flush(const TlbFlushEvent& e) override;
+    void on_exception(const ExceptionEvent& e) override;
+    void on_interrupt(const InterruptEvent& e) override;
+    void on_port_io(const PortIoEvent& e) override;
+    void on_stale_translation(const StaleTranslationEvent& e) override;
+
+private:
+    enum class Mode : u8 { Continue, Step };
+    enum class Breakpoints : u8 { Off, On };
+    struct Tracked {
+        Space space;
+        u64 addr;
+        u32 len;
+        std::vector<u8> before;
+    };
+
+    StopInfo resume(Mode mode, u64 count, u64 budget_cycles);
+    StopInfo run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoints bps);
+    void arm(Breakpoints bps);
+    void disarm();
+    void before_resume();
+    void after_stop(StopInfo& stop);
+    bool breakpoint_at_pc(int* id) const;
+    void log(const EventRecord& r, u64 cycle, u32 kind_bit);
+    void request_stop(EventHit hit);
+    EventBreak* match_event(EventKind kind, u32 arg);
+    int next_id() { return ++last_id_; }
+    static void watch_hook(void* ctx, const WatchedAccess& a);
+    void on_watch(const WatchedAccess& a);
+    std::vector<u8> read_tracked(const Tracked& t) const;
+    std::string describe(const StopInfo& s) const;
+    std::string location(u32 pc) const;  // "0x... <symbol+off>"
+
+    Machine& m_;
+    SymbolTable symbols_;
+    mutable std::unique_ptr<Disassembler> disasm_;
+    EventSink* forward_ = nullptr;
+
+    std::vector<Breakpoint> bps_;
+    std::vector<Watchpoint> wps_;
+    std::vector<EventBreak> evbs_;
+    int last_id_ = 0;
+
+    // State of the resume in progress.
+    Mode mode_ = Mode::Continue;
+    u64 steps_left_ = 0;
+    bool step_done_ = false;
+    bool running_ = false;  // events and watch hits count only while the machine runs
+    std::optional<WatchHit> watch_hit_;
+    std::optional<EventHit> event_hit_;
+    std::atomic<bool> interrupted_{false};
+    u64 cycle_limit_ = 0;
+    StopInfo last_stop_;
+
+    // Change tracking.
+    RegisterFile prev_regs_;
+    std::map<int, Tracked> tracked_;
+    int last_track_ = 0;
+    bool track_tables_ = false;
+    std::vector<PageRange> leaves_at_resume_;
+
+    std::deque<LogEntry> log_;
+    u64 log_seq_ = 0;
+    u32 log_mask_ = log_mask::kDefault;
+    size_t log_capacity_ = 4096;
+};
+
+}  // namespace hm::dbg

@@ -1,0 +1,54 @@
+// The gdb remote stub: `gdb kernel.elf -ex 'target remote :PORT'` works as with
+// QEMU's -s. It speaks the packets gdb needs for a bare-metal i386 target —
+// qSupported, qXfer target.xml (i386 core registers plus CR0/CR2/CR3/CR4/EFER),
+// g/G, p/P, m/M/X, c/s and vCont, Z0/Z1 breakpoints, Z2/Z3/Z4 watchpoints, ?,
+// ^C, k, D — and `monitor CMD` runs a command of the debugger's own language
+// (walk, tlb, pkmap, info mem ...). QEMU's `maint packet Qqemu.PhyMemMode:1`
+// switches m/M to physical addresses. Breakpoints are the emulator's own: guest
+// memory is never patched with int3.
+#pragma once
+#include <string>
+
+#include "debug/command_interpreter.hpp"
+#include "debug/gdb_rsp.hpp"
+
+namespace hm::dbg {
+
+class GdbServer {
+public:
+    enum class End : u8 { Detached, Killed, Disconnected };
+
+    explicit GdbServer(Debugger& d);
+
+    // Listens on 127.0.0.1:port (0: any free port); returns the port.
+    u16 listen(u16 port) { return conn_.listen(port); }
+    // Waits for gdb, then serves it until it detaches, kills or hangs up.
+    End serve();
+
+private:
+    // Handles one packet; returns false when the session ends.
+    bool handle(const std::string& p);
+    void resume(bool step);
+    std::string stop_reply(const StopInfo& s);
+    std::string read_registers();
+    bool write_registers(const std::string& hex);
+    std::string read_register(unsigned n);
+    bool write_register(unsigned n, const std::string& hex);
+    std::string read_memory(const std::string& args);
+    bool write_memory(u64 addr, const std::vector<u8>& bytes);
+    std::string breakpoint(bool insert, const std::string& args);
+    std::string xfer_features(const std::string& args);
+    std::string monitor(const std::string& hex);
+
+    Debugger& d_;
+    CommandInterpreter cli_;
+    RspConnection conn_;
+    bool phys_mode_ = false;  // m/M/X address physical memory
+    End end_ = End::Disconnected;
+    StopInfo last_;
+};
+
+// The i386 target description gdb reads through qXfer:features:read.
+const std::string& gdb_target_xml();
+
+}  // namespace hm::dbg

@@ -1,0 +1,181 @@
+#include "debug/kernel_view.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "debug/debugger.hpp"
+#include "debug/kernel_layout.hpp"
+
+namespace hm::dbg {
+
+namespace kl = klayout;
+
+namespace {
+
+// The kernel's variables live at virtual addresses: nothing to read before paging.
+void require_paging(const Debugger& d) {
+    if (d.registers().paging == PagingMode::None) {
+        throw DebugError("paging is not on yet: the kernel's variables are not mapped at their virtual addresses");
+    }
+}
+
+u32 symbol(const Debugger& d, const char* name) {
+    if (d.symbols().empty()) throw DebugError(std::string("no kernel symbols loaded (need '") + name + "'): load the kernel ELF first (sym-file)");
+    const auto a = d.symbols().address_of(name);
+    if (!a) throw DebugError(std::string("the kernel has no symbol '") + name + "' (not a highmem386 kernel?)");
+    return *a;
+}
+
+u32 rd32(const Debugger& d, u32 addr) { return static_cast<u32>(d.read_value(Space::Linear, addr, 4)); }
+u64 rd64(const Debugger& d, u32 addr) { return d.read_value(Space::Linear, addr, 8); }
+
+std::string read_cstring(const Debugger& d, u32 addr, u32 max) {
+    MemoryBytes m = d.read_memory(Space::Linear, addr, max);
+    std::string s;
+    for (u32 i = 0; i < max && m.valid[i] && m.bytes[i]; ++i) s += static_cast<char>(m.bytes[i]);
+    return s;
+}
+
+// TLB entries by linear page, both TLBs: (in TLB, stale).
+struct TlbIndex {
+    std::map<u32, const TlbEntryView*> itlb, dtlb;
+    std::vector<TlbEntryView> i_entries, d_entries;
+    explicit TlbIndex(const Debugger& d) : i_entries(d.tlb(TlbKind::Instruction)), d_entries(d.tlb(TlbKind::Data)) {
+        for (const auto& e : i_entries) itlb[e.lin_base] = &e;
+        for (const auto& e : d_entries) dtlb[e.lin_base] = &e;
+    }
+    static const TlbEntryView* find(const std::map<u32, const TlbEntryView*>& m, u32 lin) {
+        // Entries are keyed by their base: a 4 KiB entry at the page, or a large one below.
+        auto it = m.upper_bound(lin);
+        while (it != m.begin()) {
+            --it;
+            const TlbEntryView* e = it->second;
+            if (((lin ^ e->lin_base) >> e->page_size_log2) == 0) return e;
+            if (lin - it->first >= (1u << 22)) break;
+        }
+        return nullptr;
+    }
+};
+
+}  // namespace
+
+PkmapView read_pkmap(const Debugger& d) {
+    const u32 geom_ptr = symbol(d, kl::kSymPaging);
+    require_paging(d);
+    PkmapView v;
+    const u32 geom = rd32(d, geom_ptr);
+    if (geom == 0) throw DebugError("the kernel has not chosen its paging mode yet (paging == nullptr)");
+    v.last_pkmap = rd32(d, geom + kl::kGeomLastPkmap);
+    v.pkmap_base = rd32(d, geom + kl::kGeomPkmapBase);
+    if (v.last_pkmap == 0 || v.last_pkmap > kl::kLastPkmapMax) {
+        throw DebugError("LAST_PKMAP reads " + std::to_string(v.last_pkmap) + ": the kernel's layout does not match the debugger's");
+    }
+    v.last_pkmap_nr = rd32(d, symbol(d, kl::kSymLastPkmapNr));
+    const u32 counts = symbol(d, kl::kSymPkmapCount);
+    const MemoryBytes raw = d.read_memory(Space::Linear, counts, v.last_pkmap * 4);
+    if (!raw.all_valid()) throw DebugError("cannot read pkmap_count: " + raw.error);
+    const TlbIndex tlbs(d);
+    const u32 mem_map = rd32(d, symbol(d, kl::kSymMemMap));
+    for (unsigned i = 0; i < v.last_pkmap; ++i) {
+        PkmapSlot s;
+        s.index = i;
+        s.vaddr = v.pkmap_base + i * kPageSize;
+        s.count = static_cast<int>(u32{raw.bytes[i * 4]} | (u32{raw.bytes[i * 4 + 1]} << 8) |
+                                   (u32{raw.bytes[i * 4 + 2]} << 16) | (u32{raw.bytes[i * 4 + 3]} << 24));
+        const WalkView w = d.walk(s.vaddr);
+        if (!w.levels.empty() && w.levels.back().bits.present && w.mapped) {
+            s.pte_present = true;
+            s.pte = w.levels.back().value;
+            s.phys = w.frame;
+            s.page = mem_map + static_cast<u32>(s.phys >> 12) * kl::kPageStructSize;
+        } else if (!w.levels.empty()) {
+            s.pte = w.levels.back().value;
+        }
+        const TlbEntryView* it = TlbIndex::find(tlbs.itlb, s.vaddr);
+        const TlbEntryView* dt = TlbIndex::find(tlbs.dtlb, s.vaddr);
+        s.in_itlb = it;
+        s.in_dtlb = dt;
+        s.tlb_stale = (it && !it->matches_memory) || (dt && !dt->matches_memory);
+        if (s.count == 0) {
+            s.state = "free";
+            ++v.free;
+        } else if (s.count == 1) {
+            s.state = "unused, still mapped";
+            ++v.unused;
+        } else {
+            s.state = std::to_string(s.count - 1) + (s.count == 2 ? " user" : " users");
+            ++v.in_use;
+        }
+        v.slots.push_back(s);
+    }
+    return v;
+}
+
+std::vector<TaskView> read_tasks(const Debugger& d) {
+    const u32 init = symbol(d, kl::kSymInitTask);
+    const u32 head = symbol(d, kl::kSymAllTasks);
+    const u32 current_ptr = symbol(d, kl::kSymCurrentTask);
+    require_paging(d);
+    const u32 current = rd32(d, current_ptr);
+    const TlbIndex tlbs(d);
+    auto read_task = [&](u32 task) {
+        TaskView t;
+        t.addr = task;
+        t.pid = static_cast<int>(rd32(d, task + kl::kTaskPid));
+        t.comm = read_cstring(d, task + kl::kTaskComm, kl::kTaskCommLen);
+        t.state = rd32(d, task + kl::kTaskState);
+        t.current = task == current;
+        t.kthread = rd32(d, task + kl::kTaskMm) == 0;
+        const u32 ctrl = task + kl::kTaskKmapCtrl;
+        t.kmap_idx = rd32(d, ctrl + kl::kKmapCtrlIdx);
+        const unsigned depth = std::min(t.kmap_idx, kl::kKmMaxIdx);
+        for (unsigned i = 0; i < depth; ++i) {
+            KmapLocalSlot s;
+            s.depth = i;
+            s.vaddr = kl::fix_to_virt(kl::kFixKmapBegin + i);
+            s.pteval = rd64(d, ctrl + kl::kKmapCtrlPteval + i * kl::kPteSize);
+            s.phys = s.pteval & kl::kPtePfnMask;
+            const WalkView w = d.walk(s.vaddr);
+            // Installed: the fixmap PTE holds this task's saved value (only the running
+            // task's slots are; a switch tears them down and puts them back).
+            const u64 now = w.levels.empty() ? 0 : w.levels.back().value;
+            const u64 mask = w.mode == PagingMode::Pae ? ~u64{0} : 0xFFFFFFFFull;
+            s.installed = (s.pteval & kl::kPtePresent) && w.mapped && (now & mask) == (s.pteval & mask);
+            s.in_dtlb = TlbIndex::find(tlbs.dtlb, s.vaddr) != nullptr;
+            t.kmap_local.push_back(s);
+        }
+        return t;
+    };
+    std::vector<TaskView> out{read_task(init)};
+    u32 node = rd32(d, head + kl::kListNext);
+    for (unsigned n = 0; node != head; ++n) {
+        if (n >= 4096) throw DebugError("the task list does not end after 4096 tasks (corrupt?)");
+        if (node < 0xC0000000u) throw DebugError("the task list is corrupt (a link points below PAGE_OFFSET)");
+        out.push_back(read_task(node - kl::kTaskTasks));
+        node = rd32(d, node + kl::kListNext);
+    }
+    return out;
+}
+
+std::vector<ZoneView> read_zones(const Debugger& d) {
+    const u32 node = symbol(d, kl::kSymNodeData);
+    require_paging(d);
+    std::vector<ZoneView> out;
+    for (u32 z = 0; z < kl::kMaxNrZones; ++z) {
+        const u32 a = node + kl::kNodeZones + z * kl::kZoneSize;
+        ZoneView v;
+        const u32 name = rd32(d, a + kl::kZoneName);
+        v.name = name ? read_cstring(d, name, 32) : "";
+        for (u32 w = 0; w < 3; ++w) v.watermark[w] = rd32(d, a + kl::kZoneWatermark + w * 4);
+        v.start_pfn = rd32(d, a + kl::kZoneStartPfn);
+        v.spanned = rd32(d, a + kl::kZoneSpanned);
+        v.present = rd32(d, a + kl::kZonePresent);
+        v.managed = rd32(d, a + kl::kZoneManaged);
+        v.free = rd32(d, a + kl::kZoneFree);
+        for (u32 o = 0; o < kl::kMaxOrder; ++o) v.nr_free[o] = rd32(d, a + kl::kZoneFreeArea + o * kl::kFreeAreaSize + kl::kFreeAreaNrFree);
+        out.push_back(v);
+    }
+    return out;
+}
+
+}  // namespace hm::dbg

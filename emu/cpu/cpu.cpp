@@ -135,8 +135,7 @@ void Core::reset() {
     mmu.write_cr4(0);
     mmu.write_cr3(0);
     mmu.write_cr0(0x60000010);
-    mmu.flush_all();
-    mmu.set_a20(true);
+    mmu.flush_all();  // A20 is the chipset's (the machine's), not the CPU's: left alone
     cache.flush_all();
     intr_line = false;
     nmi_latched = false;

@@ -188,7 +188,8 @@ void Core::write_eflags(u32 value, u32 mask) {
     const u32 old = s.eflags;
     s.eflags = (((old & ~mask) | (value & mask)) & flag::kImplemented) | flag::kFixed1;
     if ((old ^ s.eflags) & flag::VM) refresh_all_bounds();
-    if ((old ^ s.eflags) & (flag::TF | flag::IF)) refresh_pending();
+    // IF needs no refresh: pending::kIntr follows the INTR line, not IF.
+    if ((old ^ s.eflags) & flag::TF) refresh_pending();
     if ((old ^ s.eflags) & flag::AC) update_alignment_check();
 }
 

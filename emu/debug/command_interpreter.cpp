@@ -46,6 +46,7 @@ std::span<const CommandInterpreter::Command> CommandInterpreter::commands() {
     {"aliases", "", "aliases PADDR", "every linear page that maps this physical page", &C::cmd_aliases},
     {"info", "i", "info mem|tlb [filters] | info break | info sym ADDR | info display", "info mem: mapped ranges with equal rights; info tlb: every mapped page. Filters: --writable --ro --user --kernel --exec --nx --global --range LO HI --phys PADDR", &C::cmd_info},
     {"disas", "u disassemble", "disas [ADDR] [N] [--att|--intel]", "disassemble N instructions (default 10) from ADDR (default EIP)", &C::cmd_disas},
+    {"bt", "backtrace where", "bt [N]", "the call chain by frame pointers (N frames, default 32)", &C::cmd_bt},
     {"sym", "", "sym NAME", "the address of a symbol (all matches)", &C::cmd_sym},
     {"sym-file", "symbol-file", "sym-file ELF", "load symbols from an ELF file", &C::cmd_sym_file},
     {"pkmap", "", "pkmap [--all]", "the kernel's pkmap window: each slot's count, page, PTE and TLB state", &C::cmd_pkmap},

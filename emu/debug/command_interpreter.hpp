@@ -94,6 +94,7 @@ private:
     // code, symbols, kernel, log, statistics (commands_info.cpp)
     void cmd_info(Args&, std::ostream&);
     void cmd_disas(Args&, std::ostream&);
+    void cmd_bt(Args&, std::ostream&);
     void cmd_sym(Args&, std::ostream&);
     void cmd_sym_file(Args&, std::ostream&);
     void cmd_pkmap(Args&, std::ostream&);

@@ -67,6 +67,16 @@ void CommandInterpreter::cmd_disas(Args& a, std::ostream& out) {
     print_disassembly(static_cast<u32>(at), static_cast<unsigned>(n), s, out);
 }
 
+void CommandInterpreter::cmd_bt(Args& a, std::ostream& out) {
+    const u64 n = a.empty() ? 32 : eval(a.next("frames"));
+    a.done();
+    if (n == 0 || n > 4096) throw DebugError("bt: 1 to 4096 frames");
+    const auto frames = d_.backtrace(static_cast<unsigned>(n));
+    for (size_t i = 0; i < frames.size(); ++i) {
+        out << "#" << i << " " << hex(frames[i].pc) << (frames[i].symbol.empty() ? "" : " <" + frames[i].symbol + ">") << "\n";
+    }
+}
+
 void CommandInterpreter::cmd_sym(Args& a, std::ostream& out) {
     const std::string name = a.next("name");
     a.done();
@@ -93,15 +103,16 @@ void CommandInterpreter::cmd_pkmap(Args& a, std::ostream& out) {
     const PkmapView v = d_.pkmap();
     out << "pkmap window: LAST_PKMAP " << v.last_pkmap << " slots at " << hex(v.pkmap_base) << ", last_pkmap_nr "
         << v.last_pkmap_nr << "; " << v.in_use << " in use, " << v.unused << " unused but mapped, " << v.free << " free\n";
-    out << "slot  vaddr       count  state                  pte                 phys         TLB\n";
+    out << "slot  vaddr       count  state                  pte                 phys         page        TLB\n";
     for (const PkmapSlot& s : v.slots) {
         const bool interesting = s.count != 0 || s.pte_present || s.in_dtlb || s.in_itlb;
         if (!all && !interesting) continue;
         const char* tlb = s.in_dtlb && s.in_itlb ? "DI" : s.in_dtlb ? "D" : s.in_itlb ? "I" : "-";
         char line[200];
-        std::snprintf(line, sizeof line, "%4u  0x%08x  %5d  %-21s  0x%016llx  %s  %s%s\n", s.index, s.vaddr, s.count,
+        std::snprintf(line, sizeof line, "%4u  0x%08x  %5d  %-21s  0x%016llx  %s  %s  %s%s\n", s.index, s.vaddr, s.count,
                       s.state.c_str(), static_cast<unsigned long long>(s.pte),
-                      s.pte_present ? hex(s.phys, 9).c_str() : "-          ", tlb, s.tlb_stale ? " STALE" : "");
+                      s.pte_present ? hex(s.phys, 9).c_str() : "-          ",
+                      s.pte_present ? hex(s.page).c_str() : "-         ", tlb, s.tlb_stale ? " STALE" : "");
         out << line;
     }
 }

@@ -243,7 +243,7 @@ void CommandInterpreter::examine(Space space, Args& a, std::ostream& out) {
         const u64 at = addr + n * unit;
         if (n % per_line == 0) {
             if (n) out << "\n";
-            out << sp << hex(at) << ":";
+            out << sp << hex(at) << (fmt == 'c' ? ": " : ":");  // characters run together, as in a hexdump
         }
         bool ok = true;
         u64 v = 0;
@@ -253,7 +253,7 @@ void CommandInterpreter::examine(Space space, Args& a, std::ostream& out) {
         }
         char cell[40];
         if (!ok) {
-            std::snprintf(cell, sizeof cell, " %s", std::string(fmt == 'c' ? 1 : unit * 2 + 2, '?').c_str());
+            std::snprintf(cell, sizeof cell, fmt == 'c' ? "?" : " %s", std::string(unit * 2 + 2, '?').c_str());
         } else if (fmt == 'x') {
             std::snprintf(cell, sizeof cell, " 0x%0*llx", static_cast<int>(unit * 2), static_cast<unsigned long long>(v));
         } else if (fmt == 'u') {

@@ -98,7 +98,7 @@ StopInfo Debugger::finish() {
         if (!ours || registers().gpr[reg::ESP] > esp) {
             if (ours) {
                 s.kind = StopKind::Step;
-                s.message = "returned to " + describe(s);
+                s.message = "returned to " + location(s.pc);
             }
             last_stop_ = s;
             return s;
@@ -359,14 +359,16 @@ void Debugger::on_watch(const WatchedAccess& a) {
 
 // ---------------------------------------------------------------- describing stops
 
+std::string Debugger::location(u32 pc) const {
+    char b[64];
+    std::snprintf(b, sizeof b, "0x%08x", pc);
+    const std::string sym = symbolize(pc);
+    return sym.empty() ? std::string(b) : std::string(b) + " <" + sym + ">";
+}
+
 std::string Debugger::describe(const StopInfo& s) const {
     char buf[256];
-    const std::string where = [&] {
-        std::string sym = symbolize(s.pc);
-        char b[64];
-        std::snprintf(b, sizeof b, "0x%08x", s.pc);
-        return sym.empty() ? std::string(b) : std::string(b) + " <" + sym + ">";
-    }();
+    const std::string where = location(s.pc);
     switch (s.kind) {
         case StopKind::Step: return "stepped to " + where;
         case StopKind::Breakpoint:

@@ -118,6 +118,9 @@ public:
     const SymbolTable& symbols() const { return symbols_; }
     // "kmap_high+0x12" for an address inside a known symbol, else empty.
     std::string symbolize(u32 addr) const;
+    // The call chain by frame pointers (EBP), as the kernel's oops reports walk it;
+    // at a function's first instruction the return address is taken from [ESP].
+    std::vector<Frame> backtrace(unsigned max_frames = 32) const;
 
     // ------------------------------------------------------------ kernel awareness
     // Reads highmem386's kernel through its symbols (DebugError without them, or
@@ -170,6 +173,7 @@ private:
     void on_watch(const WatchedAccess& a);
     std::vector<u8> read_tracked(const Tracked& t) const;
     std::string describe(const StopInfo& s) const;
+    std::string location(u32 pc) const;  // "0x... <symbol+off>"
 
     Machine& m_;
     SymbolTable symbols_;

@@ -1,4 +1,6 @@
 // Disassembly at linear addresses, and the kernel-awareness entry points.
+#include <cstdio>
+
 #include "debug/debugger.hpp"
 #include "debug/disassembler.hpp"
 #include "debug/kernel_view.hpp"
@@ -40,6 +42,40 @@ std::vector<Instruction> Debugger::disassemble(u32 lin, unsigned count, Syntax s
         out.push_back(std::move(i));
         if (u64{at} + out.back().length > 0xFFFFFFFFull) break;
         at += out.back().length;
+    }
+    return out;
+}
+
+std::vector<Frame> Debugger::backtrace(unsigned max_frames) const {
+    const RegisterFile r = registers();
+    std::vector<Frame> out{{r.pc(), r.gpr[reg::EBP], symbolize(r.pc())}};
+    auto read32 = [&](u32 at) -> std::optional<u32> {
+        const MemoryBytes m = read_memory(Space::Linear, at, 4);
+        if (!m.all_valid()) return std::nullopt;
+        return u32{m.bytes[0]} | (u32{m.bytes[1]} << 8) | (u32{m.bytes[2]} << 16) | (u32{m.bytes[3]} << 24);
+    };
+    // A return address may lie just past its function (a call to a noreturn
+    // function ends it): name it by the byte before, as gdb does.
+    auto caller = [&](u32 ret) {
+        const Symbol* c = symbols_.covering(ret - 1);
+        if (!c) return std::string();
+        char off[24];
+        std::snprintf(off, sizeof off, "+0x%x", ret - c->addr);
+        return c->qualified + off;
+    };
+    const Symbol* sym = symbols_.covering(r.pc());
+    if (sym && sym->addr == r.pc()) {
+        // The prologue has not run: the caller's frame pointer is still in EBP.
+        if (auto ret = read32(r.gpr[reg::ESP])) out.push_back({*ret, r.gpr[reg::EBP], caller(*ret)});
+    }
+    u32 ebp = r.gpr[reg::EBP];
+    while (out.size() < max_frames && ebp != 0) {
+        const auto ret = read32(ebp + 4);
+        const auto next = read32(ebp);
+        if (!ret || !next || *ret == 0) break;
+        out.push_back({*ret, ebp, caller(*ret)});
+        if (*next <= ebp) break;  // frames live higher up the stack: anything else ends the chain
+        ebp = *next;
     }
     return out;
 }

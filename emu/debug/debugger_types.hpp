@@ -256,6 +256,13 @@ struct Instruction {
     bool valid = true;        // false: the bytes do not decode (".byte")
 };
 
+// One frame of a frame-pointer backtrace.
+struct Frame {
+    u32 pc = 0;        // frame 0: CS:EIP; then return addresses
+    u32 frame = 0;     // the frame pointer (EBP) that led to it
+    std::string symbol;
+};
+
 // ---------------------------------------------------------------- kernel awareness
 
 struct PkmapSlot {
@@ -265,6 +272,7 @@ struct PkmapSlot {
     bool pte_present = false;
     u64 pte = 0;
     u64 phys = 0;             // frame the PTE maps
+    u32 page = 0;             // its struct page (mem_map + pfn), 0 when the PTE is not present
     bool in_dtlb = false, in_itlb = false;
     bool tlb_stale = false;   // a TLB entry for vaddr that memory no longer supports
     std::string state;        // "free", "unused, maybe cached", "2 users"...

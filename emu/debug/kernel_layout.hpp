@@ -17,6 +17,10 @@ inline constexpr const char* kSymCurrentTask = "current_task";    // kernel/sche
 inline constexpr const char* kSymInitTask = "init_task";          // kernel/sched.hpp: task_struct init_task (pid 0, not on the list)
 inline constexpr const char* kSymAllTasks = "all_tasks";          // sched/kthread.cpp: list_head all_tasks (every other task, via task_struct::tasks)
 inline constexpr const char* kSymNodeData = "contig_page_data";   // kernel/mmzone.hpp: pglist_data contig_page_data
+inline constexpr const char* kSymMemMap = "mem_map";              // mm/mm_init.cpp: page* mem_map (struct page of pfn 0)
+
+// kernel/mm_types.hpp: struct page (static_assert(sizeof(page) == 32) there)
+inline constexpr u32 kPageStructSize = 32;
 
 // asm/layout.hpp: struct paging_geometry
 inline constexpr u32 kGeomLastPkmap = 16;  // unsigned last_pkmap

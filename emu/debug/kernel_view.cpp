@@ -12,6 +12,13 @@ namespace kl = klayout;
 
 namespace {
 
+// The kernel's variables live at virtual addresses: nothing to read before paging.
+void require_paging(const Debugger& d) {
+    if (d.registers().paging == PagingMode::None) {
+        throw DebugError("paging is not on yet: the kernel's variables are not mapped at their virtual addresses");
+    }
+}
+
 u32 symbol(const Debugger& d, const char* name) {
     if (d.symbols().empty()) throw DebugError(std::string("no kernel symbols loaded (need '") + name + "'): load the kernel ELF first (sym-file)");
     const auto a = d.symbols().address_of(name);
@@ -53,8 +60,10 @@ struct TlbIndex {
 }  // namespace
 
 PkmapView read_pkmap(const Debugger& d) {
+    const u32 geom_ptr = symbol(d, kl::kSymPaging);
+    require_paging(d);
     PkmapView v;
-    const u32 geom = rd32(d, symbol(d, kl::kSymPaging));
+    const u32 geom = rd32(d, geom_ptr);
     if (geom == 0) throw DebugError("the kernel has not chosen its paging mode yet (paging == nullptr)");
     v.last_pkmap = rd32(d, geom + kl::kGeomLastPkmap);
     v.pkmap_base = rd32(d, geom + kl::kGeomPkmapBase);
@@ -66,6 +75,7 @@ PkmapView read_pkmap(const Debugger& d) {
     const MemoryBytes raw = d.read_memory(Space::Linear, counts, v.last_pkmap * 4);
     if (!raw.all_valid()) throw DebugError("cannot read pkmap_count: " + raw.error);
     const TlbIndex tlbs(d);
+    const u32 mem_map = rd32(d, symbol(d, kl::kSymMemMap));
     for (unsigned i = 0; i < v.last_pkmap; ++i) {
         PkmapSlot s;
         s.index = i;
@@ -77,6 +87,7 @@ PkmapView read_pkmap(const Debugger& d) {
             s.pte_present = true;
             s.pte = w.levels.back().value;
             s.phys = w.frame;
+            s.page = mem_map + static_cast<u32>(s.phys >> 12) * kl::kPageStructSize;
         } else if (!w.levels.empty()) {
             s.pte = w.levels.back().value;
         }
@@ -103,7 +114,9 @@ PkmapView read_pkmap(const Debugger& d) {
 std::vector<TaskView> read_tasks(const Debugger& d) {
     const u32 init = symbol(d, kl::kSymInitTask);
     const u32 head = symbol(d, kl::kSymAllTasks);
-    const u32 current = rd32(d, symbol(d, kl::kSymCurrentTask));
+    const u32 current_ptr = symbol(d, kl::kSymCurrentTask);
+    require_paging(d);
+    const u32 current = rd32(d, current_ptr);
     const TlbIndex tlbs(d);
     auto read_task = [&](u32 task) {
         TaskView t;
@@ -146,6 +159,7 @@ std::vector<TaskView> read_tasks(const Debugger& d) {
 
 std::vector<ZoneView> read_zones(const Debugger& d) {
     const u32 node = symbol(d, kl::kSymNodeData);
+    require_paging(d);
     std::vector<ZoneView> out;
     for (u32 z = 0; z < kl::kMaxNrZones; ++z) {
         const u32 a = node + kl::kNodeZones + z * kl::kZoneSize;

@@ -1,6 +1,10 @@
-// Run control on real guests: breakpoints (linear and physical), steps, next,
-// until, finish, interrupt, budgets, and the end of a guest.
+// Run control on real guests: linear and physical breakpoints, steps, next,
+// finish, until, temporary breakpoints, budgets, interrupt(), the guest's end,
+// and that stopping the machine changes nothing the guest can see.
 #include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
 
 #include "session.hpp"
 
@@ -18,11 +22,198 @@ TEST_CASE("A linear breakpoint stops before the instruction, and continuing runs
     CHECK(st.pc == target);
     CHECK(s.dbg->registers().pc() == target);
     CHECK(st.message.find("start_kernel") != std::string::npos);
-    // Nothing of start_kernel ran yet: the banner is printed by it.
+    // Nothing of start_kernel ran yet: it prints the banner.
     CHECK(s.serial.text.find("highmem386 kernel") == std::string::npos);
+    CHECK(s.dbg->breakpoints()[0].hits == 1);
     const u64 insns = s.dbg->registers().instructions;
     st = s.dbg->step();
     CHECK(st.kind == StopKind::Step);
     CHECK(s.dbg->registers().instructions == insns + 1);
     CHECK(s.dbg->registers().pc() != target);
+}
+
+TEST_CASE("Continuing from a breakpoint does not stop on it again", "[debugger][run]") {
+    Session s("guest/dbg_target.elf");
+    const u32 leaf = s.sym("dbg_leaf");
+    s.dbg->add_breakpoint(Space::Linear, leaf);
+    REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
+    // dbg_leaf runs once: the next stop is the guest's end, not the same breakpoint.
+    StopInfo st = s.dbg->cont();
+    CHECK(st.kind == StopKind::Exited);
+    CHECK(st.exit_status == 0);
+    CHECK(s.serial.text.find("dbg_target: done") != std::string::npos);
+    CHECK(s.dbg->breakpoints()[0].hits == 1);
+    // The end is final: continuing again reports it again.
+    CHECK(s.dbg->cont().kind == StopKind::Exited);
+}
+
+TEST_CASE("A physical breakpoint catches code reached through any linear alias", "[debugger][run]") {
+    Session s("kernel.elf");
+    // The kernel is linked at 0xC0100000 and loaded at 0x100000: start_kernel runs
+    // at its virtual address, but the breakpoint names the physical one.
+    const u32 virt = s.sym("start_kernel");
+    const u64 phys = virt - 0xC0000000u;
+    const int id = s.dbg->add_breakpoint(Space::Physical, phys);
+    StopInfo st = s.dbg->cont();
+    REQUIRE(st.kind == StopKind::Breakpoint);
+    CHECK(st.breakpoint_id == id);
+    CHECK(st.pc == virt);
+    CHECK(s.dbg->translate(virt, Access::Execute) == phys);
+}
+
+TEST_CASE("A physical breakpoint fires with paging off", "[debugger][run]") {
+    Session s("guest/dbg_target.elf");
+    // build_page_tables runs before paging is turned on (identity, so phys == linear).
+    const u32 f = s.sym("guest_main");
+    s.dbg->add_breakpoint(Space::Physical, f);
+    StopInfo st = s.dbg->cont();
+    REQUIRE(st.kind == StopKind::Breakpoint);
+    CHECK(st.pc == f);
+    CHECK(s.dbg->registers().paging == PagingMode::None);
+}
+
+TEST_CASE("step N executes exactly N instructions and enters calls", "[debugger][run]") {
+    Session s("guest/dbg_target.elf");
+    s.dbg->add_breakpoint(Space::Linear, s.sym("dbg_call_leaf"));
+    REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
+    const u64 before = s.dbg->registers().instructions;
+    StopInfo st = s.dbg->step(2);
+    CHECK(st.kind == StopKind::Step);
+    CHECK(st.instructions == 2);
+    CHECK(s.dbg->registers().instructions == before + 2);
+    // Single steps follow the CALL into dbg_leaf (the prologue, the argument, the call).
+    const u32 leaf = s.sym("dbg_leaf");
+    int steps = 0;
+    while (s.dbg->registers().pc() != leaf && steps < 10) {
+        REQUIRE(s.dbg->step().kind == StopKind::Step);
+        ++steps;
+    }
+    CHECK(s.dbg->registers().pc() == leaf);
+    CHECK(s.dbg->registers().instructions == before + 2 + steps);
+}
+
+TEST_CASE("next steps over a call in one go, and finish returns to the caller", "[debugger][run]") {
+    Session s("guest/dbg_target.elf");
+    const u32 caller = s.sym("dbg_call_leaf");
+    const u32 leaf = s.sym("dbg_leaf");
+    s.dbg->add_breakpoint(Space::Linear, caller);
+    REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
+    // Walk to the CALL instruction.
+    for (int i = 0; i < 50; ++i) {
+        auto insn = s.dbg->disassemble(s.dbg->registers().pc(), 1);
+        REQUIRE(!insn.empty());
+        if (insn[0].is_call) break;
+        REQUIRE(s.dbg->step().kind == StopKind::Step);
+    }
+    const auto call = s.dbg->disassemble(s.dbg->registers().pc(), 1)[0];
+    REQUIRE(call.is_call);
+    CHECK(call.target == leaf);
+    const u32 esp = s.dbg->registers().gpr[reg::ESP];
+    StopInfo st = s.dbg->next();
+    CHECK(st.kind == StopKind::Step);
+    CHECK(st.pc == call.linear + call.length);
+    CHECK(s.dbg->registers().gpr[reg::ESP] == esp);
+    CHECK(s.dbg->registers().gpr[reg::EAX] == 41);  // dbg_leaf(20) ran to completion
+    CHECK(st.instructions > 1);
+    CHECK(s.dbg->breakpoints().size() == 1);        // no temporary breakpoint left behind
+
+    // finish: from inside dbg_leaf back to right after the call.
+    Session t("guest/dbg_target.elf");
+    t.dbg->add_breakpoint(Space::Linear, leaf);
+    REQUIRE(t.dbg->cont().kind == StopKind::Breakpoint);
+    st = t.dbg->finish();
+    CHECK(st.kind == StopKind::Step);
+    CHECK(st.pc == call.linear + call.length);
+    CHECK(t.dbg->registers().gpr[reg::EAX] == 41);
+}
+
+TEST_CASE("until runs to an address, and a temporary breakpoint goes when hit", "[debugger][run]") {
+    Session s("guest/dbg_target.elf");
+    const u32 f = s.sym("dbg_port_io");
+    StopInfo st = s.dbg->until(f);
+    CHECK(st.pc == f);
+    CHECK(s.dbg->breakpoints().empty());
+    const int id = s.dbg->add_breakpoint(Space::Linear, s.sym("dbg_ud"), true);
+    st = s.dbg->cont();
+    CHECK(st.kind == StopKind::Breakpoint);
+    CHECK(st.pc == s.sym("dbg_ud"));
+    CHECK(s.dbg->breakpoints().empty());
+    CHECK_THROWS_AS(s.dbg->remove(id), DebugError);
+}
+
+TEST_CASE("A cycle budget returns control and the run goes on where it was", "[debugger][run]") {
+    Session s("guest/spin.elf");
+    const u64 c0 = s.dbg->registers().cycles;
+    StopInfo st = s.dbg->cont(100000);
+    CHECK(st.kind == StopKind::Budget);
+    CHECK(st.can_continue());
+    CHECK(st.cycles >= 100000);
+    CHECK(s.dbg->registers().cycles >= c0 + 100000);
+    st = s.dbg->cont(100000);
+    CHECK(st.kind == StopKind::Budget);
+    CHECK(s.dbg->registers().cycles >= c0 + 200000);
+}
+
+TEST_CASE("interrupt() from another thread stops a guest that never ends", "[debugger][run]") {
+    Session s("guest/spin.elf");
+    std::thread pauser([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        s.dbg->interrupt();
+    });
+    StopInfo st = s.dbg->cont();
+    pauser.join();
+    CHECK(st.kind == StopKind::Interrupted);
+    CHECK(st.instructions > 0);
+    CHECK(st.can_continue());
+    // The pause is consumed: the next resume runs.
+    CHECK(s.dbg->cont(1000).kind == StopKind::Budget);
+}
+
+TEST_CASE("A triple fault ends the run, and break-on triple reports it as an event", "[debugger][run]") {
+    {
+        Session s("guest/triple.elf");
+        StopInfo st = s.dbg->cont();
+        CHECK(st.kind == StopKind::Shutdown);
+        CHECK_FALSE(st.can_continue());
+        CHECK(st.message.find("triple fault") != std::string::npos);
+    }
+    Session s("guest/triple.elf");
+    const int id = s.dbg->add_event_break(EventKind::TripleFault);
+    StopInfo st = s.dbg->cont();
+    REQUIRE(st.kind == StopKind::Event);
+    CHECK(st.event->id == id);
+    CHECK(st.event->shutdown_reason.find("triple fault") != std::string::npos);
+    CHECK(s.dbg->event_breaks()[0].hits == 1);
+}
+
+TEST_CASE("Stopping, stepping and watching change nothing the guest can see", "[debugger][run]") {
+    // The same guest run straight through and run under heavy debugging must end
+    // with the same output, the same cycle count and the same TLB counters.
+    Session plain("guest/dbg_target.elf");
+    REQUIRE(plain.dbg->cont().kind == StopKind::Exited);
+    const MachineStats a = plain.dbg->stats();
+
+    Session dbg("guest/dbg_target.elf");
+    for (const char* f : {"dbg_alias_writes", "dbg_leaf", "dbg_tlb_ops", "dbg_demand_fault", "dbg_ud"}) {
+        dbg.dbg->add_breakpoint(Space::Linear, dbg.sym(f));
+    }
+    dbg.dbg->add_watchpoint(Space::Linear, dbg.sym("sink"), 4, WatchKind::ReadWrite);
+    dbg.dbg->add_event_break(EventKind::TlbFlush);
+    dbg.dbg->add_event_break(EventKind::PortIo, 0x80);
+    unsigned stops = 0;
+    for (;;) {
+        StopInfo st = stops % 3 == 0 ? dbg.dbg->step(3) : dbg.dbg->cont();
+        if (st.kind == StopKind::Exited) break;
+        REQUIRE(st.can_continue());
+        REQUIRE(++stops < 1000);
+    }
+    const MachineStats b = dbg.dbg->stats();
+    CHECK(stops > 10);
+    CHECK(dbg.serial.text == plain.serial.text);
+    CHECK(b.cycles == a.cycles);
+    CHECK(b.instructions == a.instructions);
+    CHECK(b.mmu.dtlb.misses == a.mmu.dtlb.misses);
+    CHECK(b.mmu.dtlb.hits == a.mmu.dtlb.hits);
+    CHECK(b.mmu.itlb.misses == a.mmu.itlb.misses);
+    CHECK(b.page_faults == a.page_faults);
 }

@@ -48,7 +48,7 @@ bool log_has(const CommandLog& log, LogLine::Kind kind, const std::string& text)
 }  // namespace
 
 TEST_CASE("run to kmap_local_page, step, and walk the address it returned", "[gui][guest]") {
-    Session session(ktest_plan("kmap_pages.data_written_through_kmap_is_in_the_page"));
+    Session session(ktest_plan("kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it"));
     REQUIRE(session.load_symbols("").rfind("symbols:", 0) == 0);
     CommandLog log;
     Controller c(session, log);
@@ -102,7 +102,7 @@ TEST_CASE("run to kmap_local_page, step, and walk the address it returned", "[gu
 }
 
 TEST_CASE("bad input is an error line in the log and the session goes on", "[gui][guest]") {
-    Session session(ktest_plan("kmap_pages.data_written_through_kmap_is_in_the_page"));
+    Session session(ktest_plan("kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it"));
     session.load_symbols("");
     CommandLog log;
     Controller c(session, log);
@@ -124,7 +124,7 @@ TEST_CASE("bad input is an error line in the log and the session goes on", "[gui
 }
 
 TEST_CASE("a failing script line ends the script and asks to quit with status 1", "[gui][guest]") {
-    Session session(ktest_plan("kmap_pages.data_written_through_kmap_is_in_the_page"));
+    Session session(ktest_plan("kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it"));
     session.load_symbols("");
     CommandLog log;
     Controller c(session, log);
@@ -144,7 +144,7 @@ TEST_CASE("a failing script line ends the script and asks to quit with status 1"
 }
 
 TEST_CASE("Enter repeats the last step command", "[gui][guest]") {
-    Session session(ktest_plan("kmap_pages.data_written_through_kmap_is_in_the_page"));
+    Session session(ktest_plan("kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it"));
     CommandLog log;
     Controller c(session, log);
     const u64 insns = c.snapshot().regs.instructions;
@@ -157,7 +157,7 @@ TEST_CASE("Enter repeats the last step command", "[gui][guest]") {
 }
 
 TEST_CASE("the screenshot command waits for frames and reports the file", "[gui][guest]") {
-    Session session(ktest_plan("kmap_pages.data_written_through_kmap_is_in_the_page"));
+    Session session(ktest_plan("kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it"));
     CommandLog log;
     Controller c(session, log);
     c.issue("screenshot /tmp/never-written.png");

@@ -36,7 +36,7 @@ quit
 SCRIPT
 
 SDL_RENDER_DRIVER=software timeout 170 xvfb-run -a -s "-screen 0 1400x900x24" \
-    "$gui" "$image" -m 64M --append "highmem=32M ktest=kmap_pages.data_written_through_kmap_is_in_the_page" \
+    "$gui" "$image" -m 64M --append "highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it" \
     --size 1280x800 --script "$dir/script" --echo --timeout 150 >"$dir/out" 2>&1
 status=$?
 if [[ $status -eq 69 ]]; then

@@ -4,7 +4,7 @@
 // translation may still be cached), n green (n-1 users). A white dot: the DTLB
 // holds the slot's address; an orange frame: that TLB entry is stale. The cyan
 // frame is last_pkmap_nr, where the next search starts. Hover for the slot's page
-// and PTE; click to walk its address.
+// and PTE; click to walk its address. Under the grid, a line per mapped slot.
 #pragma once
 #include "panel.hpp"
 

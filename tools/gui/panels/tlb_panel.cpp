@@ -1,6 +1,7 @@
 #include "tlb_panel.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "widgets.hpp"
 
@@ -34,7 +35,9 @@ void entry_cells(const TlbEntryView& e) {
                 e.global ? " G" : "", e.dirty ? " D" : "", e.nx ? " NX" : "");
 }
 
-void table(Controller& c, const char* id, const TlbDiff& d) {
+// `focus`: the page-walk panel's page, whose entry is shown selected.
+// `scroll_to_news`: bring the first filled or stale row into view (once per stop).
+void table(Controller& c, const char* id, const TlbDiff& d, u32 focus, bool& scroll_to_news) {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit |
                                   ImGuiTableFlags_BordersInnerV;
     const float height = ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * 2.5f;
@@ -58,7 +61,13 @@ void table(Controller& c, const char* id, const TlbDiff& d) {
         entry_cells(r.entry);
         ImGui::TableNextColumn();
         const char* state = r.stale ? (r.filled ? "filled, STALE" : "STALE") : r.filled ? "filled" : "";
-        if (ImGui::Selectable(state[0] ? state : "-", false, ImGuiSelectableFlags_SpanAllColumns)) {
+        const u32 page_mask = ~((u32{1} << r.entry.page_size_log2) - 1);
+        const bool walked = (focus & page_mask) == r.entry.lin_base;
+        if (scroll_to_news && (r.filled || r.stale)) {
+            ImGui::SetScrollHereY(0.3f);
+            scroll_to_news = false;
+        }
+        if (ImGui::Selectable(state[0] ? state : "-", walked, ImGuiSelectableFlags_SpanAllColumns)) {
             c.issue("walk " + hex8(r.entry.lin_base), "click in the TLB panel");
         }
         if (ImGui::IsItemHovered()) {
@@ -68,7 +77,14 @@ void table(Controller& c, const char* id, const TlbDiff& d) {
         ImGui::PopID();
     }
     ImGui::EndTable();
-    if (!d.dropped.empty() && ImGui::TreeNode("dropped", "%zu entries dropped since the previous stop", d.dropped.size())) {
+    scroll_to_news = false;
+    // The label names the first few dropped pages, so that a flush reads at a glance.
+    std::string pages;
+    for (size_t i = 0; i < d.dropped.size() && i < 3; ++i) pages += (i ? ", " : ": ") + hex8(d.dropped[i].lin_base);
+    if (d.dropped.size() > 3) pages += ", ...";
+    if (!d.dropped.empty() &&
+        ImGui::TreeNode("dropped", "%zu %s dropped since the previous stop%s", d.dropped.size(),
+                        d.dropped.size() == 1 ? "entry" : "entries", pages.c_str())) {
         for (const TlbEntryView& e : d.dropped) {
             ImGui::TextColored(colors::kDim, "%s set %u way %u: %08x -> %09llx", e.large ? "large" : "4K", e.set, e.way, e.lin_base,
                                static_cast<unsigned long long>(e.frame));
@@ -81,6 +97,11 @@ void table(Controller& c, const char* id, const TlbDiff& d) {
 
 void TlbPanel::drawContent(Controller& c) {
     const Snapshot& s = c.snapshot();
+    if (s.serial != seen_serial_) {
+        seen_serial_ = s.serial;
+        scroll_dtlb_ = scroll_itlb_ = true;
+    }
+    const u32 focus = s.walk.linear;
     auto count = [](const TlbDiff& d, bool TlbRow::*field) {
         return std::count_if(d.rows.begin(), d.rows.end(), [&](const TlbRow& r) { return r.*field; });
     };
@@ -90,12 +111,12 @@ void TlbPanel::drawContent(Controller& c) {
         std::snprintf(itab, sizeof itab, "ITLB (%zu, %ld new)###itlb", s.itlb.rows.size(), count(s.itlb, &TlbRow::filled));
         if (ImGui::BeginTabItem(dtab)) {
             counters(s.stats.mmu.dtlb, s.prev_stats.mmu.dtlb);
-            table(c, "dtlb_entries", s.dtlb);
+            table(c, "dtlb_entries", s.dtlb, focus, scroll_dtlb_);
             ImGui::EndTabItem();
         }
         if (ImGui::BeginTabItem(itab)) {
             counters(s.stats.mmu.itlb, s.prev_stats.mmu.itlb);
-            table(c, "itlb_entries", s.itlb);
+            table(c, "itlb_entries", s.itlb, focus, scroll_itlb_);
             ImGui::EndTabItem();
         }
         ImGui::EndTabBar();

@@ -4,6 +4,8 @@
 // entries (the page tables in memory no longer give this translation, and no
 // flush has dropped it yet) are orange and marked STALE. Below: the entries the
 // last run dropped (flushed or evicted), and the TLB counters since the last stop.
+// The entry for the page-walk panel's address is shown selected, and after each
+// stop the table scrolls to its first filled or stale entry.
 #pragma once
 #include "panel.hpp"
 
@@ -15,6 +17,10 @@ public:
 
 protected:
     void drawContent(Controller& c) override;
+
+private:
+    u64 seen_serial_ = 0;
+    bool scroll_dtlb_ = false, scroll_itlb_ = false;
 };
 
 }  // namespace hm::gui

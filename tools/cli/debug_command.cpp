@@ -19,9 +19,18 @@ namespace hm {
 namespace {
 
 std::atomic<dbg::Debugger*> g_debugger{nullptr};
+// True while a command or script executes, false at the prompt: an interrupt
+// requested there would stay pending and stop the next `continue` at once.
+std::atomic<bool> g_busy{false};
+
+struct Busy {
+    Busy() { g_busy = true; }
+    ~Busy() { g_busy = false; }
+};
 
 // Ctrl-C pauses a running guest; at the prompt it does nothing (as in gdb).
 void on_sigint(int) {
+    if (!g_busy.load()) return;
     if (dbg::Debugger* d = g_debugger.load()) d->interrupt();
 }
 
@@ -65,7 +74,11 @@ void repl(dbg::CommandInterpreter& cli) {
             line = last;
         }
         if (!tty) std::cout << "(hm386) " << line << "\n";
-        auto r = cli.execute(line);
+        dbg::CommandInterpreter::Result r;
+        {
+            Busy busy;
+            r = cli.execute(line);
+        }
         std::cout << r.output << std::flush;
         last = repeatable(line) ? line : "";
         if (r.quit) break;
@@ -131,6 +144,7 @@ int debug_command(const DebugOptions& options, const ManifestVars& vars) {
         dbg::CommandInterpreter cli(d);
         SigintGuard sigint(d);
         if (script.is_open()) {
+            Busy busy;
             if (!cli.run_script(script, std::cout, options.script)) status = 1;
             std::cout.flush();
         }

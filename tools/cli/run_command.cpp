@@ -8,6 +8,7 @@
 #include "debug/trace_writer.hpp"
 #include "exit_codes.hpp"
 #include "machine_setup.hpp"
+#include "stale_report_printer.hpp"
 #include "stats_report.hpp"
 
 namespace hm {
@@ -108,10 +109,15 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
             return exit_code::kUsage;
         }
     }
+    // With --tlb-check, stale translations are reported on stderr as they happen,
+    // by a sink in front of the trace writer (which still gets every event).
+    std::unique_ptr<StaleReportPrinter> stale_printer;
+    if (plan.tlb_check) stale_printer = std::make_unique<StaleReportPrinter>(stderr, trace.get());
+    EventSink* const sink = stale_printer ? static_cast<EventSink*>(stale_printer.get()) : trace.get();
     auto attach_trace = [&] {
-        if (trace) {
-            machine->set_event_sink(trace.get(), trace->wants(TraceKind::Instruction) ? InstructionTrace::On
-                                                                                        : InstructionTrace::Off);
+        if (sink) {
+            const bool insns = trace && trace->wants(TraceKind::Instruction);
+            machine->set_event_sink(sink, insns ? InstructionTrace::On : InstructionTrace::Off);
         }
     };
 
@@ -119,7 +125,7 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
     if (plan.gdb_port) {
         // gdb drives the machine until it detaches (the guest then runs on to its
         // end as usual) or kills it (hm386 ends with status 0).
-        GdbSession g = serve_gdb(*machine, plan, trace.get());
+        GdbSession g = serve_gdb(*machine, plan, sink);
         if (g.status) {
             if (trace) trace->close();
             return *g.status;
@@ -135,8 +141,9 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
     attach_trace();
     run_machine_to_end(*machine, plan, summary);
 
+    if (stale_printer) stale_printer->summary();
+    if (sink) machine->set_event_sink(nullptr, InstructionTrace::Off);
     if (trace) {
-        machine->set_event_sink(nullptr, InstructionTrace::Off);
         std::string err = trace->close();
         if (!err.empty()) say("warning: " + err);
     }

@@ -118,6 +118,42 @@ TEST_CASE("pkmap: the slot kmap chose holds the page's PTE and the users' count"
     CHECK(v.in_use == 0);
 }
 
+TEST_CASE("PAE: kmap's slot in a 512-slot window, walked through three levels with NX", "[debugger][kernel]") {
+    Session s("guest/ktest.elf", "paging=pae highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
+    s.dbg->add_breakpoint(Space::Linear, s.sym("kmap_high"), true);
+    REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
+    const u32 page = arg(s, 0);
+    REQUIRE(s.dbg->finish().kind == StopKind::Step);
+    const u32 vaddr = s.dbg->registers().gpr[reg::EAX];  // kmap_high's result
+    const u32 mem_map = static_cast<u32>(s.dbg->read_value(Space::Linear, s.sym("mem_map"), 4));
+    const u64 phys = u64{(page - mem_map) / klayout::kPageStructSize} << 12;
+    const PkmapView v = s.dbg->pkmap();
+    CHECK(v.last_pkmap == 512);
+    REQUIRE(v.slots.size() == 512);
+    REQUIRE(vaddr >= v.pkmap_base);
+    const unsigned index = (vaddr - v.pkmap_base) / kPageSize;
+    REQUIRE(index < 512);
+    const PkmapSlot& slot = v.slots[index];
+    CHECK(slot.count == 2);
+    CHECK(slot.state == "1 user");
+    CHECK(slot.page == page);
+    CHECK(slot.phys == phys);
+    CHECK((slot.pte >> 63) == 1);  // NX: a data mapping
+    const WalkView w = s.dbg->walk(vaddr);
+    CHECK(w.mode == PagingMode::Pae);
+    REQUIRE(w.levels.size() == 3);
+    CHECK(std::string(w.levels[0].name) == "PDPTE");
+    CHECK(w.levels[0].from_register);
+    CHECK(w.levels[2].value == slot.pte);
+    CHECK(w.levels[2].bits.nx);
+    REQUIRE(w.ok);
+    CHECK(w.frame == phys);
+    CHECK(w.nx);
+    const WalkView exec = s.dbg->walk(vaddr, Access::Execute);
+    CHECK_FALSE(exec.ok);
+    CHECK(exec.error_code == 0x11);  // present, instruction fetch
+}
+
 TEST_CASE("kmap-local: the running task's stack matches the fixmap PTEs", "[debugger][kernel]") {
     Session s("guest/ktest.elf", "highmem=32M ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on", 64 * kMiB);
     s.dbg->add_breakpoint(Space::Linear, s.sym("kunmap_local_indexed"));

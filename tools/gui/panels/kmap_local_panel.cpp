@@ -1,0 +1,29 @@
+#include "kmap_local_panel.hpp"
+
+#include "widgets.hpp"
+
+namespace hm::gui {
+
+void KmapLocalPanel::drawContent(Controller& c) {
+    const Snapshot& s = c.snapshot();
+    if (!s.tasks_error.empty()) {
+        ImGui::TextWrapped("No tasks to show: %s", s.tasks_error.c_str());
+        return;
+    }
+    for (const dbg::TaskView& t : s.tasks) {
+        const ImVec4 colour = t.current ? colors::kFilled : ImGui::GetStyleColorVec4(ImGuiCol_Text);
+        ImGui::TextColored(colour, "%s pid %d %-12s %s  kmap_idx %u", t.current ? "*" : " ", t.pid, t.comm.c_str(),
+                           t.kthread ? "kthread" : "user", t.kmap_idx);
+        for (const dbg::KmapLocalSlot& k : t.kmap_local) {
+            ImGui::PushID(static_cast<int>(t.addr + k.depth));
+            char line[160];
+            std::snprintf(line, sizeof line, "    [%u] %s  pte %s  page %s  %s%s", k.depth, hex8(k.vaddr).c_str(), hex(k.pteval).c_str(),
+                          hex(k.phys).c_str(), k.installed ? "installed" : "saved only", k.in_dtlb ? ", in DTLB" : "");
+            if (ImGui::Selectable(line)) c.issue("walk " + hex8(k.vaddr), "click in the kmap_local panel");
+            ImGui::PopID();
+        }
+    }
+    if (s.tasks.empty()) ImGui::TextColored(colors::kDim, "no tasks yet");
+}
+
+}  // namespace hm::gui

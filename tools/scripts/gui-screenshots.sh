@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Regenerates the documentation's screenshots (docs/images/*.png) with hm386-gui
+# itself under Xvfb: one scripted session on ktest.elf that follows a kmap() and
+# a kmap_local_page() through the MMU (docs/walkthrough-kmap.md tells the story;
+# docs/gui.md shows the first picture). Needs a built tree and xvfb-run.
+#   gui-screenshots.sh [BUILD_DIR]     (default: build)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+gui=$build/tools/gui/hm386-gui
+image=$build/guest/ktest.elf
+out=$root/docs/images
+for f in "$gui" "$image"; do
+  [[ -e $f ]] || { echo "gui-screenshots: missing $f (build first: tools/scripts/build.sh build)" >&2; exit 1; }
+done
+command -v xvfb-run >/dev/null || { echo "gui-screenshots: xvfb-run is not installed (tools/scripts/install-deps.sh)" >&2; exit 1; }
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Every stop below is deterministic (same image, same flags, same cycle count).
+cat >"$tmp/script" <<SCRIPT
+# 1. kmap(): the test maps a highmem page through the pkmap window.
+b kmap_high
+c
+finish
+walk \$eax w
+x \$eax
+#gui screenshot docs/images/kmap-1-pkmap-mapped.png
+# 2. The first write through the new address: a TLB miss, a walk, a fill.
+watch w lin \$eax 4
+c
+#gui screenshot docs/images/kmap-2-tlb-fill.png
+delete
+# 3. kunmap(): the count drops to 1, the PTE and the TLB entry stay.
+b kunmap_high
+c
+finish
+#gui screenshot docs/images/kmap-3-kunmap-leaves-it.png
+delete
+# 4. kmap_local_page(): a fixmap slot on the task's kmap_local stack.
+b __kmap_local_page_prot
+c
+finish
+walk \$eax w
+x \$eax
+watch w lin \$eax 4
+c
+#gui screenshot docs/images/kmap-4-kmap-local.png
+delete
+# 5. kunmap_local(): the PTE is cleared and INVLPG drops the TLB entry.
+b kunmap_local_indexed
+c
+walk [\$esp+4] w
+finish
+#gui screenshot docs/images/kmap-5-kunmap-local.png
+quit
+SCRIPT
+
+cd "$root"  # the log shows the pictures' paths as the docs name them
+SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 1600x1000x24" \
+  "$gui" "$image" -m 64M --append "highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it" \
+  --size 1440x900 --script "$tmp/script" --timeout 300 >"$tmp/log" 2>&1 || {
+  echo "gui-screenshots: hm386-gui failed:" >&2
+  cat "$tmp/log" >&2
+  exit 1
+}
+ls -l "$out"/kmap-*.png
+du -ch "$out"/*.png | tail -1

@@ -1,6 +1,7 @@
-// hm386: the command-line front end. Subcommands: `run` (boot an image) and
-// `trace` (print an event trace); later issues add `test` and `debug` beside
-// them, each in its own <name>_command.{hpp,cpp}. See docs/cli.md.
+// hm386: the command-line front end. Subcommands: `run` (boot an image),
+// `trace` (print an event trace) and `test` (run guest test suites in the
+// configuration matrix); each lives in its own <name>_command.{hpp,cpp}.
+// See docs/cli.md and docs/testing.md.
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "exit_codes.hpp"
 #include "qemu_args.hpp"
 #include "run_command.hpp"
+#include "test_command.hpp"
 #include "trace_command.hpp"
 
 namespace {
@@ -53,6 +55,9 @@ int main(int argc, char** argv) {
     CLI::App* trace = app.add_subcommand("trace", "print an event trace written by run --trace");
     hm::TraceOptions trace_options;
     hm::add_trace_options(*trace, trace_options);
+    CLI::App* test = app.add_subcommand("test", "run guest test suites (TAP) in the configuration matrix");
+    hm::TestOptions test_options;
+    hm::add_test_options(*test, test_options, HM386_SOURCE_DIR);
 
     std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front
     try {
@@ -63,5 +68,6 @@ int main(int argc, char** argv) {
     }
     if (*run) return hm::run_command(run_options, hm::ManifestVars{build_dir()});
     if (*trace) return hm::trace_command(trace_options);
+    if (*test) return hm::test_command(test_options, hm::ManifestVars{build_dir()});
     return hm::exit_code::kUsage;
 }

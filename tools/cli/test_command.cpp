@@ -17,6 +17,7 @@
 #include "qemu_boot.hpp"
 #include "test_matrix.hpp"
 #include "test_report.hpp"
+#include "write_file.hpp"
 
 namespace hm {
 
@@ -113,12 +114,6 @@ std::vector<JobResult> run_all(const std::vector<Job>& work, unsigned jobs) {
     return results;
 }
 
-bool write_file(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    return static_cast<bool>(out);
-}
-
 }  // namespace
 
 void add_test_options(CLI::App& cmd, TestOptions& o, const std::string& source_dir) {
@@ -199,7 +194,7 @@ int test_command(const TestOptions& o, const ManifestVars& vars) {
             std::filesystem::create_directories(o.log_dir, ec);
             if (ec) throw UsageError("--log-dir " + o.log_dir + ": " + ec.message());
         }
-        if (!o.junit.empty() && o.junit != "-" && !std::ofstream(o.junit)) throw UsageError("--junit " + o.junit + ": cannot write the file");
+        if (!o.junit.empty() && o.junit != "-" && !open_for_writing(o.junit)) throw UsageError("--junit " + o.junit + ": cannot write the file");
     } catch (const UsageError& e) {
         say(e.what());
         return exit_code::kUsage;

@@ -10,7 +10,9 @@ namespace {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-int end_status(BootEnd e) {
+}  // namespace
+
+int boot_end_status(BootEnd e) {
     switch (e) {
         case BootEnd::Exited: return test_status::kPassed;
         case BootEnd::Shutdown:
@@ -22,6 +24,8 @@ int end_status(BootEnd e) {
     }
     return exit_code::kInternal;
 }
+
+namespace {
 
 std::string reported_count(const TapReport& tap) {
     std::string n = std::to_string(tap.cases.size());
@@ -69,7 +73,7 @@ BootVerdict judge_boot(std::string image, std::string config, BootRecord record)
                              " stale translation(s)" + first);
     }
 
-    v.status = end_status(r.end);
+    v.status = boot_end_status(r.end);
     if (v.status == test_status::kPassed && (failed > 0 || !v.failures.empty())) v.status = test_status::kFailed;
     return v;
 }

@@ -33,6 +33,10 @@ struct BootVerdict {
 
 BootVerdict judge_boot(std::string image, std::string config, BootRecord record);
 
+// The status a boot's end carries by itself: 0 for an exit through the
+// debug-exit port, hm386 run's status (122-125, 70) otherwise.
+int boot_end_status(BootEnd e);
+
 // The exit status for a whole run: the most serious boot's. Internal errors
 // first, then triple faults, hangs, host timeouts, cycle limits, failures.
 int combined_status(const std::vector<int>& statuses);

@@ -17,7 +17,9 @@ class StaleRecorder : public EventSink {
 public:
     static constexpr size_t kKept = 8;
     void on_stale_translation(const StaleTranslationEvent& e) override {
-        if (events.size() < kKept) events.push_back(format_trace_record(TraceRecord{e}));
+        if (events.size() >= kKept) return;
+        std::string line = format_trace_record(TraceRecord{e});
+        events.push_back("cycle " + line.substr(line.find_first_not_of(' ')));
     }
     std::vector<std::string> events;
 };

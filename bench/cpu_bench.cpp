@@ -6,9 +6,12 @@
 // that maps its memory with 4 KiB pages and runs sieve, CRC-32, sorts, a matrix
 // product, copies and recursion) on the CPU, MMU and bus alone, with a stub COM1
 // and debug-exit port. It prints the guest's instruction and cycle counts, the
-// host time and the resulting guest MIPS (best of R runs). Every run must print
+// host CPU time (process CPU time: stable on a shared machine) and wall time,
+// and the resulting guest MIPS (best of R runs). Every run must print
 // the same checksum and take the same number of cycles (determinism).
 // docs/cpu.md records the figure.
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -70,9 +73,18 @@ bool load_elf(Bus& bus, const std::string& path, u32& entry) {
     return true;
 }
 
+// CPU time of this process: on a shared machine it excludes the time other
+// jobs hold the core, so it varies far less than wall time.
+double cpu_seconds() {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 struct RunResult {
     bool ok = false;
     double seconds = 0;
+    double cpu = 0;
     u64 instructions = 0;
     u64 cycles = 0;
     std::string output;
@@ -107,6 +119,7 @@ RunResult run_once(const std::string& elf, u32 iters) {
     cpu.enter_multiboot_state(entry, 0x2BADB002, mbi);
 
     const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = cpu_seconds();
     while (!exit_port.exited) {
         const StopReason why = cpu.run(st.cycles + 100'000'000);
         if (why != StopReason::CycleLimit && why != StopReason::StopRequested) {
@@ -115,6 +128,7 @@ RunResult run_once(const std::string& elf, u32 iters) {
         }
     }
     const auto t1 = std::chrono::steady_clock::now();
+    r.cpu = cpu_seconds() - c0;
     r.ok = true;
     r.seconds = std::chrono::duration<double>(t1 - t0).count();
     r.instructions = st.instructions;
@@ -149,9 +163,9 @@ int main(int argc, char** argv) {
                          static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(best.cycles));
             return 1;
         }
-        if (n == 0 || r.seconds < best.seconds) best = r;
+        if (n == 0 || r.cpu < best.cpu) best = r;
     }
-    const double mips = static_cast<double>(best.instructions) / best.seconds / 1e6;
+    const double mips = static_cast<double>(best.instructions) / best.cpu / 1e6;
     std::printf("guest output        %s", best.output.c_str());
     std::printf("paging              on (4 KiB pages, 64 MiB identity map)\n");
     std::printf("instructions        %llu\n", static_cast<unsigned long long>(best.instructions));
@@ -161,8 +175,9 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(best.stats.blocks_executed),
                 static_cast<double>(best.instructions) / static_cast<double>(best.stats.blocks_executed));
     std::printf("blocks decoded      %llu\n", static_cast<unsigned long long>(best.stats.blocks_built));
-    std::printf("host time           %.3f s (best of %d)\n", best.seconds, repeat);
-    std::printf("guest MIPS          %.1f\n", mips);
-    std::printf("guest cycles/s      %.1f M\n", static_cast<double>(best.cycles) / best.seconds / 1e6);
+    std::printf("host CPU time       %.3f s (best of %d; wall %.3f s)\n", best.cpu, repeat, best.seconds);
+    std::printf("guest MIPS          %.1f (per CPU second; %.1f per wall second)\n", mips,
+                static_cast<double>(best.instructions) / best.seconds / 1e6);
+    std::printf("guest cycles/s      %.1f M\n", static_cast<double>(best.cycles) / best.cpu / 1e6);
     return 0;
 }

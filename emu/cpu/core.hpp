@@ -54,6 +54,7 @@ struct Core {
     bool nmi_latched = false;
     bool shutdown = false;
     bool data_breakpoints_armed = false;
+    bool alignment_check = false;  // CR0.AM && EFLAGS.AC && CPL 3: misaligned data accesses raise #AC(0)
     u32 data_breakpoint_hits = 0;  // DR6 B0-B3 bits collected during the current instruction
     std::string shutdown_reason;
     std::atomic<u32> pending{0};
@@ -142,6 +143,7 @@ struct Core {
 
     // ---------------- segments (segment.cpp) ----------------
     void refresh_bounds(u8 seg);
+    void update_alignment_check();  // after CR0.AM, EFLAGS.AC or CPL changes
     void refresh_all_bounds();
     void load_segment_real(u8 seg, u16 selector);   // real mode and v86: base = selector << 4
     void load_segment(u8 seg, u16 selector);        // by the current mode's rules (MOV/POP/LxS)

@@ -139,14 +139,14 @@ void Core::reset() {
     mmu.write_cr4(0);
     mmu.write_cr3(0);
     mmu.write_cr0(0x60000010);
-    mmu.flush_all();
-    mmu.set_a20(true);
+    mmu.flush_all();  // A20 is the chipset's (the machine's), not the CPU's: left alone
     cache.flush_all();
     intr_line = false;
     nmi_latched = false;
     shutdown = false;
     shutdown_reason.clear();
     data_breakpoints_armed = false;
+    alignment_check = false;
     cur_block = nullptr;
     s.cpl = 0;
     data_priv = Priv::Supervisor;

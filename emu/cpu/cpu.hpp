@@ -99,7 +99,6 @@ public:
 
     CpuState& state();
     const CpuState& state() const;
-    cpu::Core& core() { return *core_; }
 
 private:
     std::unique_ptr<cpu::Core> core_;

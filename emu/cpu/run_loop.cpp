@@ -46,8 +46,13 @@ void Core::refresh_pending() {
     if ((s.eflags & flag::TF) || s.interrupt_shadow || (s.dr[7] & 0xFF) || trace == InstructionTrace::On) {
         p |= pending::kSlow;
     }
-    pending.fetch_and(pending::kStop, std::memory_order_relaxed);
-    pending.fetch_or(p, std::memory_order_relaxed);
+    // Called on every EFLAGS.IF/TF change (local_irq_save/restore in a kernel):
+    // skip the atomic read-modify-write when nothing changes. Only request_stop
+    // may run on another thread, and it only sets kStop, which is preserved.
+    u32 old = pending.load(std::memory_order_relaxed);
+    while ((old & ~pending::kStop) != p &&
+           !pending.compare_exchange_weak(old, (old & pending::kStop) | p, std::memory_order_relaxed)) {
+    }
 }
 
 u64 Core::cycles_now(const Insn* current) const {

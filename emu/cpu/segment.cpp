@@ -11,6 +11,17 @@ void Core::set_cpl(u8 cpl) {
     if (cpl != s.cpl) ++stats.privilege_changes;
     s.cpl = cpl;
     data_priv = cpl == 3 ? Priv::User : Priv::Supervisor;
+    update_alignment_check();
+}
+
+// Alignment checking sends every data access through the slow segment check
+// (the fast bounds become 0), which tests the alignment: free while it is off.
+void Core::update_alignment_check() {
+    const bool on = (s.cr.cr0 & cr0::kAM) && (s.eflags & flag::AC) && s.cpl == 3;
+    if (on != alignment_check) {
+        alignment_check = on;
+        refresh_all_bounds();
+    }
 }
 
 void Core::refresh_bounds(u8 seg) {
@@ -18,7 +29,7 @@ void Core::refresh_bounds(u8 seg) {
     const u64 end = u64{sg.limit} + 1;
     const bool data = (sg.attr & kS) && !(sg.attr & kCode);
     const bool expand_down = data && (sg.attr & kExpandDown);
-    if (data_breakpoints_armed || expand_down) {
+    if (data_breakpoints_armed || alignment_check || expand_down) {
         sg.read_end = sg.write_end = 0;
     } else if (!pe() || v86()) {
         sg.read_end = sg.write_end = end;  // no type checks outside protected mode
@@ -57,6 +68,7 @@ void Core::segment_check_slow(u8 seg, u32 ea, unsigned size, Access a) {
     } else if (last > sg.limit) {
         segment_fault(seg);
     }
+    if (alignment_check && size > 1 && ((sg.base + ea) & (size - 1))) raise(Vector::AC, 0);
     if (data_breakpoints_armed) {
         const u32 lin = sg.base + ea;
         const u32 dr7 = s.dr[7];
@@ -176,7 +188,9 @@ void Core::write_eflags(u32 value, u32 mask) {
     const u32 old = s.eflags;
     s.eflags = (((old & ~mask) | (value & mask)) & flag::kImplemented) | flag::kFixed1;
     if ((old ^ s.eflags) & flag::VM) refresh_all_bounds();
-    if ((old ^ s.eflags) & (flag::TF | flag::IF)) refresh_pending();
+    // IF needs no refresh: pending::kIntr follows the INTR line, not IF.
+    if ((old ^ s.eflags) & flag::TF) refresh_pending();
+    if ((old ^ s.eflags) & flag::AC) update_alignment_check();
 }
 
 }  // namespace hm::cpu

@@ -52,7 +52,7 @@ private:
         if (expand_down) ok = off > seg_.limit && last <= (big() ? 0xFFFFFFFFu : 0xFFFFu);
         else ok = last <= seg_.limit;
         if (!ok) raise(Vector::SS, error_);
-        if (c_.data_breakpoints_armed && current_) c_.segment_check_slow(sreg::SS, off, size, a);
+        if ((c_.data_breakpoints_armed || c_.alignment_check) && current_) c_.segment_check_slow(sreg::SS, off, size, a);
     }
 
     Core& c_;

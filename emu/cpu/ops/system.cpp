@@ -49,6 +49,7 @@ void write_cr0(Core& c, u32 v) {
     const u32 old = c.s.cr.cr0;
     c.mmu.write_cr0(v);
     if ((old ^ v) & cr0::kPE) c.refresh_all_bounds();
+    if ((old ^ v) & cr0::kAM) c.update_alignment_check();
     c.s.cycles += 13;
 }
 

@@ -28,6 +28,7 @@ bool skip_for_missing_diag_device(const std::string& reason) {
 
 CrossCheck cross_check(const BootVerdict& hm386, const BootVerdict& qemu) {
     CrossCheck x;
+    x.image = hm386.image;
     x.config = hm386.config;
     if (describe_end(hm386.record) != describe_end(qemu.record)) {
         x.differences.push_back("boot: hm386 " + describe_end(hm386.record) + ", qemu " + describe_end(qemu.record));
@@ -71,6 +72,21 @@ std::string cross_check_text(const std::vector<CrossCheck>& checks) {
     }
     if (!diffs.empty()) out += "differences\n" + diffs;
     return out;
+}
+
+JUnitSuite cross_check_junit(const CrossCheck& x) {
+    JUnitSuite s;
+    s.name = "cross-check/" + x.image + "/" + x.config;
+    JUnitCase c;
+    c.classname = x.config + ".cross-check";
+    c.name = "hm386-matches-qemu";
+    if (!x.differences.empty()) {
+        c.outcome = JUnitOutcome::Failure;
+        c.message = std::to_string(x.differences.size()) + " difference(s): " + x.differences.front();
+        for (const std::string& d : x.differences) c.text += d + "\n";
+    }
+    s.cases.push_back(std::move(c));
+    return s;
 }
 
 }  // namespace hm

@@ -7,12 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "junit_writer.hpp"
 #include "test_verdict.hpp"
 
 namespace hm {
 
 struct CrossCheck {
-    std::string config;
+    std::string image, config;
     unsigned compared = 0;        // cases reported by both
     unsigned same = 0;            // with the same result
     unsigned expected_skips = 0;  // skipped on QEMU for want of the diagnostic device
@@ -25,5 +26,7 @@ CrossCheck cross_check(const BootVerdict& hm386, const BootVerdict& qemu);
 bool skip_for_missing_diag_device(const std::string& reason);
 
 std::string cross_check_text(const std::vector<CrossCheck>& checks);
+// A JUnit suite "cross-check/<image>/<config>" whose one case fails with the differences.
+JUnitSuite cross_check_junit(const CrossCheck& check);
 
 }  // namespace hm

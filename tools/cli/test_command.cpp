@@ -5,8 +5,6 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -102,7 +100,8 @@ std::vector<JobResult> run_all(const std::vector<Job>& work, unsigned jobs) {
             std::lock_guard<std::mutex> lock(progress);
             ++done;
             const JobResult& r = results[i];
-            std::string what = r.setup_error.empty() ? boot_summary_line(r.verdict) : work[i].image + " " + work[i].config + ": " + r.setup_error;
+            std::string what = r.setup_error.empty() ? boot_summary_line(r.verdict)
+                                                     : work[i].image + " " + work[i].config + ": " + r.setup_error;
             std::fprintf(stderr, "[%zu/%zu] %s\n", done, work.size(), what.c_str());
         }
     };
@@ -146,24 +145,83 @@ void add_test_options(CLI::App& cmd, TestOptions& o, const std::string& source_d
     cmd.add_option("--qemu-timeout", o.qemu_timeout, "host seconds per QEMU boot (default 300)");
 }
 
+namespace {
+
+// Every boot to run, hm386's and (with --qemu) QEMU's twin after each. Throws
+// UsageError or BootError for bad options or an image that cannot be planned.
+std::vector<Job> plan_jobs(const TestOptions& o, const ManifestVars& vars) {
+    const std::vector<TestConfig> configs = select_test_configs(o.configs);
+    const std::string selection = ktest_selection(o.suites);
+    std::vector<std::string> images = o.images;
+    if (images.empty()) images.push_back(vars.build_dir + "/guest/ktest.elf");
+    if (o.timeout <= 0 || o.qemu_timeout <= 0) throw UsageError("--timeout and --qemu-timeout must be positive");
+    std::vector<std::string> labels;
+    for (const std::string& image : images) {
+        std::string label = image_label(image);
+        for (int k = 2; std::find(labels.begin(), labels.end(), label) != labels.end(); ++k)
+            label = image_label(image) + "#" + std::to_string(k);
+        labels.push_back(label);
+    }
+    std::vector<Job> work;
+    for (size_t i = 0; i < images.size(); ++i) {
+        for (const TestConfig& c : configs) {
+            const std::string append = join_words({c.append, selection, o.append});
+            std::vector<std::string> args = {images[i], "-m", c.mem, "--append", append, "--max-cycles", o.max_cycles,
+                                             "--timeout", std::to_string(o.timeout)};
+            if (!o.no_tlb_check) args.push_back("--tlb-check");
+            args.insert(args.end(), o.run_args.begin(), o.run_args.end());
+            Job job{labels[i], c.name, false, boot_plan(args, vars), {}};
+            if (o.qemu && job.plan.boot != BootKind::Multiboot)
+                throw UsageError("--qemu needs a Multiboot kernel, not a ROM: " + images[i]);
+            QemuBootSpec qemu{o.qemu_script, job.plan.kernel, c.mem, append, o.qemu_cpu, o.qemu_timeout};
+            work.push_back(std::move(job));
+            if (o.qemu) work.push_back(Job{labels[i], c.name, true, {}, std::move(qemu)});
+        }
+    }
+    return work;
+}
+
+struct Summary {
+    std::string report;
+    std::vector<JUnitSuite> suites;
+    int status = test_status::kPassed;
+};
+
+Summary summarise(const TestOptions& o, const std::vector<BootVerdict>& hm386, const std::vector<BootVerdict>& qemu) {
+    Summary out;
+    std::vector<int> statuses;
+    if (o.qemu) out.report += "== hm386\n";
+    out.report += test_report_text(hm386);
+    for (const BootVerdict& b : hm386) statuses.push_back(b.status);
+    out.suites = junit_suites(hm386);
+    if (o.qemu) {
+        out.report += "== qemu (" + o.qemu_cpu + ")\n" + test_report_text(qemu);
+        std::vector<CrossCheck> checks;
+        for (size_t i = 0; i < hm386.size(); ++i) {
+            checks.push_back(cross_check(hm386[i], qemu[i]));
+            statuses.push_back(qemu[i].status);
+            if (!checks.back().differences.empty()) statuses.push_back(test_status::kFailed);
+            out.suites.push_back(cross_check_junit(checks.back()));
+        }
+        std::vector<JUnitSuite> q = junit_suites(qemu);
+        out.suites.insert(out.suites.end(), q.begin(), q.end());
+        out.report += cross_check_text(checks);
+    }
+    out.status = combined_status(statuses);
+    out.report += "exit status " + std::to_string(out.status) + "\n";
+    return out;
+}
+
+}  // namespace
+
 int test_command(const TestOptions& o, const ManifestVars& vars) {
     if (o.list_configs) {
-        for (const TestConfig& c : default_test_matrix()) std::printf("%-12s -m %-4s --append \"%s\"\n", c.name.c_str(), c.mem.c_str(), c.append.c_str());
+        for (const TestConfig& c : default_test_matrix())
+            std::printf("%-12s -m %-4s --append \"%s\"\n", c.name.c_str(), c.mem.c_str(), c.append.c_str());
         return 0;
     }
     std::vector<Job> work;
     try {
-        const std::vector<TestConfig> configs = select_test_configs(o.configs);
-        const std::string selection = ktest_selection(o.suites);
-        std::vector<std::string> images = o.images;
-        if (images.empty()) images.push_back(vars.build_dir + "/guest/ktest.elf");
-        std::vector<std::string> labels;
-        for (const std::string& image : images) {
-            std::string label = image_label(image);
-            for (int k = 2; std::find(labels.begin(), labels.end(), label) != labels.end(); ++k) label = image_label(image) + "#" + std::to_string(k);
-            labels.push_back(label);
-        }
-        if (o.timeout <= 0 || o.qemu_timeout <= 0) throw UsageError("--timeout and --qemu-timeout must be positive");
         if (o.qemu) {
             if (access(o.qemu_script.c_str(), X_OK) != 0) throw UsageError("--qemu: cannot run " + o.qemu_script);
             if (!on_path("qemu-system-i386")) {
@@ -171,30 +229,14 @@ int test_command(const TestOptions& o, const ManifestVars& vars) {
                 return kSkipped;
             }
         }
-        for (size_t i = 0; i < images.size(); ++i) {
-            for (const TestConfig& c : configs) {
-                const std::string append = join_words({c.append, selection, o.append});
-                std::vector<std::string> args = {images[i], "-m", c.mem, "--append", append, "--max-cycles", o.max_cycles,
-                                                 "--timeout", std::to_string(o.timeout)};
-                if (!o.no_tlb_check) args.push_back("--tlb-check");
-                args.insert(args.end(), o.run_args.begin(), o.run_args.end());
-                Job job{labels[i], c.name, false, boot_plan(args, vars), {}};
-                if (o.qemu) {
-                    if (job.plan.boot != BootKind::Multiboot) throw UsageError("--qemu needs a Multiboot kernel, not a ROM: " + images[i]);
-                    Job q{labels[i], c.name, true, {}, {o.qemu_script, job.plan.kernel, c.mem, append, o.qemu_cpu, o.qemu_timeout}};
-                    work.push_back(std::move(job));
-                    work.push_back(std::move(q));
-                } else {
-                    work.push_back(std::move(job));
-                }
-            }
-        }
+        work = plan_jobs(o, vars);
         if (!o.log_dir.empty()) {
             std::error_code ec;
             std::filesystem::create_directories(o.log_dir, ec);
             if (ec) throw UsageError("--log-dir " + o.log_dir + ": " + ec.message());
         }
-        if (!o.junit.empty() && o.junit != "-" && !open_for_writing(o.junit)) throw UsageError("--junit " + o.junit + ": cannot write the file");
+        if (!o.junit.empty() && o.junit != "-" && !open_for_writing(o.junit))
+            throw UsageError("--junit " + o.junit + ": cannot write the file");
     } catch (const UsageError& e) {
         say(e.what());
         return exit_code::kUsage;
@@ -203,9 +245,8 @@ int test_command(const TestOptions& o, const ManifestVars& vars) {
         return exit_code::kBadImage;
     }
 
-    unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<JobResult> results = run_all(work, jobs);
-
     std::vector<BootVerdict> hm386_boots, qemu_boots;
     for (size_t i = 0; i < results.size(); ++i) {
         if (!results[i].setup_error.empty()) {
@@ -219,53 +260,22 @@ int test_command(const TestOptions& o, const ManifestVars& vars) {
         (work[i].qemu ? qemu_boots : hm386_boots).push_back(std::move(results[i].verdict));
     }
 
-    std::vector<int> statuses;
-    std::string report;
-    if (o.qemu) report += "== hm386\n";
-    report += test_report_text(hm386_boots);
-    for (const BootVerdict& b : hm386_boots) statuses.push_back(b.status);
-    std::vector<JUnitSuite> suites = junit_suites(hm386_boots);
-    if (o.qemu) {
-        report += "== qemu (" + o.qemu_cpu + ")\n" + test_report_text(qemu_boots);
-        std::vector<CrossCheck> checks;
-        for (size_t i = 0; i < hm386_boots.size(); ++i) {
-            checks.push_back(cross_check(hm386_boots[i], qemu_boots[i]));
-            statuses.push_back(qemu_boots[i].status);
-            if (!checks.back().differences.empty()) statuses.push_back(test_status::kFailed);
-            JUnitSuite s;
-            s.name = "cross-check/" + hm386_boots[i].image + "/" + hm386_boots[i].config;
-            JUnitCase c;
-            c.classname = hm386_boots[i].config + ".cross-check";
-            c.name = "hm386-matches-qemu";
-            if (!checks.back().differences.empty()) {
-                c.outcome = JUnitOutcome::Failure;
-                c.message = std::to_string(checks.back().differences.size()) + " difference(s): " + checks.back().differences.front();
-                for (const std::string& d : checks.back().differences) c.text += d + "\n";
-            }
-            s.cases.push_back(std::move(c));
-            suites.push_back(std::move(s));
-        }
-        std::vector<JUnitSuite> q = junit_suites(qemu_boots);
-        suites.insert(suites.end(), q.begin(), q.end());
-        report += cross_check_text(checks);
-    }
-    const int status = combined_status(statuses);
-    report += "exit status " + std::to_string(status) + "\n";
-    std::fputs(report.c_str(), stdout);
+    const Summary summary = summarise(o, hm386_boots, qemu_boots);
+    std::fputs(summary.report.c_str(), stdout);
     std::fflush(stdout);
-
     bool io_ok = true;
     if (!o.log_dir.empty()) {
         for (const auto* boots : {&hm386_boots, &qemu_boots})
-            for (const BootVerdict& b : *boots) io_ok = write_file(o.log_dir + "/" + boot_log_name(b), boot_log_text(b)) && io_ok;
+            for (const BootVerdict& b : *boots)
+                io_ok = write_file(o.log_dir + "/" + boot_log_name(b), boot_log_text(b)) && io_ok;
     }
     if (o.junit == "-") {
-        std::fputs(junit_xml("hm386 test", suites).c_str(), stdout);
+        std::fputs(junit_xml("hm386 test", summary.suites).c_str(), stdout);
     } else if (!o.junit.empty()) {
-        io_ok = write_file(o.junit, junit_xml("hm386 test", suites)) && io_ok;
+        io_ok = write_file(o.junit, junit_xml("hm386 test", summary.suites)) && io_ok;
     }
     if (!io_ok) say("warning: could not write every log or JUnit file");
-    return status;
+    return summary.status;
 }
 
 }  // namespace hm

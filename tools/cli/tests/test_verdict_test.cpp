@@ -136,6 +136,15 @@ TEST_CASE("cross-check: diagnostic-device skips are expected, any other differen
     CHECK(x.differences[1] == "t.differs: hm386 ok, qemu not ok (EXPECT_EQ(a, b) failed at q.cpp:1)");
     CHECK(x.differences[2] == "t.only_hm386: hm386 ok, not reported by qemu");
     CHECK(x.differences[3] == "t.only_qemu: qemu ok, not reported by hm386");
+    JUnitSuite s = cross_check_junit(x);
+    CHECK(s.name == "cross-check/k/c");
+    REQUIRE(s.cases.size() == 1);
+    CHECK(s.cases[0].outcome == JUnitOutcome::Failure);
+    CHECK(s.cases[0].message == "4 difference(s): boot: hm386 exited 0, qemu exited 1");
+    CrossCheck agree = cross_check(judge_boot("k", "c", exited(0, hm)), judge_boot("k", "c", exited(0, hm)));
+    CHECK(agree.differences.empty());
+    CHECK(agree.same == 4u);
+    CHECK(cross_check_junit(agree).cases[0].outcome == JUnitOutcome::Passed);
     CHECK(skip_for_missing_diag_device("needs the hm386 diagnostic device (absent: not running under hm386)"));
     CHECK_FALSE(skip_for_missing_diag_device("no highmem in this configuration"));
 }

@@ -1,56 +1,25 @@
-// kmap, kmap_local and kmap_atomic on highmem pages: addresses, the pkmap
-// slot states (0 / 1 / n), the wrap-around flush, sleeping when the window is
-// full, per-thread fixmap slots across context switches, LIFO and nesting
-// limits, use from interrupt context, __GFP_ZERO through kmap_local.
-#include <asm/highmem.hpp>
-#include <asm/layout.hpp>
-#include <kernel/highmem.hpp>
+// kmap and the persistent kmap window: lowmem pages never mapped, page_address
+// and kmap_to_page, the pkmap_count states (0 / 1 / n), the wrap-around flush
+// (exactly one global flush per wrap, at exactly LAST_PKMAP new slots), sleeping
+// when every slot is in use and the re-check after the wake-up, the kmapinfo
+// counters. kmap_local/kmap_atomic: kmap_local_test.cpp; misuse:
+// highmem_misuse_test.cpp; every page's data: highmem_integrity_test.cpp.
 #include <kernel/jiffies.hpp>
-#include <kernel/slab.hpp>
-#include <kernel/timer.hpp>
 
-#include "ktest.hpp"
+#include "highmem_fixture.hpp"
 
-namespace {
+using hm_test::in_pkmap;
+using hm_test::mapped;
 
-bool mapped(unsigned long va) { return kernel_virt_to_phys(va, nullptr, nullptr); }
-
-bool in_pkmap(const void* p) {
-    auto a = reinterpret_cast<unsigned long>(p);
-    return a >= PKMAP_BASE() && a < PKMAP_ADDR(LAST_PKMAP());
-}
-
-// A fixture holding n highmem pages.
-struct kmap_pages : ktest::Test {
-    static constexpr unsigned MAX = 1100;  // more than LAST_PKMAP in either mode
-    page** pages = nullptr;
-    unsigned n = 0;
-    void SetUp() override {
-        if (!totalhigh_pages()) {
-            ktest::skip("no highmem in this configuration");
-            return;
-        }
-        pages = static_cast<page**>(kcalloc(MAX, sizeof(page*), GFP_KERNEL));
-        ASSERT_NOT_NULL(pages);
-        for (n = 0; n < MAX; ++n) {
-            pages[n] = alloc_page(GFP_HIGHUSER | __GFP_NOWARN);
-            if (!pages[n] || !PageHighMem(pages[n])) break;
-        }
-        if (n < MAX && pages[n]) __free_page(pages[n]);  // a fallback to lowmem: not wanted
-    }
-    void TearDown() override {
-        for (unsigned i = 0; i < n; ++i) __free_page(pages[i]);
-        kfree(pages);
-    }
-};
-
-}  // namespace
+struct pkmap : kmap_pages {};
 
 KTEST(highmem, lowmem_pages_are_never_mapped) {
     page* p = alloc_page(GFP_KERNEL);
     ASSERT_NOT_NULL(p);
-    unsigned long maps = highmem_stats.kmap_local_maps, calls = highmem_stats.kmap_high_calls;
+    kmapinfo before = get_kmapinfo();
     void* direct = page_address(p);
+    EXPECT_EQ(direct, lowmem_page_address(p));
+    EXPECT_EQ(kmap_to_page(direct), p);  // a direct-map address
     EXPECT_EQ(kmap(p), direct);
     kunmap(p);
     void* local = kmap_local_page(p);
@@ -59,269 +28,282 @@ KTEST(highmem, lowmem_pages_are_never_mapped) {
     void* atomic = kmap_atomic(p);
     EXPECT_EQ(atomic, direct);
     kunmap_atomic(atomic);
-    EXPECT_EQ(highmem_stats.kmap_local_maps, maps);
-    EXPECT_EQ(highmem_stats.kmap_high_calls, calls);
+    kmapinfo after = get_kmapinfo();
+    EXPECT_EQ(after.kmap_calls, before.kmap_calls);
+    EXPECT_EQ(after.local_maps, before.local_maps);
+    EXPECT_EQ(after.atomic_maps, before.atomic_maps);
+    EXPECT_EQ(after.invlpgs, before.invlpgs);
     __free_page(p);
 }
 
-KTEST_F(kmap_pages, kmap_uses_the_pkmap_window_and_counts_users) {
-    ASSERT_GE(n, 2u);
-    page* p = pages[0];
-    // A page freed while its slot was unused may still have that address.
-    void* before = page_address(p);
+// A highmem page has no kernel address until kmap gives it one; kmap_to_page
+// and page_address translate both ways while it lasts.
+KTEST_F(pkmap, page_address_is_null_until_kmap) {
+    ASSERT_GE(n, 1u);
+    // A page freed while its slot was unused may still have that address:
+    // take one that has none.
+    page* p = nullptr;
+    for (unsigned i = 0; i < n && !p; ++i)
+        if (!page_address(pages[i])) p = pages[i];
+    ASSERT_NOT_NULL(p);
     void* a = kmap(p);
     EXPECT_TRUE(in_pkmap(a));
-    if (before) EXPECT_EQ(a, before);
     EXPECT_EQ(page_address(p), a);
     EXPECT_EQ(kmap_to_page(a), p);
+    EXPECT_EQ(kmap_to_page(static_cast<char*>(a) + 123), p);
     phys_addr_t phys = 0;
     EXPECT_TRUE(kernel_virt_to_phys(reinterpret_cast<unsigned long>(a), &phys, nullptr));
     EXPECT_EQ(phys, page_to_phys(p));
-    void* again = kmap(p);  // the same page: the same slot, one more user
-    EXPECT_EQ(again, a);
-    unsigned f, unused, used;
-    pkmap_slot_counts(&f, &unused, &used);
-    EXPECT_GE(used, 1u);
     kunmap(p);
-    kunmap(p);
-    // Unused (count 1): still mapped, still known to page_address, until the
-    // wrap-around flush.
-    EXPECT_EQ(page_address(p), a);
-    EXPECT_TRUE(mapped(reinterpret_cast<unsigned long>(a)));
-    void* b = kmap(pages[1]);
-    EXPECT_NE(b, a);
-    kunmap(pages[1]);
 }
 
-KTEST_F(kmap_pages, data_written_through_kmap_is_in_the_page) {
-    ASSERT_GE(n, 1u);
-    auto* k = static_cast<u32*>(kmap(pages[0]));
-    for (unsigned i = 0; i < PAGE_SIZE / 4; ++i) k[i] = 0xC0DE0000u + i;
-    kunmap(pages[0]);
-    auto* l = static_cast<u32*>(kmap_local_page(pages[0]));
-    unsigned long wrong = 0;
-    for (unsigned i = 0; i < PAGE_SIZE / 4; ++i) wrong += l[i] != 0xC0DE0000u + i;
-    kunmap_local(l);
-    EXPECT_EQ(wrong, 0u);
-}
-
-// Mapping more distinct pages than the window has slots wraps the search to
-// slot 0, which flushes every unused slot: their PTEs are cleared, their pages
-// forget their addresses, and the TLB is flushed once for all of them.
-KTEST_F_TIMEOUT(kmap_pages, wrap_around_flushes_unused_slots, 30000) {
+// pkmap_count: n > 1 while kmapped (n - 1 users), 1 once unused (still mapped
+// and known to page_address: kunmap neither clears nor flushes), 0 after the
+// next wrap-around flush (free, unmapped, forgotten).
+KTEST_F_TIMEOUT(pkmap, slot_states_0_1_n, 30000) {
     ASSERT_GT(n, LAST_PKMAP());
-    unsigned long flushes = highmem_stats.pkmap_flushes;
-    void* first = kmap(pages[0]);
-    kunmap(pages[0]);
-    for (unsigned i = 1; i <= LAST_PKMAP(); ++i) {
-        void* a = kmap(pages[i]);
+    page* p = pages[0];
+    void* a = kmap(p);
+    EXPECT_EQ(pkmap_count_at(a), 2);
+    EXPECT_EQ(kmap(p), a);  // the same page: the same slot, one more user
+    EXPECT_EQ(pkmap_count_at(a), 3);
+    kunmap(p);
+    EXPECT_EQ(pkmap_count_at(a), 2);
+    kunmap(p);
+    EXPECT_EQ(pkmap_count_at(a), 1);
+    EXPECT_EQ(page_address(p), a);
+    EXPECT_TRUE(mapped(a));
+    EXPECT_EQ(kmap(p), a);  // mapped again: found in the hash, no new slot
+    EXPECT_EQ(pkmap_count_at(a), 2);
+    kunmap(p);
+    // New pages until the search wraps around: the flush frees the slot.
+    unsigned long wraps = highmem_stats.pkmap_wraps;
+    for (unsigned i = 1; i < n && highmem_stats.pkmap_wraps == wraps; ++i) {
+        kmap(pages[i]);
         kunmap(pages[i]);
-        (void)a;
     }
-    EXPECT_GE(highmem_stats.pkmap_flushes, flushes + 1);
-    // pages[0]'s slot was unused at the flush: it lost its address, and the
-    // slot was handed out again to a later page.
-    EXPECT_NE(page_address(pages[0]), first);
+    ASSERT_EQ(highmem_stats.pkmap_wraps, wraps + 1);
+    if (reinterpret_cast<unsigned long>(a) != PKMAP_ADDR(0)) {  // slot 0 is taken again by the wrapping kmap
+        EXPECT_EQ(pkmap_count_at(a), 0);
+        EXPECT_FALSE(mapped(a));
+    }
+    EXPECT_NULL(page_address(p));
+}
+
+// The wrap: the map that brings the search back to slot 0 runs
+// flush_all_zero_pkmaps(), which frees every unused slot with one global TLB
+// flush. From then on the next LAST_PKMAP - 1 new pages take slots 1, 2, ...
+// without any flush, and the one after wraps again: LAST_PKMAP (1024 2-level,
+// 512 PAE) new slots per global flush.
+KTEST_F_TIMEOUT(pkmap, a_wrap_costs_exactly_one_global_flush, 30000) {
+    ASSERT_GE(n, 2 * LAST_PKMAP() + 1);
+    const unsigned last = LAST_PKMAP();
+    unsigned long wraps = highmem_stats.pkmap_wraps, flushes = highmem_stats.pkmap_flushes;
+    unsigned i = 0;
+    while (highmem_stats.pkmap_wraps == wraps && i <= last) {
+        kmap(pages[i]);
+        kunmap(pages[i]);
+        ++i;
+    }
+    ASSERT_EQ(highmem_stats.pkmap_wraps, wraps + 1);
+    EXPECT_EQ(highmem_stats.pkmap_flushes, flushes + 1);
+    EXPECT_EQ(reinterpret_cast<unsigned long>(page_address(pages[i - 1])), PKMAP_ADDR(0));
+    if (i > 1) EXPECT_NULL(page_address(pages[0]));  // unused at the flush: forgotten
     unsigned f, unused, used;
     pkmap_slot_counts(&f, &unused, &used);
     EXPECT_EQ(used, 0u);
-    EXPECT_EQ(f + unused, LAST_PKMAP() - 0 * used);
+    EXPECT_EQ(unused, 1u);  // only slot 0, just used
+    EXPECT_EQ(f, last - 1);
+    unsigned long wrong_slot = 0;
+    for (unsigned k = 1; k < last; ++k, ++i) {
+        void* a = kmap(pages[i]);
+        wrong_slot += reinterpret_cast<unsigned long>(a) != PKMAP_ADDR(k);
+        kunmap(pages[i]);
+    }
+    EXPECT_EQ(wrong_slot, 0u);
+    EXPECT_EQ(highmem_stats.pkmap_wraps, wraps + 1);
+    EXPECT_EQ(highmem_stats.pkmap_flushes, flushes + 1);
+    unsigned long slots_flushed = highmem_stats.pkmap_slots_flushed;
+    void* a = kmap(pages[i]);
+    kunmap(pages[i]);
+    EXPECT_EQ(reinterpret_cast<unsigned long>(a), PKMAP_ADDR(0));
+    EXPECT_EQ(highmem_stats.pkmap_wraps, wraps + 2);
+    EXPECT_EQ(highmem_stats.pkmap_flushes, flushes + 2);
+    EXPECT_EQ(highmem_stats.pkmap_slots_flushed - slots_flushed, last);  // every slot was unused
 }
 
 namespace {
-struct Blocked {
-    page* page;
-    void* addr = nullptr;
-    volatile bool done = false;
+
+// Two threads share the window: A holds half of it, B the other half and then
+// asks for one more page.
+struct Sharers {
+    page** pages;
+    unsigned half;
+    volatile bool a_ready = false, b_full = false, release_one = false, released = false, b_done = false,
+                  release_all = false;
+    void* a_first = nullptr;   // A's first slot, which it gives back first
+    void* b_extra = nullptr;   // what B's last kmap returned
 };
-int kmap_one(void* arg) {
-    auto* b = static_cast<Blocked*>(arg);
-    b->addr = kmap(b->page);
-    b->done = true;
-    kunmap(b->page);
+
+void wait_for(const volatile bool& flag) {
+    while (!flag) msleep(1);
+}
+
+int holder_a(void* arg) {
+    auto* s = static_cast<Sharers*>(arg);
+    for (unsigned i = 0; i < s->half; ++i) {
+        void* a = kmap(s->pages[i]);
+        if (i == 0) s->a_first = a;
+    }
+    s->a_ready = true;
+    wait_for(s->release_one);
+    kunmap(s->pages[0]);
+    s->released = true;
+    wait_for(s->release_all);
+    for (unsigned i = 1; i < s->half; ++i) kunmap(s->pages[i]);
     return 0;
 }
+
+int holder_b(void* arg) {
+    auto* s = static_cast<Sharers*>(arg);
+    for (unsigned i = s->half; i < 2 * s->half; ++i) kmap(s->pages[i]);
+    s->b_full = true;
+    s->b_extra = kmap(s->pages[2 * s->half]);  // every slot in use: sleeps
+    s->b_done = true;
+    wait_for(s->release_all);
+    for (unsigned i = s->half; i <= 2 * s->half; ++i) kunmap(s->pages[i]);
+    return 0;
+}
+
 }  // namespace
 
-// With every slot in use, kmap() sleeps on pkmap_map_wait until a kunmap()
-// makes a slot unused; the wrap-around flush then frees it.
-KTEST_F_TIMEOUT(kmap_pages, kmap_sleeps_while_every_slot_is_in_use, 30000) {
+// Two threads exhaust the window between them; the next kmap sleeps
+// (uninterruptibly) on pkmap_map_wait until the other thread's kunmap brings a
+// slot down to count 1, and then gets exactly that slot (after the flush).
+KTEST_F_TIMEOUT(pkmap, kmap_sleeps_until_another_thread_kunmaps, 30000) {
     ASSERT_GT(n, LAST_PKMAP());
+    Sharers s{pages, LAST_PKMAP() / 2};
     unsigned long waits = highmem_stats.kmap_high_waits;
-    for (unsigned i = 0; i < LAST_PKMAP(); ++i) kmap(pages[i]);
+    task_struct* a = kthread_run(holder_a, &s, "ktest-pkmap-a");
+    ASSERT_NOT_NULL(a);
+    wait_for(s.a_ready);
+    task_struct* b = kthread_run(holder_b, &s, "ktest-pkmap-b");
+    ASSERT_NOT_NULL(b);
+    wait_for(s.b_full);
+    for (unsigned t = 0; t < 1000 && highmem_stats.kmap_high_waits == waits; ++t) msleep(1);
+    msleep(20);
+    EXPECT_EQ(highmem_stats.kmap_high_waits, waits + 1);
+    EXPECT_EQ(b->state, TASK_UNINTERRUPTIBLE);
+    EXPECT_FALSE(s.b_done);
     unsigned f, unused, used;
     pkmap_slot_counts(&f, &unused, &used);
     EXPECT_EQ(used, LAST_PKMAP());
-    Blocked b{pages[LAST_PKMAP()]};
-    task_struct* t = kthread_run(kmap_one, &b, "ktest-kmap");
-    ASSERT_NOT_NULL(t);
-    msleep(50);
-    EXPECT_FALSE(b.done);
-    EXPECT_EQ(t->state, TASK_UNINTERRUPTIBLE);
+    s.release_one = true;
+    wait_for(s.released);
+    wait_for(s.b_done);
+    EXPECT_EQ(s.b_extra, s.a_first);  // the only slot the flush could free
     EXPECT_EQ(highmem_stats.kmap_high_waits, waits + 1);
-    kunmap(pages[7]);  // one slot becomes unused: the sleeper is woken
+    s.release_all = true;
+    EXPECT_EQ(kthread_join(a), 0);
+    EXPECT_EQ(kthread_join(b), 0);
+    put_task_struct(a);
+    put_task_struct(b);
+}
+
+namespace {
+struct Waiter {
+    page* page;
+    void* addr = nullptr;
+    int count = 0;
+    volatile bool done = false;
+};
+int kmap_and_report(void* arg) {
+    auto* w = static_cast<Waiter*>(arg);
+    w->addr = kmap(w->page);
+    w->count = pkmap_count_at(w->addr);
+    w->done = true;
+    kunmap(w->page);
+    return 0;
+}
+}  // namespace
+
+// A kmap woken from pkmap_map_wait must look the page up again: meanwhile
+// another thread may have mapped that very page, and the two must share its
+// slot (Linux's "Somebody else might have mapped it while we slept").
+KTEST_F_TIMEOUT(pkmap, a_woken_kmap_rechecks_the_page_address, 30000) {
+    ASSERT_GT(n, LAST_PKMAP());
+    const unsigned last = LAST_PKMAP();
+    for (unsigned i = 0; i < last; ++i) kmap(pages[i]);
+    unsigned long waits = highmem_stats.kmap_high_waits;
+    Waiter w{pages[last]};
+    task_struct* t = kthread_run(kmap_and_report, &w, "ktest-pkmap-wait");
+    ASSERT_NOT_NULL(t);
+    for (unsigned i = 0; i < 1000 && highmem_stats.kmap_high_waits == waits; ++i) msleep(1);
+    ASSERT_EQ(highmem_stats.kmap_high_waits, waits + 1);
+    unsigned long new_slots = highmem_stats.kmap_high_new;
+    // With preemption off the woken thread cannot run before we map its page.
+    preempt_disable();
+    kunmap(pages[0]);                    // count 1: wakes the sleeper
+    void* mine = kmap_high(pages[last]); // wraps, flushes, takes the freed slot
+    preempt_enable();                    // now the sleeper runs and re-checks
     EXPECT_EQ(kthread_join(t), 0);
     put_task_struct(t);
-    EXPECT_TRUE(b.done);
-    EXPECT_TRUE(in_pkmap(b.addr));
-    for (unsigned i = 0; i < LAST_PKMAP(); ++i)
-        if (i != 7) kunmap(pages[i]);
+    EXPECT_TRUE(w.done);
+    EXPECT_EQ(w.addr, mine);
+    EXPECT_EQ(w.count, 3);  // two users: us and the woken thread
+    EXPECT_EQ(highmem_stats.kmap_high_new, new_slots + 1);  // only our kmap made a slot
+    kunmap(pages[last]);
+    for (unsigned i = 1; i < last; ++i) kunmap(pages[i]);
 }
 
-KTEST_F(kmap_pages, kmap_local_nests_in_fixmap_slots_lifo) {
-    ASSERT_GE(n, 3u);
-    unsigned depth = current->kmap_ctrl.idx;
-    void* a = kmap_local_page(pages[0]);
-    void* b = kmap_local_page(pages[1]);
-    void* c = kmap_local_page(pages[2]);
-    EXPECT_EQ(reinterpret_cast<unsigned long>(a), fix_to_virt(FIX_KMAP_BEGIN + depth));
-    EXPECT_EQ(reinterpret_cast<unsigned long>(b), reinterpret_cast<unsigned long>(a) - PAGE_SIZE);
-    EXPECT_EQ(reinterpret_cast<unsigned long>(c), reinterpret_cast<unsigned long>(b) - PAGE_SIZE);
-    EXPECT_EQ(current->kmap_ctrl.idx, depth + 3);
-    EXPECT_EQ(kmap_to_page(b), pages[1]);
-    EXPECT_NE(page_address(pages[1]), b);  // kmap_local addresses are not recorded
-    kunmap_local(c);
-    EXPECT_FALSE(mapped(reinterpret_cast<unsigned long>(c)));  // PTE cleared at once
-    kunmap_local(b);
-    kunmap_local(a);
-    EXPECT_EQ(current->kmap_ctrl.idx, depth);
-    EXPECT_FALSE(mapped(reinterpret_cast<unsigned long>(a)));
-}
-
-namespace {
-struct SlotUser {
-    page* page;
-    u32 pattern;
-    void* addr = nullptr;
-    unsigned long mismatches = 0;
-};
-// Maps its page, then yields many times; each time it runs again its slot
-// must show its own page, though another thread uses the same address.
-int use_slot(void* arg) {
-    auto* s = static_cast<SlotUser*>(arg);
-    auto* v = static_cast<volatile u32*>(kmap_local_page(s->page));
-    s->addr = const_cast<u32*>(v);
-    for (unsigned round = 0; round < 200; ++round) {
-        v[round] = s->pattern + round;
-        yield();
-        if (v[round] != s->pattern + round) ++s->mismatches;
-    }
-    kunmap_local(const_cast<u32*>(v));
-    return 0;
-}
-}  // namespace
-
-KTEST_F(kmap_pages, kmap_local_slots_follow_their_thread_across_switches) {
+// kmapinfo counts exactly what each API did, and the report prints it.
+KTEST_F(pkmap, kmapinfo_counts_each_api) {
     ASSERT_GE(n, 2u);
-    unsigned long outs = highmem_stats.kmap_local_sched_out;
-    SlotUser a{pages[0], 0xA0000000u}, b{pages[1], 0xB0000000u};
-    task_struct* ta = kthread_run(use_slot, &a, "ktest-slot-a");
-    task_struct* tb = kthread_run(use_slot, &b, "ktest-slot-b");
-    ASSERT_NOT_NULL(ta);
-    ASSERT_NOT_NULL(tb);
-    kthread_join(ta);
-    kthread_join(tb);
-    put_task_struct(ta);
-    put_task_struct(tb);
-    EXPECT_EQ(a.addr, b.addr);  // both were the first mapping of their thread
-    EXPECT_EQ(a.mismatches, 0u);
-    EXPECT_EQ(b.mismatches, 0u);
-    EXPECT_GT(highmem_stats.kmap_local_sched_out, outs);
-    // Each page holds only its own thread's writes.
-    auto* va = static_cast<u32*>(kmap_local_page(pages[0]));
-    auto* vb = static_cast<u32*>(kmap_local_page(pages[1]));
-    EXPECT_EQ(va[199], 0xA0000000u + 199);
-    EXPECT_EQ(vb[199], 0xB0000000u + 199);
-    kunmap_local(vb);
-    kunmap_local(va);
-}
+    page* p = pages[0];
+    for (unsigned i = 0; i < n && page_address(p); ++i) p = pages[i];
+    ASSERT_NULL(page_address(p));
+    kmapinfo k0 = get_kmapinfo();
+    void* a = kmap(p);
+    kmapinfo k1 = get_kmapinfo();
+    EXPECT_EQ(k1.kmap_calls, k0.kmap_calls + 1);
+    EXPECT_EQ(k1.pkmap_in_use, k0.pkmap_in_use + 1);
+    kunmap(p);
+    kmapinfo k2 = get_kmapinfo();
+    EXPECT_EQ(k2.pkmap_in_use, k0.pkmap_in_use);
+    EXPECT_EQ(k2.pkmap_unused_mapped, k1.pkmap_unused_mapped + 1);
+    EXPECT_EQ(k2.invlpgs, k0.invlpgs);  // kunmap flushes nothing
+    preempt_disable();  // no context switch (and its own invlpgs) in between
+    kunmap_local(kmap_local_page(pages[1]));
+    kunmap_atomic(kmap_atomic(pages[1]));
+    kmapinfo k3 = get_kmapinfo();
+    preempt_enable();
+    EXPECT_EQ(k3.local_maps, k0.local_maps + 1);
+    EXPECT_EQ(k3.atomic_maps, k0.atomic_maps + 1);
+    EXPECT_EQ(k3.invlpgs, k0.invlpgs + 2);
+    EXPECT_EQ(k3.kmap_calls, k0.kmap_calls + 1);
+    (void)a;
 
-KTEST_F(kmap_pages, kmap_atomic_disables_preemption_and_page_faults) {
-    ASSERT_GE(n, 1u);
-    u32 pc = preempt_count();
-    void* a = kmap_atomic(pages[0]);
-    EXPECT_EQ(preempt_count(), pc + 1);
-    EXPECT_TRUE(pagefault_disabled());
-    EXPECT_EQ(kmap_to_page(a), pages[0]);
-    kunmap_atomic(a);
-    EXPECT_EQ(preempt_count(), pc);
-    EXPECT_FALSE(pagefault_disabled());
-}
-
-namespace {
-struct IrqMap {
-    timer_list timer;
-    page* page;
-    volatile u32 seen = 0;
-    volatile bool ran = false;
-    volatile unsigned depth_in_irq = 0;
-};
-void map_in_irq(timer_list* t) {
-    auto* m = container_of(t, IrqMap, timer);
-    auto* v = static_cast<u32*>(kmap_local_page(m->page));
-    m->depth_in_irq = current->kmap_ctrl.idx;
-    m->seen = v[0];
-    kunmap_local(v);
-    m->ran = true;
-}
-}  // namespace
-
-// An interrupt handler nests its mapping above the interrupted thread's.
-KTEST_F(kmap_pages, kmap_local_from_interrupt_context) {
-    ASSERT_GE(n, 2u);
-    auto* mine = static_cast<volatile u32*>(kmap_local_page(pages[0]));
-    mine[0] = 0x1111;
-    memcpy_to_page(pages[1], 0, "\x22\x22\x00\x00", 4);
-    IrqMap m;
-    m.page = pages[1];
-    timer_setup(&m.timer, map_in_irq);
-    mod_timer(&m.timer, get_jiffies_64() + 2);
-    u64 end = get_jiffies_64() + 20;
-    while (!m.ran && get_jiffies_64() < end) mine[1] = mine[0];  // busy, mapping held
-    EXPECT_TRUE(m.ran);
-    EXPECT_EQ(m.seen, 0x2222u);
-    EXPECT_GE(m.depth_in_irq, 2u);
-    EXPECT_EQ(mine[0], 0x1111u);  // our slot untouched
-    kunmap_local(const_cast<u32*>(mine));
-}
-
-namespace {
-int nest_too_deep(void* arg) {
-    auto** pages = static_cast<page**>(arg);
-    for (unsigned i = 0; i <= KM_MAX_IDX; ++i) kmap_local_page(pages[i]);  // one too many
-    return 0;
-}
-int unmap_out_of_order(void* arg) {
-    auto** pages = static_cast<page**>(arg);
-    void* a = kmap_local_page(pages[0]);
-    kmap_local_page(pages[1]);
-    kunmap_local(a);  // not the last one
-    return 0;
-}
-int kmap_in_atomic_context(void* arg) {
-    preempt_disable();
-    kmap(static_cast<page**>(arg)[0]);
-    return 0;
-}
-}  // namespace
-
-KTEST_F(kmap_pages, nesting_beyond_km_max_idx_is_a_bug) {
-    ASSERT_GT(n, KM_MAX_IDX);
-    EXPECT_TRUE(ktest::expect_oops_in_thread(nest_too_deep, pages, "ktest-nest"));
-    // The dead thread's slots were torn down.
-    EXPECT_FALSE(mapped(fix_to_virt(FIX_KMAP_BEGIN)));
-}
-
-KTEST_F(kmap_pages, unmapping_out_of_order_is_a_bug) {
-    ASSERT_GE(n, 2u);
-    EXPECT_TRUE(ktest::expect_oops_in_thread(unmap_out_of_order, pages, "ktest-lifo"));
-    EXPECT_FALSE(mapped(fix_to_virt(FIX_KMAP_BEGIN)));
-    EXPECT_FALSE(mapped(fix_to_virt(FIX_KMAP_BEGIN + 1)));
-}
-
-KTEST_F(kmap_pages, kmap_may_sleep_so_not_in_atomic_context) {
-    ASSERT_GE(n, 1u);
-    EXPECT_TRUE(ktest::expect_oops_in_thread(kmap_in_atomic_context, pages, "ktest-kmapatomic"));
+    ktest::ConsoleCapture capture;
+    kmapinfo k = get_kmapinfo();
+    show_kmapinfo();
+    char line[96];
+    snprintf(line, sizeof line, "  kmap calls:          %8lu", k.kmap_calls);
+    EXPECT_OUTPUT(capture, line);
+    snprintf(line, sizeof line, "  pkmap slots in use:  %8u  of %u (%u unused but still mapped, %u free)", k.pkmap_in_use,
+             LAST_PKMAP(), k.pkmap_unused_mapped, k.pkmap_free);
+    EXPECT_OUTPUT(capture, line);
+    snprintf(line, sizeof line, "  pkmap wraps:         %8lu", k.pkmap_wraps);
+    EXPECT_OUTPUT(capture, line);
+    snprintf(line, sizeof line, "  global TLB flushes:  %8lu", k.global_flushes);
+    EXPECT_OUTPUT(capture, line);
+    snprintf(line, sizeof line, "  kmap waits:          %8lu", k.kmap_waits);
+    EXPECT_OUTPUT(capture, line);
+    snprintf(line, sizeof line, "  kmap_local maps:     %8lu", k.local_maps);
+    EXPECT_OUTPUT(capture, line);
+    snprintf(line, sizeof line, "  kmap_atomic maps:    %8lu", k.atomic_maps);
+    EXPECT_OUTPUT(capture, line);
+    snprintf(line, sizeof line, "  INVLPGs issued:      %8lu", k.invlpgs);
+    EXPECT_OUTPUT(capture, line);
 }
 
 // __GFP_ZERO on highmem zeroes through kmap_local.

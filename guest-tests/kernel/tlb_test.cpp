@@ -1,8 +1,6 @@
 // What the kernel's TLB maintenance leaves in the TLBs and what it costs, asked
 // of hm386's diagnostic device (TLB probes, TLB statistics, the cycle counter).
-// These cases need hm386: on QEMU and real hardware they are skipped. They
-// have not run anywhere yet (hm386 cannot boot the kernel at the time of
-// writing).
+// These cases need hm386: on QEMU and real hardware they are skipped.
 #include <asm/cpufeature.hpp>
 #include <asm/layout.hpp>
 #include <asm/pgtable.hpp>
@@ -70,6 +68,66 @@ KTEST(tlb, kunmap_local_costs_exactly_one_invlpg) {
     preempt_enable();
     EXPECT_EQ(after - before, N);
     __free_page(p);
+}
+
+// kunmap_local removes its translation from the TLB at once (the access
+// before it put one there).
+KTEST(tlb, kunmap_local_removes_its_translation) {
+    KTEST_REQUIRE_DIAG();
+    KTEST_REQUIRE(totalhigh_pages() > 0, "no highmem in this configuration");
+    page* p = alloc_page(GFP_HIGHUSER);
+    ASSERT_NOT_NULL(p);
+    preempt_disable();  // a context switch would tear the slot down itself
+    auto* v = static_cast<volatile u32*>(kmap_local_page(p));
+    v[0] = 7;
+    bool cached = probe(reinterpret_cast<unsigned long>(v)) & HM386_DIAG_PROBE_DTLB;
+    kunmap_local(const_cast<u32*>(v));
+    u64 after = probe(reinterpret_cast<unsigned long>(v));
+    preempt_enable();
+    EXPECT_TRUE(cached);
+    EXPECT_EQ(after & (HM386_DIAG_PROBE_DTLB | HM386_DIAG_PROBE_ITLB), 0u);
+    __free_page(p);
+}
+
+// The pkmap wrap's flush is one CR4.PGE toggle (hm386 counts each of its two
+// CR4 writes as a flush), and the LAST_PKMAP - 1 new slots after it cost no
+// TLB work at all: no flush, no invlpg.
+KTEST_TIMEOUT(tlb, a_pkmap_wrap_is_one_pge_toggle_and_nothing_else, 30000) {
+    KTEST_REQUIRE_DIAG();
+    const unsigned last = LAST_PKMAP();
+    KTEST_REQUIRE(totalhigh_pages() > 2 * last + 64, "needs more highmem pages than twice the pkmap slots");
+    unsigned n = 2 * last + 1;
+    auto** pages = static_cast<page**>(kcalloc(n, sizeof(page*), GFP_KERNEL));
+    ASSERT_NOT_NULL(pages);
+    unsigned got = 0;
+    while (got < n && (pages[got] = alloc_page(GFP_HIGHUSER))) ++got;
+    ASSERT_EQ(got, n);
+    // Up to and including the first wrap: from then on the window is clean.
+    unsigned long wraps = highmem_stats.pkmap_wraps;
+    unsigned i = 0;
+    for (; i < n && highmem_stats.pkmap_wraps == wraps; ++i) {
+        kmap(pages[i]);
+        kunmap(pages[i]);
+    }
+    preempt_disable();  // no context switch (CR3 reloads, kmap_local teardown) in the counts
+    u64 cr4 = dtlb_stat(HM386_DIAG_STAT_FLUSH_CR4_CR0), invlpg = dtlb_stat(HM386_DIAG_STAT_FLUSH_INVLPG);
+    preempt_enable();
+    for (unsigned k = 1; k < last; ++k, ++i) {
+        kmap(pages[i]);
+        kunmap(pages[i]);
+    }
+    preempt_disable();
+    u64 cr4_between = dtlb_stat(HM386_DIAG_STAT_FLUSH_CR4_CR0) - cr4, invlpg_between = dtlb_stat(HM386_DIAG_STAT_FLUSH_INVLPG) - invlpg;
+    preempt_enable();
+    kmap(pages[i]);  // the next wrap
+    kunmap(pages[i]);
+    u64 cr4_wrap = dtlb_stat(HM386_DIAG_STAT_FLUSH_CR4_CR0) - cr4 - cr4_between;
+    EXPECT_EQ(highmem_stats.pkmap_wraps, wraps + 2);
+    EXPECT_EQ(cr4_between, 0u);
+    EXPECT_EQ(invlpg_between, 0u);
+    EXPECT_EQ(cr4_wrap, 2u);  // PGE off, PGE on: one global flush
+    for (unsigned k = 0; k < got; ++k) __free_page(pages[k]);
+    kfree(pages);
 }
 
 // kunmap() leaves the pkmap translation in place (and possibly in the TLB)

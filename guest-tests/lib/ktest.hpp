@@ -64,9 +64,23 @@ void run_fixture() {
     kfree(mem);
 }
 // Runs fn(arg) in a new thread that must die of an oops (a BUG, a fault, a
-// might_sleep violation...). True when it did; the oops then does not fail
-// the case. The thread gets 5 s.
-bool expect_oops_in_thread(int (*fn)(void*), void* arg, const char* name);
+// might_sleep violation...). True when it did, and, when 'report' is given,
+// the console output of the thread's life contains that text (a failure
+// saying so otherwise); the oops then does not fail the case. The thread gets 5 s.
+bool expect_oops_in_thread(int (*fn)(void*), void* arg, const char* name, const char* report = nullptr);
+
+// Records what printk writes while it lives, so that a case can check a
+// report line was printed. One capture at a time.
+class ConsoleCapture {
+public:
+    ConsoleCapture();
+    ~ConsoleCapture();
+    ConsoleCapture(const ConsoleCapture&) = delete;
+    ConsoleCapture& operator=(const ConsoleCapture&) = delete;
+    bool contains(const char* text) const;
+    // contains(), counted as an expectation and a failure when false.
+    bool expect(const char* text, const char* file, int line) const;
+};
 
 // Whether hm386's diagnostic device answers (false on QEMU and real PCs).
 bool diag_present();
@@ -118,6 +132,8 @@ u64 diag_command(u32 command, u64 arg);
 #define EXPECT_FALSE(c) ::ktest::check_binary<::ktest::Op::eq>("EXPECT_FALSE", static_cast<bool>(c), false, #c, nullptr, __FILE__, __LINE__)
 #define EXPECT_NULL(p) ::ktest::check_binary<::ktest::Op::eq>("EXPECT_NULL", static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, nullptr, __FILE__, __LINE__)
 #define EXPECT_NOT_NULL(p) ::ktest::check_binary<::ktest::Op::ne>("EXPECT_NOT_NULL", static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, nullptr, __FILE__, __LINE__)
+// EXPECT_OUTPUT(capture, "text"): the captured console output contains text.
+#define EXPECT_OUTPUT(capture, text) (capture).expect((text), __FILE__, __LINE__)
 #define EXPECT_STREQ(a, b) ::ktest::check_streq("EXPECT_STREQ", (a), (b), #a, #b, __FILE__, __LINE__)
 
 #define KTEST_ASSERT(expect) \
@@ -132,6 +148,7 @@ u64 diag_command(u32 command, u64 arg);
 #define ASSERT_GE(a, b) KTEST_ASSERT(KTEST_CHECK_BINARY("ASSERT_GE", ge, a, b))
 #define ASSERT_TRUE(c) KTEST_ASSERT(::ktest::check_binary<::ktest::Op::eq>("ASSERT_TRUE", static_cast<bool>(c), true, #c, nullptr, __FILE__, __LINE__))
 #define ASSERT_FALSE(c) KTEST_ASSERT(::ktest::check_binary<::ktest::Op::eq>("ASSERT_FALSE", static_cast<bool>(c), false, #c, nullptr, __FILE__, __LINE__))
+#define ASSERT_NULL(p) KTEST_ASSERT(::ktest::check_binary<::ktest::Op::eq>("ASSERT_NULL", static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, nullptr, __FILE__, __LINE__))
 #define ASSERT_NOT_NULL(p) KTEST_ASSERT(::ktest::check_binary<::ktest::Op::ne>("ASSERT_NOT_NULL", static_cast<const void*>(p), static_cast<const void*>(nullptr), #p, nullptr, __FILE__, __LINE__))
 #define ASSERT_STREQ(a, b) KTEST_ASSERT(::ktest::check_streq("ASSERT_STREQ", (a), (b), #a, #b, __FILE__, __LINE__))
 

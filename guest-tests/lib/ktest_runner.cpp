@@ -15,6 +15,7 @@
 #include <kernel/jiffies.hpp>
 #include <kernel/printk.hpp>
 #include <kernel/dumpstack.hpp>
+#include <kernel/highmem.hpp>
 #include <kernel/reboot.hpp>
 #include <kernel/sched.hpp>
 #include <kernel/slab.hpp>
@@ -37,7 +38,7 @@ constinit u64 timeout_ms_option = 0;
 constinit bool list_only = false;
 
 bool parse_filter(const char* v) { return strlcpy(filter, v, sizeof filter) < sizeof filter && *v; }
-early_param("ktest", parse_filter, "expected ktest=GLOB[,GLOB...], e.g. ktest=buddy*");
+early_param("ktest", parse_filter, "expected ktest=GLOB[,GLOB...] (-GLOB excludes), e.g. ktest=buddy*");
 bool parse_timeout(const char* v) { return parse_uint(v, &timeout_ms_option) && timeout_ms_option > 0; }
 early_param("ktest_timeout", parse_timeout, "expected a per-case timeout in milliseconds, e.g. ktest_timeout=30000");
 bool parse_list(const char* v) {
@@ -73,23 +74,34 @@ bool pattern_matches(const char* pat, const TestInfo* t, bool* exact_suite) {
     return glob_match(pat, t->suite);
 }
 
+// Patterns are separated by commas; one starting with '-' excludes what it
+// matches. Without any positive pattern, everything not excluded is selected.
 bool selected(const TestInfo* t) {
     if (!filter[0]) return !t->explicit_only;
     const char* p = filter;
     char pat[96];
+    bool included = false, excluded = false, any_positive = false;
     while (*p) {
         size_t len = 0;
         while (p[len] && p[len] != ',') ++len;
         if (len < sizeof pat) {
             memcpy(pat, p, len);
             pat[len] = 0;
+            bool negative = pat[0] == '-';
+            const char* glob = negative ? pat + 1 : pat;
             bool exact_suite = false;
-            if (pattern_matches(pat, t, &exact_suite) && (!t->explicit_only || exact_suite)) return true;
+            bool match = pattern_matches(glob, t, &exact_suite);
+            if (negative) excluded |= match;
+            else {
+                any_positive = true;
+                included |= match && (!t->explicit_only || exact_suite);
+            }
         }
         p += len;
         if (*p == ',') ++p;
     }
-    return false;
+    if (!any_positive) included = !t->explicit_only;
+    return included && !excluded;
 }
 
 unsigned case_timeout_ms(const TestInfo* t) {
@@ -250,7 +262,8 @@ void skip(const char* reason) {
     strlcpy(running_case->skip_reason, reason, sizeof running_case->skip_reason);
 }
 
-bool expect_oops_in_thread(int (*fn)(void*), void* arg, const char* name) {
+bool expect_oops_in_thread(int (*fn)(void*), void* arg, const char* name, const char* report) {
+    ConsoleCapture capture;
     unsigned long oopses = oops_count;
     running_case->expected_oopses++;
     task_struct* t = kthread_run(fn, arg, name);
@@ -268,6 +281,10 @@ bool expect_oops_in_thread(int (*fn)(void*), void* arg, const char* name) {
     put_task_struct(t);
     bool oopsed = finished && code == TASK_EXIT_OOPS && oops_count == oopses + 1;
     if (!oopsed && running_case->expected_oopses) running_case->expected_oopses--;
+    if (oopsed && report && !capture.contains(report)) {
+        fail_message(__FILE__, __LINE__, "the oops report of %s lacks \"%s\"", name, report);
+        return false;
+    }
     return oopsed;
 }
 
@@ -305,6 +322,7 @@ int run_selected() {
             }
         }
     }
+    show_kmapinfo();  // what the suites did with the highmem APIs
     printk("# ktest: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
     return failed ? EXIT_STATUS_TEST_FAILURE : EXIT_STATUS_OK;
 }

@@ -1,8 +1,11 @@
 // Loading an ELF32 executable into a new address space: each PT_LOAD segment
-// becomes a region of fresh (highmem) pages with the segment's permissions,
-// its file bytes copied in through get_user_pages + kmap_local (the pages are
-// not mapped anywhere the kernel could reach them directly).
+// becomes a region with the segment's permissions. Its file bytes are copied
+// in through get_user_pages + kmap_local, which populates the pages they
+// cover (highmem pages, not mapped anywhere the kernel could reach them
+// directly); the rest of the segment (bss) is left to demand paging. The heap
+// starts on the page after the highest segment.
 #include <kernel/binfmt.hpp>
+#include <kernel/errno.hpp>
 #include <kernel/mm_struct.hpp>
 #include <kernel/printk.hpp>
 
@@ -22,7 +25,6 @@ static_assert(sizeof(Elf32_Ehdr) == 52 && sizeof(Elf32_Phdr) == 32);
 constexpr u32 PT_LOAD = 1;
 constexpr u32 PF_X = 1, PF_W = 2, PF_R = 4;
 constexpr u16 ET_EXEC = 2, EM_386 = 3;
-constexpr int ENOEXEC = 8;
 
 }  // namespace
 
@@ -37,6 +39,7 @@ int load_elf_binary(mm_struct* mm, const void* image, unsigned long size, unsign
         return -ENOEXEC;
     const auto* ph = reinterpret_cast<const Elf32_Phdr*>(file + eh->e_phoff);
     bool entry_ok = false;
+    unsigned long brk = 0;
     for (unsigned i = 0; i < eh->e_phnum; ++i) {
         const Elf32_Phdr& p = ph[i];
         if (p.p_type != PT_LOAD || p.p_memsz == 0) continue;
@@ -47,8 +50,13 @@ int load_elf_binary(mm_struct* mm, const void* image, unsigned long size, unsign
         unsigned long end = (p.p_vaddr + p.p_memsz + PAGE_SIZE - 1) & PAGE_MASK;
         unsigned long flags = (p.p_flags & PF_R ? VM_READ : 0) | (p.p_flags & PF_W ? VM_WRITE : 0) |
                               (p.p_flags & PF_X ? VM_EXEC : 0);
-        int err = mm_map_anon(mm, start, end - start, flags);
-        if (err) return err;
+        int err;
+        {
+            MutexGuard lock(mm->mmap_lock);
+            err = mmap_region(mm, start, end - start, flags);
+        }
+        if (err) return err == -EINVAL ? -ENOEXEC : err;  // -EINVAL: overlapping segments
+        if (end > brk) brk = end;
         // Read-only text is written once, as exec does: FOLL_FORCE.
         long copied = access_process_vm(mm, p.p_vaddr, const_cast<u8*>(file + p.p_offset), p.p_filesz,
                                         FOLL_WRITE | FOLL_FORCE);
@@ -56,6 +64,7 @@ int load_elf_binary(mm_struct* mm, const void* image, unsigned long size, unsign
         if ((p.p_flags & PF_X) && eh->e_entry >= p.p_vaddr && eh->e_entry < p.p_vaddr + p.p_memsz) entry_ok = true;
     }
     if (!entry_ok) return -ENOEXEC;
+    mm->start_brk = mm->brk = brk;
     *entry = eh->e_entry;
     return 0;
 }
@@ -69,7 +78,7 @@ int setup_arg_pages(mm_struct* mm, const char* const* argv, unsigned long* sp_ou
     unsigned argc = 0;
     unsigned long strings_len = 0;
     for (; argv && argv[argc]; ++argc) {
-        if (argc == MAX_ARGS) return -7;  // E2BIG
+        if (argc == MAX_ARGS) return -E2BIG;
         strings_len += strlen(argv[argc]) + 1;
     }
     unsigned long vec_len = (argc + 1 + 1 + 1) * sizeof(u32) + 2 * sizeof(u32);  // argc, argv, NULL, envp NULL, auxv
@@ -78,7 +87,7 @@ int setup_arg_pages(mm_struct* mm, const char* const* argv, unsigned long* sp_ou
     unsigned long sp = strings_at - vec_len;
     sp &= ~15ul;  // 16-byte aligned entry stack
     unsigned long base = sp;
-    if (top - base > sizeof area) return -7;
+    if (top - base > sizeof area) return -E2BIG;
     memset(area, 0, sizeof area);
     auto put32 = [&](unsigned long addr, u32 v) { memcpy(area + (addr - base), &v, 4); };
     unsigned long at = sp;
@@ -94,7 +103,7 @@ int setup_arg_pages(mm_struct* mm, const char* const* argv, unsigned long* sp_ou
     }
     // argv NULL, envp NULL, AT_NULL pair: already zero.
     long n = access_process_vm(mm, base, area, top - base, FOLL_WRITE);
-    if (n != static_cast<long>(top - base)) return -14;
+    if (n != static_cast<long>(top - base)) return -EFAULT;
     *sp_out = sp;
     return 0;
 }

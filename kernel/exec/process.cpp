@@ -2,6 +2,7 @@
 // arguments, a thread that drops to ring 3), faults in user mode, and exit.
 #include <asm/ptrace.hpp>
 #include <kernel/binfmt.hpp>
+#include <kernel/errno.hpp>
 #include <kernel/mm_struct.hpp>
 #include <kernel/printk.hpp>
 #include <kernel/process.hpp>
@@ -12,8 +13,6 @@ extern "C" [[noreturn]] void start_user_thread(u32 ip, u32 sp, u32 kernel_stack_
 constinit process_counters process_stats{};
 
 namespace {
-
-constexpr int ENOMEM = 12;
 
 struct user_start {
     unsigned long ip, sp;
@@ -39,7 +38,10 @@ task_struct* process_spawn(const void* elf, unsigned long elf_size, const char* 
     }
     unsigned long entry = 0, sp = 0;
     int r = load_elf_binary(mm, elf, elf_size, &entry);
-    if (!r) r = mm_map_anon(mm, STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE);
+    if (!r) {
+        MutexGuard lock(mm->mmap_lock);
+        r = mmap_region(mm, STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_READ | VM_WRITE | VM_GROWSDOWN);
+    }
     if (!r) r = setup_arg_pages(mm, argv, &sp);
     auto* start = r ? nullptr : static_cast<user_start*>(kmalloc(sizeof(user_start), GFP_KERNEL));
     task_struct* t = start ? kthread_create(user_thread, start, name) : nullptr;
@@ -59,11 +61,11 @@ task_struct* process_spawn(const void* elf, unsigned long elf_size, const char* 
     return t;
 }
 
-void force_sig_fault(int sig, const char* what, pt_regs* regs, unsigned long address) {
+void force_sig_fault(int sig, const char* what, pt_regs* regs, unsigned long address, const char* detail) {
     task_struct* t = current;
     if (sig == SIGSEGV) ++process_stats.segfaults;
-    printk("%s[%d]: %s at %08lx ip %08x sp %08x error %x: killed (signal %d)\n", t->comm, t->pid, what, address,
-           regs->ip, regs->sp, regs->error_code, sig);
+    printk("%s[%d]: %s at %08lx ip %08x sp %08x error %x%s%s%s: killed (signal %d)\n", t->comm, t->pid, what, address,
+           regs->ip, regs->sp, regs->error_code, detail ? " (" : "", detail ? detail : "", detail ? ")" : "", sig);
     local_irq_enable();
     do_exit(sig);
 }

@@ -2,6 +2,7 @@
 // Pointers from user space are only ever used through copy_from_user /
 // copy_to_user (a bad one gives -EFAULT), or, for another process's memory,
 // through get_user_pages + kmap_local.
+#include <kernel/errno.hpp>
 #include <kernel/highmem.hpp>
 #include <kernel/jiffies.hpp>
 #include <kernel/mm_struct.hpp>
@@ -11,8 +12,6 @@
 #include <kernel/uaccess.hpp>
 
 namespace {
-
-constexpr long EINVAL = 22;
 
 struct user_timespec {
     s32 tv_sec;

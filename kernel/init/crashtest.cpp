@@ -2,12 +2,17 @@
 // reports themselves can be tested (like Linux's lkdtm). Each type exercises one
 // exception path; the expected report is described in docs/kernel.md.
 #include <asm/layout.hpp>
+#include <asm/pgtable.hpp>
 #include <kernel/bug.hpp>
 #include <kernel/cmdline.hpp>
 #include <kernel/crashtest.hpp>
+#include <kernel/highmem.hpp>
+#include <kernel/jiffies.hpp>
 #include <kernel/printk.hpp>
 #include <kernel/string.hpp>
+#include <kernel/timer.hpp>
 #include <kernel/version.hpp>
+#include <kernel/vmalloc.hpp>
 
 namespace {
 
@@ -41,6 +46,44 @@ __noinline void crash_div0() { asm volatile("xor %%ecx, %%ecx; mov $1, %%eax; xo
 // A selector beyond the end of the GDT: #GP with the selector as error code.
 __noinline void crash_gp() { asm volatile("mov %0, %%ds" ::"r"(0x1230) : "memory"); }
 
+// kmap may sleep: from a timer (hardirq context) it is a bug, and an oops in
+// an interrupt handler is fatal.
+constinit timer_list kmap_timer{};
+void kmap_from_irq(timer_list*) {
+    page* p = alloc_page(GFP_ATOMIC | __GFP_HIGHMEM);
+    if (p) kmap(p);
+}
+__noinline void crash_kmap_in_irq() {
+    timer_setup(&kmap_timer, kmap_from_irq);
+    mod_timer(&kmap_timer, get_jiffies_64() + 1);
+    msleep(1000);
+}
+
+// A runaway recursion on a stack whose next page down is unmapped: the
+// vmalloc area of the stack sits right above the guard page of the area
+// before it (or the hole below VMALLOC_START). When the recursion reaches
+// that page, the #PF cannot push its frame: a double fault.
+__noinline void recurse_forever(unsigned depth) {
+    volatile u8 frame[256];
+    frame[0] = static_cast<u8>(depth);
+    asm volatile("" ::"r"(frame) : "memory");
+    if (depth != ~0u) recurse_forever(depth + 1);  // (forever: the stack ends long before)
+    frame[1] = 0;  // not a tail call
+}
+__noinline void crash_stack_overflow() {
+    auto base = reinterpret_cast<unsigned long>(vmalloc(THREAD_SIZE));
+    if (!base) panic("crash=stack-overflow: no memory for the stack");
+    if (kernel_virt_to_phys(base - PAGE_SIZE, nullptr, nullptr)) panic("crash=stack-overflow: no guard page below %08lx", base);
+    printk("crashtest: recursing on an %u KiB stack at %08lx-%08lx; the page below it is unmapped\n", THREAD_SIZE / 1024,
+           base, base + THREAD_SIZE);
+    asm volatile("mov %0, %%esp\n\t"
+                 "xor %%ebp, %%ebp\n\t"
+                 "push $0\n\t"
+                 "call *%1" ::"r"(base + THREAD_SIZE), "r"(&recurse_forever)
+                 : "memory");
+    __builtin_unreachable();
+}
+
 struct crash_kind {
     const char* name;
     void (*fn)();
@@ -49,6 +92,7 @@ constexpr crash_kind crash_kinds[] = {
     {"null", crash_null}, {"write-ro", crash_write_ro}, {"exec-data", crash_exec_data},
     {"unmapped", crash_unmapped}, {"bug", crash_bug}, {"warn", crash_warn},
     {"ud", crash_ud}, {"div0", crash_div0}, {"gp", crash_gp},
+    {"kmap-in-irq", crash_kmap_in_irq}, {"stack-overflow", crash_stack_overflow},
 };
 
 }  // namespace

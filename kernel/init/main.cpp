@@ -41,6 +41,7 @@ extern "C" [[noreturn]] void start_kernel(u32 magic, u32 mbi_phys) {
     if (boot_loader_name[0]) printk("Boot loader: %s\n", boot_loader_name);
     parse_early_params();
     setup_arch();
+    doublefault_init();
     free_area_init();
     mem_init();
     print_vm_layout();

@@ -78,6 +78,13 @@ char* strchr(const char* s, int c) {
     }
 }
 
+char* strstr(const char* haystack, const char* needle) {
+    size_t n = strlen(needle);
+    for (; *haystack; ++haystack)
+        if (strncmp(haystack, needle, n) == 0) return const_cast<char*>(haystack);
+    return n == 0 ? const_cast<char*>(haystack) : nullptr;
+}
+
 size_t strlcpy(char* dst, const char* src, size_t size) {
     size_t len = strlen(src);
     if (size) {

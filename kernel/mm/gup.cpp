@@ -2,22 +2,27 @@
 // from the kernel without its virtual mapping. The pages are pinned (a
 // reference each) so they cannot be freed while in use, and read or written
 // through kmap_local: they are usually highmem pages with no kernel address.
+#include <kernel/errno.hpp>
 #include <kernel/highmem.hpp>
 #include <kernel/mm_struct.hpp>
 
 void put_page(page* p) { __free_pages(p, 0); }
 
 long get_user_pages(mm_struct* mm, unsigned long start, unsigned long nr_pages, unsigned gup_flags, page** pages) {
-    constexpr long EFAULT = 14;
     long pinned = 0;
-    SpinLockIrqSaveGuard guard(mm->page_table_lock);
+    MutexGuard lock(mm->mmap_lock);  // regions stay put; populating may sleep
     for (unsigned long i = 0; i < nr_pages; ++i) {
         unsigned long addr = (start & PAGE_MASK) + i * PAGE_SIZE;
         vm_area_struct* vma = addr < TASK_SIZE ? find_vma(mm, addr) : nullptr;
         bool write = gup_flags & FOLL_WRITE;
         if (!vma || (write && !(vma->vm_flags & VM_WRITE) && !(gup_flags & FOLL_FORCE))) break;
         pte_t pte = user_pte_read(mm, addr);
-        if (!pte_present(pte)) break;  // no demand paging here: every page is populated
+        if (!pte_present(pte)) {
+            // Not touched yet: populate it, as a fault would.
+            if (handle_mm_fault(mm, vma, addr) != vm_fault::done) break;
+            ++vm_events.gup_pages;
+            pte = user_pte_read(mm, addr);
+        }
         page* p = pfn_to_page(pte_pfn(pte));
         get_page(p);
         pages[pinned++] = p;

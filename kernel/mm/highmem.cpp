@@ -76,6 +76,7 @@ void set_page_address(page* p, void* virt) {
 
 // --- the pkmap window ---------------------------------------------------------------
 void flush_all_zero_pkmaps() {
+    ++highmem_stats.pkmap_wraps;
     bool need_flush = false;
     for (unsigned i = 0; i < LAST_PKMAP(); ++i) {
         // Zero: never mapped or already flushed. >1: in use.
@@ -172,20 +173,26 @@ void* kmap_high(page* p) {
 void kunmap_high(page* p) {
     spin_lock(&kmap_lock);
     void* vaddr = page_address(p);
-    BUG_ON(!vaddr);
+    // Misuse is reported with the lock released, so the kernel can go on
+    // after the BUG kills the offending thread (Linux: BUG_ON(!vaddr), BUG()).
+    if (!vaddr) {
+        spin_unlock(&kmap_lock);
+        printk("BUG: kunmap of pfn %#lx: the page has no kmap mapping\n", page_to_pfn(p));
+        BUG();
+    }
     unsigned nr = PKMAP_NR(reinterpret_cast<unsigned long>(vaddr));
+    if (pkmap_count[nr] < 2) {
+        spin_unlock(&kmap_lock);
+        printk("BUG: kunmap of pfn %#lx at %08lx: more kunmaps than kmaps (pkmap slot %u has no users)\n",
+               page_to_pfn(p), reinterpret_cast<unsigned long>(vaddr), nr);
+        BUG();
+    }
     // A count must never go down to zero without a TLB flush!
     bool need_wakeup = false;
-    switch (--pkmap_count[nr]) {
-    case 0:
-        BUG();
-    case 1:
+    if (--pkmap_count[nr] == 1) {
         // Someone may sleep for a free slot; this one becomes usable after
         // the flush that the next wrap-around of the search does.
         need_wakeup = waitqueue_active(&pkmap_map_wait);
-        break;
-    default:
-        break;
     }
     spin_unlock(&kmap_lock);
     if (need_wakeup) wake_up(&pkmap_map_wait);
@@ -214,13 +221,9 @@ void pkmap_slot_counts(unsigned* free, unsigned* unused, unsigned* used) {
     }
 }
 
-void show_highmem_stats() {
-    const highmem_counters& s = highmem_stats;
-    unsigned f, u, n;
-    pkmap_slot_counts(&f, &u, &n);
-    printk("kmap: %lu calls, %lu new slots, %lu waits; pkmap flushes %lu (%lu slots); slots free %u unused %u "
-           "in use %u\n",
-           s.kmap_high_calls, s.kmap_high_new, s.kmap_high_waits, s.pkmap_flushes, s.pkmap_slots_flushed, f, u, n);
-    printk("kmap_local: %lu maps, %lu slots switched out, %lu switched in\n", s.kmap_local_maps,
-           s.kmap_local_sched_out, s.kmap_local_sched_in);
+int pkmap_count_at(const void* vaddr) {
+    auto addr = reinterpret_cast<unsigned long>(vaddr);
+    BUG_ON(addr < PKMAP_ADDR(0) || addr >= PKMAP_ADDR(LAST_PKMAP()));
+    SpinLockGuard guard(kmap_lock);
+    return pkmap_count[PKMAP_NR(addr)];
 }

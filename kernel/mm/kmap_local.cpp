@@ -43,7 +43,7 @@ bool is_kmap_local_addr(unsigned long addr) {
 
 }  // namespace
 
-void* __kmap_local_page_prot(page* page, pgprot_t prot) {
+void* __kmap_local_page_prot(page* page, pgprot_t prot, kmap_kind kind) {
     if (!PageHighMem(page)) return page_address(page);
     // Interrupts off between choosing the slot and filling it: an interrupt
     // handler's own kmap_local must find the stack consistent.
@@ -58,7 +58,8 @@ void* __kmap_local_page_prot(page* page, pgprot_t prot) {
     pte_t pteval = pfn_pte(page_to_pfn(page), prot);
     set_pte(ptep, pteval);
     current->kmap_ctrl.pteval[kmap_local_idx()] = pteval;
-    ++highmem_stats.kmap_local_maps;
+    if (kind == kmap_kind::atomic) ++highmem_stats.kmap_atomic_maps;
+    else ++highmem_stats.kmap_local_maps;
     local_irq_restore(flags);
     return reinterpret_cast<void*>(vaddr);
 }
@@ -73,18 +74,19 @@ void kunmap_local_indexed(const void* vaddr) {
     unsigned long flags = local_irq_save();
     if (current->kmap_ctrl.idx == 0) {
         local_irq_restore(flags);
-        printk("BUG: kunmap_local(%p): this thread holds no kmap_local mapping\n", vaddr);
+        printk("BUG: kunmap_local(%08lx): %s[%d] holds no kmap_local mapping\n", addr, current->comm, current->pid);
         BUG();
     }
     unsigned idx = arch_kmap_local_map_idx(kmap_local_idx());
     if (addr != fix_to_virt(FIX_KMAP_BEGIN + idx)) {
         local_irq_restore(flags);
-        printk("BUG: kunmap_local(%p): not the last mapping (%08lx): unmapping must be LIFO\n", vaddr,
+        printk("BUG: kunmap_local(%08lx): not the last mapping (%08lx): unmapping must be LIFO\n", addr,
                fix_to_virt(FIX_KMAP_BEGIN + idx));
         BUG();
     }
     pte_clear(kmap_get_pte(idx));
     arch_kmap_local_post_unmap(addr);
+    ++highmem_stats.kmap_local_invlpgs;
     current->kmap_ctrl.pteval[kmap_local_idx()] = pte_t{0};
     kmap_local_idx_pop();
     local_irq_restore(flags);
@@ -97,6 +99,7 @@ void __kmap_local_sched_out(task_struct* prev) {
         unsigned idx = arch_kmap_local_map_idx(i);
         pte_clear(kmap_get_pte(idx));
         arch_kmap_local_post_unmap(fix_to_virt(FIX_KMAP_BEGIN + idx));
+        ++highmem_stats.kmap_local_invlpgs;
         ++highmem_stats.kmap_local_sched_out;
     }
 }
@@ -110,8 +113,11 @@ void __kmap_local_sched_in(task_struct* next) {
 }
 
 void kmap_local_exit(task_struct* p) {
-    if (WARN_ON_ONCE(p->kmap_ctrl.idx)) {
-        printk("%s[%d] exits holding %u kmap_local mapping(s): removed\n", p->comm, p->pid, p->kmap_ctrl.idx);
+    // Linux's debug check (kmap_local_fork/exit under CONFIG_DEBUG_KMAP_LOCAL):
+    // a mapping must not outlive the code that made it.
+    if (WARN(p->kmap_ctrl.idx, "BUG: %s[%d] exits holding %u kmap_local mapping(s) (the last at %08lx): removed\n",
+             p->comm, p->pid, p->kmap_ctrl.idx,
+             fix_to_virt(FIX_KMAP_BEGIN + arch_kmap_local_map_idx(p->kmap_ctrl.idx - 1)))) {
         unsigned long flags = local_irq_save();
         __kmap_local_sched_out(p);
         p->kmap_ctrl.idx = 0;

@@ -23,8 +23,11 @@ inline long syscall6(long nr, long a = 0, long b = 0, long c = 0, long d = 0, lo
     return ret;
 }
 
-constexpr long NR_exit = 1, NR_write = 4, NR_getpid = 20, NR_sched_yield = 158, NR_nanosleep = 162,
-               NR_process_vm_readv = 347, NR_process_vm_writev = 348;
+constexpr long NR_exit = 1, NR_write = 4, NR_getpid = 20, NR_brk = 45, NR_munmap = 91, NR_sched_yield = 158,
+               NR_nanosleep = 162, NR_mmap2 = 192, NR_process_vm_readv = 347, NR_process_vm_writev = 348;
+constexpr long PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+constexpr long MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20;
+constexpr unsigned long PAGE = 4096;
 
 struct timespec {
     int32_t tv_sec, tv_nsec;
@@ -49,6 +52,15 @@ inline void copy(char* d, const char* s, size_t n) {
 inline long write(int fd, const void* buf, size_t n) { return syscall6(NR_write, fd, reinterpret_cast<long>(buf), static_cast<long>(n)); }
 inline void puts(const char* s) { write(1, s, strlen(s)); }
 inline long getpid() { return syscall6(NR_getpid); }
+// brk(0) asks where the heap ends; brk(addr) moves it (the result says where it is now).
+inline unsigned long brk(unsigned long addr) { return static_cast<unsigned long>(syscall6(NR_brk, static_cast<long>(addr))); }
+// The address, or -errno (a value in [-4095, -1]).
+inline long mmap(void* addr, unsigned long len, long prot, long flags, long fd = -1) {
+    return syscall6(NR_mmap2, reinterpret_cast<long>(addr), static_cast<long>(len), prot, flags, fd, 0);
+}
+inline long munmap(volatile void* addr, unsigned long len) {
+    return syscall6(NR_munmap, reinterpret_cast<long>(const_cast<void*>(addr)), static_cast<long>(len));
+}
 inline long sched_yield() { return syscall6(NR_sched_yield); }
 inline long nanosleep(const timespec* req, timespec* rem) {
     return syscall6(NR_nanosleep, reinterpret_cast<long>(req), reinterpret_cast<long>(rem));

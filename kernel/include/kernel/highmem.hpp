@@ -35,11 +35,21 @@ inline void kunmap(page* page) {
 }
 
 // --- kmap_local and kmap_atomic (mm/kmap_local.cpp) ----------------------------
-void* __kmap_local_page_prot(page* page, pgprot_t prot);
+// Which API asked for a fixmap slot (they share the slots; kmapinfo counts them apart).
+enum class kmap_kind { local, atomic };
+void* __kmap_local_page_prot(page* page, pgprot_t prot, kmap_kind kind = kmap_kind::local);
 void kunmap_local_indexed(const void* vaddr);
 
 inline void* kmap_local_page(page* page) { return __kmap_local_page_prot(page, PAGE_KERNEL()); }
 inline void kunmap_local(const void* vaddr) { kunmap_local_indexed(vaddr); }
+
+// A folio is a naturally aligned block of 2^order pages handled as one (here:
+// its head struct page). kmap_local_folio maps the page holding byte 'offset'
+// and returns the address of that byte; kunmap_local takes any address inside.
+inline void* kmap_local_folio(folio* folio, size_t offset) {
+    page* p = folio_page(folio, offset >> PAGE_SHIFT);
+    return static_cast<char*>(kmap_local_page(p)) + (offset & ~PAGE_MASK);
+}
 
 // Page faults may not be handled while disabled (user-copy fixups will check).
 inline void pagefault_disable() {
@@ -55,7 +65,7 @@ inline bool pagefault_disabled() { return current->pagefault_disabled != 0; }
 inline void* kmap_atomic(page* page) {
     preempt_disable();
     pagefault_disable();
-    return __kmap_local_page_prot(page, PAGE_KERNEL());
+    return __kmap_local_page_prot(page, PAGE_KERNEL(), kmap_kind::atomic);
 }
 
 inline void kunmap_atomic(const void* vaddr) {
@@ -102,18 +112,41 @@ inline void memcpy_from_page(void* to, page* page, size_t offset, size_t len) {
     kunmap_local(from);
 }
 
-// Counters that make the cost of each mechanism visible (tests and reports).
+// Counters that make the cost of each mechanism visible (tests, the kmapinfo
+// report). Lowmem pages are never counted: nothing is mapped for them.
 struct highmem_counters {
     unsigned long kmap_high_calls;      // kmap() of a highmem page
     unsigned long kmap_high_new;        // ...that needed a new pkmap slot
     unsigned long kmap_high_waits;      // ...that slept: every slot in use
-    unsigned long pkmap_flushes;        // flush_all_zero_pkmaps() with a TLB flush
+    unsigned long pkmap_wraps;          // slot searches that wrapped to slot 0
+    unsigned long pkmap_flushes;        // ...whose flush_all_zero_pkmaps() flushed the TLB
     unsigned long pkmap_slots_flushed;  // slots those flushes returned to free
-    unsigned long kmap_local_maps;      // fixmap slots mapped by kmap_local/atomic
+    unsigned long kmap_local_maps;      // fixmap slots mapped by kmap_local_page/folio
+    unsigned long kmap_atomic_maps;     // fixmap slots mapped by kmap_atomic
+    unsigned long kmap_local_invlpgs;   // invlpgs: kunmap_local/atomic + switch-out teardown
     unsigned long kmap_local_sched_out; // slots torn down at a context switch
     unsigned long kmap_local_sched_in;  // slots re-installed at a context switch
 };
 extern highmem_counters highmem_stats;
 // Slots of the pkmap window with count 0 (free), 1 (unused, maybe in a TLB), >1 (in use).
 void pkmap_slot_counts(unsigned* free, unsigned* unused, unsigned* used);
-void show_highmem_stats();
+// pkmap_count of the slot behind a pkmap address (tests and the demo).
+int pkmap_count_at(const void* vaddr);
+
+// The kmapinfo report (mm/kmapinfo.cpp): the counters, as one snapshot.
+struct kmapinfo {
+    unsigned long kmap_calls;       // kmap() of highmem pages
+    unsigned pkmap_in_use;          // slots with users (count > 1)
+    unsigned pkmap_unused_mapped;   // count 1: unused, still mapped until the next flush
+    unsigned pkmap_free;            // count 0
+    unsigned pkmap_slots;           // LAST_PKMAP
+    unsigned long pkmap_wraps;
+    unsigned long global_flushes;   // pkmap TLB flushes (each one a whole-TLB flush)
+    unsigned long kmap_waits;
+    unsigned long local_maps;
+    unsigned long atomic_maps;
+    unsigned long invlpgs;          // all of the kmap_local family's
+    unsigned long invlpgs_at_switch;  // ...of which by context-switch teardown
+};
+kmapinfo get_kmapinfo();
+void show_kmapinfo();

@@ -23,6 +23,11 @@ inline void set_page_zone(page* p, zone_type z) {
 }
 inline bool PageHighMem(const page* p) { return page_zonenum(p) == ZONE_HIGHMEM; }
 
+// Folios (mm_types.hpp). There are no compound-page records: page_folio() must
+// be given the head page of the block (what alloc_pages returned).
+inline folio* page_folio(page* head) { return reinterpret_cast<folio*>(head); }
+inline page* folio_page(folio* f, unsigned long n) { return &f->head + n; }
+
 // Lowmem addresses only: the struct page behind a direct-map address.
 inline page* virt_to_page(const void* addr) { return pfn_to_page(PFN_DOWN(__pa(addr))); }
 inline bool virt_addr_valid(const void* addr) {

@@ -30,6 +30,12 @@ struct page {
 };
 static_assert(sizeof(page) == 32, "struct page: 32 bytes, like Linux on i386");
 
+// A folio: 2^order physically contiguous pages handled as one unit, named by
+// its first (head) page; Linux's struct folio overlays struct page the same way.
+struct folio {
+    page head;
+};
+
 // Page flags (bit numbers).
 enum pageflags : unsigned {
     PG_reserved,       // not managed by the buddy allocator (kernel image, holes, mem_map...)

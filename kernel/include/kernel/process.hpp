@@ -18,12 +18,15 @@ task_struct* find_get_task_by_pid(int pid);
 constexpr int SIGTRAP = 5;
 constexpr int SIGILL = 4;
 constexpr int SIGFPE = 8;
+constexpr int SIGKILL = 9;
 constexpr int SIGSEGV = 11;
 
-// Called by the exception handlers for a fault in user mode: reports and
-// ends the process.
+// Called by the exception handlers for a fault in user mode: reports
+// "comm[pid]: WHAT at ADDRESS ip IP sp SP error E (DETAIL): killed (signal S)"
+// and ends the process.
 struct pt_regs;
-[[noreturn]] void force_sig_fault(int sig, const char* what, pt_regs* regs, unsigned long address);
+[[noreturn]] void force_sig_fault(int sig, const char* what, pt_regs* regs, unsigned long address,
+                                  const char* detail = nullptr);
 
 // do_exit's part for a process: leaves and drops its address space.
 void exit_mm(task_struct* t);

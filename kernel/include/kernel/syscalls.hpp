@@ -1,18 +1,19 @@
 // System call numbers (Linux i386) and implementations (exec/sys.cpp).
 #pragma once
+#include <kernel/errno.hpp>
 #include <kernel/types.hpp>
 
 constexpr unsigned __NR_exit = 1;
 constexpr unsigned __NR_write = 4;
 constexpr unsigned __NR_getpid = 20;
+constexpr unsigned __NR_brk = 45;
+constexpr unsigned __NR_munmap = 91;
 constexpr unsigned __NR_sched_yield = 158;
 constexpr unsigned __NR_nanosleep = 162;
+constexpr unsigned __NR_mmap2 = 192;
 constexpr unsigned __NR_process_vm_readv = 347;
 constexpr unsigned __NR_process_vm_writev = 348;
 
-constexpr long ESRCH = 3;
-constexpr long EBADF = 9;
-constexpr long ENOSYS = 38;
 
 // The six argument registers of a system call.
 struct syscall_args {
@@ -30,6 +31,9 @@ void do_int80_syscall(pt_regs* regs);
 long sys_exit(const syscall_args& a);
 long sys_write(const syscall_args& a);
 long sys_getpid(const syscall_args& a);
+long sys_brk(const syscall_args& a);
+long sys_mmap2(const syscall_args& a);
+long sys_munmap(const syscall_args& a);
 long sys_sched_yield(const syscall_args& a);
 long sys_nanosleep(const syscall_args& a);
 long sys_process_vm_readv(const syscall_args& a);

@@ -6,9 +6,9 @@
 // exception table (__ex_table) and resumes at its fixup, so the copy returns
 // what it could not copy instead of oopsing.
 #pragma once
+#include <kernel/errno.hpp>
 #include <kernel/mm_struct.hpp>
 
-constexpr int EFAULT = 14;
 
 inline bool access_ok(const void* addr, unsigned long size) {
     auto a = reinterpret_cast<unsigned long>(addr);

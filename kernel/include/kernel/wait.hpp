@@ -7,6 +7,7 @@
 //   long left = wait_event_timeout(wq, cond, jiffies);   // 0: timed out
 //   wake_up(&wq);                            // after making cond true
 #pragma once
+#include <kernel/errno.hpp>
 #include <kernel/list.hpp>
 #include <kernel/spinlock.hpp>
 
@@ -55,6 +56,5 @@ long __wait_event_timeout(wait_queue_head* wq, unsigned state, Cond cond, long t
 #define wait_event_timeout(wq, condition, timeout) \
     __wait_event_timeout(&(wq), 2 /*TASK_UNINTERRUPTIBLE*/, [&] { return (condition); }, (timeout))
 
-constexpr int EINTR = 4;
 
 #include <kernel/sched.hpp>

@@ -144,6 +144,7 @@ gdt_table:                          /* see segment.hpp; the TSS slot is filled b
     .quad 0x00CFFA000000FFFF        /* user code: ring 3 */
     .quad 0x00CFF2000000FFFF        /* user data: ring 3 */
     .quad 0                         /* TSS */
+    .quad 0                         /* the double-fault task's TSS (doublefault.cpp) */
 gdt_table_end:
 
     .balign 4

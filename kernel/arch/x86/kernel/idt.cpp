@@ -35,6 +35,15 @@ void set_intr_gate(unsigned vector, unsigned dpl) {
     g.type_attr = static_cast<u8>(0x80 | (dpl << 5) | 0xE);
 }
 
+void set_task_gate(unsigned vector, u16 tss_selector) {
+    gate_desc& g = idt_table[vector];
+    g.offset_low = 0;  // unused: the task's TSS says where it starts
+    g.offset_high = 0;
+    g.segment = tss_selector;
+    g.reserved = 0;
+    g.type_attr = 0x85;  // present, DPL 0, type 5: task gate
+}
+
 void idt_init() {
     for (unsigned v = 0; v < NR_VECTORS; ++v) set_intr_gate(v, 0);
     // What user mode may raise itself with "int n": int3, into, system calls.

@@ -9,6 +9,7 @@
 #include <asm/multiboot.hpp>
 #include <asm/pgtable.hpp>
 #include <asm/setup.hpp>
+#include <kernel/bootmodule.hpp>
 #include <kernel/bug.hpp>
 #include <kernel/cmdline.hpp>
 #include <kernel/memblock.hpp>
@@ -130,6 +131,7 @@ void setup_memblock() {
     // must never name a real allocation.
     memblock_reserve(0, PAGE_SIZE);
     memblock_reserve(__pa(_text), __pa(_end) - __pa(_text));
+    reserve_boot_modules();  // before anything is allocated over them
 }
 
 }  // namespace
@@ -145,6 +147,7 @@ void copy_multiboot_info(u32 magic, u32 mbi_phys) {
     if (saved_mbi.flags & MULTIBOOT_INFO_BOOT_LOADER_NAME)
         copy_c_string(boot_loader_name, sizeof boot_loader_name, saved_mbi.boot_loader_name);
     e820_from_multiboot(&saved_mbi);
+    save_boot_modules(&saved_mbi);
 }
 
 void setup_arch() {
@@ -169,4 +172,5 @@ void setup_arch() {
     find_low_pfn_range();
     paging_init();
     pgd_init_kernel();
+    map_boot_modules();
 }

@@ -21,8 +21,11 @@ constexpr syscall_entry syscall_table[] = {
     {__NR_exit, sys_exit, "exit"},
     {__NR_write, sys_write, "write"},
     {__NR_getpid, sys_getpid, "getpid"},
+    {__NR_brk, sys_brk, "brk"},
+    {__NR_munmap, sys_munmap, "munmap"},
     {__NR_sched_yield, sys_sched_yield, "sched_yield"},
     {__NR_nanosleep, sys_nanosleep, "nanosleep"},
+    {__NR_mmap2, sys_mmap2, "mmap2"},
     {__NR_process_vm_readv, sys_process_vm_readv, "process_vm_readv"},
     {__NR_process_vm_writev, sys_process_vm_writev, "process_vm_writev"},
 };

@@ -66,6 +66,7 @@ void pgd_init_kernel() {
     INIT_LIST_HEAD(&init_mm.mmap);
     spin_lock_init(&init_mm.page_table_lock, "init_mm.page_table_lock");
     init_mm.users = 1;
+    mutex_init(&init_mm.mmap_lock, "init_mm.mmap_lock");
 }
 
 bool pgd_alloc(mm_struct* mm) {

@@ -24,6 +24,13 @@ void gdt_init();
 void idt_init();
 // Points vector at its entry stub with the given gate privilege (0 or 3).
 void set_intr_gate(unsigned vector, unsigned dpl);
+// Makes vector a task gate: the CPU switches to the task whose TSS the
+// selector names (hardware task switch), stack and all.
+void set_task_gate(unsigned vector, u16 tss_selector);
+// The TSS descriptor for a GDT slot (present, DPL 0, available 32-bit TSS).
+u64 tss_descriptor(const tss_struct* tss);
+// #DF through a task gate, once the final page tables exist (doublefault.cpp).
+void doublefault_init();
 
 constexpr unsigned FIRST_EXTERNAL_VECTOR = 0x20;  // IRQ 0..15 after the 8259 remap
 constexpr unsigned NR_VECTORS = 256;

@@ -83,6 +83,24 @@ TEST_CASE("a clean run is clean") {
     CHECK(r.clean());
 }
 
+TEST_CASE("the kmapinfo report between the last case and the summary is console output") {
+    // ktest_runner prints show_kmapinfo() after the last case (abridged from a real run).
+    TapReport r = parse_tap(
+        "TAP version 13\n1..2\nok 1 - a.b # 1 expectations, 0 ms\nok 2 - a.c # 1 expectations, 0 ms\n"
+        "kmapinfo:\n"
+        "  kmap calls:             13388  (highmem pages only: a lowmem page needs no mapping)\n"
+        "  pkmap slots in use:         0  of 1024 (2 unused but still mapped, 1022 free)\n"
+        "  pkmap wraps:               18\n"
+        "  INVLPGs issued:         12437  (12009 by kunmap_local/kunmap_atomic, 428 by context-switch teardown)\n"
+        "# ktest: 2 passed, 0 failed, 0 skipped\n");
+    CHECK(r.problems.empty());
+    CHECK(r.clean());
+    REQUIRE(r.cases.size() == 2);
+    CHECK(r.cases[1].diagnostics.empty());
+    REQUIRE(r.summary);
+    CHECK(r.summary->passed == 2u);
+}
+
 TEST_CASE("the plan may come last") {
     TapReport r = parse_tap("TAP version 13\nok 1 - x\nok 2 - y\n1..2\n");
     CHECK(r.problems.empty());

@@ -104,6 +104,10 @@ BootRecord run_boot(const RunPlan& plan) {
             case RunOutcome::Hang: rec.end = BootEnd::Hang; break;
             case RunOutcome::CycleLimit: rec.end = BootEnd::CycleLimit; break;
             case RunOutcome::Timeout: rec.end = BootEnd::Timeout; break;
+            case RunOutcome::DebugStop:  // no debugger is attached to a test boot
+                rec.end = BootEnd::InternalError;
+                rec.message += "internal error: unexpected debugger stop\n";
+                break;
         }
     } catch (const std::exception& e) {
         rec.end = BootEnd::InternalError;

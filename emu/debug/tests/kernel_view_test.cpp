@@ -106,11 +106,12 @@ TEST_CASE("pkmap: the slot kmap chose holds the page's PTE and the users' count"
     CHECK(v.in_use == 1);
     CHECK(v.free + v.unused + v.in_use == 1024);
     // After both kunmaps the slot is unused but still mapped (no flush yet).
+    const unsigned index = slot->index;  // `slot` points into v, which is replaced next
     s.dbg->remove_all();
     s.dbg->add_breakpoint(Space::Linear, s.sym("kmap_high"));  // the test kmaps the same page again
     REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
     v = s.dbg->pkmap();
-    const PkmapSlot& after = v.slots[slot->index];
+    const PkmapSlot& after = v.slots[index];
     CHECK(after.count == 1);
     CHECK(after.state == "unused, still mapped");
     CHECK(after.pte_present);

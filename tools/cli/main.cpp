@@ -1,7 +1,8 @@
-// hm386: the command-line front end. Subcommands: `run` (boot an image), `debug`
-// (boot it under the debugger) and `trace` (print an event trace); later issues
-// add `test` beside them, each in its own <name>_command.{hpp,cpp}. See
-// docs/cli.md and docs/debugger.md.
+// hm386: the command-line front end. Subcommands: `run` (boot an image),
+// `debug` (boot it under the debugger), `trace` (print an event trace), `test`
+// (run guest test suites in the configuration matrix) and `cost-report` (the
+// highmem cost measurements); each lives in its own <name>_command.{hpp,cpp}.
+// See docs/cli.md, docs/debugger.md, docs/testing.md and docs/highmem-costs.md.
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,10 +12,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cost_report_command.hpp"
 #include "debug_command.hpp"
 #include "exit_codes.hpp"
 #include "qemu_args.hpp"
 #include "run_command.hpp"
+#include "test_command.hpp"
 #include "trace_command.hpp"
 
 namespace {
@@ -58,6 +61,12 @@ int main(int argc, char** argv) {
     CLI::App* trace = app.add_subcommand("trace", "print an event trace written by run --trace");
     hm::TraceOptions trace_options;
     hm::add_trace_options(*trace, trace_options);
+    CLI::App* test = app.add_subcommand("test", "run guest test suites (TAP) in the configuration matrix");
+    hm::TestOptions test_options;
+    hm::add_test_options(*test, test_options, HM386_SOURCE_DIR);
+    CLI::App* cost = app.add_subcommand("cost-report", "measure kmap, kmap_local, vmap... in both paging modes");
+    hm::CostReportOptions cost_options;
+    hm::add_cost_report_options(*cost, cost_options);
 
     std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front
     try {
@@ -69,5 +78,7 @@ int main(int argc, char** argv) {
     if (*run) return hm::run_command(run_options, hm::ManifestVars{build_dir()});
     if (*debug) return hm::debug_command(debug_options, hm::ManifestVars{build_dir()});
     if (*trace) return hm::trace_command(trace_options);
+    if (*test) return hm::test_command(test_options, hm::ManifestVars{build_dir()});
+    if (*cost) return hm::cost_report_command(cost_options, hm::ManifestVars{build_dir()});
     return hm::exit_code::kUsage;
 }

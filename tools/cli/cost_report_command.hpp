@@ -1,0 +1,28 @@
+// `hm386 cost-report`: boots cost.elf (guest-tests/cost) in two-level and PAE
+// paging, in-process and in parallel, and prints what each highmem mapping
+// API costs per page touched in guest cycles and TLB events, side by side;
+// --csv writes the figures. It also checks the structural facts the figures
+// must show (one INVLPG per kunmap_local, no TLB event for page_address, one
+// global flush per pkmap wrap...) and exits 1 when one does not hold.
+// docs/highmem-costs.md shows the table and explains every number.
+#pragma once
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "boot/manifest.hpp"
+
+namespace hm {
+
+struct CostReportOptions {
+    std::string image;  // default ${BUILD}/guest/cost.elf
+    std::string mem = "64M";
+    std::string append = "highmem=32M";
+    std::string csv;
+    std::string log_dir;
+};
+
+void add_cost_report_options(CLI::App& cmd, CostReportOptions& o);
+int cost_report_command(const CostReportOptions& options, const ManifestVars& vars);
+
+}  // namespace hm

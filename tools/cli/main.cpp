@@ -3,15 +3,14 @@
 // (run guest test suites in the configuration matrix) and `cost-report` (the
 // highmem cost measurements); each lives in its own <name>_command.{hpp,cpp}.
 // See docs/cli.md, docs/debugger.md, docs/testing.md and docs/highmem-costs.md.
-#include <unistd.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 
 #include <CLI/CLI.hpp>
 
+#include "build_dir.hpp"
 #include "cost_report_command.hpp"
 #include "debug_command.hpp"
 #include "exit_codes.hpp"
@@ -22,21 +21,7 @@
 
 namespace {
 
-// ${BUILD} in manifests: $HM386_BUILD_DIR, else the build tree this executable
-// sits in (build/tools/cli/hm386), else the tree it was built in.
-std::string build_dir() {
-    if (const char* env = std::getenv("HM386_BUILD_DIR"); env && *env) return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        std::string path(exe, static_cast<size_t>(n));
-        const std::string suffix = "/tools/cli/hm386";
-        if (path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
-            return path.substr(0, path.size() - suffix.size());
-        }
-    }
-    return HM386_BUILD_DIR;
-}
+std::string build_dir() { return hm::locate_build_dir("/tools/cli/hm386", HM386_BUILD_DIR); }
 
 }  // namespace
 

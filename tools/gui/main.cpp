@@ -1,10 +1,8 @@
 // hm386-gui: the debugger's window. `hm386-gui IMAGE [hm386 run options] [--script
 // FILE] [--screenshot FILE] ...` boots IMAGE as `hm386 run` would and stops at the
 // first instruction. See docs/gui.md.
-#include <unistd.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 
@@ -13,6 +11,7 @@
 #include "app.hpp"
 #include "controller.hpp"
 #include "boot/boot_error.hpp"
+#include "build_dir.hpp"
 #include "exit_codes.hpp"
 #include "gui_options.hpp"
 #include "session.hpp"
@@ -21,21 +20,7 @@ namespace {
 
 void say(const std::string& msg) { std::fprintf(stderr, "hm386-gui: %s\n", msg.c_str()); }
 
-// ${BUILD} in manifests: $HM386_BUILD_DIR, else the build tree this executable
-// sits in (build/tools/gui/hm386-gui), else the tree it was built in.
-std::string build_dir() {
-    if (const char* env = std::getenv("HM386_BUILD_DIR"); env && *env) return env;
-    char exe[PATH_MAX];
-    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        const std::string path(exe, static_cast<size_t>(n));
-        const std::string suffix = "/tools/gui/hm386-gui";
-        if (path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
-            return path.substr(0, path.size() - suffix.size());
-        }
-    }
-    return HM386_BUILD_DIR;
-}
+std::string build_dir() { return hm::locate_build_dir("/tools/gui/hm386-gui", HM386_BUILD_DIR); }
 
 }  // namespace
 

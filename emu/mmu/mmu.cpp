@@ -50,12 +50,14 @@ u64 Mmu::translate(u32 lin, Access a, Priv p) {
         // even if the PTE is now writable (the "spurious" #PF of SDM 4.10.4.3).
         if (!access_allowed(e->writable, e->user, e->nx, a, p, state_)) {
             ++st.hits;
+            ++e->hits;
             page_fault(lin, page_fault_error_code(FaultKind::Protection, a, p, state_));
         }
         // A write through an entry cached clean walks again to set D in memory: the
         // entry cannot serve it, so it counts as a miss.
         if (a != Access::Write || e->dirty) {
             ++st.hits;
+            ++e->hits;
             if (checker_) check_coherence(*e, kind, lin, a, p);
             fill_front_from(*e, kind, lin, p);
             return e->phys(lin) & a20_mask_;
@@ -152,8 +154,9 @@ void Mmu::page_fault(u32 lin, u32 error_code) {
 }
 
 void Mmu::fill_front_from(const TlbEntry& e, TlbKind kind, u32 lin, Priv p) {
-    // The checker must see every hit: with it on, nothing is cached in front.
-    if (checker_) return;
+    // The checker and hit tracking must see every hit: with either on, nothing is
+    // cached in front.
+    if (checker_ || track_hits_) return;
     const u64 phys_page = e.phys(lin & ~0xFFFu) & a20_mask_;
     if (kind == TlbKind::Instruction) {
         fill_front(lin, phys_page, p, false, false, access_allowed(e.writable, e.user, e.nx, Access::Execute, p, state_));

@@ -101,6 +101,7 @@ struct TlbEntryView {
     // A side-effect-free walk of lin_base now gives the same frame and rights; false
     // marks a stale entry (the tables changed and no flush has dropped it yet).
     bool matches_memory;
+    u64 hits;  // lookups served since the fill (every one only with hit tracking on)
 };
 
 class Mmu {
@@ -194,6 +195,11 @@ public:
     // (see coherence_checker.cpp). Off by default; when on, the front array is bypassed.
     void set_coherence_checker(bool on);
     bool coherence_checker() const { return checker_; }
+    // Hit tracking, for debuggers: every hit reaches the modelled TLB (the front array
+    // is bypassed, as for the checker), so TlbEntryView::hits counts every use of an
+    // entry. Off by default; guest-visible behaviour and cycles are the same either way.
+    void set_hit_tracking(bool on);
+    bool hit_tracking() const { return track_hits_; }
     void set_event_sink(EventSink* sink) { sink_ = sink; }
     void set_eip_source(const u32* eip) { eip_ = eip; }
 
@@ -293,6 +299,7 @@ private:
     Tlb itlb_, dtlb_;
     mutable MmuStats stats_;
     bool checker_ = false;
+    bool track_hits_ = false;
     EventSink* sink_ = nullptr;
     const u32* eip_ = nullptr;
     std::vector<WatchedPage> watched_;

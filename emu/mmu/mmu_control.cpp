@@ -199,4 +199,9 @@ void Mmu::set_coherence_checker(bool on) {
     if (on) flush_front();
 }
 
+void Mmu::set_hit_tracking(bool on) {
+    track_hits_ = on;
+    if (on) flush_front();  // as for the checker: no hit may bypass the model
+}
+
 }  // namespace hm

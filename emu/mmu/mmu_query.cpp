@@ -75,6 +75,7 @@ std::vector<TlbEntryView> Mmu::tlb_entries(TlbKind kind) const {
             v.nx = e.nx;
             v.global = e.global;
             v.dirty = e.dirty;
+            v.hits = e.hits;
             const WalkResult w = pure_walk(e.lin_base, Access::Read, Priv::Supervisor);
             v.matches_memory = w.mapped && w.frame == e.frame && w.page_size_log2 == e.size_log2 &&
                                w.writable == e.writable && w.user == e.user && w.nx == e.nx &&
@@ -109,7 +110,7 @@ std::string Mmu::check_front_invariant() const {
                     if (f.phys_page != (u64{tag} & a20_mask_)) return fail("paging off but not identity");
                     continue;
                 }
-                if (checker_) return fail("front entry while the checker is on");
+                if (checker_ || track_hits_) return fail("front entry while the checker or hit tracking is on");
                 const TlbEntry* e = tlb(a == Access::Execute ? TlbKind::Instruction : TlbKind::Data).find(tag);
                 if (!e) return fail("no modelled TLB entry");
                 if ((e->phys(tag) & a20_mask_) != f.phys_page) return fail("physical page differs from the TLB entry");

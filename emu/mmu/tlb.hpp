@@ -48,6 +48,10 @@ struct TlbEntry {
     bool valid = false;
     bool writable = false, user = false, nx = false, global = false, dirty = false;
     bool stale_reported = false;  // the coherence checker has reported this entry
+    // Lookups of the modelled TLB this entry served since its fill. Hits through the
+    // front array never get here, so the count is exact only with hit tracking on
+    // (Mmu::set_hit_tracking): the debugger's per-entry "hit since the last stop".
+    u64 hits = 0;
 
     bool covers(u32 lin) const { return valid && ((lin ^ lin_base) >> size_log2) == 0; }
     u64 phys(u32 lin) const { return frame | (lin & ((u32{1} << size_log2) - 1)); }

@@ -73,6 +73,8 @@ Session::Session(const RunPlan& plan) : plan_(plan) {
     }
 
     debugger_ = std::make_unique<dbg::Debugger>(*machine_);
+    // The TLB panel marks the entries each run used: every hit must reach the model.
+    machine_->mmu().set_hit_tracking(true);
     if (!plan.trace.empty()) {
         try {
             trace_ = std::make_unique<TraceWriter>(plan.trace, plan.cpu_hz, plan.trace_mask);

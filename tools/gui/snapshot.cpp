@@ -40,8 +40,10 @@ VgaScreen read_vga(Machine& m) {
 TlbDiff diff_tlb(const std::vector<TlbEntryView>& before, const std::vector<TlbEntryView>& now) {
     TlbDiff d;
     for (const TlbEntryView& e : now) {
-        const bool was = std::any_of(before.begin(), before.end(), [&](const TlbEntryView& b) { return same_slot(b, e); });
-        d.rows.push_back({e, !was, !e.matches_memory});
+        const auto prev = std::find_if(before.begin(), before.end(), [&](const TlbEntryView& b) { return same_slot(b, e); });
+        const bool was = prev != before.end();
+        const u64 hits_then = was && prev->hits <= e.hits ? prev->hits : 0;
+        d.rows.push_back({e, !was, !e.matches_memory, e.hits - hits_then});
     }
     for (const TlbEntryView& b : before) {
         const bool still = std::any_of(now.begin(), now.end(), [&](const TlbEntryView& e) { return same_slot(b, e); });

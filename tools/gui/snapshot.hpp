@@ -23,6 +23,7 @@ struct TlbRow {
     TlbEntryView entry;
     bool filled = false;  // not in the TLB at the previous stop (a walk put it there)
     bool stale = false;   // the tables in memory no longer give this translation
+    u64 hits = 0;         // lookups it served since the previous stop (the session tracks hits)
 };
 
 struct TlbDiff {

@@ -259,3 +259,34 @@ TEST_CASE("Random remaps, flushes and accesses never leave a front entry the TLB
     CHECK(std::get<5>(off) > 20);   // the run really exercised evictions
     CHECK(std::get<6>(off) > 100);  // and faults
 }
+
+TEST_CASE("Hit tracking counts every use of an entry, which the front array otherwise serves",
+          "[mmu][tlb]") {
+    MmuFixture f;
+    TwoLevelTables t(f.bus, f.alloc);
+    t.map_4k(0x10003000, kOld, P | RW);
+    f.enable_two_level(t.cr3());
+    auto hits_now = [&] {
+        auto entries = f.mmu.tlb_entries(TlbKind::Data);
+        REQUIRE(entries.size() == 1);
+        return entries[0].hits;
+    };
+
+    f.mmu.read<u32>(0x10003000, Priv::Supervisor);  // miss: fills, no hit yet
+    CHECK(hits_now() == 0);
+    for (int i = 0; i < 5; ++i) f.mmu.read<u32>(0x10003004, Priv::Supervisor);
+    // Off: the fill also put the page in the front array, which serves every
+    // repeat without reaching the entry.
+    CHECK(hits_now() == 0);
+    const u64 stats_hits_off = f.mmu.stats().dtlb.hits;
+
+    f.mmu.set_hit_tracking(true);
+    for (int i = 0; i < 5; ++i) f.mmu.read<u32>(0x10003008, Priv::Supervisor);
+    CHECK(hits_now() == 5);
+    CHECK(f.mmu.stats().dtlb.hits == stats_hits_off + 5);  // the totals agree either way
+    CHECK(f.mmu.check_front_invariant().empty());
+
+    f.mmu.invlpg(0x10003000);
+    f.mmu.read<u32>(0x10003000, Priv::Supervisor);  // a fresh fill starts from zero
+    CHECK(hits_now() == 0);
+}

@@ -56,18 +56,21 @@ void table(Controller& c, const char* id, const TlbDiff& d, u32 focus, bool& scr
             ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(110, 60, 10, 255));
         } else if (r.filled) {
             ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(25, 85, 40, 255));
+        } else if (r.hits) {
+            ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(30, 55, 100, 255));
         }
         ImGui::PushID(static_cast<int>(r.entry.set * 64 + r.entry.way + (r.entry.large ? 32768 : 0)));
         entry_cells(r.entry);
         ImGui::TableNextColumn();
-        const char* state = r.stale ? (r.filled ? "filled, STALE" : "STALE") : r.filled ? "filled" : "";
+        std::string state = r.stale ? (r.filled ? "filled, STALE" : "STALE") : r.filled ? "filled" : "";
+        if (r.hits) state += (state.empty() ? "" : ", ") + std::to_string(r.hits) + (r.hits == 1 ? " hit" : " hits");
         const u32 page_mask = ~((u32{1} << r.entry.page_size_log2) - 1);
         const bool walked = (focus & page_mask) == r.entry.lin_base;
         if (scroll_to_news && (r.filled || r.stale)) {
             ImGui::SetScrollHereY(0.3f);
             scroll_to_news = false;
         }
-        if (ImGui::Selectable(state[0] ? state : "-", walked, ImGuiSelectableFlags_SpanAllColumns)) {
+        if (ImGui::Selectable(state.empty() ? "-" : state.c_str(), walked, ImGuiSelectableFlags_SpanAllColumns)) {
             c.issue("walk " + hex8(r.entry.lin_base), "click in the TLB panel");
         }
         if (ImGui::IsItemHovered()) {

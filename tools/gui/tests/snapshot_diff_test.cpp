@@ -62,6 +62,21 @@ TEST_CASE("diff_tlb: the same slot refilled with another page is a fill and a dr
     CHECK(d.dropped[0].frame == 0x1000);
 }
 
+TEST_CASE("diff_tlb: hits since the previous stop, counted from the entry's hit counter") {
+    TlbEntryView used = entry(0, 0, 0xc0000000, 0x0), idle = entry(1, 0, 0xc0001000, 0x1000);
+    used.hits = 3;
+    idle.hits = 7;
+    TlbEntryView used_now = used, idle_now = idle, fresh = entry(2, 0, 0xc0002000, 0x2000);
+    used_now.hits = 10;
+    fresh.hits = 2;  // filled and then used twice in the same run
+    const TlbDiff d = diff_tlb({used, idle}, {used_now, idle_now, fresh});
+    REQUIRE(d.rows.size() == 3);
+    CHECK(d.rows[0].hits == 7);
+    CHECK(d.rows[1].hits == 0);
+    CHECK(d.rows[2].filled);
+    CHECK(d.rows[2].hits == 2);
+}
+
 TEST_CASE("changed_registers marks values, segment caches and table limits") {
     dbg::RegisterFile a, b;
     CHECK(changed_registers(a, b) == 0);

@@ -27,6 +27,9 @@ enum class EventSource : u8 {
 };
 
 // Bits of Core::pending: "look before running the next block".
+constexpr u32 kDr6Bs = 1u << 14;  // DR6: single step
+constexpr u32 kDr6Bt = 1u << 15;  // DR6: task switch (the TSS T bit)
+
 namespace pending {
 constexpr u32 kIntr = 1u << 0;   // the INTR line is asserted
 constexpr u32 kNmi = 1u << 1;    // an NMI is latched
@@ -56,6 +59,7 @@ struct Core {
     bool data_breakpoints_armed = false;
     bool alignment_check = false;  // CR0.AM && EFLAGS.AC && CPL 3: misaligned data accesses raise #AC(0)
     u32 data_breakpoint_hits = 0;  // DR6 B0-B3 bits collected during the current instruction
+    bool task_trap = false;        // a task switch loaded a TSS with the T bit: #DB before its first instruction
     std::string shutdown_reason;
     std::atomic<u32> pending{0};
     std::vector<u32> breakpoints;      // sorted linear addresses (debugger)
@@ -163,8 +167,13 @@ struct Core {
     // ---------------- events (exceptions.cpp) ----------------
     // Delivers an event through the IVT or IDT; throws GuestFault on failure.
     void deliver_event(u8 vector, EventSource src, bool has_error, u32 error, u32 return_eip);
-    // Delivers a fault raised by the current instruction, with #DF/triple-fault rules.
-    void deliver_exception(const GuestFault& f);
+    // Delivers an exception with the #DF/triple-fault rules. A fault of the
+    // current instruction (ImageRf::Fault) pushes EFLAGS with RF set, as P6
+    // processors do (SDM 17.3.1.1), so the handler's IRETD does not meet an
+    // instruction breakpoint on the restarted instruction; traps and the
+    // instruction-breakpoint fault itself push RF as it is (ImageRf::Keep).
+    enum class ImageRf : u8 { Keep, Fault };
+    void deliver_exception(const GuestFault& f, ImageRf rf);
     void deliver_interrupt(u8 vector, EventSource src, u32 return_eip);
     void enter_shutdown(const std::string& why);
 

@@ -139,6 +139,7 @@ void Core::reset() {
     cache.flush_all();
     intr_line = false;
     nmi_latched = false;
+    task_trap = false;
     shutdown = false;
     shutdown_reason.clear();
     data_breakpoints_armed = false;

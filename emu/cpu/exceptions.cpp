@@ -56,9 +56,14 @@ void Core::enter_shutdown(const std::string& why) {
     s.halted = false;
 }
 
-void Core::deliver_exception(const GuestFault& first) {
+void Core::deliver_exception(const GuestFault& first, ImageRf rf) {
     GuestFault cur = first;
+    // Delivery pushes eflags(): RF rides in it for the image and is cleared by
+    // the gate (or replaced by the new task's flags). #DF is an abort: no RF.
+    const u32 rf_before = s.eflags & flag::RF;
     for (;;) {
+        if (rf == ImageRf::Fault && cur.vector != Vector::DF) s.eflags |= flag::RF;
+        else s.eflags = (s.eflags & ~flag::RF) | rf_before;
         const unsigned v = static_cast<unsigned>(cur.vector);
         ++stats.exceptions[v & 31];
         if (sink) {
@@ -70,6 +75,7 @@ void Core::deliver_exception(const GuestFault& first) {
             deliver_event(static_cast<u8>(v), EventSource::Exception, cur.has_error_code, cur.error_code, s.eip);
             return;
         } catch (const GuestFault& next) {
+            s.eflags = (s.eflags & ~flag::RF) | rf_before;  // delivery failed: nothing changed
             const FaultClass a = classify(cur.vector), b = classify(next.vector);
             if (a == FaultClass::DoubleFault) {
                 enter_shutdown("triple fault: " + describe(next) + " while delivering #DF");

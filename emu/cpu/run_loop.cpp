@@ -43,7 +43,10 @@ void Core::refresh_pending() {
     if (intr_line) p |= pending::kIntr;
     if (nmi_latched) p |= pending::kNmi;
     if (s.halted) p |= pending::kHalt;
-    if ((s.eflags & flag::TF) || s.interrupt_shadow || (s.dr[7] & 0xFF) || trace == InstructionTrace::On) {
+    // RF and a pending task-switch trap need step_one too: it clears RF after
+    // one instruction and delivers the T-bit #DB before the new task's first.
+    if ((s.eflags & (flag::TF | flag::RF)) || s.interrupt_shadow || (s.dr[7] & 0xFF) || task_trap ||
+        trace == InstructionTrace::On) {
         p |= pending::kSlow;
     }
     // Called on every EFLAGS.IF/TF change (local_irq_save/restore in a kernel):
@@ -93,7 +96,7 @@ StopReason Core::run(u64 deadline) {
             return run_inner(deadline);
         } catch (const GuestFault& f) {
             fix_counts_after_fault();
-            deliver_exception(f);
+            deliver_exception(f, ImageRf::Fault);
             refresh_pending();
             if (shutdown) return StopReason::Shutdown;
         } catch (...) {
@@ -108,6 +111,13 @@ Core::Pending Core::service_pending() {
     if (p & pending::kStop) {
         pending.fetch_and(~pending::kStop, std::memory_order_relaxed);
         return Pending::Stop;
+    }
+    if (task_trap) {  // a trap of the task switch: ahead of NMI and INTR (SDM 6.9)
+        task_trap = false;
+        s.dr[6] |= kDr6Bt;
+        deliver_exception(GuestFault::without_code(Vector::DB), ImageRf::Keep);
+        refresh_pending();
+        return Pending::Stepped;
     }
     if (!s.interrupt_shadow) {
         if (nmi_latched && !s.nmi_blocked) {
@@ -308,7 +318,9 @@ void Core::step_one() {
     const bool c32 = code32();
     s.interrupt_shadow = false;
 
-    // Instruction breakpoints (DR0-3 with R/W = 00) fault before the instruction.
+    // Instruction breakpoints (DR0-3 with R/W = 00) fault before the instruction,
+    // unless RF is set. The fault's image keeps RF clear, so a handler that
+    // returns without setting it meets the breakpoint again (SDM 17.3.1.1).
     const u32 dr7 = s.dr[7];
     if ((dr7 & 0xFF) && !(s.eflags & flag::RF)) {
         u32 hits = 0;
@@ -317,9 +329,15 @@ void Core::step_one() {
         }
         if (hits) {
             s.dr[6] = (s.dr[6] & ~0xFu) | hits;
-            raise(Vector::DB);
+            deliver_exception(GuestFault::without_code(Vector::DB), ImageRf::Keep);
+            refresh_pending();
+            return;
         }
     }
+    // RF lasts one instruction. Cleared before it runs, so an IRETD or task
+    // switch that loads RF leaves it set for the instruction after; a fault
+    // of this instruction sets it in its image again (deliver_exception).
+    s.eflags &= ~flag::RF;
 
     // Fetch with per-byte CS limit and per-page translation.
     const u64 limit_room = eip > cs.limit ? 0 : u64{cs.limit} - eip + 1;
@@ -368,16 +386,18 @@ void Core::step_one() {
     insns[0].fn(*this, &insns[0]);
     s.cycles += insns[0].cycles;
     s.instructions += 1;
-    if (s.eflags & flag::RF) s.eflags &= ~flag::RF;
 
-    // Traps after the instruction: single step and data breakpoints.
-    if (tf || data_breakpoint_hits) {
+    // Traps after the instruction: single step, data breakpoints and a task
+    // switch into a TSS with the T bit, reported together in one #DB.
+    if (tf || data_breakpoint_hits || task_trap) {
         u32 dr6 = s.dr[6] & ~0xFu;
         dr6 |= data_breakpoint_hits;
-        if (tf) dr6 |= 1u << 14;  // BS
+        if (tf) dr6 |= kDr6Bs;
+        if (task_trap) dr6 |= kDr6Bt;
         s.dr[6] = dr6;
         data_breakpoint_hits = 0;
-        deliver_exception(GuestFault::without_code(Vector::DB));
+        task_trap = false;
+        deliver_exception(GuestFault::without_code(Vector::DB), ImageRf::Keep);
     }
     refresh_pending();
 }

@@ -189,7 +189,7 @@ void Core::write_eflags(u32 value, u32 mask) {
     s.eflags = (((old & ~mask) | (value & mask)) & flag::kImplemented) | flag::kFixed1;
     if ((old ^ s.eflags) & flag::VM) refresh_all_bounds();
     // IF needs no refresh: pending::kIntr follows the INTR line, not IF.
-    if ((old ^ s.eflags) & flag::TF) refresh_pending();
+    if ((old ^ s.eflags) & (flag::TF | flag::RF)) refresh_pending();
     if ((old ^ s.eflags) & flag::AC) update_alignment_check();
 }
 

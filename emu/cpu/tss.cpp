@@ -48,10 +48,11 @@ struct TaskImage {
     u32 r[8] = {};
     u16 sel[6] = {};  // ES CS SS DS FS GS
     u16 ldt = 0;
+    bool debug_trap = false;  // the T bit (32-bit TSS only)
 };
 
 // 32-bit TSS offsets (SDM Vol. 3A, figure 7-2); 16-bit TSS offsets (figure 7-11).
-constexpr u32 k32Cr3 = 28, k32Eip = 32, k32Eflags = 36, k32Regs = 40, k32Segs = 72, k32Ldt = 96;
+constexpr u32 k32Cr3 = 28, k32Eip = 32, k32Eflags = 36, k32Regs = 40, k32Segs = 72, k32Ldt = 96, k32Trap = 100;
 constexpr u32 k16Ip = 14, k16Flags = 16, k16Regs = 18, k16Segs = 34, k16Ldt = 42;
 constexpr u32 kTaskSwitchCycles = 199;  // Intel486: task switch to a 486 TSS
 
@@ -64,6 +65,7 @@ TaskImage read_image(Core& c, u32 base, bool is32) {
         for (unsigned i = 0; i < 8; ++i) t.r[i] = c.sys_read<u32>(base + k32Regs + 4 * i);
         for (unsigned i = 0; i < 6; ++i) t.sel[i] = c.sys_read<u16>(base + k32Segs + 4 * i);
         t.ldt = c.sys_read<u16>(base + k32Ldt);
+        t.debug_trap = c.sys_read<u16>(base + k32Trap) & 1;
     } else {
         t.eip = c.sys_read<u16>(base + k16Ip);
         t.eflags = c.sys_read<u16>(base + k16Flags);
@@ -236,6 +238,10 @@ void task_switch(Core& c, u16 tss_sel, TaskSwitchReason why, u32 ext, bool has_e
         f.commit();
     }
     if (s.eip > s.seg[sreg::CS].limit) raise(Vector::GP, 0);
+    if (next.debug_trap) {  // #DB (DR6.BT) once the switch is done, before the task's first instruction
+        c.task_trap = true;
+        c.refresh_pending();
+    }
 }
 
 }  // namespace hm::cpu

@@ -42,6 +42,7 @@ TEST_CASE("A DR0 execution breakpoint faults before the instruction, RF lets it 
     f.run_to_hlt();
     CHECK(f.exceptions(1) == 1);
     CHECK(f.frame(0) == 0x1010);  // a fault: EIP of the breakpointed instruction
+    CHECK((f.frame(2) & flag::RF) == 0);  // the one fault whose image keeps RF clear
     CHECK((f.st.dr[6] & 0xF) == 1);
     // Resume with RF set in the image: the breakpoint does not fire again.
     f.st.dr[7] = 0x400;  // and disarm, so the handler's own HLT is not in the way
@@ -53,6 +54,56 @@ TEST_CASE("A DR0 execution breakpoint faults before the instruction, RF lets it 
     f.run_to_hlt();
     CHECK(f.exceptions(1) == 1);
     CHECK(f.st.eip == 0x1012);
+}
+
+TEST_CASE("IRETD with RF set in the image steps over an instruction breakpoint once", "[cpu][debug]") {
+    PmFixture f;
+    // #DB handler: or dword [esp+8], RF ; inc edx ; iretd
+    f.poke(0x4100, {0x81, 0x4C, 0x24, 0x08, 0x00, 0x00, 0x01, 0x00, 0x42, 0xCF});
+    f.set_gate(kIdt, 1, 0x4100, 0x8E);
+    // mov eax,0x1010 ; mov dr0,eax ; mov eax,1 ; mov dr7,eax ;
+    // (0x1010) inc ecx ; cmp ecx,2 ; jne 0x1010 ; int3
+    f.poke(0x1000, {0xB8, 0x10, 0x10, 0x00, 0x00, 0x0F, 0x23, 0xC0, 0xB8, 0x01, 0x00, 0x00, 0x00, 0x0F, 0x23, 0xF8,
+                    0x41, 0x83, 0xF9, 0x02, 0x75, 0xFA, 0xCC});
+    f.st.eip = 0x1000;
+    f.r(reg::ECX) = 0;
+    f.r(reg::EDX) = 0;
+    f.run_to_hlt();
+    CHECK(f.r(reg::ECX) == 2);  // the loop ran: RF let each INC run after its #DB
+    CHECK(f.r(reg::EDX) == 2);  // and the breakpoint fired again on the second pass
+    CHECK(f.exceptions(1) == 2);
+    CHECK(f.cpu.stats().interrupts[3] == 1);  // INT3 is counted as a software interrupt
+    CHECK((f.frame(2) & flag::RF) == 0);  // RF lasted one instruction: the INT3 image has it clear
+}
+
+TEST_CASE("Faults push EFLAGS with RF set, traps and interrupts do not", "[cpu][debug][exceptions]") {
+    SECTION("#UD, a fault") {
+        PmFixture f;
+        f.poke(0x1000, {0x0F, 0x0B});  // ud2
+        f.st.eip = 0x1000;
+        f.run_to_hlt();
+        CHECK(f.exceptions(6) == 1);
+        CHECK(f.frame(0) == 0x1000);
+        CHECK((f.frame(2) & flag::RF) != 0);
+        CHECK((f.eflags() & flag::RF) == 0);  // the gate cleared it for the handler
+    }
+    SECTION("#GP with an error code, a fault") {
+        PmFixture f;
+        f.poke(0x1000, {0x66, 0xB8, 0x33, 0x00, 0x8E, 0xD8});  // mov ax,0x33 ; mov ds,ax (a TSS)
+        f.st.eip = 0x1000;
+        f.run_to_hlt();
+        CHECK(f.exceptions(13) == 1);
+        CHECK(f.frame(0) == 0x30);                   // error code
+        CHECK((f.frame(3) & flag::RF) != 0);
+    }
+    SECTION("INT3, a trap") {
+        PmFixture f;
+        f.poke(0x1000, {0xCC});
+        f.st.eip = 0x1000;
+        f.run_to_hlt();
+        CHECK(f.cpu.stats().interrupts[3] == 1);  // INT3 is counted as a software interrupt
+        CHECK((f.frame(2) & flag::RF) == 0);
+    }
 }
 
 TEST_CASE("A data write breakpoint traps after the store that touches it", "[cpu][debug]") {

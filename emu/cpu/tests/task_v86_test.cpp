@@ -54,6 +54,27 @@ TEST_CASE("JMP to a TSS saves the old task, loads the new one and moves the busy
     CHECK((f.st.cr.cr0 & cr0::kTS) != 0);
     CHECK((f.st.eflags & flag::NT) == 0);
     CHECK(f.cpu.stats().task_switches == 1);
+    CHECK(f.exceptions(1) == 0);  // T bit clear: no debug trap
+}
+
+TEST_CASE("A task switch into a TSS with the T bit set raises #DB (DR6.BT) before its first instruction",
+          "[cpu][task][debug]") {
+    PmFixture f;
+    init_task_b(f);
+    f.poke16(kTssB + 100, 1);                                    // T
+    f.poke(kTaskBCode, {0xBB, 0xBB, 0xBB, 0x00, 0x00, 0xF4});  // mov ebx, 0xBBBB ; hlt
+    f.poke(0x1000, cat(kLtrA, {0xEA, 0, 0, 0, 0, 0x30, 0x00}));  // ltr ; jmp 0x30:0
+    f.st.eip = 0x1000;
+    f.r(reg::EBX) = 0;
+    f.run_to_hlt();
+    CHECK(f.st.tr.selector == 0x30);         // the trap is taken in the new task
+    CHECK(f.exceptions(1) == 1);
+    CHECK((f.st.dr[6] & (1u << 15)) != 0);   // BT
+    CHECK((f.st.dr[6] & (1u << 14)) == 0);   // not a single step
+    CHECK(f.st.eip == kHandler + 1);
+    CHECK(f.frame(0) == kTaskBCode);         // a trap before the first instruction
+    CHECK(f.r(reg::ESP) == kTaskBStack - 12);
+    CHECK(f.r(reg::EBX) == 0);               // which has not run
 }
 
 TEST_CASE("CALL through a task gate nests the task - IRET returns to the caller", "[cpu][task]") {

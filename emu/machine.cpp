@@ -149,6 +149,33 @@ bool Machine::interrupts_can_wake() const {
     return (m & 0xFB) != 0xFB || (!(m & 0x04) && s != 0xFF);
 }
 
+bool Machine::irq_reaches_cpu(unsigned line) const {
+    const u8 m = pic_.master().imr();
+    if (line < 8) return !(m & (1u << line));
+    return !(m & 0x04) && !(pic_.slave().imr() & (1u << (line - 8)));
+}
+
+std::string Machine::armed_events_description() const {
+    std::string out;
+    for (EventQueue::TimerId id = 0; id < events_.size(); ++id) {
+        if (!events_.armed(id)) continue;
+        if (!out.empty()) out += ", ";
+        out += events_.name(id);
+        const int irq = events_.irq(id);
+        if (irq != EventQueue::kNoIrq) out += " on IRQ " + std::to_string(irq) + " (masked)";
+    }
+    return out;
+}
+
+bool Machine::armed_event_can_wake() const {
+    for (EventQueue::TimerId id = 0; id < events_.size(); ++id) {
+        if (!events_.armed(id)) continue;
+        const int irq = events_.irq(id);
+        if (irq == EventQueue::kNoIrq || irq_reaches_cpu(static_cast<unsigned>(irq))) return true;
+    }
+    return false;
+}
+
 RunResult Machine::run(const RunLimits& limits) {
     using Clock = std::chrono::steady_clock;
     const auto host_start = Clock::now();
@@ -233,6 +260,15 @@ RunResult Machine::run(const RunLimits& limits) {
                     return finish(RunOutcome::Hang,
                                   "guest hang: halted with interrupts enabled but no device event pending\n" +
                                       cpu_.dump_state());
+                }
+                // Timers still tick, but none of them drives an IRQ the PIC lets
+                // through (say the PIT with IRQ 0 masked): skipping from tick to
+                // tick would run until --timeout without ever waking the CPU.
+                if (!input_can_wake && !armed_event_can_wake()) {
+                    return finish(RunOutcome::Hang,
+                                  "guest hang: halted with interrupts enabled, but no pending device event can "
+                                  "raise an IRQ the PIC lets through (" +
+                                      armed_events_description() + ")\n" + cpu_.dump_state());
                 }
                 next = std::min(next, max_cycles);
                 if (next > state_.cycles) {

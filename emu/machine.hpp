@@ -149,6 +149,9 @@ private:
     void update_a20();
     void pump_serial_input();
     bool interrupts_can_wake() const;
+    bool irq_reaches_cpu(unsigned line) const;  // not masked at the PIC pair (cascade included)
+    bool armed_event_can_wake() const;          // an armed timer drives an IRQ that reaches INTR
+    std::string armed_events_description() const;
 
     MachineConfig config_;
     PhysicalMemory ram_;

@@ -13,7 +13,7 @@ unsigned from_bcd(u8 v) { return (v >> 4) * 10u + (v & 0xF); }
 
 CmosRtc::CmosRtc(VirtualClock& clock, EventQueue& events, IrqLine irq8, i64 epoch_seconds)
     : clock_(clock), events_(events), irq_(irq8), base_seconds_(epoch_seconds) {
-    timer_ = events_.create("rtc", [this](u64 now) { on_timer(now); });
+    timer_ = events_.create("rtc", [this](u64 now) { on_timer(now); }, static_cast<int>(irq_.line));
     ram_[kRegA] = 0x26;  // divider running, 1024 Hz periodic rate selected
     ram_[kRegB] = kB24h; // BCD, 24-hour, no interrupts
     ram_[kRegD] = 0x80;  // valid RAM and time

@@ -4,7 +4,7 @@ namespace hm {
 
 Pit8254::Pit8254(VirtualClock& clock, EventQueue& events, IrqLine irq0)
     : clock_(clock), events_(events), irq0_(irq0) {
-    timer_ = events_.create("pit.irq0", [this](u64 now) { on_irq0_timer(now); });
+    timer_ = events_.create("pit.irq0", [this](u64 now) { on_irq0_timer(now); }, static_cast<int>(irq0_.line));
     // Power-on: every channel idles until programmed. OUT is undefined on the
     // chip; it is taken as high, so programming mode 2 or 3 (the usual first
     // step) does not produce a phantom IRQ 0 edge.

@@ -16,7 +16,7 @@ Uart16550::Uart16550(VirtualClock& clock, EventQueue& events, IrqLine irq, CharS
             timeout_pending_ = true;
             update_irq();
         }
-    });
+    }, static_cast<int>(irq_.line));
     msr_ = kHostModemStatus;
 }
 

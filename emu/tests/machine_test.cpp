@@ -68,17 +68,32 @@ TEST_CASE("HLT with interrupts enabled and no device event pending is a hang", "
 }
 
 TEST_CASE("A halted CPU skips to the next timer event instead of spinning", "[machine]") {
-    // PIT channel 0 in mode 0 with the largest count, IRQ 0 masked but IRQ 1
-    // open (so the CPU could still be woken): it halts with IF=1, the machine
-    // jumps to the terminal count, then finds nothing else to wait for and
-    // reports the hang -- with the cycle counter at the PIT's edge.
-    TinyMachine t({0xB0, 0xFD, 0xE6, 0x21,             // mask all but IRQ 1 on the master...
+    // PIT channel 0 in mode 0 with the largest count, only IRQ 0 open: the CPU
+    // halts with IF=1, the machine jumps to the terminal count, the IRQ wakes it,
+    // and the handler (cli; hlt) ends the run as a hang -- with the cycle counter
+    // at the PIT's edge.
+    TinyMachine t({0xB0, 0xFE, 0xE6, 0x21,             // mask all but IRQ 0 on the master...
                    0xB0, 0xFF, 0xE6, 0xA1,             // ...and the whole slave
                    0xB0, 0x30, 0xE6, 0x43,             // PIT ch0 mode 0, LSB/MSB
                    0xB0, 0x00, 0xE6, 0x40, 0xE6, 0x40, // count 65536
                    0xFB, 0xF4, 0xEB, 0xFD});           // sti; hlt; jmp back
+    // Every IDT vector -> 0x08:0x100100, an interrupt gate to cli; hlt.
+    constexpr u32 kIdt = 0x180000, kHandler = 0x100100;
+    const u8 handler[] = {0xFA, 0xF4};
+    t.m->bus().load_bytes(kHandler, handler, sizeof handler);
+    for (u32 v = 0; v < 256; ++v) {
+        const u64 gate = (kHandler & 0xFFFF) | (u64{0x08} << 16) | (u64{0x8E} << 40) | (u64{kHandler >> 16} << 48);
+        t.m->bus().load_bytes(kIdt + v * 8, reinterpret_cast<const u8*>(&gate), 8);
+    }
+    t.m->cpu_state().idtr = {kIdt, 256 * 8 - 1};
+    // The GDT the gate's selector needs: null, flat code 0x08, flat data 0x10.
+    constexpr u32 kGdt = 0x181000;
+    const u64 gdt[3] = {0, 0x00CF9A000000FFFFull, 0x00CF92000000FFFFull};
+    t.m->bus().load_bytes(kGdt, reinterpret_cast<const u8*>(gdt), sizeof gdt);
+    t.m->cpu_state().gdtr = {kGdt, sizeof gdt - 1};
     RunResult r = t.run();
     CHECK(r.outcome == RunOutcome::Hang);
+    CHECK(r.message.find("IF=0") != std::string::npos);  // in the handler: the IRQ did wake the CPU
     const u64 cycles = t.m->cpu_state().cycles;
     // 65537 PIT ticks at 1.193182 MHz = 54.93 ms = about 5.49 M cycles at 100 MHz.
     CHECK(cycles > 5'400'000);
@@ -87,6 +102,23 @@ TEST_CASE("A halted CPU skips to the next timer event instead of spinning", "[ma
     CHECK(s.halted_cycles > 5'000'000);
     CHECK(s.pit.irq0_edges == 1);
     CHECK(s.instructions < 30);  // the time passed without executing anything
+}
+
+TEST_CASE("HLT while the only timer drives a masked IRQ is a hang at once", "[machine]") {
+    // The PIT runs periodically (mode 2), but IRQ 0 is masked; IRQ 1 is open, so
+    // the CPU could be woken in principle -- by nothing that is coming.
+    TinyMachine t({0xB0, 0xFD, 0xE6, 0x21,             // mask all but IRQ 1 on the master...
+                   0xB0, 0xFF, 0xE6, 0xA1,             // ...and the whole slave
+                   0xB0, 0x34, 0xE6, 0x43,             // PIT ch0 mode 2, LSB/MSB
+                   0xB0, 0x9C, 0xE6, 0x40,             // count 11932 (100 Hz)
+                   0xB0, 0x2E, 0xE6, 0x40,
+                   0xFB, 0xF4, 0xEB, 0xFD});           // sti; hlt; jmp back
+    RunResult r = t.run();
+    CHECK(r.outcome == RunOutcome::Hang);
+    CHECK(r.message.find("no pending device event can raise an IRQ") != std::string::npos);
+    CHECK(r.message.find("pit.irq0 on IRQ 0 (masked)") != std::string::npos);
+    CHECK(t.m->cpu_state().cycles < 10'000);  // found at the HLT, not after ticking on
+    CHECK(t.m->stats().pit.irq0_edges == 0);
 }
 
 TEST_CASE("A triple fault is a shutdown with the reason and the CPU state", "[machine]") {

@@ -4,8 +4,8 @@
 
 namespace hm {
 
-EventQueue::TimerId EventQueue::create(std::string name, Handler handler) {
-    timers_.push_back(Timer{std::move(name), std::move(handler), kNever});
+EventQueue::TimerId EventQueue::create(std::string name, Handler handler, int irq) {
+    timers_.push_back(Timer{std::move(name), std::move(handler), kNever, irq});
     return static_cast<TimerId>(timers_.size() - 1);
 }
 

@@ -19,7 +19,11 @@ public:
     using TimerId = u32;
     using Handler = std::function<void(u64 now)>;
 
-    TimerId create(std::string name, Handler handler);
+    static constexpr int kNoIrq = -1;
+    // `irq` is the interrupt line the handler may raise: the machine asks which
+    // armed timers could still wake a halted CPU. kNoIrq: the timer's effect is
+    // not known, so it always counts as able to wake.
+    TimerId create(std::string name, Handler handler, int irq = kNoIrq);
     // Arms (or re-arms) a timer to fire once at cycle `when`.
     void schedule(TimerId id, u64 when);
     void cancel(TimerId id);
@@ -34,6 +38,7 @@ public:
 
     u64 fired() const { return fired_; }
     const std::string& name(TimerId id) const { return timers_[id].name; }
+    int irq(TimerId id) const { return timers_[id].irq; }
     size_t size() const { return timers_.size(); }
 
 private:
@@ -41,6 +46,7 @@ private:
         std::string name;
         Handler handler;
         u64 deadline = kNever;
+        int irq = kNoIrq;
     };
     void recompute_next();
 

@@ -8,7 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 jobs=$(nproc)
 
 "$root/tools/scripts/build.sh" "$root/build"
-"$root/tools/scripts/build.sh" "$root/build-asan" -DHM386_SANITIZE=ON -DHM386_GUI=OFF
+"$root/tools/scripts/build.sh" "$root/build-asan" -DHM386_SANITIZE=ON
 
 status=0
 echo "== tests (release build) =="

@@ -142,17 +142,18 @@ void Machine::pump_serial_input() {
 
 bool Machine::interrupts_can_wake() const {
     if (!(state_.eflags & flag::IF)) return false;
-    // A PIC input can still reach INTR: unmasked on the master, or on the slave
-    // with the cascade input unmasked.
-    const u8 m = pic_.master().imr();
-    const u8 s = pic_.slave().imr();
-    return (m & 0xFB) != 0xFB || (!(m & 0x04) && s != 0xFF);
+    // Some PIC input can still reach INTR (the cascade input is not a device).
+    for (unsigned line = 0; line < 16; ++line) {
+        if (line != pic_.master().cascade_ir && irq_reaches_cpu(line)) return true;
+    }
+    return false;
 }
 
 bool Machine::irq_reaches_cpu(unsigned line) const {
+    // Unmasked on the master, or on the slave with the cascade input unmasked.
     const u8 m = pic_.master().imr();
     if (line < 8) return !(m & (1u << line));
-    return !(m & 0x04) && !(pic_.slave().imr() & (1u << (line - 8)));
+    return !(m & (1u << pic_.master().cascade_ir)) && !(pic_.slave().imr() & (1u << (line - 8)));
 }
 
 std::string Machine::armed_events_description() const {

@@ -26,10 +26,10 @@ enum class EventSource : u8 {
     External,   // INTR or NMI
 };
 
-// Bits of Core::pending: "look before running the next block".
 constexpr u32 kDr6Bs = 1u << 14;  // DR6: single step
 constexpr u32 kDr6Bt = 1u << 15;  // DR6: task switch (the TSS T bit)
 
+// Bits of Core::pending: "look before running the next block".
 namespace pending {
 constexpr u32 kIntr = 1u << 0;   // the INTR line is asserted
 constexpr u32 kNmi = 1u << 1;    // an NMI is latched

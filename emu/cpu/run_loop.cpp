@@ -45,7 +45,7 @@ void Core::refresh_pending() {
     if (s.halted) p |= pending::kHalt;
     // RF and a pending task-switch trap need step_one too: it clears RF after
     // one instruction and delivers the T-bit #DB before the new task's first.
-    if ((s.eflags & (flag::TF | flag::RF)) || s.interrupt_shadow || (s.dr[7] & 0xFF) || task_trap ||
+    if ((s.eflags & (flag::TF | flag::RF)) || s.interrupt_shadow || s.held_dr6 || (s.dr[7] & 0xFF) || task_trap ||
         trace == InstructionTrace::On) {
         p |= pending::kSlow;
     }
@@ -316,13 +316,15 @@ void Core::step_one() {
     const u32 eip = s.eip;
     const bool tf = s.eflags & flag::TF;
     const bool c32 = code32();
+    const bool debug_held_off = s.debug_shadow;  // this instruction follows MOV SS / POP SS
     s.interrupt_shadow = false;
+    s.debug_shadow = false;
 
     // Instruction breakpoints (DR0-3 with R/W = 00) fault before the instruction,
     // unless RF is set. The fault's image keeps RF clear, so a handler that
     // returns without setting it meets the breakpoint again (SDM 17.3.1.1).
     const u32 dr7 = s.dr[7];
-    if ((dr7 & 0xFF) && !(s.eflags & flag::RF)) {
+    if ((dr7 & 0xFF) && !(s.eflags & flag::RF) && !debug_held_off) {
         u32 hits = 0;
         for (unsigned n = 0; n < 4; ++n) {
             if (((dr7 >> (n * 2)) & 3) && ((dr7 >> (16 + n * 4)) & 3) == 0 && s.dr[n] == cs.base + eip) hits |= 1u << n;
@@ -388,10 +390,16 @@ void Core::step_one() {
     s.instructions += 1;
 
     // Traps after the instruction: single step, data breakpoints and a task
-    // switch into a TSS with the T bit, reported together in one #DB.
-    if (tf || data_breakpoint_hits || task_trap) {
+    // switch into a TSS with the T bit, reported together in one #DB. After
+    // MOV SS / POP SS they wait one instruction; its single step is dropped (the
+    // next instruction, run with TF too, reports BS).
+    if (s.debug_shadow) {
+        s.held_dr6 |= data_breakpoint_hits;
+        data_breakpoint_hits = 0;
+    } else if (tf || data_breakpoint_hits || task_trap || s.held_dr6) {
         u32 dr6 = s.dr[6] & ~0xFu;
-        dr6 |= data_breakpoint_hits;
+        dr6 |= data_breakpoint_hits | s.held_dr6;
+        s.held_dr6 = 0;
         if (tf) dr6 |= kDr6Bs;
         if (task_trap) dr6 |= kDr6Bt;
         s.dr[6] = dr6;

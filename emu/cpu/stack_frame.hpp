@@ -37,6 +37,14 @@ public:
         return v;
     }
     void skip(u32 bytes) { sp_ = big() ? sp_ + bytes : ((sp_ & 0xFFFF0000u) | static_cast<u16>(sp_ + bytes)); }
+    void reserve(u32 bytes) { sp_ = big() ? sp_ - bytes : ((sp_ & 0xFFFF0000u) | static_cast<u16>(sp_ - bytes)); }
+    // Faults as a write of a T at the stack pointer would, without writing.
+    template <typename T>
+    void probe_write() {
+        const u32 off = offset();
+        check(off, sizeof(T), Access::Write);
+        c_.mmu.read_for_write<T>(seg_.base + off, priv_);
+    }
 
     // Writes the moved stack pointer back to ESP (SP for a 16-bit stack).
     void commit() {

@@ -114,6 +114,12 @@ struct CpuState {
     // One instruction after STI (IF 0 -> 1), MOV SS or POP SS must complete
     // before an interrupt (or, for SS, a #DB) is recognised.
     bool interrupt_shadow = false;
+    // MOV SS and POP SS also hold off debug exceptions (SDM 6.8.3): an instruction
+    // breakpoint on the next instruction is suppressed as if RF were set, and the
+    // data-breakpoint traps of the MOV SS itself wait in held_dr6 (DR6 B0-B3 bits)
+    // until the next instruction completes. LSS makes no shadow.
+    bool debug_shadow = false;
+    u32 held_dr6 = 0;
     // NMIs are blocked from NMI delivery until the next IRET.
     bool nmi_blocked = false;
 

@@ -111,10 +111,7 @@ struct LoadFar {
         c.load_segment(Seg, sel);
         set_reg<T>(c.s, i->reg, static_cast<T>(offset));
         if (c.protected_mode()) c.s.cycles += 6;
-        if constexpr (Seg == sreg::SS) {
-            c.s.interrupt_shadow = true;
-            c.refresh_pending();
-        }
+        // No interrupt shadow: LSS loads SS and ESP together (only MOV SS and POP SS make one).
         return next(c, i);
     }
 };

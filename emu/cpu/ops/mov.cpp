@@ -64,6 +64,7 @@ struct MovSwE {
         if (c.protected_mode()) c.s.cycles += 6;
         if (i->reg == sreg::SS) {
             c.s.interrupt_shadow = true;
+            c.s.debug_shadow = true;
             c.refresh_pending();
         }
         return next(c, i);

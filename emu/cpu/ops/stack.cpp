@@ -91,13 +91,17 @@ struct PopSeg {
     template <typename T>
     static const Insn* run(Core& c, const Insn* i) {
         const u16 sel = static_cast<u16>(c.stack_peek<T>(0));
-        c.load_segment(Seg, sel);
+        // ESP moves by the stack size of the SS in force before the pop: a
+        // 16-bit SS wraps SP and keeps ESP's upper half even when it pops a 32-bit one.
         StackFrame f(c);
         f.skip(sizeof(T));
-        f.commit();
+        const u32 esp = f.sp();
+        c.load_segment(Seg, sel);
+        c.s.r[reg::ESP] = esp;
         if (c.protected_mode()) c.s.cycles += 6;
         if constexpr (Seg == sreg::SS) {
             c.s.interrupt_shadow = true;
+            c.s.debug_shadow = true;
             c.refresh_pending();
         }
         return next(c, i);
@@ -147,10 +151,12 @@ struct Enter {
             f.push<T>(static_cast<T>(frame_temp));
             c.s.cycles += 3 * level;
         }
-        const u32 new_sp = f.big() ? f.sp() - size : ((f.sp() & 0xFFFF0000u) | static_cast<u16>(f.sp() - size));
+        // Nothing changes unless a write at the final ESP would succeed: #SS if it
+        // is outside SS, #PF if its page would fault (SDM, ENTER, exceptions).
+        f.reserve(size);
+        f.probe_write<T>();
         set_reg<T>(c.s, reg::EBP, static_cast<T>(frame_temp));
-        if (f.big()) c.s.r[reg::ESP] = new_sp;
-        else c.s.r[reg::ESP] = (c.s.r[reg::ESP] & 0xFFFF0000u) | (new_sp & 0xFFFF);
+        f.commit();
         return next(c, i);
     }
 };

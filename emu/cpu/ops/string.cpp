@@ -107,8 +107,13 @@ struct StringOp {
                 }
             }
             if (done >= chunk) break;
+            // Iteration boundaries are interrupt points: stop at the device
+            // deadline exactly (the base cost is charged only on completion).
+            if (s.cycles - i->cycles + done * per_iteration_cost(K) >= c.block_stop) break;
         }
-        s.cycles += done * per_iteration_cost(K) + 5;
+        // The set-up cost once per completed instruction, not per chunk, so the
+        // total does not depend on how often the loop was interrupted.
+        s.cycles += done * per_iteration_cost(K) + (finished ? 5 : 0);
         if (finished) return next(c, i);
         // Not finished: run this instruction again from the run loop. It was
         // counted (and charged its base cost) once already.

@@ -9,7 +9,8 @@
 //
 // The run loop lets the CPU run to the earliest of: the next device event, a
 // short slice (so the host wall-clock timeout and serial input are looked at),
-// and --max-cycles. A halted CPU with interrupts enabled skips straight to the
+// and --max-cycles; the CPU stops at the first instruction boundary whose cycle
+// count reaches it, so events fire at exact boundaries in every mode. A halted CPU with interrupts enabled skips straight to the
 // next device event; halted with interrupts disabled (or every IRQ masked and
 // nothing to wait for) is a hang. Everything guest-visible depends only on the
 // cycle counter, so a run is reproducible; host time only decides when to give up.

@@ -174,6 +174,9 @@ StopReason Core::run_inner(u64 deadline) {
     u64 page_phys = 0;      // ... its physical page
     const u8* page_host = nullptr;
     for (;;) {
+        // The deadline first: at the boundary that reaches it nothing more runs,
+        // not even a pending single step, whichever way the boundary was reached.
+        if (HM_UNLIKELY(s.cycles >= deadline || s.instructions >= insn_stop)) return StopReason::CycleLimit;
         block_stop = deadline;
         if (HM_UNLIKELY(pending.load(std::memory_order_relaxed) != 0)) {
             prev = nullptr;
@@ -181,7 +184,6 @@ StopReason Core::run_inner(u64 deadline) {
                 case Pending::Proceed: break;
                 case Pending::Stepped:
                     if (shutdown) return StopReason::Shutdown;
-                    if (s.cycles >= deadline || s.instructions >= insn_stop) return StopReason::CycleLimit;
                     continue;
                 case Pending::Halted: return StopReason::Halted;
                 case Pending::Stop: return StopReason::StopRequested;
@@ -189,7 +191,6 @@ StopReason Core::run_inner(u64 deadline) {
             }
             block_stop = deadline;  // servicing may have lowered it
         }
-        if (HM_UNLIKELY(s.cycles >= deadline || s.instructions >= insn_stop)) return StopReason::CycleLimit;
 
         const Segment& cs = s.seg[sreg::CS];
         const u32 eip = s.eip;
@@ -263,10 +264,12 @@ StopReason Core::run_inner(u64 deadline) {
         cur_block_eip = eip;
         exit_insn = nullptr;
         const Insn* i = b->insns();
+        u64* const cycles = &s.cycles;  // locals: kept in registers across the calls
+        const u64* const stop = &block_stop;
         do {
-            s.cycles += i->cycles;  // the sentinel costs 0
+            *cycles += i->cycles;  // the sentinel costs 0
             i = i->fn(*this, i);
-        } while (i && s.cycles < block_stop);
+        } while (i && *cycles < *stop);
         if (HM_UNLIKELY(i != nullptr) && i != b->insns() + b->count) {
             // The deadline (or a newly pending event) fell inside the block: the
             // rest has not run and is decoded afresh from EIP next time.

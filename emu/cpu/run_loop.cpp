@@ -1,5 +1,5 @@
-// The execution loop. Between blocks it checks one word (`pending`) for
-// anything unusual, then the deadline; then it translates CS:EIP for fetch
+// The execution loop. Between blocks it checks the deadline, then one word
+// (`pending`) for anything unusual; then it translates CS:EIP for fetch
 // (the MMU's fetch-page register or its one-compare hit), finds or builds the
 // block for that physical address and runs its handlers back to back.
 //

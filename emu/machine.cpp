@@ -123,6 +123,13 @@ void Machine::set_event_sink(EventSink* sink, InstructionTrace instructions) {
     }
 }
 
+void Machine::set_state_hash_every(u64 every, StateHashReport report) {
+    hash_every_ = every;
+    hash_report_ = std::move(report);
+    next_hash_at_ = every ? (state_.instructions / every + 1) * every : ~u64{0};
+    cpu_.set_instruction_stop(next_hash_at_);
+}
+
 void Machine::request_debug_stop() {
     debug_stop_.store(true, std::memory_order_relaxed);
     cpu_.request_stop();
@@ -207,6 +214,11 @@ RunResult Machine::run(const RunLimits& limits) {
         const u64 deadline = std::min({events_.next_deadline(), state_.cycles + slice, max_cycles});
         const StopReason why = cpu_.run(deadline);
         events_.run_due(state_.cycles);
+        while (state_.instructions >= next_hash_at_) {  // the CPU stopped exactly there
+            if (hash_report_) hash_report_(state_.instructions, state_.cycles, state_hash());
+            next_hash_at_ += hash_every_;
+            cpu_.set_instruction_stop(next_hash_at_);
+        }
 
         if (debug_exit_.requested()) {
             result.exit_value = debug_exit_.value();

@@ -9,12 +9,14 @@
 //
 // The run loop lets the CPU run to the earliest of: the next device event, a
 // short slice (so the host wall-clock timeout and serial input are looked at),
-// and --max-cycles. A halted CPU with interrupts enabled skips straight to the
+// and --max-cycles; the CPU stops at the first instruction boundary whose cycle
+// count reaches it, so events fire at exact boundaries in every mode. A halted CPU with interrupts enabled skips straight to the
 // next device event; halted with interrupts disabled (or every IRQ masked and
 // nothing to wait for) is a hang. Everything guest-visible depends only on the
 // cycle counter, so a run is reproducible; host time only decides when to give up.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -124,6 +126,18 @@ public:
     void request_debug_stop();
 
     MachineStats stats() const;
+
+    // A 64-bit digest of the guest-visible state: CPU registers and caches, RAM
+    // contents, the MMU (TLB contents, replacement state, counters), the PICs,
+    // device counters and every timer deadline (machine_state_hash.cpp,
+    // docs/state-hash.md). Equal states give equal digests on any host.
+    u64 state_hash() const;
+    // From now on, run() calls `report` each time CpuState::instructions reaches a
+    // multiple of `every`, at exactly that instruction boundary (after the device
+    // events due by then), whatever the block size or observer. 0: off.
+    using StateHashReport = std::function<void(u64 instructions, u64 cycles, u64 hash)>;
+    void set_state_hash_every(u64 every, StateHashReport report);
+
     Cpu& cpu() { return cpu_; }
     CpuState& cpu_state() { return state_; }
     Mmu& mmu() { return mmu_; }
@@ -183,6 +197,9 @@ private:
     u64 halted_cycles_ = 0;
     double host_seconds_ = 0;
     std::vector<u8> serial_pending_;
+    u64 hash_every_ = 0;
+    u64 next_hash_at_ = ~u64{0};
+    StateHashReport hash_report_;
 };
 
 }  // namespace hm

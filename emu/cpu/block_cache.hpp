@@ -21,8 +21,9 @@
 // execution that stays in the same linear page reuses the page's translation
 // (nothing in the block can have changed it: CR3/CR0/CR4/EFER writes, INVLPG,
 // far transfers and port I/O end their block with attr::kNewContext) and the
-// block's two-entry successor cache, so the common case costs neither a TLB
-// lookup nor a hash probe.
+// block's two-entry successor cache, so the common case costs neither a
+// translation nor a hash probe. The guest cannot tell: the MMU's fetch-page
+// register holds that page, so translate_code would not consult the ITLB either.
 #pragma once
 #include <memory>
 #include <unordered_map>

@@ -67,7 +67,17 @@ struct Core {
     bool breakpoints_armed = false;    // either list is non-empty: the one test on the hot path
     u32 breakpoint_resume = 1;         // linear address allowed to run once (1 = none)
 
-    // The block being executed (for cycle corrections and exact RDTSC).
+    // The running block stops after the instruction that brings the cycle
+    // counter to this value: the device deadline, lowered to 0 by whatever makes
+    // an interrupt or stop pending mid-block (set_intr, refresh_pending, ...).
+    u64 block_stop = ~u64{0};
+    // run() returns (StopReason::CycleLimit) once this many instructions have
+    // retired, exactly, whatever the block size (Cpu::set_instruction_stop).
+    u64 insn_stop = ~u64{0};
+    u32 step_cost = 0;          // step_one's instruction: charged before it ran ...
+    bool step_charged = false;  // ... and not yet retired (a fault takes it back)
+
+    // The block being executed (for cycle corrections).
     const Block* cur_block = nullptr;
     u32 cur_block_eip = 0;
     const Insn* exit_insn = nullptr;  // where a killed block was left
@@ -181,7 +191,7 @@ struct Core {
     StopReason run(u64 deadline);
     void refresh_pending();
     void request_stop() { pending.fetch_or(pending::kStop, std::memory_order_relaxed); }
-    u64 cycles_now(const Insn* current) const;  // exact cycle count at `current`
+    u64 cycles_now(const Insn* current) const;  // the cycle count seen by `current` (charged already)
     void invalidate_code(u64 phys, u64 len) { cache.invalidate_range(phys, len); }
 
     // ---------------- I/O ----------------
@@ -203,7 +213,7 @@ private:
     void step_one();
     Block* build_block(u32 lin, CodeTranslation t, bool code32);
     void fix_counts_after_fault();
-    void correct_counts(const Insn* first_not_retired);
+    void correct_counts(const Insn* first_not_retired, bool charged);
     void deliver_protected(u8 vector, EventSource src, bool has_error, u32 error, u32 return_eip);
     void deliver_real(u8 vector, u32 return_eip);
 };

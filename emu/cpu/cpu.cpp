@@ -32,12 +32,14 @@ void Cpu::set_interrupt_controller(InterruptController* pic) { core_->pic = pic;
 
 void Cpu::set_intr(bool asserted) {
     core_->intr_line = asserted;
+    if (asserted) core_->block_stop = 0;  // taken at the next instruction boundary, even mid-block
     if (asserted) core_->pending.fetch_or(pending::kIntr, std::memory_order_relaxed);
     else core_->pending.fetch_and(~pending::kIntr, std::memory_order_relaxed);
 }
 
 void Cpu::raise_nmi() {
     core_->nmi_latched = true;
+    core_->block_stop = 0;
     core_->pending.fetch_or(pending::kNmi, std::memory_order_relaxed);
 }
 
@@ -48,6 +50,7 @@ StopReason Cpu::run(u64 cycle_deadline) {
 }
 
 void Cpu::request_stop() { core_->request_stop(); }
+void Cpu::set_instruction_stop(u64 instructions) { core_->insn_stop = instructions; }
 const std::string& Cpu::shutdown_reason() const { return core_->shutdown_reason; }
 std::string Cpu::dump_state() const { return core_->dump_state(); }
 

@@ -94,6 +94,10 @@ public:
     // but run() returns right after the instruction being executed, even in the
     // middle of a block (the rest of the block is decoded again next time).
     void request_stop_after_instruction();
+    // run() returns StopReason::CycleLimit as soon as CpuState::instructions
+    // reaches this count, exactly (a block that would pass it runs one
+    // instruction at a time). ~0: none. For --state-hash-every.
+    void set_instruction_stop(u64 instructions);
 
     // Multiboot entry state: 32-bit flat protected mode, PG=0, IF=0, EAX/EBX
     // given, EIP = entry. Nothing executes.

@@ -37,9 +37,9 @@ void Cpu::set_physical_breakpoints(std::vector<u64> physical_addresses) {
 void Cpu::request_stop_after_instruction() {
     Core& c = *core_;
     c.request_stop();
-    // Killing the executing block makes its next instruction an exit (see
-    // block_cache.hpp); step_one runs without a block and stops by itself.
-    if (c.cur_block) c.cache.kill(const_cast<Block*>(c.cur_block));
+    // The executing block stops after this instruction (step_one stops by
+    // itself); nothing is decoded again, so the guest sees no difference.
+    c.block_stop = 0;
 }
 
 }  // namespace hm

@@ -1,13 +1,23 @@
-// The execution loop. Between blocks it checks one word (`pending`) for
-// anything unusual, then the deadline; then it translates CS:EIP for fetch (the
-// MMU's one-compare hit), finds or builds the block for that physical address,
-// adds the block's whole cycle cost and runs its handlers back to back.
+// The execution loop. Between blocks it checks the deadline, then one word
+// (`pending`) for anything unusual; then it translates CS:EIP for fetch
+// (the MMU's fetch-page register or its one-compare hit), finds or builds the
+// block for that physical address and runs its handlers back to back.
 //
-// Unusual paths: a guest fault unwinds to run(), which takes back the cycles
-// and instruction counts of the instructions that did not retire and delivers
-// the exception; single-stepping (TF, debug registers, interrupt shadows,
-// instruction tracing, code near the CS limit or outside RAM) decodes and runs
-// one instruction at a time in step_one().
+// Observation independence (docs/cpu.md, "Timing rules"): every instruction
+// is charged its base cost just before its handler runs, in a block and in
+// step_one alike, so the cycle counter at every instruction boundary (what
+// RDTSC, port I/O and device events see) is the same however the code was
+// cut into blocks. A block runs only while the counter is below `block_stop`
+// (one compare per instruction): the next device deadline, lowered to 0 by
+// anything that makes an interrupt or a stop pending. So device events fire,
+// and interrupts are taken, at the first instruction boundary whose cycle
+// count reaches the deadline, in every mode.
+//
+// Unusual paths: a guest fault unwinds to run(), which takes back the counts
+// of the instruction that did not retire and delivers the exception;
+// single-stepping (TF, debug registers, interrupt shadows, instruction
+// tracing, code near the CS limit or outside RAM, an instruction-count stop
+// inside the block) decodes and runs one instruction at a time in step_one().
 #include <algorithm>
 #include <cstring>
 
@@ -52,29 +62,33 @@ void Core::refresh_pending() {
     // Called on every EFLAGS.IF/TF change (local_irq_save/restore in a kernel):
     // skip the atomic read-modify-write when nothing changes. Only request_stop
     // may run on another thread, and it only sets kStop, which is preserved.
+    // Something to look at before the next instruction: a running block stops here.
+    if (p) block_stop = 0;
     u32 old = pending.load(std::memory_order_relaxed);
     while ((old & ~pending::kStop) != p &&
            !pending.compare_exchange_weak(old, (old & pending::kStop) | p, std::memory_order_relaxed)) {
     }
 }
 
-u64 Core::cycles_now(const Insn* current) const {
-    if (!cur_block) return s.cycles;
-    u64 later = 0;
-    const Insn* end = cur_block->insns() + cur_block->count;
-    for (const Insn* p = current + 1; p < end; ++p) later += p->cycles;
-    return s.cycles - later;
+u64 Core::cycles_now(const Insn*) const {
+    // Each instruction is charged before its handler runs: the counter is exact.
+    return s.cycles;
 }
 
-void Core::correct_counts(const Insn* first_not_retired) {
-    const Insn* end = cur_block->insns() + cur_block->count;
-    for (const Insn* p = first_not_retired; p < end; ++p) {
-        s.cycles -= p->cycles;
-        s.instructions -= 1;
-    }
+void Core::correct_counts(const Insn* first_not_retired, bool charged) {
+    // The block's instructions were counted on entry; the cycles only of those
+    // that started. `charged`: first_not_retired started (and was charged).
+    const Insn* first = cur_block->insns();
+    s.instructions -= cur_block->count - static_cast<u64>(first_not_retired - first);
+    if (charged) s.cycles -= first_not_retired->cycles;
 }
 
 void Core::fix_counts_after_fault() {
+    if (step_charged) {  // step_one's instruction faulted: it did not retire
+        s.cycles -= step_cost;
+        s.instructions -= 1;
+        step_charged = false;
+    }
     if (!cur_block) return;
     // Only a block's last instruction transfers control, so the faulting one is
     // the instruction that starts at the (unadvanced) EIP.
@@ -85,7 +99,7 @@ void Core::fix_counts_after_fault() {
         eip += p->len;
         ++p;
     }
-    if (p < end) correct_counts(p);
+    if (p < end) correct_counts(p, true);
     cur_block = nullptr;
 }
 
@@ -155,27 +169,28 @@ Core::Pending Core::service_pending() {
 }
 
 StopReason Core::run_inner(u64 deadline) {
-    // With the coherence checker on, every fetch must go through the MMU.
-    const bool may_chain = !mmu.coherence_checker();
     Block* prev = nullptr;  // the block just run, if its successor may reuse the page translation
     u32 page_lin = 0;       // linear page of the last fetch translation
     u64 page_phys = 0;      // ... its physical page
     const u8* page_host = nullptr;
     for (;;) {
+        // The deadline first: at the boundary that reaches it nothing more runs,
+        // not even a pending single step, whichever way the boundary was reached.
+        if (HM_UNLIKELY(s.cycles >= deadline || s.instructions >= insn_stop)) return StopReason::CycleLimit;
+        block_stop = deadline;
         if (HM_UNLIKELY(pending.load(std::memory_order_relaxed) != 0)) {
             prev = nullptr;
             switch (service_pending()) {
                 case Pending::Proceed: break;
                 case Pending::Stepped:
                     if (shutdown) return StopReason::Shutdown;
-                    if (s.cycles >= deadline) return StopReason::CycleLimit;
                     continue;
                 case Pending::Halted: return StopReason::Halted;
                 case Pending::Stop: return StopReason::StopRequested;
                 case Pending::Breakpoint: return StopReason::Breakpoint;
             }
+            block_stop = deadline;  // servicing may have lowered it
         }
-        if (HM_UNLIKELY(s.cycles >= deadline)) return StopReason::CycleLimit;
 
         const Segment& cs = s.seg[sreg::CS];
         const u32 eip = s.eip;
@@ -184,7 +199,9 @@ StopReason Core::run_inner(u64 deadline) {
         Block* b = nullptr;
         u64 key;
         if (prev && (lin & ~0xFFFu) == page_lin) {
-            // Same page as the block just run: same translation, try its successors.
+            // Same page as the block just run, and nothing in it could change the
+            // translation: the MMU's fetch-page register holds this page, so the
+            // fetch would not consult the ITLB (mmu.hpp) and the lookup is skipped.
             key = BlockCache::make_key(page_phys | (lin & 0xFFF), c32);
             if (prev->succ_key[0] == key) b = prev->succ[0];
             else if (prev->succ_key[1] == key) b = prev->succ[1];
@@ -237,24 +254,36 @@ StopReason Core::run_inner(u64 deadline) {
             breakpoint_resume = 1;
             continue;
         }
-        s.cycles += b->cycles;
+        if (HM_UNLIKELY(s.instructions + b->count > insn_stop)) {
+            step_one();  // an instruction-count stop (state hash) inside the block
+            continue;
+        }
         s.instructions += b->count;
         ++stats.blocks_executed;
         cur_block = b;
         cur_block_eip = eip;
         exit_insn = nullptr;
         const Insn* i = b->insns();
+        u64* const cycles = &s.cycles;  // locals: kept in registers across the calls
+        const u64* const stop = &block_stop;
         do {
+            *cycles += i->cycles;  // the sentinel costs 0
             i = i->fn(*this, i);
-        } while (i);
-        cur_block = nullptr;
-        if (HM_UNLIKELY(exit_insn != nullptr)) {
-            cur_block = b;
-            correct_counts(exit_insn);
+        } while (i && *cycles < *stop);
+        if (HM_UNLIKELY(i != nullptr) && i != b->insns() + b->count) {
+            // The deadline (or a newly pending event) fell inside the block: the
+            // rest has not run and is decoded afresh from EIP next time.
+            correct_counts(i, false);
             cur_block = nullptr;
             continue;
         }
-        if (b->chainable && may_chain) prev = b;
+        if (HM_UNLIKELY(exit_insn != nullptr)) {
+            correct_counts(exit_insn, true);
+            cur_block = nullptr;
+            continue;
+        }
+        cur_block = nullptr;
+        if (b->chainable) prev = b;
     }
 }
 
@@ -385,9 +414,14 @@ void Core::step_one() {
 
     data_breakpoint_hits = 0;
     cur_block = nullptr;
-    insns[0].fn(*this, &insns[0]);
-    s.cycles += insns[0].cycles;
+    // Charged before it runs, as in a block (RDTSC and port I/O see the same
+    // counter); taken back by fix_counts_after_fault if it faults.
+    step_cost = insns[0].cycles;
+    step_charged = true;
+    s.cycles += step_cost;
     s.instructions += 1;
+    insns[0].fn(*this, &insns[0]);
+    step_charged = false;
 
     // Traps after the instruction: single step, data breakpoints and a task
     // switch into a TSS with the T bit, reported together in one #DB. After

@@ -187,6 +187,7 @@ void Mmu::fill_front(u32 lin, u64 phys_page, Priv p, bool read, bool write, bool
 }
 
 void Mmu::drop_front(const TlbEntry& e, TlbKind kind) {
+    if (kind == TlbKind::Instruction) clear_fetch_page();  // the register may hold this entry
     auto clear = [kind](FastTlbEntry& f, u32 tag) {
         if (kind == TlbKind::Instruction) {
             if (f.exec_tag == tag) f.exec_tag = FastTlbEntry::kInvalidTag;

@@ -152,15 +152,28 @@ public:
         return static_cast<T>(read_slow(lin, sizeof(T), p, Access::Write));
     }
 
-    // Translation for instruction fetch of the byte at lin (ITLB).
+    // Translation for instruction fetch of the byte at lin.
+    //
+    // The fetch-page register: like a P6's instruction fetch unit, the CPU keeps
+    // the translation of the page it is fetching from and consults the ITLB only
+    // when the fetch stream enters another linear page (or changes privilege), or
+    // after something cleared the register: a CR0/CR3/CR4/EFER write, INVLPG, a
+    // TLB flush, an A20 change, or an ITLB entry being dropped. The rule depends
+    // only on the sequence of fetched pages, so a CPU that translates once per
+    // block (chaining), once per instruction (single-stepping) or anything in
+    // between makes exactly the same ITLB lookups: same hits, misses, walks,
+    // cycles and replacement state in every mode (docs/mmu.md).
     HM_ALWAYS_INLINE CodeTranslation translate_code(u32 lin, Priv p) {
-        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
-        if (HM_LIKELY(e.exec_tag == (lin & ~0xFFFu))) {
-            ++fast_code_hits_;
-            return {e.phys_page | (lin & 0xFFF), e.host ? e.host + (lin & 0xFFF) : nullptr};
+        if (HM_LIKELY(fetch_tag_ == ((lin & ~0xFFFu) | static_cast<u32>(p)))) {
+            return {fetch_phys_ | (lin & 0xFFF), fetch_host_ ? fetch_host_ + (lin & 0xFFF) : nullptr};
         }
-        return translate_code_slow(lin, p);
+        return translate_code_lookup(lin, p);
     }
+    // The fetch-page register as data (state hash, debugger): tag is the linear
+    // page | Priv, or kNoFetchPage.
+    static constexpr u32 kNoFetchPage = 2;
+    u32 fetch_page_tag() const { return fetch_tag_; }
+    u64 fetch_page_phys() const { return fetch_phys_; }
 
     // ---------------- control ----------------
     // Each commits the value unless it raises #GP(0) (a reserved bit in a PDPTE being
@@ -235,6 +248,12 @@ public:
     // For tests and debug sweeps; it walks both arrays, so it is not cheap.
     std::string check_front_invariant() const;
 
+    // Feeds everything of the MMU a guest can observe (directly, through timing or
+    // through the diagnostic device) to the state hash: paging state, A20, the
+    // fetch-page register, both TLBs' entries and replacement state, and the
+    // counters. Not the front array or hit-tracking counts: host-side caches.
+    void hash_state(class StateHasher& h) const;
+
     Bus& bus() { return bus_; }
     const ControlRegs& control() const { return cr_; }
     bool paging() const { return (cr_.cr0 & cr0::kPG) != 0; }
@@ -247,6 +266,22 @@ private:
     u64 read_slow(u32 lin, unsigned size, Priv p, Access a);
     void write_slow(u32 lin, u64 v, unsigned size, Priv p);
     CodeTranslation translate_code_slow(u32 lin, Priv p);
+    // An ITLB lookup (front array, else the modelled TLB) that loads the fetch-page register.
+    CodeTranslation translate_code_lookup(u32 lin, Priv p) {
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        CodeTranslation t;
+        if (HM_LIKELY(e.exec_tag == (lin & ~0xFFFu))) {
+            ++fast_code_hits_;
+            t = {e.phys_page | (lin & 0xFFF), e.host ? e.host + (lin & 0xFFF) : nullptr};
+        } else {
+            t = translate_code_slow(lin, p);
+        }
+        fetch_tag_ = (lin & ~0xFFFu) | static_cast<u32>(p);
+        fetch_phys_ = t.phys & ~u64{0xFFF};
+        fetch_host_ = t.host ? t.host - (lin & 0xFFF) : nullptr;
+        return t;
+    }
+    void clear_fetch_page() { fetch_tag_ = kNoFetchPage; }
 
     // Translates one page for the given access, filling the TLB and the front entry.
     // Throws #PF. Returns the physical address of lin.
@@ -289,6 +324,9 @@ private:
     std::array<std::array<FastTlbEntry, kFastEntries>, 2> fast_{};
     mutable u64 fast_hits_ = 0;       // front hits for data accesses, not yet in stats_
     mutable u64 fast_code_hits_ = 0;  // front hits for fetches, not yet in stats_
+    u32 fetch_tag_ = kNoFetchPage;    // the fetch-page register (translate_code)
+    u64 fetch_phys_ = 0;
+    const u8* fetch_host_ = nullptr;
     CodeWriteHook code_hook_ = nullptr;
     void* code_hook_ctx_ = nullptr;
     struct CodePageSet;

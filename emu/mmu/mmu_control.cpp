@@ -19,6 +19,7 @@ PagingMode mode_of(u32 cr0_value, u32 cr4_value) {
 }  // namespace
 
 void Mmu::sync_state() {
+    clear_fetch_page();  // paging, rights or A20 may have changed
     state_.mode = mode_of(cr_.cr0, cr_.cr4);
     state_.cr3 = cr_.cr3;
     state_.wp = cr_.cr0 & cr0::kWP;
@@ -112,6 +113,7 @@ void Mmu::set_a20(bool enabled) {
 }
 
 unsigned Mmu::invalidate_page(u32 lin) {
+    clear_fetch_page();
     unsigned total = 0;
     for (TlbKind kind : {TlbKind::Instruction, TlbKind::Data}) {
         const unsigned n = tlb(kind).remove_if([lin](const TlbEntry& e) { return e.covers(lin); },
@@ -125,11 +127,13 @@ unsigned Mmu::invalidate_page(u32 lin) {
 void Mmu::invlpg(u32 lin) {
     ++stats_.itlb.flush_invlpg;
     ++stats_.dtlb.flush_invlpg;
+    clear_fetch_page();  // whatever page it names: the rule stays simple
     const unsigned dropped = invalidate_page(lin);
     if (sink_) sink_->on_tlb_flush({cycles_, TlbFlushCause::Invlpg, lin, dropped});
 }
 
 void Mmu::flush(FlushScope scope, TlbFlushCause cause) {
+    clear_fetch_page();
     unsigned dropped = 0;
     for (TlbKind kind : {TlbKind::Instruction, TlbKind::Data}) {
         TlbStats& st = tlb_stats(kind);

@@ -95,6 +95,7 @@ public:
     }
 
     std::span<const TlbEntry> slots() const { return slots_; }
+    std::span<const u16> last_filled() const { return last_filled_; }  // replacement state, per set
     unsigned ways() const { return ways_; }
     unsigned sets() const { return sets_; }
 

@@ -37,7 +37,7 @@ TEST_CASE("A debug-exit write ends the run with its value", "[machine]") {
     CHECK(t.debugcon.text == "k");
 }
 
-TEST_CASE("The cycle limit stops a busy loop at the first block boundary past the limit", "[machine]") {
+TEST_CASE("The cycle limit stops a busy loop at the first instruction boundary that reaches it", "[machine]") {
     TinyMachine t({0xEB, 0xFE});  // jmp $
     RunResult r = t.run(1'000'000);
     CHECK(r.outcome == RunOutcome::CycleLimit);

@@ -127,6 +127,7 @@ int debug_command(const DebugOptions& options, const ManifestVars& vars) {
         }
     }
 
+    attach_state_hash(*machine, plan);
     int status = 0;
     RunSummary summary;
     summary.outcome = "debugger";
@@ -167,6 +168,7 @@ int debug_command(const DebugOptions& options, const ManifestVars& vars) {
         if (!err.empty()) say("warning: " + err);
     }
     summary.status = status;
+    print_final_state_hash(*machine, plan);
     report_statistics(*machine, plan, summary);
     return status;
 }

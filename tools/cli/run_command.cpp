@@ -74,6 +74,25 @@ int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summar
     return summary.status;
 }
 
+namespace {
+void print_state_hash(const char* what, u64 instructions, u64 cycles, u64 hash) {
+    std::fprintf(stderr, "state-hash: %sinstructions=%llu cycles=%llu hash=%016llx\n", what,
+                 static_cast<unsigned long long>(instructions), static_cast<unsigned long long>(cycles),
+                 static_cast<unsigned long long>(hash));
+}
+}  // namespace
+
+void attach_state_hash(Machine& machine, const RunPlan& plan) {
+    if (!plan.state_hash_every) return;
+    machine.set_state_hash_every(plan.state_hash_every,
+                                 [](u64 insns, u64 cycles, u64 hash) { print_state_hash("", insns, cycles, hash); });
+}
+
+void print_final_state_hash(Machine& machine, const RunPlan& plan) {
+    if (!plan.state_hash_every) return;
+    print_state_hash("final ", machine.cpu_state().instructions, machine.cpu_state().cycles, machine.state_hash());
+}
+
 void report_statistics(Machine& machine, const RunPlan& plan, const RunSummary& summary) {
     MachineStats stats = machine.stats();
     if (plan.stats) std::fputs(stats_table(stats, summary).c_str(), stderr);
@@ -121,6 +140,8 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
         }
     };
 
+    attach_state_hash(*machine, plan);
+
     RunSummary summary;
     if (plan.gdb_port) {
         // gdb drives the machine until it detaches (the guest then runs on to its
@@ -134,6 +155,7 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
             summary.outcome = "killed-by-gdb";
             summary.status = 0;
             if (trace) trace->close();
+            print_final_state_hash(*machine, plan);
             report_statistics(*machine, plan, summary);
             return 0;
         }
@@ -142,6 +164,7 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
     run_machine_to_end(*machine, plan, summary);
 
     if (stale_printer) stale_printer->summary();
+    print_final_state_hash(*machine, plan);
     if (sink) machine->set_event_sink(nullptr, InstructionTrace::Off);
     if (trace) {
         std::string err = trace->close();

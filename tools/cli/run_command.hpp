@@ -15,6 +15,11 @@ int run_command(const RunOptions& options, const ManifestVars& vars);
 // Runs the machine to its end (the plan's limits) and reports how it ended.
 int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summary);
 void report_statistics(Machine& machine, const RunPlan& plan, const RunSummary& summary);
+// --state-hash-every N: prints "state-hash: instructions=I cycles=C hash=H" on
+// stderr every N instructions (attach before running), and a "state-hash: final"
+// line when the run is over. Both do nothing without the option.
+void attach_state_hash(Machine& machine, const RunPlan& plan);
+void print_final_state_hash(Machine& machine, const RunPlan& plan);
 
 // A gdb session over the machine: listens on the plan's port and serves one gdb
 // until it detaches, kills or hangs up. `status` is set when the stub could not

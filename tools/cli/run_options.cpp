@@ -36,6 +36,8 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
     cmd.add_flag("--debug-exit-qemu", o.debug_exit_qemu, "exit status (value << 1) | 1, as QEMU's isa-debug-exit");
     cmd.add_option("--rtc-base", o.rtc_base, "RTC start: YYYY-MM-DD[THH:MM:SS] or Unix seconds (default 2024-01-01)");
     cmd.add_flag("-v,--verbose", o.verbose, "print where the kernel, modules and boot information went");
+    cmd.add_option("--state-hash-every", o.state_hash_every,
+                   "print a hash of the guest-visible state every N instructions, and at the end (stderr)");
     cmd.add_option("--gdb", o.gdb, "wait for gdb on 127.0.0.1:PORT before running (0: any free port; QEMU: -s -S)");
 }
 
@@ -186,6 +188,10 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
 
     p.stats = o.stats;
     p.stats_json = o.stats_json;
+    if (!o.state_hash_every.empty()) {
+        p.state_hash_every = parse_u64(o.state_hash_every, "--state-hash-every");
+        if (p.state_hash_every == 0) throw UsageError("--state-hash-every 0: give a positive number of instructions");
+    }
     p.trace = o.trace;
     if (!parse_trace_mask(o.trace_events, p.trace_mask)) {
         throw UsageError("--trace-events " + o.trace_events + ": expected all or a list of insn,walk,flush,exc,int,io,stale");

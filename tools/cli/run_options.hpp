@@ -42,6 +42,7 @@ struct RunOptions {
     std::string rtc_base;
     bool verbose = false;
     std::string gdb;  // --gdb PORT
+    std::string state_hash_every;
     // which options were given (so a manifest supplies the rest)
     CLI::Option* append_opt = nullptr;
     CLI::Option* mem_opt = nullptr;
@@ -77,6 +78,7 @@ struct RunPlan {
     i64 rtc_epoch = 0;
     bool verbose = false;
     std::optional<u16> gdb_port;  // --gdb PORT: serve the gdb remote protocol on 127.0.0.1 (0: any free port)
+    u64 state_hash_every = 0;     // --state-hash-every N (0: off)
 };
 
 RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars);

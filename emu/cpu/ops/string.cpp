@@ -6,8 +6,10 @@
 // EIP moves past the instruction only when the count is exhausted (or the
 // REPE/REPNE condition ends it). A fault mid-string therefore restarts the
 // instruction with the remaining count, and a long string yields to the run
-// loop every kChunk iterations (or at once when something is pending), so
-// interrupts and deadlines are honoured mid-string as on hardware.
+// loop every kChunk iterations, at the device deadline exactly, or at once when
+// something is pending, so interrupts and deadlines are honoured mid-string as
+// on hardware. Each iteration is charged as it completes and the set-up cost
+// once, on completion, so the total never depends on where the loop yielded.
 // Costs (Intel486): MOVS 7, REP MOVS 12+3n; CMPS 8, REPcc CMPS 7+7n; STOS 5,
 // REP STOS 7+4n; LODS 5, REP LODS 7+4n; SCAS 6, REPcc SCAS 7+5n;
 // INS 17 / REP 16+8n; OUTS 17 / REP 17+5n.
@@ -98,6 +100,9 @@ struct StringOp {
             }
             one_iteration<K, T, A>(c, i, delta);
             set_reg<A>(s, reg::ECX, static_cast<A>(count - 1));
+            // Charged as it completes: an iteration that faults later in the
+            // chunk must not take the earlier ones' cost with it.
+            s.cycles += per_iteration_cost(K);
             ++done;
             if constexpr (conditional) {
                 const bool zf = s.lazy.res == 0;
@@ -107,8 +112,13 @@ struct StringOp {
                 }
             }
             if (done >= chunk) break;
+            // Iteration boundaries are interrupt points: stop at the device
+            // deadline exactly (the base cost is charged only on completion).
+            if (s.cycles - i->cycles >= c.block_stop) break;
         }
-        s.cycles += done * per_iteration_cost(K) + 5;
+        // The set-up cost once per completed instruction, not per chunk, so the
+        // total does not depend on how often the loop was interrupted.
+        if (finished) s.cycles += 5;
         if (finished) return next(c, i);
         // Not finished: run this instruction again from the run loop. It was
         // counted (and charged its base cost) once already.

@@ -15,6 +15,7 @@ TEST_CASE("Statistics: front hits count as TLB hits, paging off counts nothing",
     MmuFixture f;
     TwoLevelTables t(f.bus, f.alloc);
     t.map_4k(0x10000000, kOld, P | RW);
+    t.map_4k(0x10001000, kOld + 0x1000, P | RW);
 
     for (int i = 0; i < 50; ++i) f.mmu.read<u32>(0x1000 + 4 * i, Priv::Supervisor);  // paging off
     f.mmu.translate_code(0x1000, Priv::Supervisor);
@@ -23,15 +24,17 @@ TEST_CASE("Statistics: front hits count as TLB hits, paging off counts nothing",
 
     f.enable_two_level(t.cr3());
     for (int i = 0; i < 100; ++i) f.mmu.read<u32>(0x10000000 + 4 * i, Priv::Supervisor);
-    for (int i = 0; i < 10; ++i) f.mmu.translate_code(0x10000000 + i, Priv::Supervisor);
+    // Fetches alternate between two pages, so each one consults the ITLB (the
+    // fetch-page register only saves lookups within one page).
+    for (int i = 0; i < 10; ++i) f.mmu.translate_code(0x10000000 + (i & 1) * 0x1000 + i, Priv::Supervisor);
     MmuStats s = f.mmu.stats();
     CHECK(s.dtlb.lookups == 100);
     CHECK(s.dtlb.misses == 1);
     CHECK(s.dtlb.hits == 99);
     CHECK(s.dtlb.walks == 1);
     CHECK(s.itlb.lookups == 10);
-    CHECK(s.itlb.hits == 9);
-    CHECK(s.itlb.misses == 1);
+    CHECK(s.itlb.hits == 8);
+    CHECK(s.itlb.misses == 2);
 
     // Hits made while paging was on survive turning it off; later accesses add nothing.
     for (int i = 0; i < 5; ++i) f.mmu.read<u32>(0x10000000, Priv::Supervisor);
@@ -47,6 +50,47 @@ TEST_CASE("Statistics: front hits count as TLB hits, paging off counts nothing",
     CHECK(s.dtlb.hits == 0);
     CHECK(s.dtlb.flush_cr4_cr0 == 0);
     CHECK(s.itlb.walks == 0);
+}
+
+TEST_CASE("Fetch-page register: the ITLB is consulted once per change of fetch page", "[mmu][tlb][stats]") {
+    MmuFixture f;
+    TwoLevelTables t(f.bus, f.alloc);
+    t.map_4k(0x10000000, kOld, P | RW | US);
+    t.map_4k(0x10001000, kOld + 0x1000, P | RW | US);
+    f.enable_two_level(t.cr3());
+    auto lookups = [&] { return f.mmu.stats().itlb.lookups; };
+
+    // Any number of fetches in one page: one lookup (the miss that fills).
+    for (u32 i = 0; i < 100; ++i) f.mmu.translate_code(0x10000000 + i, Priv::Supervisor);
+    CHECK(lookups() == 1);
+    CHECK(f.mmu.stats().itlb.misses == 1);
+    CHECK(f.mmu.fetch_page_tag() == 0x10000000);
+    // Another page: a lookup; back again: another (a hit).
+    f.mmu.translate_code(0x10001000, Priv::Supervisor);
+    f.mmu.translate_code(0x10000010, Priv::Supervisor);
+    CHECK(lookups() == 3);
+    CHECK(f.mmu.stats().itlb.hits == 1);
+    // Another privilege in the same page: a lookup.
+    f.mmu.translate_code(0x10000020, Priv::User);
+    CHECK(lookups() == 4);
+    // INVLPG (of any page), CR3 writes and A20 changes clear the register.
+    f.mmu.translate_code(0x10000030, Priv::User);
+    CHECK(lookups() == 4);
+    f.mmu.invlpg(0x50000000);
+    f.mmu.translate_code(0x10000030, Priv::User);
+    CHECK(lookups() == 5);
+    f.mmu.write_cr3(t.cr3());
+    f.mmu.translate_code(0x10000030, Priv::User);
+    CHECK(lookups() == 6);
+    f.mmu.set_a20(false);
+    f.mmu.set_a20(true);
+    f.mmu.translate_code(0x10000030, Priv::User);
+    CHECK(lookups() == 7);
+    // Data accesses and reading the statistics leave it alone.
+    f.mmu.read<u32>(0x10001000, Priv::User);
+    f.mmu.reset_stats();
+    f.mmu.translate_code(0x10000040, Priv::User);
+    CHECK(lookups() == 0);
 }
 
 TEST_CASE("Walks cost cycles per memory access, hits cost none, PAE CR3 loads read 4 PDPTEs",

@@ -22,6 +22,7 @@ void report_statistics(Machine& machine, const RunPlan& plan, const RunSummary& 
 struct GdbSession {
     dbg::GdbServer::End end = dbg::GdbServer::End::Disconnected;
     std::optional<int> status;
+    double timeout_left = 0;  // what remains of --timeout for the run after gdb (0: no limit)
 };
 GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward);
 

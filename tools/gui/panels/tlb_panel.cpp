@@ -125,7 +125,7 @@ void TlbPanel::drawContent(Controller& c) {
         ImGui::EndTabBar();
     }
     const long stale = count(s.dtlb, &TlbRow::stale) + count(s.itlb, &TlbRow::stale);
-    if (stale) ImGui::TextColored(colors::kStale, "%ld stale entries", stale);
+    if (stale) ImGui::TextColored(colors::kStale, "%ld stale %s", stale, stale == 1 ? "entry" : "entries");
 }
 
 }  // namespace hm::gui

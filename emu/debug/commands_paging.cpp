@@ -68,9 +68,7 @@ void CommandInterpreter::cmd_walk(Args& a, std::ostream& out) {
                       static_cast<unsigned long long>(l.entry_addr), v.mode == PagingMode::Pae ? 16 : 8,
                       static_cast<unsigned long long>(l.value), l.bits.text.c_str());
         out << b;
-        if (l.bits.present) {
-            out << (l.leaf ? "  -> frame " : "  -> table ") << hex(l.bits.address, 9);
-        }
+        if (l.bits.present) out << "  " << walk_target_text(l);
         if (l.sets_accessed || l.sets_dirty) out << "  (a real walk sets" << (l.sets_accessed ? " A" : "") << (l.sets_dirty ? " D" : "") << ")";
         out << "\n";
     }

@@ -95,6 +95,12 @@ std::string describe_event(const EventHit& e) {
     return fmt("event break %d (%s): ", e.id, event_kind_name(e.kind)) + describe_record(e.record);
 }
 
+std::string walk_target_text(const WalkLevel& l) {
+    // Without P the CPU reads no other bit: the rest belongs to the OS (swap entries...).
+    if (!l.bits.present) return "not present: points nowhere (the CPU ignores its other bits)";
+    return fmt("-> %s 0x%09llx", l.leaf ? "frame" : "table", static_cast<unsigned long long>(l.bits.address));
+}
+
 const char* paging_word(PagingMode m) { return m == PagingMode::None ? "off" : paging_mode_name(m); }
 
 std::string count_text(u64 n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); }

@@ -14,6 +14,9 @@ std::string pf_error_text(u32 error_code);
 std::string vector_text(u8 vector);
 std::string describe_record(const EventRecord& r);
 std::string describe_event(const EventHit& e);
+// Where a walk's entry points: "-> frame 0x000105000", "-> table 0x000102000",
+// or, for an entry that is not present, that it points nowhere.
+std::string walk_target_text(const WalkLevel& l);
 // "off", "two-level", "PAE": the paging mode after the word "paging".
 const char* paging_word(PagingMode m);
 // "1 entry", "3 entries".

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "debug/debug_format.hpp"
 #include "session.hpp"
 
 using namespace hm;
@@ -96,4 +97,20 @@ TEST_CASE("help lists info map", "[debugger][cmd]") {
     Session s("guest/dbg_target.elf");
     CHECK(has(s.run("help"), "info mem|map|tlb"));
     CHECK(has(s.run("help info"), "info map"));
+}
+
+TEST_CASE("A not-present PTE is a leaf that points nowhere, not '-> table 0x0'", "[debugger][cmd]") {
+    Session s("guest/dbg_target.elf");
+    s.run("until dbg_call_leaf");
+    const WalkView w = s.dbg->walk(0x60000000, Access::Read, Priv::Supervisor);
+    REQUIRE(w.levels.size() == 2);
+    const WalkLevel& pte = w.levels[1];
+    CHECK(std::string(pte.name) == "PTE");
+    CHECK_FALSE(pte.bits.present);
+    CHECK(pte.leaf);  // a PTE's role does not depend on its P bit
+    CHECK(walk_target_text(pte).find("not present") != std::string::npos);
+    CHECK(walk_target_text(pte).find("table") == std::string::npos);
+    CHECK(walk_target_text(w.levels[0]).rfind("-> table 0x", 0) == 0);
+    const std::string out = s.run("walk 0x60000000");
+    CHECK_FALSE(has(out, "-> table 0x000000000"));
 }

@@ -114,3 +114,18 @@ TEST_CASE("A not-present PTE is a leaf that points nowhere, not '-> table 0x0'",
     const std::string out = s.run("walk 0x60000000");
     CHECK_FALSE(has(out, "-> table 0x000000000"));
 }
+
+TEST_CASE("walk and the table scan (info tlb) read a table outside RAM alike", "[debugger][cmd]") {
+    Session s("guest/dbg_target.elf");  // 64 MiB of RAM
+    s.run("until dbg_call_leaf");
+    s.run("set cr4 0");           // no large pages: an all-ones PDE points to a table
+    s.run("set cr3 0x7fff000");   // the page directory in open bus, above RAM
+    const WalkView w = s.dbg->walk(0x1000, Access::Read, Priv::Supervisor);
+    REQUIRE_FALSE(w.levels.empty());
+    INFO("PDE value " << std::hex << w.levels[0].value);
+    const std::string out = s.run("info tlb --range 0x1000 0x2000");
+    INFO(out);
+    // Both readers are the same function: what walk says is what the scan lists.
+    CHECK(has(out, "0x00001000 -> ") == w.ok);
+    CHECK(w.levels[0].value == 0xffffffffu);  // open bus reads all ones, as the CPU's walk would
+}

@@ -224,6 +224,8 @@ void App::capture(const std::string& path) {
         return;
     }
     for (size_t i = 3; i < img.pixels.size(); i += 4) img.pixels[i] = 0xFF;  // the window is opaque
+    const dbg::RegisterFile& r = c_.snapshot().regs;
+    img.text.push_back({"hm386-stop", "cycles " + std::to_string(r.cycles) + " instructions " + std::to_string(r.instructions)});
     try {
         write_png(path, img);
     } catch (const std::runtime_error& e) {

@@ -171,11 +171,11 @@ void PageWalkPanel::drawContent(Controller& c) {
     }
     // The result first, in one line.
     if (w.ok) {
-        ImGui::TextColored(colors::kFilled, "%s -> physical %s   (%s page, %s, %s%s%s)", hex8(w.linear).c_str(), hex(w.phys).c_str(),
+        text_wrapped_colored(colors::kFilled, "%s -> physical %s   (%s page, %s, %s%s%s)", hex8(w.linear).c_str(), hex(w.phys).c_str(),
                            size_text(w.page_size_log2).c_str(), w.writable ? "writable" : "read-only",
                            w.user ? "user" : "supervisor", w.global ? ", global" : "", w.nx ? ", no-execute" : "");
     } else {
-        ImGui::TextColored(colors::kFault, "%s: %s", hex8(w.linear).c_str(), w.fault.c_str());
+        text_wrapped_colored(colors::kFault, "%s: %s", hex8(w.linear).c_str(), w.fault.c_str());
     }
 
     // CR3.

@@ -55,6 +55,10 @@ void reg_line(const Snapshot& s, Reg r, const char* name, u64 value, int digits 
 void segment_row(const Snapshot& s, Reg r, const char* name, const Segment& seg) {
     const bool changed = (s.changed >> static_cast<unsigned>(r)) & 1;
     const u32 a = seg.attr;
+    if (a & seg_attr::kUnusable) {  // nothing else in the cache means anything (and the line fits)
+        text_if(changed, colors::kChanged, "%-4s %04x unusable (null selector)", name, seg.selector);
+        return;
+    }
     // A system descriptor's type names its width (a busy 32-bit TSS is type 11; D/B means nothing there).
     const bool system = !(a & seg_attr::kS) && !(a & seg_attr::kUnusable);
     const std::string kind = (a & seg_attr::kUnusable) ? "unusable"

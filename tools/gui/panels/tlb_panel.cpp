@@ -10,7 +10,7 @@ namespace hm::gui {
 namespace {
 
 void counters(const TlbStats& now, const TlbStats& before) {
-    ImGui::TextColored(colors::kDim, "since the previous stop: %llu lookups, %llu hits, %llu misses, %llu walks, %llu fills, %llu evictions, "
+    text_wrapped_colored(colors::kDim, "since the previous stop: %llu lookups, %llu hits, %llu misses, %llu walks, %llu fills, %llu evictions, "
                        "%llu invalidated",
                        static_cast<unsigned long long>(now.lookups - before.lookups),
                        static_cast<unsigned long long>(now.hits - before.hits),

@@ -94,8 +94,10 @@ Manifest parse_manifest(const std::string& text, const std::string& path, const 
             m.modules.push_back(resolve(file) + args);
         } else if (key == "mem") {
             set_once(m.mem, key, value);
+            m.mem_line = lineno;
         } else if (key == "cpu-mhz") {
             set_once(m.cpu_mhz, key, value);
+            m.cpu_mhz_line = lineno;
         } else if (key == "description") {
             set_once(m.description, key, value);
         } else {

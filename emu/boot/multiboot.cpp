@@ -88,7 +88,10 @@ MultibootLoad load_multiboot(Bus& bus, const MultibootRequest& req) {
     const std::string& name = req.kernel_name;
     std::span<const u8> file(req.kernel);
     MultibootLoad out;
+    if (file.empty()) throw BootError(name + ": the file is empty");
     std::optional<MultibootHeader> hdr = find_multiboot_header(file, name);
+    // An ELF that is not i386 has no header to find either; its class and machine say more.
+    if (!hdr && has_elf_magic(file)) (void)parse_elf32_executable(file, name);
     if (!hdr) throw BootError(name + ": no Multiboot header in the first 8 KiB (not a Multiboot v1 kernel)");
     if (hdr->flags & kFlagVideo) {
         out.warnings.push_back(name + ": the kernel asks for a video mode (Multiboot flag 2); hm386, like QEMU, ignores it");

@@ -1,8 +1,13 @@
-// Guest-visible faults travel as values of GuestFault. Code deep in an instruction
-// (a segment check, a page walk) throws one; the CPU's execution loop catches it,
-// rolls EIP back to the faulting instruction and delivers the exception. Throwing
-// keeps every memory access on the hot path free of error checks: a C++ throw is
-// costly, but only on the rare path where the guest really faults.
+// Guest-visible faults are thrown as GuestFault values. Code deep in an instruction
+// (a segment check, the MMU after a walk that faulted) throws one; the CPU's
+// execution loop catches it and delivers the exception. Nothing is rolled back:
+// instructions write EIP only when they complete, so it still names the faulting
+// instruction, and the loop takes the cycles and instruction counts of the block's
+// unretired instructions back (run_loop.cpp, fix_counts_after_fault). Only the page
+// walk itself returns its fault as data (WalkResult, mmu/page_walk.hpp); the MMU
+// turns that into a throw. Throwing keeps every memory access on the hot path free
+// of error checks: a C++ throw is costly, but only on the rare path where the guest
+// really faults.
 #pragma once
 #include "core/types.hpp"
 

@@ -105,7 +105,6 @@ public:
     void kill(Block* b);
 
     const BlockCacheStats& stats() const { return stats_; }
-    size_t live_pages() const { return pages_.size(); }
 
 private:
     struct PageInfo {

@@ -6,7 +6,10 @@
 // NUMBER is decimal or 0x hex (no bare hex: "c0100000" is read as a symbol and
 // refused with a hint). '[' expr ']' is the 32-bit value at that linear address.
 // Arithmetic is on 64 bits, so physical addresses above 4 GiB work too.
+// Nesting ('(', '[', unary '-') is bounded: the parser recurses once per level,
+// and a line of 20,000 '(' would otherwise overflow the host's stack.
 #include <cctype>
+#include <string>
 
 #include "debug/command_interpreter.hpp"
 
@@ -14,13 +17,30 @@ namespace hm::dbg {
 
 namespace {
 
+constexpr unsigned kMaxNesting = 64;
+
 struct Parser {
     const std::string& s;
     const Debugger& d;
     size_t i = 0;
+    unsigned depth = 0;
 
-    [[noreturn]] void fail(const std::string& why) const { throw DebugError("bad expression '" + s + "': " + why); }
+    [[noreturn]] void fail(const std::string& why) const {
+        // A long expression is named by its start: the message stays one short line.
+        const std::string shown = s.size() > 60 ? s.substr(0, 60) + "..." : s;
+        throw DebugError("bad expression '" + shown + "': " + why);
+    }
     bool at(char c) const { return i < s.size() && s[i] == c; }
+    // Enters one level of nesting; the guard leaves it.
+    struct Nest {
+        Parser& p;
+        explicit Nest(Parser& parser) : p(parser) {
+            if (++p.depth > kMaxNesting) p.fail("nested too deeply (more than " + std::to_string(kMaxNesting) + " levels)");
+        }
+        ~Nest() { --p.depth; }
+        Nest(const Nest&) = delete;
+        Nest& operator=(const Nest&) = delete;
+    };
 
     u64 expr() {
         u64 v = term();
@@ -42,6 +62,7 @@ struct Parser {
     u64 unary() {
         if (at('-')) {
             ++i;
+            const Nest nest(*this);
             return ~unary() + 1;
         }
         return primary();
@@ -51,6 +72,7 @@ struct Parser {
         const char c = s[i];
         if (c == '(') {
             ++i;
+            const Nest nest(*this);
             const u64 v = expr();
             if (!at(')')) fail("missing ')'");
             ++i;
@@ -58,6 +80,7 @@ struct Parser {
         }
         if (c == '[') {
             ++i;
+            const Nest nest(*this);
             const u64 addr = expr();
             if (!at(']')) fail("missing ']'");
             ++i;

@@ -44,7 +44,7 @@ std::span<const CommandInterpreter::Command> CommandInterpreter::commands() {
     {"walk", "page", "walk ADDR [r|w|x] [user|sup]", "the page walk of a linear address: every level's entry, its bits, the result or the #PF", &C::cmd_walk},
     {"tlb", "", "tlb [i|d] [--stale]", "the TLB entries (instruction, data or both), stale ones marked", &C::cmd_tlb},
     {"aliases", "", "aliases PADDR", "every linear page that maps this physical page", &C::cmd_aliases},
-    {"info", "i", "info mem|tlb [filters] | info break | info sym ADDR | info display", "info mem: mapped ranges with equal rights; info tlb: every mapped page. Filters: --writable --ro --user --kernel --exec --nx --global --range LO HI --phys PADDR", &C::cmd_info},
+    {"info", "i", "info mem|map|tlb [filters] | info break | info sym ADDR | info display", "info mem: mapped ranges with equal rights; info map: the same, merged only while the physical pages are contiguous too; info tlb: every mapped page. Filters: --writable --ro --user --kernel --exec --nx --global --range LO HI --phys PADDR", &C::cmd_info},
     {"disas", "u disassemble", "disas [ADDR] [N] [--att|--intel]", "disassemble N instructions (default 10) from ADDR (default EIP)", &C::cmd_disas},
     {"bt", "backtrace where", "bt [N]", "the call chain by frame pointers (N frames, default 32)", &C::cmd_bt},
     {"sym", "", "sym NAME", "the address of a symbol (all matches)", &C::cmd_sym},

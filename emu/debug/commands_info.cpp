@@ -131,8 +131,9 @@ void CommandInterpreter::cmd_kmap_local(Args& a, std::ostream& out) {
 
 void CommandInterpreter::cmd_zones(Args& a, std::ostream& out) {
     a.done();
+    const std::vector<ZoneView> zones = d_.zones();  // before the header: an error is then the only line
     out << "zone      start_pfn   spanned   present   managed      free    min    low   high  free blocks by order 0..10\n";
-    for (const ZoneView& z : d_.zones()) {
+    for (const ZoneView& z : zones) {
         char line[200];
         std::snprintf(line, sizeof line, "%-8s %10u %9u %9u %9u %9u %6u %6u %6u ", z.name.c_str(), z.start_pfn, z.spanned, z.present,
                       z.managed, z.free, z.watermark[0], z.watermark[1], z.watermark[2]);

@@ -4,6 +4,7 @@
 
 #include "debug/command_args.hpp"
 #include "debug/command_interpreter.hpp"
+#include "debug/debug_format.hpp"
 
 namespace hm::dbg {
 
@@ -55,7 +56,8 @@ void CommandInterpreter::cmd_walk(Args& a, std::ostream& out) {
     const WalkView v = d_.walk(static_cast<u32>(addr), acc, priv);
     const RegisterFile r = d_.registers();
     out << "walk " << hex(v.linear) << " (" << access_name(acc) << ", " << (priv == Priv::User ? "user" : "supervisor")
-        << "), " << paging_mode_name(v.mode) << " paging, cr3 " << hex(r.cr.cr3) << "\n";
+        << "), " << (v.mode == PagingMode::None ? "paging off" : std::string(paging_mode_name(v.mode)) + " paging") << ", cr3 "
+        << hex(r.cr.cr3) << "\n";
     if (v.mode == PagingMode::None) {
         out << "  paging is off: physical " << hex(v.phys) << " (linear, with A20 applied)\n";
         return;
@@ -66,9 +68,7 @@ void CommandInterpreter::cmd_walk(Args& a, std::ostream& out) {
                       static_cast<unsigned long long>(l.entry_addr), v.mode == PagingMode::Pae ? 16 : 8,
                       static_cast<unsigned long long>(l.value), l.bits.text.c_str());
         out << b;
-        if (l.bits.present) {
-            out << (l.leaf ? "  -> frame " : "  -> table ") << hex(l.bits.address, 9);
-        }
+        if (l.bits.present) out << "  " << walk_target_text(l);
         if (l.sets_accessed || l.sets_dirty) out << "  (a real walk sets" << (l.sets_accessed ? " A" : "") << (l.sets_dirty ? " D" : "") << ")";
         out << "\n";
     }
@@ -100,7 +100,7 @@ void CommandInterpreter::cmd_tlb(Args& a, std::ostream& out) {
         const TlbStats& s = k == TlbKind::Instruction ? st.itlb : st.dtlb;
         unsigned stale = 0;
         for (const auto& e : entries) stale += !e.matches_memory;
-        out << (k == TlbKind::Instruction ? "ITLB" : "DTLB") << ": " << entries.size() << " entries, " << stale
+        out << (k == TlbKind::Instruction ? "ITLB" : "DTLB") << ": " << count_text(entries.size(), "entry", "entries") << ", " << stale
             << " stale; lookups " << s.lookups << ", hits " << s.hits << ", misses " << s.misses << "\n";
         for (const auto& e : entries) {
             if (stale_only && e.matches_memory) continue;
@@ -165,7 +165,8 @@ void CommandInterpreter::info_map(MapMerge merge, Args& a, std::ostream& out) {
         out << b;
         pages += r.pages;
     }
-    out << ranges.size() << (merge == MapMerge::None ? " pages" : " ranges") << ", " << pages << " leaves\n";
+    out << (merge == MapMerge::None ? count_text(ranges.size(), "page", "pages") : count_text(ranges.size(), "range", "ranges"))
+        << ", " << count_text(pages, "leaf", "leaves") << "\n";
 }
 
 }  // namespace hm::dbg

@@ -1,6 +1,7 @@
 // Commands that run the machine and manage breakpoints, watchpoints and event
 // breaks.
 #include <cstdio>
+#include <string>
 
 #include "debug/command_args.hpp"
 #include "debug/command_interpreter.hpp"
@@ -8,6 +9,9 @@
 namespace hm::dbg {
 
 namespace {
+// 2^40 instructions: hours of guest time, far below what a negative number becomes.
+constexpr u64 kMaxStepCount = u64{1} << 40;
+
 std::string hex(u64 v, int width = 8) {
     char b[24];
     std::snprintf(b, sizeof b, "0x%0*llx", width, static_cast<unsigned long long>(v));
@@ -29,7 +33,11 @@ void CommandInterpreter::cmd_continue(Args& a, std::ostream& out) {
 void CommandInterpreter::cmd_step(Args& a, std::ostream& out) {
     const u64 n = a.empty() ? 1 : eval(a.next("count"));
     a.done();
-    if (n == 0) throw DebugError("step: the count must be at least 1");
+    // Arithmetic is 64-bit, so "-1" is 2^64-1: read as a count it would run to the end.
+    if (n == 0 || n > kMaxStepCount) {
+        throw DebugError("step: the count must be at least 1 and at most " + std::to_string(kMaxStepCount) + " (got " +
+                         std::to_string(static_cast<i64>(n)) + ")");
+    }
     const StopInfo s = d_.step(n);
     stopped(s, out);
     if (s.kind == StopKind::Step && n == 1) print_disassembly(s.pc, 1, syntax_, out);

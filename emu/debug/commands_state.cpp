@@ -5,6 +5,7 @@
 
 #include "debug/command_args.hpp"
 #include "debug/command_interpreter.hpp"
+#include "debug/debug_format.hpp"
 
 namespace hm::dbg {
 
@@ -36,14 +37,14 @@ std::string segment_text(const Segment& s) {
     std::string t;
     const u32 type = s.attr & seg_attr::kTypeMask;
     if (!(s.attr & seg_attr::kS)) {
-        t = "system type " + std::to_string(type);
+        t = system_type_text(type);
     } else if (type & seg_attr::kCode) {
         t = std::string("code") + ((type & seg_attr::kReadable) ? " RX" : " X") + ((type & seg_attr::kConforming) ? " conforming" : "");
     } else {
         t = std::string("data") + ((type & seg_attr::kWritable) ? " RW" : " R") + ((type & seg_attr::kExpandDown) ? " expand-down" : "");
     }
     t += ", DPL " + std::to_string((s.attr & seg_attr::kDplMask) >> seg_attr::kDplShift);
-    t += (s.attr & seg_attr::kDB) ? ", 32-bit" : ", 16-bit";
+    if (s.attr & seg_attr::kS) t += std::string(", ") + segment_width_text(s.attr);  // a system type names its width
     if (!(s.attr & seg_attr::kP)) t += ", not present";
     return t;
 }
@@ -71,7 +72,7 @@ void CommandInterpreter::cmd_regs(Args& a, std::ostream& out) {
     const std::string sym = d_.symbolize(r.pc());
     out << one(Reg::EIP) << (sym.empty() ? "" : " <" + sym + ">") << "  " << one(Reg::EFLAGS) << " [" << eflags_text(r.eflags) << "]\n";
     out << "cs:eip " << hex(r.seg[sreg::CS].selector, 4) << ":" << hex(r.eip) << "  cpl " << unsigned{r.cpl}
-        << "  paging " << paging_mode_name(r.paging) << (r.halted ? "  halted" : "") << "  cycles " << r.cycles
+        << "  paging " << paging_word(r.paging) << (r.halted ? "  halted" : "") << "  cycles " << r.cycles
         << "  instructions " << r.instructions << "\n";
 }
 
@@ -113,7 +114,7 @@ void CommandInterpreter::cmd_cregs(Args& a, std::ostream& out) {
                                 {cr4::kPCE, "PCE"}})
         << "\n";
     out << "efer " << hex(r.cr.efer) << mark(Reg::EFER) << " " << bits_text(r.cr.efer, {{efer::kNXE, "NXE"}}) << "\n";
-    out << "paging " << paging_mode_name(r.paging) << "\n";
+    out << "paging " << paging_word(r.paging) << "\n";
     for (unsigned i = 0; i < 4; ++i) out << "dr" << i << "  " << hex(r.dr[i]) << (i == 1 || i == 3 ? "\n" : "   ");
     out << "dr6  " << hex(r.dr[6]) << "   dr7  " << hex(r.dr[7]) << "\n";
 }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/fault.hpp"
+#include "cpu/state.hpp"
 
 namespace hm::dbg {
 
@@ -68,8 +69,8 @@ std::string describe_record(const EventRecord& r) {
             return s;
         }
         std::string operator()(const TlbFlushEvent& e) const {
-            if (e.cause == TlbFlushCause::Invlpg) return fmt("TLB flush: INVLPG 0x%08x, %u entries dropped", e.linear, e.entries_dropped);
-            return fmt("TLB flush: %s, %u entries dropped", flush_cause_text(e.cause), e.entries_dropped);
+            if (e.cause == TlbFlushCause::Invlpg) return fmt("TLB flush: INVLPG 0x%08x, %s dropped", e.linear, count_text(e.entries_dropped, "entry", "entries").c_str());
+            return fmt("TLB flush: %s, %s dropped", flush_cause_text(e.cause), count_text(e.entries_dropped, "entry", "entries").c_str());
         }
         std::string operator()(const PortIoEvent& e) const {
             return fmt("%s port 0x%04x size %u value 0x%x", e.is_write ? "out" : "in", e.port, e.size, e.value);
@@ -92,6 +93,45 @@ std::string describe_record(const EventRecord& r) {
 std::string describe_event(const EventHit& e) {
     if (e.kind == EventKind::TripleFault) return fmt("event break %d (triple): ", e.id) + e.shutdown_reason;
     return fmt("event break %d (%s): ", e.id, event_kind_name(e.kind)) + describe_record(e.record);
+}
+
+std::string walk_target_text(const WalkLevel& l) {
+    // Without P the CPU reads no other bit: the rest belongs to the OS (swap entries...).
+    if (!l.bits.present) return "not present: points nowhere (the CPU ignores its other bits)";
+    return fmt("-> %s 0x%09llx", l.leaf ? "frame" : "table", static_cast<unsigned long long>(l.bits.address));
+}
+
+const char* paging_word(PagingMode m) { return m == PagingMode::None ? "off" : paging_mode_name(m); }
+
+std::string count_text(u64 n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); }
+
+// SDM Vol. 3A §3.5, Table 3-2: the system-segment and gate types (32-bit mode).
+std::string system_type_text(u32 type) {
+    switch (type & 0xF) {
+        case 1: return "16-bit TSS (available)";
+        case 2: return "LDT";
+        case 3: return "16-bit TSS (busy)";
+        case 4: return "16-bit call gate";
+        case 5: return "task gate";
+        case 6: return "16-bit interrupt gate";
+        case 7: return "16-bit trap gate";
+        case 9: return "32-bit TSS (available)";
+        case 11: return "32-bit TSS (busy)";
+        case 12: return "32-bit call gate";
+        case 14: return "32-bit interrupt gate";
+        case 15: return "32-bit trap gate";
+        default: return "reserved system type " + std::to_string(type & 0xF);
+    }
+}
+
+const char* segment_width_text(u32 attr) {
+    if (!(attr & seg_attr::kS)) {
+        // A system descriptor's width is in its type; D/B means nothing there.
+        const u32 type = attr & seg_attr::kTypeMask;
+        if (type == 2 || type == 5 || type == 0 || type == 8 || type == 10 || type == 13) return "";
+        return (type & 8) ? "32-bit" : "16-bit";
+    }
+    return (attr & seg_attr::kDB) ? "32-bit" : "16-bit";
 }
 
 }  // namespace hm::dbg

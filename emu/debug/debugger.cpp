@@ -91,6 +91,15 @@ StopInfo Debugger::finish() {
     const bool at_entry = sym && sym->addr == r.pc();
     const u32 slot = at_entry ? r.gpr[reg::ESP] : r.gpr[reg::EBP] + 4;
     const u32 ret = static_cast<u32>(read_value(Space::Linear, slot, 4));
+    // Without a caller the "return address" is whatever the stack holds, and
+    // running to it would run the guest to its end.
+    if (r.instructions == 0) throw DebugError("finish: no caller: nothing has run yet (this is the entry point)");
+    if (!symbols_.empty() && !symbols_.covering(ret)) {
+        char b[120];
+        std::snprintf(b, sizeof b, "finish: no caller: the return address 0x%08x at [%s] is in no known function", ret,
+                      at_entry ? "esp" : "ebp+4");
+        throw DebugError(b);
+    }
     const u32 esp = r.gpr[reg::ESP];
     for (;;) {
         StopInfo s = until(ret);

@@ -146,7 +146,9 @@ WalkView Debugger::walk(u32 lin, Access a, Priv p) const {
         l.entry_addr = w.entry[i].addr;
         l.value = w.entry[i].value;
         l.from_register = w.entry[i].from_register;
-        l.leaf = last && w.mapped;
+        // What the entry is, not whether the walk succeeded: a PTE is a leaf even
+        // when not present (drawn as a table pointer it read "-> table 0x0").
+        l.leaf = kind == Level::Pte || kind == Level::PdeLarge;
         l.sets_accessed = (w.set_accessed >> i) & 1;
         l.sets_dirty = w.set_dirty && last;
         l.bits = decode(l.value, kind, w.mode, nxe);

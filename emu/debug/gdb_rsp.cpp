@@ -3,9 +3,11 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -53,8 +55,21 @@ u16 RspConnection::listen(u16 port) {
     return ntohs(a.sin_port);
 }
 
+void RspConnection::wait_readable(int fd) {
+    if (!deadline_) return;  // no deadline: the blocking call waits
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - std::chrono::steady_clock::now());
+        if (left.count() <= 0) throw RspDeadlineReached();
+        pollfd p{fd, POLLIN, 0};
+        const int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        if (n > 0) return;
+        if (n < 0 && errno != EINTR) return;  // let the call itself report the error
+    }
+}
+
 void RspConnection::accept() {
     for (;;) {
+        wait_readable(listen_fd_);
         fd_ = ::accept(listen_fd_, nullptr, nullptr);
         if (fd_ >= 0) break;
         if (errno != EINTR) throw std::runtime_error(std::string("gdb stub: accept: ") + std::strerror(errno));
@@ -72,6 +87,7 @@ bool RspConnection::read_byte(u8& b) {
         return true;
     }
     for (;;) {
+        wait_readable(fd_);
         const ssize_t n = ::recv(fd_, &b, 1, 0);
         if (n == 1) return true;
         if (n < 0 && errno == EINTR) continue;

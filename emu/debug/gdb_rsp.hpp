@@ -3,13 +3,20 @@
 // QStartNoAckMode), the binary escapes of X packets and the out-of-band ^C.
 // What the packets mean is gdb_server.cpp's business.
 #pragma once
+#include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/types.hpp"
 
 namespace hm::dbg {
+
+// The host-time deadline passed while waiting for gdb.
+struct RspDeadlineReached : std::runtime_error {
+    RspDeadlineReached() : std::runtime_error("the host --timeout passed while waiting for gdb") {}
+};
 
 class RspConnection {
 public:
@@ -22,7 +29,11 @@ public:
     // Returns the port. Throws std::runtime_error with the reason.
     u16 listen(u16 port);
     // Blocks until gdb connects (the listener is closed afterwards: one client).
+    // Throws RspDeadlineReached once the deadline (if any) passes first.
     void accept();
+    // Host time after which accept and read_packet stop waiting (hm386's --timeout).
+    void set_deadline(std::optional<std::chrono::steady_clock::time_point> d) { deadline_ = d; }
+    bool deadline_passed() const { return deadline_ && std::chrono::steady_clock::now() >= *deadline_; }
 
     // The next packet's payload, or nullopt when gdb hung up. A ^C received
     // while waiting is reported as the payload "\x03".
@@ -36,12 +47,14 @@ public:
 
 private:
     bool read_byte(u8& b);
+    void wait_readable(int fd);  // until fd has data, or throws RspDeadlineReached
     bool write_all(const std::string& s);
 
     int listen_fd_ = -1;
     int fd_ = -1;
     bool no_ack_ = false;
     std::vector<u8> pending_;  // bytes read ahead by poll_interrupt
+    std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 // Hex helpers shared by the server.

@@ -60,13 +60,18 @@ bool runs_machine(const std::string& line) {
 
 GdbServer::GdbServer(Debugger& d) : d_(d), cli_(d) {}
 
-GdbServer::End GdbServer::serve() {
-    conn_.accept();
-    last_ = d_.last_stop();
-    for (;;) {
-        auto p = conn_.read_packet();
-        if (!p) return End::Disconnected;
-        if (!handle(*p)) return end_;
+GdbServer::End GdbServer::serve(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    conn_.set_deadline(deadline);
+    try {
+        conn_.accept();
+        last_ = d_.last_stop();
+        for (;;) {
+            auto p = conn_.read_packet();
+            if (!p) return End::Disconnected;
+            if (!handle(*p) || end_ == End::TimedOut) return end_;
+        }
+    } catch (const RspDeadlineReached&) {
+        return End::TimedOut;
     }
 }
 
@@ -155,9 +160,14 @@ bool GdbServer::handle(const std::string& p) {
     } else if (p == "vCont?") {
         reply("vCont;c;C;s;S");
     } else if (p.rfind("vCont;", 0) == 0) {
-        // One thread: the first action decides (s or S steps, anything else continues).
-        const char a = p.size() > 6 ? p[6] : 'c';
-        resume(a == 's' || a == 'S');
+        // One thread: the first action decides. Only the actions vCont? offers are
+        // valid; anything else (t, r, a typo) is an error, never a silent continue.
+        const char a = p.size() > 6 ? p[6] : '\0';
+        if (a == 'c' || a == 'C' || a == 's' || a == 'S') {
+            resume(a == 's' || a == 'S');
+        } else {
+            reply("E01");
+        }
     } else if (p.rfind("vKill", 0) == 0) {
         reply("OK");
         end_ = End::Killed;
@@ -194,6 +204,10 @@ void GdbServer::resume(bool step) {
             }
             if (hung_up) {
                 end_ = End::Disconnected;
+                return;
+            }
+            if (conn_.deadline_passed()) {
+                end_ = End::TimedOut;
                 return;
             }
         }

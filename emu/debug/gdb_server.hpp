@@ -16,14 +16,15 @@ namespace hm::dbg {
 
 class GdbServer {
 public:
-    enum class End : u8 { Detached, Killed, Disconnected };
+    enum class End : u8 { Detached, Killed, Disconnected, TimedOut };
 
     explicit GdbServer(Debugger& d);
 
     // Listens on 127.0.0.1:port (0: any free port); returns the port.
     u16 listen(u16 port) { return conn_.listen(port); }
-    // Waits for gdb, then serves it until it detaches, kills or hangs up.
-    End serve();
+    // Waits for gdb, then serves it until it detaches, kills or hangs up, or
+    // until the deadline (hm386's --timeout) passes: waiting, serving or running.
+    End serve(std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
 private:
     // Handles one packet; returns false when the session ends.

@@ -1,18 +1,10 @@
 #include "debug/page_table_scan.hpp"
 
-#include "mem/host_access.hpp"
+#include "mmu/mmu.hpp"
 
 namespace hm::dbg {
 
 namespace {
-
-u64 host_entry_read(void* ctx, u64 pa, unsigned size, bool& device) {
-    const Bus& bus = *static_cast<const Bus*>(ctx);
-    const PageHost h = bus.page_host(pa);
-    if (h.read) return host_load(h.read + (pa & 0xFFF), size);
-    device = true;
-    return 0;  // "not present": a table outside memory maps nothing here
-}
 
 // Bits of linear address covered by the entry at each level of a walk.
 unsigned level_shift(PagingMode mode, unsigned level) {
@@ -25,7 +17,9 @@ unsigned level_shift(PagingMode mode, unsigned level) {
 
 void scan_page_tables(const PagingState& st, const Bus& bus, u32 lo, u64 hi, const std::function<void(const Leaf&)>& f) {
     if (st.mode == PagingMode::None) return;
-    const EntryReader reader{host_entry_read, const_cast<Bus*>(&bus)};
+    // The MMU's own side-effect-free reader: a table outside RAM reads as the walk
+    // command and the coherence checker see it (all ones), not as empty.
+    const EntryReader reader = pure_entry_reader(bus);
     u64 lin = lo & ~u64{0xFFF};
     while (lin < hi && lin < (u64{1} << 32)) {
         const WalkResult w = walk_page_tables(st, static_cast<u32>(lin), Access::Read, Priv::Supervisor, reader);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -62,6 +63,9 @@ std::string short_of(const std::string& q) {
 }  // namespace
 
 void SymbolTable::load(const std::string& path) {
+    // An ifstream opens a directory and then fails its first read with a stream error.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw DebugError("cannot read symbol file '" + path + "': it is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw DebugError("cannot read symbol file '" + path + "'");
     std::vector<u8> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

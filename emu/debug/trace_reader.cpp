@@ -3,10 +3,14 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <filesystem>
 
 namespace hm {
 
 TraceReader::TraceReader(const std::string& path) : path_(path) {
+    // zlib opens a directory and then fails its first read as if the data were corrupt.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw TraceError("cannot read trace file '" + path + "': it is a directory");
     gzFile f = gzopen(path.c_str(), "rb");
     if (!f) throw TraceError("cannot open trace file '" + path + "'");
     gz_ = f;
@@ -45,7 +49,9 @@ bool TraceReader::read(void* dst, unsigned n) {
 
 u8 TraceReader::r8() {
     u8 v;
-    if (!read(&v, 1)) throw TraceError("trace '" + path_ + "' ends in the middle of a record");
+    if (!read(&v, 1)) {
+        throw TraceError("trace '" + path_ + "' ends in the middle of a record, after " + std::to_string(records_) + " records");
+    }
     return v;
 }
 u16 TraceReader::r16() {
@@ -64,7 +70,12 @@ u64 TraceReader::r64() {
 std::optional<TraceRecord> TraceReader::next() {
     u8 kind;
     if (!read(&kind, 1)) return std::nullopt;
-    ++records_;
+    TraceRecord r = parse(kind);
+    ++records_;  // only whole records count: errors say how many were read before the damage
+    return r;
+}
+
+TraceRecord TraceReader::parse(u8 kind) {
     switch (static_cast<TraceKind>(kind)) {
         case TraceKind::Instruction: {
             InstructionEvent e{};

@@ -27,6 +27,7 @@ public:
     std::optional<TraceRecord> next();
 
 private:
+    TraceRecord parse(u8 kind);        // the rest of a record after its kind byte
     bool read(void* dst, unsigned n);  // false at a clean end before the first byte
     u8 r8();
     u16 r16();
@@ -35,7 +36,7 @@ private:
 
     void* gz_ = nullptr;
     u64 cpu_hz_ = 0;
-    u64 records_ = 0;
+    u64 records_ = 0;  // whole records read so far
     std::string path_;
 };
 

@@ -45,7 +45,6 @@ public:
 private:
     bool level_triggered(unsigned ir) const { return ltim_ || ((elcr >> ir) & 1); }
     void end_of_interrupt(int ir, bool rotate);
-    int priority_of(unsigned ir) const { return static_cast<int>((ir - lowest_ - 1) & 7); }
     u8 poll();
 
     u8 irr_ = 0, isr_ = 0, imr_ = 0;

@@ -51,9 +51,7 @@ public:
     // reaches the PIC: OUT2 set, not in loopback.)
     bool rx_interrupt_enabled() const { return (ier_ & kIerRda) && (mcr_ & kMcrOut2) && !(mcr_ & kMcrLoop); }
 
-    bool irq_level() const { return irq_level_; }
     const UartStats& stats() const { return stats_; }
-    void set_output(CharSink* out) { out_ = out; }
 
 private:
     enum : u8 {

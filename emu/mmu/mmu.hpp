@@ -13,7 +13,9 @@
 //     hardware's rules. The CPU does its own checks (e.g. PG without PE) first.
 //
 // Fast path: a direct-mapped "front" array per privilege holds, for recently used
-// linear pages, a tag per access kind and a host pointer. One compare decides a hit.
+// linear pages, a tag per access kind and a host pointer. A data hit is two compares
+// (the tag, and that the access does not run past the page); a fetch hit is the tag
+// compare alone.
 // Invariant: a front entry exists only while the modelled TLB (paging on) holds the
 // translation, so stale translations stay stale exactly as long as on hardware; a
 // write tag exists only when the page is writable at that privilege, its TLB entry
@@ -103,6 +105,11 @@ struct TlbEntryView {
     bool matches_memory;
     u64 hits;  // lookups served since the fill (every one only with hit tracking on)
 };
+
+// The one side-effect-free page-table reader (probe, walk, the coherence checker,
+// the debugger's table scan): RAM and ROM as they are; open bus and MMIO (never
+// read) as all ones, what the CPU's own walk would see outside RAM.
+EntryReader pure_entry_reader(const Bus& bus);
 
 class Mmu {
 public:
@@ -208,9 +215,13 @@ public:
     // (see coherence_checker.cpp). Off by default; when on, the front array is bypassed.
     void set_coherence_checker(bool on);
     bool coherence_checker() const { return checker_; }
-    // Hit tracking, for debuggers: every hit reaches the modelled TLB (the front array
-    // is bypassed, as for the checker), so TlbEntryView::hits counts every use of an
-    // entry. Off by default; guest-visible behaviour and cycles are the same either way.
+    // Hit tracking, for debuggers: every lookup reaches the modelled TLB (the front
+    // array is bypassed, as for the checker), so TlbEntryView::hits counts every lookup
+    // an entry served. Not every use: the CPU chains blocks within one code page
+    // without asking for a fetch translation at all (docs/cpu.md, "Chaining"; only the
+    // checker turns that off), so an ITLB entry counts block entries from another page,
+    // not instructions. Off by default; guest-visible behaviour and cycles are the same
+    // either way.
     void set_hit_tracking(bool on);
     bool hit_tracking() const { return track_hits_; }
     void set_event_sink(EventSink* sink) { sink_ = sink; }

@@ -23,9 +23,9 @@ u64 peek_entry_read(void* ctx, u64 pa, unsigned size, bool& device) {
 }
 }  // namespace
 
-WalkResult Mmu::pure_walk(u32 lin, Access a, Priv p) const {
-    return walk_page_tables(state_, lin, a, p, {peek_entry_read, const_cast<Bus*>(&bus_)});
-}
+EntryReader pure_entry_reader(const Bus& bus) { return {peek_entry_read, const_cast<Bus*>(&bus)}; }
+
+WalkResult Mmu::pure_walk(u32 lin, Access a, Priv p) const { return walk_page_tables(state_, lin, a, p, pure_entry_reader(bus_)); }
 
 WalkResult Mmu::walk(u32 lin, Access a, Priv p) const { return pure_walk(lin, a, p); }
 

@@ -4,7 +4,8 @@
 // configurable geometry.
 //
 // Replacement is round-robin per set: a fill takes the first invalid way, else the
-// way after the one filled last in that set. It is deterministic and depends only on
+// way after the one the set's previous eviction replaced (a per-set pointer that only
+// evictions advance; fills into invalid ways leave it where it is). It is deterministic and depends only on
 // the order of fills, never on hits. That matters here: hits served by the MMU's
 // front array never reach this model, so a policy fed by hits (LRU) would make the
 // TLB's contents depend on the front array's size, and a run with the coherence
@@ -103,7 +104,7 @@ private:
     unsigned set_of(u32 lin) const { return (lin >> shift_) & (sets_ - 1); }
 
     std::vector<TlbEntry> slots_;
-    std::vector<u16> last_filled_;  // per set: the way filled last
+    std::vector<u16> last_filled_;  // per set: the way the last eviction replaced
     unsigned sets_ = 1, ways_ = 1, shift_ = 12;
 };
 

@@ -164,6 +164,9 @@ KTEST(tlb, kunmap_leaves_the_pkmap_translation_until_the_flush) {
 
 // Figures, not checks: the cost of each mapping API in cycles, printed as
 // TAP comments for the record (docs/kernel.md explains what they show).
+// Prints the cycles per map + unmap; the figures themselves are asserted on the
+// host, exactly, against guest-tests/golden/figures.txt (CTest figures.golden),
+// since runs are deterministic and the guest cannot know the expected numbers.
 KTEST(tlb, mapping_costs_in_cycles) {
     KTEST_REQUIRE_DIAG();
     KTEST_REQUIRE(totalhigh_pages() > 0, "no highmem in this configuration");

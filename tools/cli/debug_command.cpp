@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -106,6 +107,12 @@ int debug_command(const DebugOptions& options, const ManifestVars& vars) {
     }
     std::ifstream script;
     if (!options.script.empty()) {
+        // An ifstream opens a directory; its first read then fails as if the script were empty.
+        std::error_code ec;
+        if (std::filesystem::is_directory(options.script, ec)) {
+            say("cannot read --script file '" + options.script + "': it is a directory");
+            return exit_code::kUsage;
+        }
         script.open(options.script);
         if (!script) {
             say("cannot read --script file '" + options.script + "'");
@@ -159,7 +166,9 @@ int debug_command(const DebugOptions& options, const ManifestVars& vars) {
                 machine->set_event_sink(trace.get(), trace->wants(TraceKind::Instruction) ? InstructionTrace::On
                                                                                             : InstructionTrace::Off);
             }
-            status = run_machine_to_end(*machine, plan, summary);
+            RunPlan rest = plan;
+            rest.timeout = g.timeout_left;  // --timeout covered the gdb session too
+            status = run_machine_to_end(*machine, rest, summary);
         }
     }
     if (trace) {

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     }
 
     CLI::App app{"hm386: a full-system i386 emulator that makes paging and TLBs visible"};
+    app.name("hm386");  // usage lines: "Usage: hm386 run [OPTIONS] ..."
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("hm386 ") + HM386_VERSION);
     CLI::App* run = app.add_subcommand("run", "boot a Multiboot kernel, an image manifest or a ROM");

@@ -1,7 +1,10 @@
 #include "run_command.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include "boot/boot_error.hpp"
 #include "debug/gdb_server.hpp"
@@ -143,6 +146,7 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
     attach_state_hash(*machine, plan);
 
     RunSummary summary;
+    RunPlan plan_after_gdb = plan;  // the same, with what gdb left of --timeout
     if (plan.gdb_port) {
         // gdb drives the machine until it detaches (the guest then runs on to its
         // end as usual) or kills it (hm386 ends with status 0).
@@ -159,9 +163,10 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
             report_statistics(*machine, plan, summary);
             return 0;
         }
+        plan_after_gdb.timeout = g.timeout_left;
     }
     attach_trace();
-    run_machine_to_end(*machine, plan, summary);
+    run_machine_to_end(*machine, plan_after_gdb, summary);
 
     if (stale_printer) stale_printer->summary();
     print_final_state_hash(*machine, plan);
@@ -196,12 +201,29 @@ GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward) 
         return out;
     }
     say("waiting for gdb on 127.0.0.1:" + std::to_string(port) + " (gdb FILE -ex 'target remote :" + std::to_string(port) + "')");
+    // --timeout covers the wait for gdb and the session, not only the run after it.
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    std::optional<Clock::time_point> deadline;
+    if (plan.timeout > 0) deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan.timeout));
     try {
-        out.end = server.serve();
+        out.end = server.serve(deadline);
     } catch (const std::runtime_error& e) {
         say(e.what());
         out.status = exit_code::kInternal;
         return out;
+    }
+    if (out.end == dbg::GdbServer::End::TimedOut) {
+        char msg[160];
+        std::snprintf(msg, sizeof msg, "host timeout after %g s (waiting for or serving gdb) at cycle %llu", plan.timeout,
+                      static_cast<unsigned long long>(machine.cpu_state().cycles));
+        say(msg);
+        out.status = exit_code::kTimeout;
+        return out;
+    }
+    if (deadline) {
+        // At least a millisecond: 0 would mean no limit at all.
+        out.timeout_left = std::max(std::chrono::duration<double>(*deadline - Clock::now()).count(), 0.001);
     }
     say(out.end == dbg::GdbServer::End::Killed ? "gdb killed the session"
         : out.end == dbg::GdbServer::End::Detached ? "gdb detached: the guest runs on"

@@ -27,6 +27,7 @@ void print_final_state_hash(Machine& machine, const RunPlan& plan);
 struct GdbSession {
     dbg::GdbServer::End end = dbg::GdbServer::End::Disconnected;
     std::optional<int> status;
+    double timeout_left = 0;  // what remains of --timeout for the run after gdb (0: no limit)
 };
 GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward);
 

@@ -21,7 +21,7 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
     cmd.add_option("--debugcon", o.debugcon, "port 0xE9 console: stdio, none or file:PATH (default stdio)");
     o.cpu_mhz_opt = cmd.add_option("--cpu-mhz", o.cpu_mhz, "virtual CPU clock in MHz (default 100)");
     cmd.add_option("--max-cycles", o.max_cycles, "stop after this many CPU cycles (exit 125)");
-    cmd.add_option("--timeout", o.timeout, "stop after this many host seconds (exit 124)");
+    o.timeout_opt = cmd.add_option("--timeout", o.timeout, "stop after this many host seconds (exit 124)");
     cmd.add_option("--itlb-4k", o.itlb_4k, "instruction TLB, 4 KiB pages: ENTRIESxWAYS (default 32x4)");
     cmd.add_option("--itlb-large", o.itlb_large, "instruction TLB, large pages (default 2x2)");
     cmd.add_option("--dtlb-4k", o.dtlb_4k, "data TLB, 4 KiB pages (default 64x4)");
@@ -55,7 +55,8 @@ TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& optio
     } catch (const std::logic_error&) {
         throw bad();
     }
-    if (e == 0 || w == 0 || e > 65536 || w > e) throw bad();
+    // The syntax is right from here on: check_geometry says what is wrong with the numbers.
+    if (e > 0xFFFFFFFFul || w > 0xFFFFFFFFul) throw UsageError(option + " " + text + ": too many entries or ways");
     TlbGeometry g{static_cast<unsigned>(e), static_cast<unsigned>(w)};
     std::string why = check_geometry(g, option.c_str());
     if (!why.empty()) throw UsageError(why);
@@ -63,6 +64,8 @@ TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& optio
 }
 
 namespace {
+
+constexpr double kMaxTimeoutSeconds = 365.0 * 24 * 3600;
 
 u64 parse_u64(const std::string& text, const std::string& option) {
     try {
@@ -83,6 +86,8 @@ ImageKind classify_image(const std::string& path) {
     std::vector<u8> head(kMultibootSearchBytes);
     in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<size_t>(in.gcount()));
+    // An empty file has no NUL byte either, but it is no manifest.
+    if (head.empty()) throw BootError(path + ": the file is empty");
     if (head.size() >= 4 && head[0] == 0x7F && head[1] == 'E' && head[2] == 'L' && head[3] == 'F') return ImageKind::Kernel;
     if (looks_like_manifest(head)) return ImageKind::Manifest;
     // a raw Multiboot image (a.out kludge) or garbage: let the loader say which
@@ -119,15 +124,18 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
     // A bad value from the manifest is a bad manifest (65), from the command line bad usage (64).
     const bool mem_from_cli = o.mem_opt && o.mem_opt->count();
     std::string mem = mem_from_cli ? o.mem : (manifest && manifest->mem ? *manifest->mem : "");
-    auto value_error = [&](bool from_cli, const std::string& msg) {
-        if (from_cli) throw UsageError(msg);
-        throw BootError(*p.manifest + ": " + msg);
+    // `option` is the command-line spelling; a manifest's error names its key and line.
+    auto value_error = [&](bool from_cli, const std::string& option, const std::string& value, const std::string& why) {
+        if (from_cli) throw UsageError(option + " " + value + ": " + why);
+        const bool is_mem = option == "--mem";
+        const unsigned line = is_mem ? manifest->mem_line : manifest->cpu_mhz_line;
+        throw BootError(*p.manifest + ":" + std::to_string(line) + ": " + (is_mem ? "mem" : "cpu-mhz") + " = " + value + ": " + why);
     };
     if (!mem.empty()) {
         u64 bytes = 0;
-        if (!parse_memory_size(mem, bytes)) value_error(mem_from_cli, "--mem " + mem + ": expected a size such as 64M or 8G");
+        if (!parse_memory_size(mem, bytes)) value_error(mem_from_cli, "--mem", mem, "expected a size such as 64M or 8G");
         if (bytes < PhysicalMemory::kMinRam || bytes > PhysicalMemory::kMaxRam || bytes % kPageSize) {
-            value_error(mem_from_cli, "--mem " + mem + ": RAM must be a multiple of 4 KiB between 1 MiB and 64 GiB");
+            value_error(mem_from_cli, "--mem", mem, "RAM must be a multiple of 4 KiB between 1 MiB and 64 GiB");
         }
         p.ram_bytes = bytes;
     }
@@ -148,8 +156,8 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
         } catch (const std::logic_error&) {
             number = false;
         }
-        if (!number) value_error(mhz_from_cli, "--cpu-mhz " + mhz + ": expected a number of MHz");
-        if (!(v >= 1 && v <= 100000)) value_error(mhz_from_cli, "--cpu-mhz " + mhz + ": must be between 1 and 100000");
+        if (!number) value_error(mhz_from_cli, "--cpu-mhz", mhz, "expected a number of MHz");
+        if (!(v >= 1 && v <= 100000)) value_error(mhz_from_cli, "--cpu-mhz", mhz, "must be between 1 and 100000");
         p.cpu_hz = static_cast<u64>(std::llround(v * 1e6));
     }
 
@@ -167,6 +175,12 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
 
     if (!o.max_cycles.empty()) p.max_cycles = parse_u64(o.max_cycles, "--max-cycles");
     if (o.max_cycles == "0") throw UsageError("--max-cycles 0: give a positive number of cycles");
+    // NaN, infinity and 0 would each mean "no limit" further on; a limit asked for is a limit.
+    const bool timeout_given = o.timeout_opt && o.timeout_opt->count();
+    if (timeout_given && !(std::isfinite(o.timeout) && o.timeout > 0 && o.timeout <= kMaxTimeoutSeconds)) {
+        throw UsageError("--timeout " + o.timeout_opt->as<std::string>() + ": give a positive number of seconds, at most " +
+                         std::to_string(static_cast<long long>(kMaxTimeoutSeconds)) + " (one year)");
+    }
     if (o.timeout < 0) throw UsageError("--timeout must not be negative");
     p.timeout = o.timeout;
 

@@ -47,6 +47,7 @@ struct RunOptions {
     CLI::Option* append_opt = nullptr;
     CLI::Option* mem_opt = nullptr;
     CLI::Option* cpu_mhz_opt = nullptr;
+    CLI::Option* timeout_opt = nullptr;
 };
 
 void add_run_options(CLI::App& cmd, RunOptions& o);

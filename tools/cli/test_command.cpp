@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -154,7 +155,9 @@ std::vector<Job> plan_jobs(const TestOptions& o, const ManifestVars& vars) {
     const std::string selection = ktest_selection(o.suites);
     std::vector<std::string> images = o.images;
     if (images.empty()) images.push_back(vars.build_dir + "/guest/ktest.elf");
-    if (o.timeout <= 0 || o.qemu_timeout <= 0) throw UsageError("--timeout and --qemu-timeout must be positive");
+    // NaN passes a "<= 0" test: ask for what is wanted instead.
+    const auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+    if (!positive(o.timeout) || !positive(o.qemu_timeout)) throw UsageError("--timeout and --qemu-timeout must be positive");
     std::vector<std::string> labels;
     for (const std::string& image : images) {
         std::string label = image_label(image);

@@ -78,26 +78,28 @@ std::string millions(u64 n) {
 
 }  // namespace
 
-std::string boot_summary_line(const BootVerdict& b) {
+std::string boot_summary_line(const BootVerdict& b, size_t label_width) {
     const BootRecord& r = b.record;
     std::string end = r.end == BootEnd::Exited ? "exited " + std::to_string(r.guest_status) : boot_end_name(r.end);
     char host[32];
     std::snprintf(host, sizeof host, "%.1f s", r.host_seconds);
-    std::string line = pad(b.label(), 22) + " " + pad(end, 10) + " " + std::to_string(b.tap.cases.size()) +
+    std::string line = pad(b.label(), label_width) + " " + pad(end, 10) + " " + std::to_string(b.tap.cases.size()) +
                        " cases: " + std::to_string(b.tap.count(TapResult::Pass)) + " passed, " +
                        std::to_string(b.tap.count(TapResult::Fail)) + " failed, " +
                        std::to_string(b.tap.count(TapResult::Skip)) + " skipped";
     if (unsigned todo = b.tap.count(TapResult::Todo)) line += ", " + std::to_string(todo) + " todo";
     if (r.cycles) line += "; " + millions(r.cycles) + " cycles";
     line += std::string("; ") + host + " host";
-    if (r.tlb_checked) line += "; " + std::to_string(r.stale_reports) + " stale TLB entries";
+    if (r.tlb_checked) line += "; " + std::to_string(r.stale_reports) + (r.stale_reports == 1 ? " stale TLB entry" : " stale TLB entries");
     if (!b.failures.empty()) line += "  BOOT FAILED";
     return line;
 }
 
 std::string test_report_text(const std::vector<BootVerdict>& boots) {
     std::string out = "boots\n";
-    for (const BootVerdict& b : boots) out += "  " + boot_summary_line(b) + "\n";
+    size_t label_width = 22;  // "ktest 64M-2level-highpte" is longer
+    for (const BootVerdict& b : boots) label_width = std::max(label_width, b.label().size());
+    for (const BootVerdict& b : boots) out += "  " + boot_summary_line(b, label_width) + "\n";
 
     const std::vector<std::string> suites = suite_order(boots);
     if (!suites.empty()) {
@@ -106,28 +108,33 @@ std::string test_report_text(const std::vector<BootVerdict>& boots) {
         size_t first_width = 6;
         for (const std::string& s : suites) first_width = std::max(first_width, s.size() + 1);
         out += "cases (passed/failed/skipped)\n  " + pad("suite", first_width);
+        // Cells first: a column is as wide as its name or its widest cell ("120/10/3 FAIL"), plus a space.
+        std::vector<std::vector<std::string>> cells(boots.size());
         std::vector<size_t> widths;
-        std::vector<std::map<std::string, Counts>> counts;
-        for (const BootVerdict& b : boots) {
-            std::string name = column_name(b, several_images);
-            widths.push_back(std::max<size_t>(name.size() + 1, 12));
-            out += pad(name, widths.back());
-            counts.push_back(suite_counts(b));
-        }
-        while (out.back() == ' ') out.pop_back();
-        out += "\n";
-        for (const std::string& s : suites) {
-            std::string row = "  " + pad(s, first_width);
-            for (size_t i = 0; i < boots.size(); ++i) {
-                auto it = counts[i].find(s);
+        std::vector<std::string> names;
+        for (size_t i = 0; i < boots.size(); ++i) {
+            const std::map<std::string, Counts> counts = suite_counts(boots[i]);
+            names.push_back(column_name(boots[i], several_images));
+            size_t w = std::max<size_t>(names.back().size() + 1, 12);
+            for (const std::string& s : suites) {
+                auto it = counts.find(s);
                 std::string cell = "-";
-                if (it != counts[i].end()) {
+                if (it != counts.end()) {
                     const Counts& k = it->second;
                     cell = std::to_string(k.passed) + "/" + std::to_string(k.failed) + "/" + std::to_string(k.skipped);
                     if (k.failed) cell += " FAIL";
                 }
-                row += pad(cell, widths[i]);
+                w = std::max(w, cell.size() + 1);
+                cells[i].push_back(cell);
             }
+            widths.push_back(w);
+            out += pad(names.back(), w);
+        }
+        while (out.back() == ' ') out.pop_back();
+        out += "\n";
+        for (size_t r = 0; r < suites.size(); ++r) {
+            std::string row = "  " + pad(suites[r], first_width);
+            for (size_t i = 0; i < boots.size(); ++i) row += pad(cells[i][r], widths[i]);
             while (!row.empty() && row.back() == ' ') row.pop_back();
             out += row + "\n";
         }

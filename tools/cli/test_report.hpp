@@ -15,8 +15,9 @@ namespace hm {
 // order the boots finished in).
 std::string test_report_text(const std::vector<BootVerdict>& boots);
 
-// One line per boot: how it ended, its case counts, cycles and host time.
-std::string boot_summary_line(const BootVerdict& b);
+// One line per boot: how it ended, its case counts, cycles and host time. The
+// label is padded to `label_width` so that the lines of a report line up.
+std::string boot_summary_line(const BootVerdict& b, size_t label_width = 22);
 
 std::vector<JUnitSuite> junit_suites(const std::vector<BootVerdict>& boots);
 

@@ -6,6 +6,8 @@
 #include <imgui_impl_sdlrenderer.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "exit_codes.hpp"
@@ -55,6 +57,16 @@ App::~App() {
 
 std::string App::open(WindowSize size, const std::string& title) {
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) return std::string("cannot open a window: ") + SDL_GetError();
+    // With no display SDL falls back on its own to a driver nobody can see
+    // (offscreen, dummy); the window would run unseen. Only when asked for by
+    // name (SDL_VIDEODRIVER=offscreen, for pictures without a window) is that a window.
+    const char* driver = SDL_GetCurrentVideoDriver();
+    const char* asked = std::getenv("SDL_VIDEODRIVER");
+    const bool invisible = driver && (std::strcmp(driver, "offscreen") == 0 || std::strcmp(driver, "dummy") == 0);
+    if (invisible && !(asked && *asked)) {
+        return std::string("cannot open a window: no display (SDL found none and fell back to its '") + driver +
+               "' driver); set DISPLAY or WAYLAND_DISPLAY, or SDL_VIDEODRIVER=offscreen for screenshots without a window";
+    }
     window_ = SDL_CreateWindow(title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, size.width, size.height,
                                SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!window_) return std::string("cannot open a window: ") + SDL_GetError();
@@ -212,6 +224,8 @@ void App::capture(const std::string& path) {
         return;
     }
     for (size_t i = 3; i < img.pixels.size(); i += 4) img.pixels[i] = 0xFF;  // the window is opaque
+    const dbg::RegisterFile& r = c_.snapshot().regs;
+    img.text.push_back({"hm386-stop", "cycles " + std::to_string(r.cycles) + " instructions " + std::to_string(r.instructions)});
     try {
         write_png(path, img);
     } catch (const std::runtime_error& e) {

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
         return hm::exit_code::kUsage;
     }
     CLI::App cli{"hm386-gui: the highmem386 debugger window (paging, TLBs and highmem made visible)"};
+    cli.name("hm386-gui");  // the usage line names the program
     hm::gui::GuiOptions o;
     hm::gui::add_gui_options(cli, o);
     std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front

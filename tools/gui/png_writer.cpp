@@ -15,7 +15,8 @@ namespace hm::gui {
 namespace {
 
 // 0 on success; on failure, `why` holds libpng's message.
-int write_rows(std::FILE* f, const RgbaImage& img, char* why, size_t why_len) {
+// `text` is built by the caller: nothing with a destructor may live in this frame.
+int write_rows(std::FILE* f, const RgbaImage& img, png_text* text, int n_text, char* why, size_t why_len) {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
     if (!png) return -1;
     png_infop info = png_create_info_struct(png);
@@ -30,6 +31,7 @@ int write_rows(std::FILE* f, const RgbaImage& img, char* why, size_t why_len) {
     // Screenshots are flat colours and text: the highest compression keeps the
     // committed documentation images small.
     png_set_compression_level(png, 9);
+    if (n_text) png_set_text(png, info, text, n_text);
     png_write_info(png, info);
     for (unsigned y = 0; y < img.height; ++y) {
         png_write_row(png, const_cast<png_bytep>(&img.pixels[size_t{y} * img.width * 4]));
@@ -79,8 +81,15 @@ void write_png(const std::string& path, const RgbaImage& image) {
     }
     std::FILE* f = std::fopen(path.c_str(), "wb");
     if (!f) throw std::runtime_error("cannot write '" + path + "': " + std::strerror(errno));
+    std::vector<png_text> text(image.text.size());
+    for (size_t i = 0; i < image.text.size(); ++i) {
+        text[i].compression = PNG_TEXT_COMPRESSION_NONE;  // plain bytes: greppable in the file
+        text[i].key = const_cast<png_charp>(image.text[i].first.c_str());
+        text[i].text = const_cast<png_charp>(image.text[i].second.c_str());
+        text[i].text_length = image.text[i].second.size();
+    }
     char why[128] = "";
-    const int rc = write_rows(f, image, why, sizeof why);
+    const int rc = write_rows(f, image, text.data(), static_cast<int>(text.size()), why, sizeof why);
     const bool closed = std::fclose(f) == 0;
     if (rc != 0 || !closed) throw std::runtime_error("cannot write '" + path + "': " + (rc ? why : "close failed"));
 }

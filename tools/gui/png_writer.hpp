@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hm::gui {
@@ -11,6 +12,11 @@ namespace hm::gui {
 struct RgbaImage {
     unsigned width = 0, height = 0;
     std::vector<std::uint8_t> pixels;  // width * height * 4 bytes, rows top to bottom, R G B A
+    // Uncompressed tEXt chunks (keyword, text), written before the pixels. A
+    // screenshot records the machine state it shows ("hm386-stop": cycles and
+    // instructions), so a check can tell whether a picture is still what a fresh
+    // run shows (tools/scripts/golden-figures.sh). Not read back by read_png.
+    std::vector<std::pair<std::string, std::string>> text;
 };
 
 // Throws std::runtime_error naming the file when it cannot be written.

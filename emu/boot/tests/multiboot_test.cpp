@@ -209,3 +209,15 @@ TEST_CASE("The hello guest from the build tree loads", "[multiboot]") {
     CHECK(m.r32(0x100000) == 0x1BADB002);  // the header leads .text
     CHECK(m.str(m.r32(0x9500 + 16)) == std::string(HM386_HELLO_ELF) + " exit=3");
 }
+
+TEST_CASE("An empty file and a 64-bit ELF are named for what they are", "[multiboot]") {
+    Loaded m(16 * kMiB);
+    CHECK(error_of(m.bus, request({})).find("the file is empty") != std::string::npos);
+    std::vector<u8> text(0x40, 0x90);
+    auto elf64 = build_elf(0x100000, {{0x100000, 0x100000, text, 0x40, 5}});
+    elf64[4] = 2;                      // ELFCLASS64
+    elf64[18] = 0x3E, elf64[19] = 0;   // EM_X86_64
+    const std::string why = error_of(m.bus, request(elf64));
+    CHECK(why.find("a 64-bit x86-64 ELF") != std::string::npos);
+    CHECK(why.find("no Multiboot header") == std::string::npos);
+}

@@ -105,13 +105,4 @@ constexpr Forms one() {
     return f;
 }
 
-// Register form only (mod = 3); memory forms stay empty (#UD).
-template <Handler Fn>
-constexpr Forms reg_only() {
-    Forms f{};
-    for (auto& a : f.h)
-        for (auto& b : a) b[0] = Fn;
-    return f;
-}
-
 }  // namespace hm::cpu

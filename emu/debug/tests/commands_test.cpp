@@ -223,7 +223,7 @@ TEST_CASE("cmd: walk, tlb, aliases, info mem / tlb / map with filters", "[debugg
     CHECK(has(out, "0x40001000-0x40002000 0x00001000 sr-x"));
     CHECK(has(out, "4 ranges"));
     out = s.run("info mem --ro");
-    CHECK(has(out, "1 ranges"));
+    CHECK(has(out, "1 range, 1 leaf"));
     out = s.run("info tlb --range 0x3fe000 0x40001000");
     CHECK(has(out, "0x003fe000 -> "));
     CHECK(has(out, "0x40000000 -> "));

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 #include "debug/trace_reader.hpp"
@@ -141,4 +142,35 @@ TEST_CASE("Truncated and foreign files are reported, not misread", "[trace]") {
     }
     CHECK_THROWS_WITH(TraceReader(foreign.path), Catch::Contains("not an hm386 trace"));
     CHECK_THROWS_AS(TraceReader("/nonexistent/trace"), TraceError);
+}
+
+TEST_CASE("A cut trace names the number of whole records read before the cut", "[trace]") {
+    TempFile tmp;
+    {
+        TraceWriter w(tmp.path, 1000);
+        for (u32 i = 0; i < 2000; ++i) w.on_port_io({i, 0x80, 1, 1, i});
+    }
+    // Cut the compressed stream itself: zlib reports the missing end.
+    std::string gz;
+    {
+        std::ifstream in(tmp.path, std::ios::binary);
+        gz.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    TempFile cut;
+    std::ofstream(cut.path, std::ios::binary).write(gz.data(), static_cast<std::streamsize>(gz.size() / 2));
+    TraceReader r(cut.path);
+    unsigned ok = 0;
+    std::string why;
+    try {
+        while (r.next()) ++ok;
+    } catch (const TraceError& e) {
+        why = e.what();
+    }
+    INFO(why);
+    REQUIRE(ok > 0);
+    CHECK(why.find("after " + std::to_string(ok) + " records") != std::string::npos);
+}
+
+TEST_CASE("A directory is not a trace, and says so", "[trace]") {
+    CHECK_THROWS_WITH(TraceReader("/tmp"), Catch::Contains("cannot read trace file '/tmp': it is a directory"));
 }

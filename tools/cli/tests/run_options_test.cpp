@@ -108,6 +108,14 @@ TEST_CASE("Bad option values are usage errors with the option named", "[cli]") {
     CHECK(usage({k, "--max-cycles", "0"}).find("positive") != std::string::npos);
     CHECK(usage({k, "--itlb-4k", "32"}).find("ENTRIESxWAYS") != std::string::npos);
     CHECK(usage({k, "--itlb-4k", "30x4"}).find("itlb-4k") != std::string::npos);  // not a power-of-two set count
+    // Right syntax, wrong numbers: the message says which rule (issue 22).
+    CHECK(usage({k, "--dtlb-4k", "3x5"}) == "--dtlb-4k: more ways than entries");
+    CHECK(usage({k, "--dtlb-4k", "0x4"}) == "--dtlb-4k: entries and ways must be at least 1");
+    CHECK(usage({k, "--dtlb-4k", "99999999999x4"}).find("too many") != std::string::npos);
+    for (const char* t : {"nan", "inf", "1e400", "0", "-1"}) {
+        INFO("--timeout " << t);
+        CHECK(usage({k, "--timeout", t}).find("--timeout") != std::string::npos);
+    }
     CHECK(usage({k, "--serial", "tcp:1234"}).find("--serial tcp:1234") == 0);
     CHECK(usage({k, "--trace-events", "walk,nope"}).find("--trace-events") == 0);
     CHECK(usage({k, "--post-port", "0x10000"}).find("0 to 0xffff") != std::string::npos);
@@ -124,8 +132,12 @@ TEST_CASE("Unreadable images and broken manifests are image errors", "[cli]") {
     d.file("k.elf", kElf);
     std::string bad_mem = d.file("badmem", "kernel = k.elf\nmem = lots\n");
     CHECK_THROWS_AS(plan_for({bad_mem}), BootError);  // a manifest's value: a bad image (65)
-    CHECK_THROWS_WITH(plan_for({bad_mem}), Catch::Contains("badmem: --mem lots"));
+    // The manifest's own words and line, not the command line's option (issue 22).
+    CHECK_THROWS_WITH(plan_for({bad_mem}), Catch::Contains("badmem:2: mem = lots: expected a size"));
     std::string bad_mhz = d.file("badmhz", "kernel = k.elf\ncpu-mhz = 0\n");
     CHECK_THROWS_AS(plan_for({bad_mhz}), BootError);
+    CHECK_THROWS_WITH(plan_for({bad_mhz}), Catch::Contains("badmhz:2: cpu-mhz = 0: must be between"));
+    std::string empty = d.file("empty", "");
+    CHECK_THROWS_WITH(plan_for({empty}), Catch::Contains("empty: the file is empty"));
     CHECK_NOTHROW(plan_for({bad_mem, "-m", "64M"}));  // the command line overrides it
 }

@@ -168,3 +168,49 @@ TEST_CASE("matrix: the issue's configurations, selected by glob") {
     CHECK(ktest_selection({"buddy", "highmem.kmap_*"}) == "ktest=buddy,highmem.kmap_*");
     CHECK_THROWS_AS(ktest_selection({"a b"}), UsageError);
 }
+
+TEST_CASE("report: the per-suite table stays aligned when a cell is wider than its column's name") {
+    // 110 cases in suite "a", 10 of them failing: the cell "100/10/0 FAIL" is wider than "1G-pae".
+    std::string tap = "TAP version 13\n1..111\n# Suite: a\n";
+    for (int i = 1; i <= 110; ++i) tap += std::string(i <= 10 ? "not ok " : "ok ") + std::to_string(i) + " - a.c" + std::to_string(i) + "\n";
+    tap += "# Suite: bb\nok 111 - bb.x\n";
+    std::vector<BootVerdict> boots = {judge_boot("ktest", "1G-pae", exited(1, tap)),
+                                      judge_boot("ktest", "64M-2level", exited(1, tap))};
+    const std::string text = test_report_text(boots);
+    INFO(text);
+    const size_t at = text.find("cases (passed/failed/skipped)\n");
+    REQUIRE(at != std::string::npos);
+    std::vector<std::string> rows;
+    size_t p = text.find('\n', at) + 1;
+    for (int i = 0; i < 3; ++i) {
+        const size_t e = text.find('\n', p);
+        rows.push_back(text.substr(p, e - p));
+        p = e + 1;
+    }
+    // Column starts: where each word after the first begins, in every row the same.
+    const size_t c2 = rows[0].find("64M-2level");
+    REQUIRE(c2 != std::string::npos);
+    CHECK(rows[1].find("100/10/0 FAIL") == rows[0].find("1G-pae"));
+    CHECK(rows[1].rfind("100/10/0 FAIL") == c2);
+    CHECK(rows[2].find("1/0/0") == rows[0].find("1G-pae"));
+    CHECK(rows[2].rfind("1/0/0") == c2);
+}
+
+TEST_CASE("report: one stale TLB entry is singular") {
+    BootRecord r = exited(0, kPass);
+    r.stale_reports = 1;
+    const std::string text = test_report_text({judge_boot("ktest", "64M-2level", r)});
+    CHECK(text.find("; 1 stale TLB entry") != std::string::npos);
+    CHECK(text.find("1 stale TLB entries") == std::string::npos);
+}
+
+TEST_CASE("report: the boot lines line up whatever the labels' lengths") {
+    std::vector<BootVerdict> boots = {judge_boot("ktest", "64M-2level-highpte", exited(0, kPass)),
+                                      judge_boot("ktest", "1G-pae", exited(0, kPass))};
+    const std::string text = test_report_text(boots);
+    INFO(text);
+    const size_t a = text.find("  ktest 64M-2level-highpte"), b = text.find("  ktest 1G-pae");
+    REQUIRE(a != std::string::npos);
+    REQUIRE(b != std::string::npos);
+    CHECK(text.find("exited 0", a) - a == text.find("exited 0", b) - b);
+}

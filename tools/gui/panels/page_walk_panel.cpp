@@ -64,20 +64,23 @@ void entry_box(const dbg::WalkLevel& l, const dbg::WalkView& w, bool faulted_her
     }
     ImGui::Text("value %s", value);
     ImGui::SameLine();
-    ImGui::TextColored(colors::kDim, "  -> %s %s", l.leaf ? "frame" : "table", hex(b.address).c_str());
+    ImGui::TextColored(colors::kDim, "  %s", dbg::walk_target_text(l).c_str());
     const bool pdpte = std::string(l.name) == "PDPTE";
     bit_tag("P", b.present, "present");
-    if (!pdpte) {
+    // Without P no other bit means anything to the CPU: no chips for them.
+    if (!pdpte && b.present) {
         ImGui::SameLine(0, 2);
         bit_tag("RW", b.writable, "writable");
         ImGui::SameLine(0, 2);
         bit_tag("US", b.user, "user accessible");
     }
-    ImGui::SameLine(0, 2);
-    bit_tag("PWT", b.write_through, "write-through");
-    ImGui::SameLine(0, 2);
-    bit_tag("PCD", b.cache_disable, "cache disable");
-    if (!pdpte) {
+    if (b.present) {
+        ImGui::SameLine(0, 2);
+        bit_tag("PWT", b.write_through, "write-through");
+        ImGui::SameLine(0, 2);
+        bit_tag("PCD", b.cache_disable, "cache disable");
+    }
+    if (!pdpte && b.present) {
         ImGui::SameLine(0, 2);
         bit_tag("A", b.accessed, "accessed");
         if (l.leaf) {
@@ -97,7 +100,7 @@ void entry_box(const dbg::WalkLevel& l, const dbg::WalkView& w, bool faulted_her
             bit_tag("NX", b.nx, "no execute (with EFER.NXE)");
         }
     }
-    if (b.reserved) ImGui::TextColored(colors::kFault, "reserved bits set: %s (the walk faults with RSVD)", hex(b.reserved).c_str());
+    if (b.reserved && b.present) ImGui::TextColored(colors::kFault, "reserved bits set: %s (the walk faults with RSVD)", hex(b.reserved).c_str());
     if (l.sets_accessed || l.sets_dirty) {
         ImGui::TextColored(colors::kNote, "a real access now would set %s%s%s", l.sets_accessed ? "A" : "",
                            l.sets_accessed && l.sets_dirty ? " and " : "", l.sets_dirty ? "D" : "");
@@ -168,11 +171,11 @@ void PageWalkPanel::drawContent(Controller& c) {
     }
     // The result first, in one line.
     if (w.ok) {
-        ImGui::TextColored(colors::kFilled, "%s -> physical %s   (%s page, %s, %s%s%s)", hex8(w.linear).c_str(), hex(w.phys).c_str(),
+        text_wrapped_colored(colors::kFilled, "%s -> physical %s   (%s page, %s, %s%s%s)", hex8(w.linear).c_str(), hex(w.phys).c_str(),
                            size_text(w.page_size_log2).c_str(), w.writable ? "writable" : "read-only",
                            w.user ? "user" : "supervisor", w.global ? ", global" : "", w.nx ? ", no-execute" : "");
     } else {
-        ImGui::TextColored(colors::kFault, "%s: %s", hex8(w.linear).c_str(), w.fault.c_str());
+        text_wrapped_colored(colors::kFault, "%s: %s", hex8(w.linear).c_str(), w.fault.c_str());
     }
 
     // CR3.

@@ -23,6 +23,19 @@ ImU32 fill(SlotColour c) {
     return IM_COL32(255, 0, 255, 255);
 }
 
+// Markers drawn around a cell, never over it: its fill keeps saying its state.
+constexpr ImU32 kLastNrFrame = IM_COL32(80, 220, 255, 255);
+constexpr ImU32 kStaleFrame = IM_COL32(255, 140, 20, 255);
+
+void frame_legend(ImU32 colour, const char* text) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = ImGui::GetTextLineHeight();
+    ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x, p.y + 2), ImVec2(p.x + h - 4, p.y + h - 2), colour, 0, 0, 2.0f);
+    ImGui::Dummy(ImVec2(h - 2, h));
+    ImGui::SameLine();
+    ImGui::TextColored(colors::kDim, "%s", text);
+}
+
 void legend(SlotColour c, const char* text) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float h = ImGui::GetTextLineHeight();
@@ -42,8 +55,8 @@ void PkmapPanel::drawContent(Controller& c) {
         return;
     }
     const dbg::PkmapView& p = *s.pkmap;
-    ImGui::Text("LAST_PKMAP %u at %s   last_pkmap_nr %u   free %u  unused %u  in use %u", p.last_pkmap, hex8(p.pkmap_base).c_str(),
-                p.last_pkmap_nr, p.free, p.unused, p.in_use);
+    ImGui::TextWrapped("LAST_PKMAP %u at %s   last_pkmap_nr %u   free %u  unused %u  in use %u", p.last_pkmap,
+                       hex8(p.pkmap_base).c_str(), p.last_pkmap_nr, p.free, p.unused, p.in_use);
     legend(SlotColour::Free, "0 free");
     ImGui::SameLine();
     legend(SlotColour::Unused, "1 unused, maybe cached");
@@ -51,6 +64,9 @@ void PkmapPanel::drawContent(Controller& c) {
     legend(SlotColour::InUse, "n: n-1 users");
     ImGui::SameLine();
     ImGui::TextColored(colors::kDim, "  dot: in DTLB");
+    frame_legend(kLastNrFrame, "last_pkmap_nr (the next search starts after it)");
+    ImGui::SameLine();
+    frame_legend(kStaleFrame, "stale TLB entry");
 
     // The grid takes the panel's upper part; a line per mapped slot goes under it.
     const unsigned mapped = p.in_use + p.unused;
@@ -84,8 +100,12 @@ void PkmapPanel::drawContent(Controller& c) {
         if (slot.in_dtlb || slot.in_itlb) {
             dl->AddCircleFilled(ImVec2((a.x + b.x) / 2, (a.y + b.y) / 2), std::min(cw, ch) / 4, IM_COL32(255, 255, 255, 255));
         }
-        if (slot.tlb_stale) dl->AddRect(a, b, IM_COL32(255, 140, 20, 255), 0, 0, frame);
-        if (slot.index == p.last_pkmap_nr) dl->AddRect(a, b, IM_COL32(80, 220, 255, 255), 0, 0, frame);
+        // Around the cell (over the 1-pixel gaps and the neighbours' edges), not on it.
+        const auto around = [&](float by, ImU32 colour) {
+            dl->AddRect(ImVec2(a.x - by, a.y - by), ImVec2(b.x + by, b.y + by), colour, 0, 0, frame);
+        };
+        if (slot.tlb_stale) around(frame, kStaleFrame);
+        if (slot.index == p.last_pkmap_nr) around(slot.tlb_stale ? 2 * frame : frame, kLastNrFrame);
         const bool under_mouse = hovered && mouse.x >= a.x && mouse.x < a.x + cw && mouse.y >= a.y && mouse.y < a.y + ch;
         if (!under_mouse) continue;
         ImGui::SetTooltip("slot %u at %s\npkmap_count %d: %s\nPTE %s%s\npage frame %s\nDTLB %s, ITLB %s%s\nclick: walk it", slot.index,

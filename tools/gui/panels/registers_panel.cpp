@@ -1,6 +1,7 @@
 #include "registers_panel.hpp"
 
 #include "cpu/state.hpp"
+#include "debug/debug_format.hpp"
 #include "widgets.hpp"
 
 namespace hm::gui {
@@ -54,12 +55,19 @@ void reg_line(const Snapshot& s, Reg r, const char* name, u64 value, int digits 
 void segment_row(const Snapshot& s, Reg r, const char* name, const Segment& seg) {
     const bool changed = (s.changed >> static_cast<unsigned>(r)) & 1;
     const u32 a = seg.attr;
-    const char* kind = (a & seg_attr::kUnusable) ? "unusable"
-                       : !(a & seg_attr::kS)     ? "system"
-                       : (a & seg_attr::kCode)   ? "code"
-                                                 : "data";
+    if (a & seg_attr::kUnusable) {  // nothing else in the cache means anything (and the line fits)
+        text_if(changed, colors::kChanged, "%-4s %04x unusable (null selector)", name, seg.selector);
+        return;
+    }
+    // A system descriptor's type names its width (a busy 32-bit TSS is type 11; D/B means nothing there).
+    const bool system = !(a & seg_attr::kS) && !(a & seg_attr::kUnusable);
+    const std::string kind = (a & seg_attr::kUnusable) ? "unusable"
+                             : system                  ? dbg::system_type_text(a & seg_attr::kTypeMask)
+                             : (a & seg_attr::kCode)   ? "code"
+                                                       : "data";
+    const char* width = system ? "" : (a & seg_attr::kDB) ? " 32" : " 16";
     text_if(changed, colors::kChanged, "%-4s %04x base %08x limit %08x %-8s dpl %u%s%s", name, seg.selector, seg.base,
-            seg.limit, kind, (a & seg_attr::kDplMask) >> seg_attr::kDplShift, (a & seg_attr::kDB) ? " 32" : " 16",
+            seg.limit, kind.c_str(), (a & seg_attr::kDplMask) >> seg_attr::kDplShift, width,
             (a & seg_attr::kP) ? "" : " not-present");
 }
 

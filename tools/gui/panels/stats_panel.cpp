@@ -1,5 +1,6 @@
 #include "stats_panel.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 #include "widgets.hpp"
@@ -40,11 +41,21 @@ void StatsPanel::drawContent(Controller& c) {
     const Snapshot& s = c.snapshot();
     const MachineStats& n = s.stats;
     const MachineStats& b = s.prev_stats;
-    if (!ImGui::BeginTable("stats", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp)) return;
+    if (!ImGui::BeginTable("stats", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY)) return;
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("counter");
-    ImGui::TableSetupColumn("total");
-    ImGui::TableSetupColumn("since stop");
+    // The numbers get the width they need (cycles reach 8 digits within a boot, 10
+    // and more later); the names take what is left and clip first.
+    const float digit = ImGui::CalcTextSize("0").x;
+    const auto digits = [](u64 v) {
+        int d = 1;
+        while (v >= 10) v /= 10, ++d;
+        return d;
+    };
+    const float total_w = digit * static_cast<float>(std::max(8, digits(n.cycles) + 1));
+    const float since_w = digit * static_cast<float>(std::max(10, digits(n.cycles - b.cycles) + 2));
+    ImGui::TableSetupColumn("counter", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("total", ImGuiTableColumnFlags_WidthFixed, total_w);
+    ImGui::TableSetupColumn("since stop", ImGuiTableColumnFlags_WidthFixed, since_w);
     ImGui::TableHeadersRow();
     row("cycles", n.cycles, b.cycles);
     row("instructions", n.instructions, b.instructions);

@@ -10,7 +10,7 @@ namespace hm::gui {
 namespace {
 
 void counters(const TlbStats& now, const TlbStats& before) {
-    ImGui::TextColored(colors::kDim, "since the previous stop: %llu lookups, %llu hits, %llu misses, %llu walks, %llu fills, %llu evictions, "
+    text_wrapped_colored(colors::kDim, "since the previous stop: %llu lookups, %llu hits, %llu misses, %llu walks, %llu fills, %llu evictions, "
                        "%llu invalidated",
                        static_cast<unsigned long long>(now.lookups - before.lookups),
                        static_cast<unsigned long long>(now.hits - before.hits),
@@ -125,7 +125,7 @@ void TlbPanel::drawContent(Controller& c) {
         ImGui::EndTabBar();
     }
     const long stale = count(s.dtlb, &TlbRow::stale) + count(s.itlb, &TlbRow::stale);
-    if (stale) ImGui::TextColored(colors::kStale, "%ld stale entries", stale);
+    if (stale) ImGui::TextColored(colors::kStale, "%ld stale %s", stale, stale == 1 ? "entry" : "entries");
 }
 
 }  // namespace hm::gui

@@ -47,6 +47,15 @@ void text_if(bool on, const ImVec4& color, const char* fmt, ...) {
     va_end(args);
 }
 
+void text_wrapped_colored(const ImVec4& color, const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::TextWrappedV(fmt, args);
+    ImGui::PopStyleColor();
+    va_end(args);
+}
+
 bool address_box(const char* id, char* buf, size_t buf_size, float width) {
     ImGui::SetNextItemWidth(width);
     return ImGui::InputText(id, buf, buf_size, ImGuiInputTextFlags_EnterReturnsTrue);

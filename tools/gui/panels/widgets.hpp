@@ -30,6 +30,9 @@ std::string size_text(u8 log2);  // "4K", "2M", "4M"
 void bit_tag(const char* name, bool set, const char* meaning);
 // Text in a colour when `on`, plain otherwise.
 void text_if(bool on, const ImVec4& color, const char* fmt, ...) IM_FMTARGS(3);
+// Coloured text that wraps at the panel's edge instead of running past it (summaries
+// that would clip at the default window size).
+void text_wrapped_colored(const ImVec4& color, const char* fmt, ...) IM_FMTARGS(2);
 // An address box: returns true when Enter was pressed (the text is in buf).
 bool address_box(const char* id, char* buf, size_t buf_size, float width);
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
@@ -82,4 +83,17 @@ TEST_CASE("read_png refuses a file that is not a PNG, and a truncated one") {
     CHECK_THROWS_AS(hm::gui::read_png(cut), std::runtime_error);
     std::remove(full.c_str());
     std::remove(cut.c_str());
+}
+
+TEST_CASE("a PNG carries its text chunks as plain bytes, so a check can grep the stop it shows") {
+    const std::string path = temp_path("text.png");
+    RgbaImage img = gradient(8, 8);
+    img.text.push_back({"hm386-stop", "cycles 5122663 instructions 2067583"});
+    hm::gui::write_png(path, img);
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(bytes.find(std::string("tEXthm386-stop\0cycles 5122663 instructions 2067583", 50)) != std::string::npos);
+    const RgbaImage back = hm::gui::read_png(path);  // still an ordinary picture
+    CHECK(back.pixels == img.pixels);
+    std::remove(path.c_str());
 }

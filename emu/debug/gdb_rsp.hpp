@@ -23,6 +23,10 @@ public:
     u16 listen(u16 port);
     // Blocks until gdb connects (the listener is closed afterwards: one client).
     void accept();
+    // Serves an already connected stream socket instead (the fuzz target's
+    // socketpair); the connection owns `fd` from now on.
+    void attach(int fd);
+    bool connected() const { return fd_ >= 0; }
 
     // The next packet's payload, or nullopt when gdb hung up. A ^C received
     // while waiting is reported as the payload "\x03".

@@ -61,7 +61,7 @@ bool runs_machine(const std::string& line) {
 GdbServer::GdbServer(Debugger& d) : d_(d), cli_(d) {}
 
 GdbServer::End GdbServer::serve() {
-    conn_.accept();
+    if (!conn_.connected()) conn_.accept();
     last_ = d_.last_stop();
     for (;;) {
         auto p = conn_.read_packet();

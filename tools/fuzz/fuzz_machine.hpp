@@ -17,7 +17,7 @@ struct FuzzMachine {
     std::unique_ptr<Machine> machine;
     std::unique_ptr<dbg::Debugger> dbg;
 
-    explicit FuzzMachine(bool paging, u64 cycle_limit = 50'000) {
+    explicit FuzzMachine(bool paging, u64 cycle_limit = 10'000) {
         MachineConfig cfg;
         cfg.ram_bytes = 4 * kMiB;
         cfg.serial_out = &serial;

@@ -80,6 +80,11 @@ void RspConnection::accept() {
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+void RspConnection::attach(int fd) {
+    close();
+    fd_ = fd;
+}
+
 bool RspConnection::read_byte(u8& b) {
     if (!pending_.empty()) {
         b = pending_.front();

@@ -34,6 +34,10 @@ public:
     // Host time after which accept and read_packet stop waiting (hm386's --timeout).
     void set_deadline(std::optional<std::chrono::steady_clock::time_point> d) { deadline_ = d; }
     bool deadline_passed() const { return deadline_ && std::chrono::steady_clock::now() >= *deadline_; }
+    // Serves an already connected stream socket instead (the fuzz target's
+    // socketpair); the connection owns `fd` from now on.
+    void attach(int fd);
+    bool connected() const { return fd_ >= 0; }
 
     // The next packet's payload, or nullopt when gdb hung up. A ^C received
     // while waiting is reported as the payload "\x03".

@@ -63,7 +63,7 @@ GdbServer::GdbServer(Debugger& d) : d_(d), cli_(d) {}
 GdbServer::End GdbServer::serve(std::optional<std::chrono::steady_clock::time_point> deadline) {
     conn_.set_deadline(deadline);
     try {
-        conn_.accept();
+        if (!conn_.connected()) conn_.accept();
         last_ = d_.last_stop();
         for (;;) {
             auto p = conn_.read_packet();

@@ -22,9 +22,15 @@ public:
 
     // Listens on 127.0.0.1:port (0: any free port); returns the port.
     u16 listen(u16 port) { return conn_.listen(port); }
-    // Waits for gdb, then serves it until it detaches, kills or hangs up, or
-    // until the deadline (hm386's --timeout) passes: waiting, serving or running.
+    // Waits for gdb (unless attach() gave a connection), then serves it until
+    // it detaches, kills or hangs up, or until the deadline (hm386's --timeout)
+    // passes: waiting, serving or running.
     End serve(std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
+    // Uses an already connected stream socket (tools/fuzz); owns `fd` from now on.
+    void attach(int fd, bool no_ack) {
+        conn_.attach(fd);
+        conn_.set_no_ack(no_ack);
+    }
 
 private:
     // Handles one packet; returns false when the session ends.

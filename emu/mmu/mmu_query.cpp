@@ -96,7 +96,11 @@ std::string Mmu::check_front_invariant() const {
                 u32 tag;
                 Access a;
             } tags[] = {{f.read_tag, Access::Read}, {f.write_tag, Access::Write}, {f.exec_tag, Access::Execute}};
-            for (const auto& [tag, a] : tags) {
+            for (const auto& t : tags) {
+                // Plain copies, not a structured binding: clang 14 (the fuzz tree)
+                // cannot capture bindings in the lambda below.
+                const u32 tag = t.tag;
+                const Access a = t.a;
                 if (tag == FastTlbEntry::kInvalidTag) continue;
                 auto fail = [&](const char* why) {
                     std::snprintf(buf, sizeof buf, "front[%u][%u] %s tag 0x%08x: %s", p, i, access_name(a), tag, why);

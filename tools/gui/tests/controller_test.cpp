@@ -173,3 +173,22 @@ TEST_CASE("the screenshot command waits for frames and reports the file", "[gui]
     CHECK(c.idle());
     CHECK(log_has(log, LogLine::Kind::Output, "wrote /tmp/never-written.png (640x400)"));
 }
+
+TEST_CASE("20,000 nested parentheses are an error line, not a crash of the window (issue 22)", "[gui][guest]") {
+    Session session(ktest_plan("kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it"));
+    session.load_symbols("");
+    CommandLog log;
+    Controller c(session, log);
+    c.issue("p " + std::string(20000, '(') + "1");
+    c.issue("p " + std::string(20000, '[') + "1");
+    c.issue("p 1+2");
+    settle(c);
+    int nested = 0;
+    bool three = false;
+    for (const LogLine& l : log.lines()) {
+        nested += l.kind == LogLine::Kind::Error && l.text.find("nested too deeply") != std::string::npos;
+        three = three || l.text.find("= 0x3 (3)") != std::string::npos;
+    }
+    CHECK(nested == 2);
+    CHECK(three);  // the session goes on
+}

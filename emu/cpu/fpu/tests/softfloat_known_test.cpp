@@ -1,0 +1,90 @@
+// Host-independent checks of the soft-float core against values worked out by
+// hand (these run on every host; the bit-exact sweep is softfloat_oracle_test).
+#include <catch2/catch.hpp>
+
+#include "cpu/fpu/softfloat.hpp"
+
+namespace hm::fpu {
+namespace {
+constexpr Float80 kOne{0x8000000000000000ull, 16383};
+constexpr Float80 kTwo{0x8000000000000000ull, 16384};
+constexpr Float80 kThree{0xC000000000000000ull, 16384};
+constexpr Float80 kInf{0x8000000000000000ull, 0x7FFF};
+constexpr Float80 kZero{0, 0};
+
+u16 control(int pc, Rounding rc) { return static_cast<u16>(0x7F | (pc << cw::kPcShift) | (static_cast<int>(rc) << cw::kRcShift)); }
+}  // namespace
+
+TEST_CASE("1/3 rounds by precision and rounding control", "[fpu]") {
+    Env e{control(3, Rounding::Nearest)};
+    CHECK(div(e, kOne, kThree) == Float80{0xAAAAAAAAAAAAAAABull, 16381});
+    CHECK(e.flags == sw::PE);
+    CHECK(e.c1);
+    Env z{control(3, Rounding::Zero)};
+    CHECK(div(z, kOne, kThree) == Float80{0xAAAAAAAAAAAAAAAAull, 16381});
+    CHECK_FALSE(z.c1);
+    Env s{control(0, Rounding::Nearest)};
+    CHECK(div(s, kOne, kThree) == Float80{0xAAAAAB0000000000ull, 16381});
+    Env d{control(2, Rounding::Nearest)};
+    CHECK(div(d, kOne, kThree) == Float80{0xAAAAAAAAAAAAA800ull, 16381});
+}
+
+TEST_CASE("sqrt(2) is correctly rounded to 64 bits", "[fpu]") {
+    Env e{control(3, Rounding::Nearest)};
+    // sqrt(2) = 0x1.6A09E667F3BCC908B2FB1366... ; 64 bits: B504F333F9DE6484 | 597D...
+    CHECK(sqrt(e, kTwo) == Float80{0xB504F333F9DE6484ull, 16383});
+    Env u{control(3, Rounding::Up)};
+    CHECK(sqrt(u, kTwo) == Float80{0xB504F333F9DE6485ull, 16383});
+}
+
+TEST_CASE("Invalid operations give the real indefinite, 1/0 raises ZE", "[fpu]") {
+    Env e{control(3, Rounding::Nearest)};
+    CHECK(sub(e, kInf, kInf) == kIndefinite);
+    CHECK(e.flags == sw::IE);
+    Env z{control(3, Rounding::Nearest)};
+    CHECK(div(z, kOne, kZero) == kInf);
+    CHECK(z.flags == sw::ZE);
+    Env m{control(3, Rounding::Nearest)};
+    CHECK(mul(m, kZero, kInf) == kIndefinite);
+    Env u{control(3, Rounding::Nearest)};
+    CHECK(add(u, Float80{0x4000000000000000ull, 16383}, kOne) == kIndefinite);  // unnormal operand
+}
+
+TEST_CASE("x - x is +0, or -0 when rounding down", "[fpu]") {
+    Env e{control(3, Rounding::Nearest)};
+    CHECK(sub(e, kThree, kThree) == kZero);
+    Env d{control(3, Rounding::Down)};
+    CHECK(sub(d, kThree, kThree) == Float80{0, 0x8000});
+}
+
+TEST_CASE("Masked overflow gives infinity or the largest value by rounding", "[fpu]") {
+    const Float80 big{0xFFFFFFFFFFFFFFFFull, 0x7FFE};
+    Env n{control(3, Rounding::Nearest)};
+    CHECK(mul(n, big, kTwo) == kInf);
+    CHECK(n.flags == (sw::OE | sw::PE));
+    Env z{control(3, Rounding::Zero)};
+    CHECK(mul(z, big, kTwo) == big);
+    Env w{static_cast<u16>(control(3, Rounding::Nearest) & ~cw::OM)};
+    CHECK(mul(w, big, kTwo) == Float80{0xFFFFFFFFFFFFFFFFull, 0x7FFF - 24576});  // exponent wrapped
+    CHECK(w.flags == sw::OE);
+}
+
+TEST_CASE("Conversions to integers and back", "[fpu]") {
+    Env e{control(3, Rounding::Nearest)};
+    CHECK(to_int(e, Float80{0xA000000000000000ull, 16384}, 16) == 2);  // 2.5 -> 2 (ties to even)
+    CHECK(e.flags == sw::PE);
+    Env o{control(3, Rounding::Nearest)};
+    CHECK(to_int(o, Float80{0x8000000000000000ull, 16383 + 15}, 16) == -32768);  // 32768 does not fit
+    CHECK(o.flags == sw::IE);
+    CHECK(from_int(-5) == Float80{0xA000000000000000ull, 0x8000 | 16385});
+    Env f{control(3, Rounding::Nearest)};
+    CHECK(to_f64(f, kThree) == 0x4008000000000000ull);
+    CHECK(to_f32(f, kThree) == 0x40400000u);
+    CHECK(from_f64(f, 0x3FF0000000000000ull) == kOne);
+    u8 bcd[10];
+    to_bcd(f, from_int(-1234), bcd);
+    CHECK((bcd[0] == 0x34 && bcd[1] == 0x12 && bcd[2] == 0 && bcd[9] == 0x80));
+    CHECK(from_bcd(bcd) == from_int(-1234));
+}
+
+}  // namespace hm::fpu

@@ -1,0 +1,126 @@
+// x87 operations on ST(0) (with ST(1) for FSCALE, FPREM, FPREM1): FCHS,
+// FABS (sign only: no exception, not even for a signalling NaN), FSQRT
+// (precision and rounding control apply), FRNDINT (rounding control only),
+// FSCALE, FXTRACT and the partial remainders (exact, so precision control
+// does not apply).
+#include "cpu/ops/x87_handlers.hpp"
+
+namespace hm::cpu {
+namespace x87 {
+
+namespace {
+
+// Runs `op` on ST(0) with the stack-underflow and exception handling shared by all four.
+template <typename OpFn>
+const Insn* on_st0(Core& c, const Insn* i, OpFn op) {
+    if (!begin(c, i, true)) return nullptr;
+    record(c, i);
+    FpuState& f = c.s.fpu;
+    if (empty(f, 0)) {
+        if (stack_underflow(c)) put(f, 0, fpu::kIndefinite);
+        return next(c, i);
+    }
+    Env e = env_of(c);
+    const Float80 r = op(e, get(f, 0));
+    if (commit(c, e)) put(f, 0, r);
+    return next(c, i);
+}
+
+}  // namespace
+
+const Insn* fchs(Core& c, const Insn* i) {
+    return on_st0(c, i, [](Env&, Float80 v) { return Float80{v.sig, static_cast<u16>(v.se ^ 0x8000)}; });
+}
+
+const Insn* fabs(Core& c, const Insn* i) {
+    return on_st0(c, i, [](Env&, Float80 v) { return Float80{v.sig, static_cast<u16>(v.se & 0x7FFF)}; });
+}
+
+const Insn* fsqrt(Core& c, const Insn* i) {
+    return on_st0(c, i, [](Env& e, Float80 v) { return fpu::sqrt(e, v); });
+}
+
+const Insn* frndint(Core& c, const Insn* i) {
+    return on_st0(c, i, [](Env& e, Float80 v) { return fpu::round_to_integral(e, v); });
+}
+
+// ST(0) = op(ST(0), ST(1)).
+template <typename OpFn>
+const Insn* on_st0_st1(Core& c, const Insn* i, OpFn op) {
+    if (!begin(c, i, true)) return nullptr;
+    record(c, i);
+    FpuState& f = c.s.fpu;
+    if (empty(f, 0) || empty(f, 1)) {
+        if (stack_underflow(c)) put(f, 0, fpu::kIndefinite);
+        return next(c, i);
+    }
+    Env e = env_of(c);
+    const Float80 r = op(e, get(f, 0), get(f, 1));
+    if (commit(c, e)) put(f, 0, r);
+    return next(c, i);
+}
+
+const Insn* fscale(Core& c, const Insn* i) {
+    return on_st0_st1(c, i, [](Env& e, Float80 a, Float80 b) { return fpu::scale(e, a, b); });
+}
+
+template <bool Ieee>
+const Insn* fprem(Core& c, const Insn* i) {
+    if (!begin(c, i, true)) return nullptr;
+    record(c, i);
+    FpuState& f = c.s.fpu;
+    // Without a quotient (an empty register, NaN or invalid operands) C2 and C1
+    // are cleared and C0/C3 keep their values, as on the host x87.
+    if (empty(f, 0) || empty(f, 1)) {
+        f.sw = static_cast<u16>(f.sw & ~sw::C2);
+        if (stack_underflow(c)) put(f, 0, fpu::kIndefinite);
+        return next(c, i);
+    }
+    Env e = env_of(c);
+    const fpu::Remainder r = fpu::partial_remainder(e, get(f, 0), get(f, 1), Ieee);
+    if (!commit(c, e)) return next(c, i);
+    put(f, 0, r.value);
+    if (!r.has_quotient) {
+        f.sw = static_cast<u16>(f.sw & ~(sw::C2 | sw::C1));
+        return next(c, i);
+    }
+    // C2: incomplete; C0, C3, C1: quotient bits 2, 1, 0 (all clear for a partial remainder).
+    u16 cc = r.complete ? 0 : sw::C2;
+    if (r.quotient_low & 4) cc |= sw::C0;
+    if (r.quotient_low & 2) cc |= sw::C3;
+    if (r.quotient_low & 1) cc |= sw::C1;
+    f.sw = static_cast<u16>((f.sw & ~kCcMask) | cc);
+    return next(c, i);
+}
+template const Insn* fprem<false>(Core&, const Insn*);
+template const Insn* fprem<true>(Core&, const Insn*);
+
+// ST(0) = exponent of ST(0), then the significand is pushed.
+const Insn* fxtract(Core& c, const Insn* i) {
+    if (!begin(c, i, true)) return nullptr;
+    record(c, i);
+    FpuState& f = c.s.fpu;
+    if (empty(f, 0)) {
+        if (stack_underflow(c)) {
+            put(f, 0, fpu::kIndefinite);
+            push(f, fpu::kIndefinite);
+        }
+        return next(c, i);
+    }
+    if (tag_of_phys(f, (top(f) + 7) & 7) != kTagEmpty) {
+        if (stack_overflow(c)) {
+            put(f, 0, fpu::kIndefinite);
+            push(f, fpu::kIndefinite);
+        }
+        return next(c, i);
+    }
+    Env e = env_of(c);
+    const fpu::Extracted x = fpu::extract(e, get(f, 0));
+    if (!commit(c, e)) return next(c, i);
+    put(f, 0, x.exponent);
+    push(f, x.significand);
+    return next(c, i);
+}
+
+}  // namespace x87
+}  // namespace hm::cpu

@@ -3,9 +3,9 @@
 // escapes and WAIT are the x87 family: x87_table.cpp).
 //
 // CPUID describes a P6-class part that reports only what is implemented:
-// family 6 model 3 stepping 3, "GenuineIntel", TSC MSR PSE PAE CX8 PGE CMOV,
+// family 6 model 3 stepping 3, "GenuineIntel", FPU TSC MSR PSE PAE CX8 PGE CMOV,
 // PSE-36 (the MMU implements it: docs/mmu.md), and NX in leaf 0x80000001.
-// CPUID does not report the FPU yet: the x87 is not complete (docs/cpu.md).
+// FPU: the x87 (x87_table.cpp); not MMX, FXSR or SSE (docs/cpu.md).
 // MSRs: TSC (0x10) and EFER (0xC0000080, NXE only); others raise #GP(0).
 // Costs (Intel486): HLT 4, MOV CR0 17, other MOV CRn 4, MOV DRn 10, CLTS 7,
 // LMSW 13, SMSW 2, INVLPG 12, INVD 4, WBINVD 5, CPUID 14; RDTSC/RDMSR/WRMSR
@@ -18,9 +18,9 @@ namespace hm::cpu {
 namespace {
 
 constexpr u32 kCpuSignature = 0x0633;
-constexpr u32 kFeatPse = 1u << 3, kFeatTsc = 1u << 4, kFeatMsr = 1u << 5, kFeatPae = 1u << 6;
+constexpr u32 kFeatFpu = 1u << 0, kFeatPse = 1u << 3, kFeatTsc = 1u << 4, kFeatMsr = 1u << 5, kFeatPae = 1u << 6;
 constexpr u32 kFeatCx8 = 1u << 8, kFeatPge = 1u << 13, kFeatCmov = 1u << 15, kFeatPse36 = 1u << 17;
-constexpr u32 kFeatures = kFeatPse | kFeatTsc | kFeatMsr | kFeatPae | kFeatCx8 | kFeatPge | kFeatCmov | kFeatPse36;
+constexpr u32 kFeatures = kFeatFpu | kFeatPse | kFeatTsc | kFeatMsr | kFeatPae | kFeatCx8 | kFeatPge | kFeatCmov | kFeatPse36;
 constexpr u32 kExtFeatNx = 1u << 20;
 constexpr u32 kMsrTsc = 0x10, kMsrEfer = 0xC0000080;
 

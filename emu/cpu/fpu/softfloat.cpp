@@ -4,6 +4,8 @@
 // sticky bit below) and rounded once by round_pack.
 #include "cpu/fpu/softfloat.hpp"
 
+#include "cpu/fpu/transcendental.hpp"
+
 #include <bit>
 #include <utility>
 
@@ -487,6 +489,8 @@ Remainder partial_remainder(Env& env, Float80 a, Float80 b, bool ieee) {
     r.value = round_ext(env, sign, unit - c + 127, rem << c, true);
     return r;
 }
+
+Float80 round_wide(Env& env, bool sign, i32 e, u128 m) { return round_ext(env, sign, e, m, true); }
 
 Float80 from_int(i64 v) {
     const bool sign = v < 0;

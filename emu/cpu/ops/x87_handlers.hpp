@@ -48,6 +48,9 @@ const Insn* fscale(Core& c, const Insn* i);
 const Insn* fxtract(Core& c, const Insn* i);
 template <bool Ieee>  // false: FPREM, true: FPREM1
 const Insn* fprem(Core& c, const Insn* i);
+const Insn* f2xm1(Core& c, const Insn* i);
+template <int Fn>  // 0 FSIN, 1 FCOS, 2 FSINCOS, 3 FPTAN
+const Insn* trig(Core& c, const Insn* i);
 
 // x87_control.cpp
 const Insn* fninit(Core& c, const Insn* i);

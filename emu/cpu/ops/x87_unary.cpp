@@ -3,6 +3,7 @@
 // (precision and rounding control apply), FRNDINT (rounding control only),
 // FSCALE, FXTRACT and the partial remainders (exact, so precision control
 // does not apply).
+#include "cpu/fpu/transcendental.hpp"
 #include "cpu/ops/x87_handlers.hpp"
 
 namespace hm::cpu {
@@ -121,6 +122,56 @@ const Insn* fxtract(Core& c, const Insn* i) {
     push(f, x.significand);
     return next(c, i);
 }
+
+const Insn* f2xm1(Core& c, const Insn* i) {
+    return on_st0(c, i, [](Env& e, Float80 v) { return fpu::f2xm1(e, v); });
+}
+
+// FSIN (Push = false, Cos = false), FCOS (false, true), FSINCOS (true: ST(0) = sin, then cos pushed) and
+// FPTAN (true: tan, then 1.0 pushed). An operand beyond 2^63 sets C2 and changes nothing else.
+template <int Fn>
+const Insn* trig(Core& c, const Insn* i) {
+    constexpr bool kPush = Fn >= 2;
+    if (!begin(c, i, true)) return nullptr;
+    record(c, i);
+    FpuState& f = c.s.fpu;
+    const auto masked_fault = [&] {
+        put(f, 0, fpu::kIndefinite);
+        if (kPush) push(f, fpu::kIndefinite);
+    };
+    if (empty(f, 0)) {
+        f.sw = static_cast<u16>(f.sw & ~sw::C2);
+        if (stack_underflow(c)) masked_fault();
+        return next(c, i);
+    }
+    if (kPush && tag_of_phys(f, (top(f) + 7) & 7) != kTagEmpty) {
+        f.sw = static_cast<u16>(f.sw & ~sw::C2);
+        if (stack_overflow(c)) masked_fault();
+        return next(c, i);
+    }
+    Env e = env_of(c);
+    const Float80 x = get(f, 0);
+    fpu::TrigResult r;
+    switch (Fn) {
+        case 0: r = fpu::fsin(e, x); break;
+        case 1: r = fpu::fcos(e, x); break;
+        case 2: r = fpu::fsincos(e, x); break;
+        default: r = fpu::fptan(e, x); break;
+    }
+    if (!r.in_range) {
+        f.sw = static_cast<u16>((f.sw & ~sw::C1) | sw::C2);
+        return next(c, i);
+    }
+    f.sw = static_cast<u16>(f.sw & ~sw::C2);
+    if (!commit(c, e)) return next(c, i);
+    put(f, 0, r.first);
+    if (kPush) push(f, r.second);
+    return next(c, i);
+}
+template const Insn* trig<0>(Core&, const Insn*);
+template const Insn* trig<1>(Core&, const Insn*);
+template const Insn* trig<2>(Core&, const Insn*);
+template const Insn* trig<3>(Core&, const Insn*);
 
 }  // namespace x87
 }  // namespace hm::cpu

@@ -47,10 +47,9 @@ TEST_CASE("x87: every escape raises #NM under CR0.EM or CR0.TS, WAIT only with M
 }
 
 TEST_CASE("x87: undefined escape encodings and unimplemented instructions raise #UD", "[cpu][x87][exceptions]") {
-    // D9 D1 (undefined), DB E5 (undefined), DD F0 (undefined), and FSIN/FCOS/FPTAN/FPATAN/F2XM1/FYL2X/
-    // FYL2XP1/FSINCOS (not implemented: they must never do nothing).
-    const Bytes cases[] = {{0xD9, 0xD1}, {0xDB, 0xE5}, {0xDD, 0xF0}, {0xD9, 0xFE}, {0xD9, 0xFF}, {0xD9, 0xF2},
-                           {0xD9, 0xF3}, {0xD9, 0xF0}, {0xD9, 0xF1}, {0xD9, 0xF9}, {0xD9, 0xFB}};
+    // D9 D1 (undefined), DB E5 (undefined), DD F0 (undefined), and FPATAN/FYL2X/FYL2XP1 (not
+    // implemented: they must never do nothing).
+    const Bytes cases[] = {{0xD9, 0xD1}, {0xDB, 0xE5}, {0xDD, 0xF0}, {0xD9, 0xF3}, {0xD9, 0xF1}, {0xD9, 0xF9}};
     for (const Bytes& code : cases) {
         PmFixture f;
         f.exec(code);
@@ -255,4 +254,26 @@ TEST_CASE("x87: FNSTSW AX, FXAM and stack overflow through the instruction strea
     CHECK((sw & (fpu::sw::C3 | fpu::sw::C2 | fpu::sw::C0)) == fpu::sw::C0);  // FXAM: a NaN (the indefinite)
     CHECK((sw & fpu::sw::C1) != 0);                                          // its sign
     CHECK(((sw >> 11) & 7) == 7);
+}
+
+TEST_CASE("x87: FPTAN pushes 1.0, FSINCOS leaves the cosine on top, an operand beyond 2^63 sets C2", "[cpu][x87]") {
+    PmFixture f;
+    f.poke64(kData, 0x3FE0000000000000ull);  // 0.5
+    f.poke64(kData + 8, 0x43E0000000000000ull);  // 2^63
+    // fninit ; fld qword [0x9000] ; fptan ; fnstsw ax
+    f.exec({0xDB, 0xE3, 0xDD, 0x05, 0x00, 0x90, 0x00, 0x00, 0xD9, 0xF2, 0xDF, 0xE0});
+    CHECK(((f.st.fpu.sw >> 11) & 7) == 6);
+    CHECK(f.st.fpu.st[6] == fpu::Float80{0x8000000000000000ull, 0x3FFF});  // ST(0) = 1.0
+    CHECK(f.st.fpu.st[7] == fpu::Float80{0x8BDA7ADF9A3A5219ull, 0x3FFE});  // ST(1) = tan 0.5
+    CHECK((f.r(reg::EAX) & fpu::sw::C2) == 0);
+    // fninit ; fld qword [0x9000] ; fsincos: ST(0) = cos 0.5, ST(1) = sin 0.5
+    f.exec({0xDB, 0xE3, 0xDD, 0x05, 0x00, 0x90, 0x00, 0x00, 0xD9, 0xFB});
+    CHECK(((f.st.fpu.sw >> 11) & 7) == 6);
+    CHECK(f.st.fpu.st[6] == fpu::Float80{0xE0A94032DBEA7CEEull, 0x3FFE});
+    CHECK(f.st.fpu.st[7] == fpu::Float80{0xF57743A2582F7F44ull, 0x3FFD});
+    // fninit ; fld qword [0x9008] (2^63) ; fsin ; fnstsw ax: C2 set, ST(0) unchanged, nothing pushed
+    f.exec({0xDB, 0xE3, 0xDD, 0x05, 0x08, 0x90, 0x00, 0x00, 0xD9, 0xFE, 0xDF, 0xE0});
+    CHECK((f.r(reg::EAX) & fpu::sw::C2) != 0);
+    CHECK(((f.st.fpu.sw >> 11) & 7) == 7);
+    CHECK(f.st.fpu.st[7] == fpu::Float80{0x8000000000000000ull, 0x403E});
 }

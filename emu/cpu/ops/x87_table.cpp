@@ -23,12 +23,14 @@ namespace {
 
 using namespace x87;
 
+// The memory and register forms of one row (&x87::undefined where a form means nothing;
+// no null test here: comparing a function's address is not a constant expression under UBSan).
 constexpr Forms x87_forms(Handler mem, Handler reg) {
     Forms f{};
     for (auto& o : f.h)
         for (auto& a : o) {
-            a[1] = mem ? mem : &x87::undefined;
-            a[0] = reg ? reg : &x87::undefined;
+            a[1] = mem;
+            a[0] = reg;
         }
     return f;
 }
@@ -80,7 +82,7 @@ constexpr OpcodeDef kRows[] = {
     {0xD8, 0xD8, 7, "FDIVR Ed", x87_forms(&arith_mem<Op::DivR, M::F32>, &arith_reg<Op::DivR, false, false>), 0, 73, 73},
     // D9: loads/stores of m32real, environment and control word | FLD/FXCH ST(i), rm-keyed groups
     {0xD9, 0xD9, 0, "FLD Ed", x87_forms(&fld_mem<Fmt::F32>, &fld_reg), 0, 4, 3},
-    {0xD9, 0xD9, 1, "FXCH Ed", x87_forms(nullptr, &fxch), 0, 4, 4},
+    {0xD9, 0xD9, 1, "FXCH Ed", x87_forms(&x87::undefined, &fxch), 0, 4, 4},
     {0xD9, 0xD9, 2, "FST Ed", x87_forms(&fst_mem<Fmt::F32, false>, &by_rm<kD9D0>), 0, 0, 7},
     {0xD9, 0xD9, 3, "FSTP Ed", x87_forms(&fst_mem<Fmt::F32, true>, &fst_reg<true>), 0, 3, 7},
     {0xD9, 0xD9, 4, "FLDENV Ev", x87_forms(&fldenv, &by_rm<kD9E0>), 0, 0, 44},
@@ -92,19 +94,19 @@ constexpr OpcodeDef kRows[] = {
     {0xDA, 0xDA, 1, "FIMUL Ed", x87_forms(&arith_mem<Op::Mul, M::I32>, &fcmov<FCond::E, false>), 0, 4, 22},
     {0xDA, 0xDA, 2, "FICOM Ed", x87_forms(&compare_mem<M::I32, 0>, &fcmov<FCond::BE, false>), 0, 4, 15},
     {0xDA, 0xDA, 3, "FICOMP Ed", x87_forms(&compare_mem<M::I32, 1>, &fcmov<FCond::U, false>), 0, 4, 15},
-    {0xDA, 0xDA, 4, "FISUB Ed", x87_forms(&arith_mem<Op::Sub, M::I32>, nullptr), 0, 0, 19},
+    {0xDA, 0xDA, 4, "FISUB Ed", x87_forms(&arith_mem<Op::Sub, M::I32>, &x87::undefined), 0, 0, 19},
     {0xDA, 0xDA, 5, "FISUBR Ed", x87_forms(&arith_mem<Op::SubR, M::I32>, &by_rm<kDAE8>), 0, 0, 19},
-    {0xDA, 0xDA, 6, "FIDIV Ed", x87_forms(&arith_mem<Op::Div, M::I32>, nullptr), 0, 0, 84},
-    {0xDA, 0xDA, 7, "FIDIVR Ed", x87_forms(&arith_mem<Op::DivR, M::I32>, nullptr), 0, 0, 84},
+    {0xDA, 0xDA, 6, "FIDIV Ed", x87_forms(&arith_mem<Op::Div, M::I32>, &x87::undefined), 0, 0, 84},
+    {0xDA, 0xDA, 7, "FIDIVR Ed", x87_forms(&arith_mem<Op::DivR, M::I32>, &x87::undefined), 0, 0, 84},
     // DB: m32int and m80real loads/stores | FCMOVNB/NE/NBE/NU, FNCLEX/FNINIT, FUCOMI/FCOMI
     {0xDB, 0xDB, 0, "FILD Ed", x87_forms(&fld_mem<Fmt::I32>, &fcmov<FCond::B, true>), 0, 4, 9},
-    {0xDB, 0xDB, 1, "FCMOVNE Ed", x87_forms(nullptr, &fcmov<FCond::E, true>), 0, 4, 0},  // m: FISTTP is SSE3
+    {0xDB, 0xDB, 1, "FCMOVNE Ed", x87_forms(&x87::undefined, &fcmov<FCond::E, true>), 0, 4, 0},  // m: FISTTP is SSE3
     {0xDB, 0xDB, 2, "FIST Ed", x87_forms(&fst_mem<Fmt::I32, false>, &fcmov<FCond::BE, true>), 0, 4, 28},
     {0xDB, 0xDB, 3, "FISTP Ed", x87_forms(&fst_mem<Fmt::I32, true>, &fcmov<FCond::U, true>), 0, 4, 28},
-    {0xDB, 0xDB, 4, "FNINIT Ev", x87_forms(nullptr, &by_rm<kDBE0>), 0, 0, 0},
+    {0xDB, 0xDB, 4, "FNINIT Ev", x87_forms(&x87::undefined, &by_rm<kDBE0>), 0, 0, 0},
     {0xDB, 0xDB, 5, "FLD Ev", x87_forms(&fld_mem<Fmt::F80>, &compare_eflags<true, false>), 0, 4, 6},
-    {0xDB, 0xDB, 6, "FCOMI Ev", x87_forms(nullptr, &compare_eflags<false, false>), 0, 4, 0},
-    {0xDB, 0xDB, 7, "FSTP Ev", x87_forms(&fst_mem<Fmt::F80, true>, nullptr), 0, 0, 6},
+    {0xDB, 0xDB, 6, "FCOMI Ev", x87_forms(&x87::undefined, &compare_eflags<false, false>), 0, 4, 0},
+    {0xDB, 0xDB, 7, "FSTP Ev", x87_forms(&fst_mem<Fmt::F80, true>, &x87::undefined), 0, 0, 6},
     // DC: ST(0) op m64real | ST(i) op ST(0) (SUB/SUBR, DIV/DIVR swapped); /2 /3 FCOM aliases
     {0xDC, 0xDC, 0, "FADD Eq", x87_forms(&arith_mem<Op::Add, M::F64>, &arith_reg<Op::Add, true, false>), 0, 10, 10},
     {0xDC, 0xDC, 1, "FMUL Eq", x87_forms(&arith_mem<Op::Mul, M::F64>, &arith_reg<Op::Mul, true, false>), 0, 16, 14},
@@ -116,13 +118,13 @@ constexpr OpcodeDef kRows[] = {
     {0xDC, 0xDC, 7, "FDIVR Eq", x87_forms(&arith_mem<Op::DivR, M::F64>, &arith_reg<Op::Div, true, false>), 0, 73, 73},
     // DD: m64real loads/stores, FRSTOR/FNSAVE/FNSTSW m16 | FFREE, FST(P) ST(i), FUCOM(P)
     {0xDD, 0xDD, 0, "FLD Eq", x87_forms(&fld_mem<Fmt::F64>, &ffree), 0, 3, 3},
-    {0xDD, 0xDD, 1, "FXCH Eq", x87_forms(nullptr, &fxch), 0, 4, 0},  // m: FISTTP is SSE3
+    {0xDD, 0xDD, 1, "FXCH Eq", x87_forms(&x87::undefined, &fxch), 0, 4, 0},  // m: FISTTP is SSE3
     {0xDD, 0xDD, 2, "FST Eq", x87_forms(&fst_mem<Fmt::F64, false>, &fst_reg<false>), 0, 3, 8},
     {0xDD, 0xDD, 3, "FSTP Eq", x87_forms(&fst_mem<Fmt::F64, true>, &fst_reg<true>), 0, 3, 8},
     {0xDD, 0xDD, 4, "FRSTOR Ev", x87_forms(&frstor, &compare_reg<true, 0>), 0, 4, 131},
-    {0xDD, 0xDD, 5, "FUCOMP Ev", x87_forms(nullptr, &compare_reg<true, 1>), 0, 4, 0},
-    {0xDD, 0xDD, 6, "FNSAVE Ev", x87_forms(&fnsave, nullptr), 0, 0, 154},
-    {0xDD, 0xDD, 7, "FNSTSW Ew", x87_forms(&fnstsw_mem, nullptr), 0, 0, 3},
+    {0xDD, 0xDD, 5, "FUCOMP Ev", x87_forms(&x87::undefined, &compare_reg<true, 1>), 0, 4, 0},
+    {0xDD, 0xDD, 6, "FNSAVE Ev", x87_forms(&fnsave, &x87::undefined), 0, 0, 154},
+    {0xDD, 0xDD, 7, "FNSTSW Ew", x87_forms(&fnstsw_mem, &x87::undefined), 0, 0, 3},
     // DE: ST(0) op m16int | ST(i) op ST(0) then pop; FCOMPP
     {0xDE, 0xDE, 0, "FIADD Ew", x87_forms(&arith_mem<Op::Add, M::I16>, &arith_reg<Op::Add, true, true>), 0, 10, 20},
     {0xDE, 0xDE, 1, "FIMUL Ew", x87_forms(&arith_mem<Op::Mul, M::I16>, &arith_reg<Op::Mul, true, true>), 0, 16, 23},
@@ -134,13 +136,13 @@ constexpr OpcodeDef kRows[] = {
     {0xDE, 0xDE, 7, "FIDIVR Ew", x87_forms(&arith_mem<Op::DivR, M::I16>, &arith_reg<Op::Div, true, true>), 0, 73, 85},
     // DF: m16int/m64int/BCD loads and stores | FFREEP, FXCH/FSTP aliases, FNSTSW AX, FUCOMIP/FCOMIP
     {0xDF, 0xDF, 0, "FILD Ew", x87_forms(&fld_mem<Fmt::I16>, &ffreep), 0, 3, 13},
-    {0xDF, 0xDF, 1, "FXCH Ew", x87_forms(nullptr, &fxch), 0, 4, 0},  // m: FISTTP is SSE3
+    {0xDF, 0xDF, 1, "FXCH Ew", x87_forms(&x87::undefined, &fxch), 0, 4, 0},  // m: FISTTP is SSE3
     {0xDF, 0xDF, 2, "FIST Ew", x87_forms(&fst_mem<Fmt::I16, false>, &fst_reg<true>), 0, 3, 29},
     {0xDF, 0xDF, 3, "FISTP Ew", x87_forms(&fst_mem<Fmt::I16, true>, &fst_reg<true>), 0, 3, 29},
     {0xDF, 0xDF, 4, "FBLD Ev", x87_forms(&fld_mem<Fmt::Bcd>, &by_rm<kDFE0>), 0, 0, 70},
     {0xDF, 0xDF, 5, "FILD Eq", x87_forms(&fld_mem<Fmt::I64>, &compare_eflags<true, true>), 0, 4, 10},
     {0xDF, 0xDF, 6, "FBSTP Ev", x87_forms(&fst_mem<Fmt::Bcd, true>, &compare_eflags<false, true>), 0, 4, 172},
-    {0xDF, 0xDF, 7, "FISTP Eq", x87_forms(&fst_mem<Fmt::I64, true>, nullptr), 0, 0, 28},
+    {0xDF, 0xDF, 7, "FISTP Eq", x87_forms(&fst_mem<Fmt::I64, true>, &x87::undefined), 0, 0, 28},
     {0x9B, 0x9B, -1, "WAIT", x87_forms(&fwait, &fwait), 0, 1, 1},
 };
 

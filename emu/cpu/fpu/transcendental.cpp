@@ -29,6 +29,25 @@ constexpr u128 make128(u64 hi, u64 lo) { return (u128{hi} << 64) | lo; }
 const Wide kHalfPi{false, 0, make128(0xC90FDAA22168C234ull, 0xC4C6628B80DC1CD1ull)};
 const Wide kLn2{false, -1, make128(0xB17217F7D1CF79ABull, 0xC9E3B39803F2F6AFull)};
 const Wide kOne{false, 0, u128{1} << 127};
+// atan(k/16), k = 0..16 (mpmath, 400 bits, truncated).
+const Wide kAtanTable[17] = {
+{false, 0, 0},
+{false, -5, make128(0xFFAADDB967EF4E36ULL, 0xCB2792DC0E2E0D51ULL)},
+{false, -4, make128(0xFEADD4D5617B6E32ULL, 0xC897989F3E888EF7ULL)},
+{false, -3, make128(0xBDCBDA5E72D81134ULL, 0x7B0B4F881C9C7487ULL)},
+{false, -3, make128(0xFADBAFC96406EB15ULL, 0x6DC79EF5F7A217E5ULL)},
+{false, -2, make128(0x9B13B9B83F5E5E69ULL, 0xC5ABB498D27AF328ULL)},
+{false, -2, make128(0xB7B0CA0F26F78473ULL, 0x8AA32122DCFE4483ULL)},
+{false, -2, make128(0xD327761E611FE5B6ULL, 0x427C95E9001E7136ULL)},
+{false, -2, make128(0xED63382B0DDA7B45ULL, 0x6FE445ECBC3A8D03ULL)},
+{false, -1, make128(0x832BF4A6D9867E2AULL, 0x4B6A09CB61A515C0ULL)},
+{false, -1, make128(0x8F005D5EF7F59F9BULL, 0x5C835E1665C43747ULL)},
+{false, -1, make128(0x9A2F80E671BDDA20ULL, 0x4226F8E2204FF3BCULL)},
+{false, -1, make128(0xA4BC7D1934F70924ULL, 0x19A87F2A457DAC9EULL)},
+{false, -1, make128(0xAEAC4C38B4D8C080ULL, 0x14725E2F3E52070AULL)},
+{false, -1, make128(0xB8053E2BC2319E73ULL, 0xCB2DA55210A4443DULL)},
+{false, -1, make128(0xC0CE85B8AC526640ULL, 0x89DD62C46E92FA24ULL)},
+{false, -1, make128(0xC90FDAA22168C234ULL, 0xC4C6628B80DC1CD1ULL)}};
 // 2/pi * 2^256, as four 64-bit limbs, most significant first.
 constexpr u64 kTwoOverPi[4] = {0xA2F9836E4E441529ull, 0xFC2757D1F534DDC0ull, 0xDB6295993C439041ull,
                                0xFE5163ABDEBBC561ull};
@@ -218,6 +237,68 @@ bool special_one(Env& env, Float80 x, Class c, Float80& out) {
     return false;
 }
 
+bool greater(const Wide& a, const Wide& b) { return a.e > b.e || (a.e == b.e && a.m > b.m); }
+
+// atan(z) for z >= 0: z > 1 through pi/2 - atan(1/z); then atan(k/16) + atan((z - k/16) / (1 + z k/16)).
+Wide atan_wide(Wide z) {
+    const bool inverted = greater(z, kOne);
+    if (inverted) z = div(kOne, z);
+    unsigned k = 0;
+    const i32 shift = 127 - (z.e + 5);  // 2 * 16 * z as an integer
+    if (shift <= 127) k = static_cast<unsigned>(((shift < 0 ? 0 : (z.m >> shift)) + 1) / 2);
+    if (k > 16) k = 16;
+    const Wide c = normalize(false, 123, k);  // k / 16
+    const Wide t = div(add(z, neg(c)), add(kOne, mul(z, c)));
+    const Wide t2 = mul(t, t);
+    Wide power = t, sum = t;
+    for (u64 n = 1; n < 40 && power.m != 0; ++n) {
+        power = neg(mul(power, t2));
+        sum = add(sum, div_small(power, 2 * n + 1));
+    }
+    Wide a = add(kAtanTable[k], sum);
+    if (inverted) a = add(kHalfPi, neg(a));
+    return a;
+}
+
+// log2(x) for finite x > 0 (`exact` when x is a power of two).
+Wide log2_wide(Float80 x, bool& exact) {
+    Wide w = from80(x);
+    i32 k = w.e;
+    w.e = 0;  // w in [1, 2)
+    // sqrt(2) = 1.6A09E667F3BCC908...: above it use w/2 and k + 1, so ln w lies in [-0.35, 0.35].
+    const Wide kSqrt2{false, 0, make128(0xB504F333F9DE6484ull, 0x597D89B3754ABE9Full)};
+    if (greater(w, kSqrt2)) {
+        w.e = -1;
+        ++k;
+    }
+    exact = w.m == kOne.m && w.e == 0;
+    const Wide kw = k == 0 ? Wide{} : normalize(k < 0, 127, static_cast<u128>(k < 0 ? -static_cast<i64>(k) : k));
+    if (exact) return kw;
+    const Wide z = div(add(w, neg(kOne)), add(w, kOne));
+    const Wide z2 = mul(z, z);
+    Wide power = z, sum = z;
+    for (u64 n = 1; n < 60 && power.m != 0; ++n) {
+        power = mul(power, z2);
+        sum = add(sum, div_small(power, 2 * n + 1));
+    }
+    Wide ln = sum;
+    ln.e += 1;  // 2 * atanh(z)
+    return add(kw, div(ln, kLn2));
+}
+
+Float80 nan_of_two(Env& env, Float80 a, Class ca, Float80 b, Class cb) {
+    // The x87 rules (softfloat.cpp's propagate): SNaN raises IE, a QNaN beats an SNaN, else the larger significand.
+    if (ca == Class::SNaN || cb == Class::SNaN) env.flags |= sw::IE;
+    Float80 r;
+    if (!is_nan(cb)) r = a;
+    else if (!is_nan(ca)) r = b;
+    else if (ca != cb) r = ca == Class::QNaN ? a : b;
+    else if (a.sig != b.sig) r = a.sig > b.sig ? a : b;
+    else r = a.se < b.se ? a : b;
+    r.sig |= 1ull << 62;
+    return r;
+}
+
 bool out_of_range(Float80 x) { return x.exp() >= kExtBias + 63; }
 
 bool stop_on_denormal(Env& env, Class c) {
@@ -351,6 +432,140 @@ Float80 f2xm1(Env& env, Float80 x) {
     if (x.exp() == kExtBias && x.sig == kIntBit)  // 2^1 - 1 = 1 and 2^-1 - 1 = -1/2 are exact
         return x.sign() ? Float80{kIntBit, static_cast<u16>(0x8000 | (kExtBias - 1))} : x;
     return to80(env, exp2m1(from80(x)));
+}
+
+Float80 fpatan(Env& env, Float80 y, Float80 x) {
+    const Class cy = classify(y), cx = classify(x);
+    if (cy == Class::Unsupported || cx == Class::Unsupported) {
+        env.flags |= sw::IE;
+        return kIndefinite;
+    }
+    if (is_nan(cy) || is_nan(cx)) return nan_of_two(env, y, cy, x, cx);
+    if ((cy == Class::Denormal || cx == Class::Denormal)) {
+        env.flags |= sw::DE;
+        if (!(env.cw & cw::DM)) return y;
+    }
+    const bool sy = y.sign();
+    Wide a;
+    if (cy == Class::Zero) {
+        if (!x.sign()) return y;  // +-0 (x = +0, positive, +inf)
+        a = kHalfPi;
+        a.e += 1;  // pi
+    } else if (cx == Class::Zero) {
+        a = kHalfPi;
+    } else if (cy == Class::Infinity) {
+        a = kHalfPi;
+        if (cx == Class::Infinity) {
+            a.e -= 1;  // pi/4
+            if (x.sign()) a = mul(a, Wide{false, 1, make128(0xC000000000000000ull, 0)});  // 3 pi/4
+        }
+    } else if (cx == Class::Infinity) {
+        if (!x.sign()) return Float80{0, static_cast<u16>(sy ? 0x8000 : 0)};
+        a = kHalfPi;
+        a.e += 1;
+    } else {
+        Wide wy = from80(y), wx = from80(x);
+        wy.neg = wx.neg = false;
+        a = atan_wide(div(wy, wx));
+        if (x.sign()) {
+            Wide pi = kHalfPi;
+            pi.e += 1;
+            a = add(pi, neg(a));
+        }
+    }
+    a.neg = sy;
+    return to80(env, a);
+}
+
+Float80 fyl2x(Env& env, Float80 y, Float80 x) {
+    const Class cy = classify(y), cx = classify(x);
+    if (cy == Class::Unsupported || cx == Class::Unsupported) {
+        env.flags |= sw::IE;
+        return kIndefinite;
+    }
+    if (is_nan(cy) || is_nan(cx)) return nan_of_two(env, y, cy, x, cx);
+    const auto invalid = [&] {
+        env.flags |= sw::IE;
+        return kIndefinite;
+    };
+    if (x.sign() && cx != Class::Zero) return invalid();
+    const Float80 inf{kIntBit, 0x7FFF};
+    const auto signed_inf = [&](bool negative) { return Float80{inf.sig, static_cast<u16>(inf.se | (negative ? 0x8000 : 0))}; };
+    if (cx == Class::Zero) {  // zero-divide outranks a denormal y
+        if (cy == Class::Zero) return invalid();
+        if (cy != Class::Infinity) env.flags |= sw::ZE;
+        return signed_inf(!y.sign());
+    }
+    if (cy == Class::Denormal || cx == Class::Denormal) {
+        env.flags |= sw::DE;
+        if (!(env.cw & cw::DM)) return y;
+    }
+    if (cx == Class::Infinity) {
+        if (cy == Class::Zero) return invalid();
+        return signed_inf(y.sign());
+    }
+    bool exact;
+    const Wide l = log2_wide(x, exact);
+    if (cy == Class::Infinity) {
+        if (l.m == 0) return invalid();
+        return signed_inf(y.sign() != l.neg);
+    }
+    if (cy == Class::Zero || l.m == 0) return Float80{0, static_cast<u16>((y.sign() != l.neg) ? 0x8000 : 0)};
+    const Wide r = mul(from80(y), l);
+    if (!exact) return to80(env, r);
+    // An exact product (x a power of two) is rounded as it is, but the host x87
+    // still reports PE (and UE for a tiny result), which is followed here.
+    const Float80 v = round_wide(env, r.neg, r.e, r.m);
+    env.flags |= sw::PE;
+    if (v.exp() == 0) env.flags |= sw::UE;
+    return v;
+}
+
+Float80 fyl2xp1(Env& env, Float80 y, Float80 x) {
+    const Class cy = classify(y), cx = classify(x);
+    if (cy == Class::Unsupported || cx == Class::Unsupported) {
+        env.flags |= sw::IE;
+        return kIndefinite;
+    }
+    if (is_nan(cy) || is_nan(cx)) return nan_of_two(env, y, cy, x, cx);
+    // Outside the domain (|x| < 1 - sqrt(2)/2) as the host x87 answers: -inf is
+    // invalid (ahead of DE), log2(+inf) = +inf.
+    if (cx == Class::Infinity && x.sign()) {
+        env.flags |= sw::IE;
+        return kIndefinite;
+    }
+    if (cy == Class::Denormal || cx == Class::Denormal) {
+        env.flags |= sw::DE;
+        if (!(env.cw & cw::DM)) return y;
+    }
+    if (cx == Class::Zero) {
+        if (cy == Class::Infinity) {
+            env.flags |= sw::IE;
+            return kIndefinite;
+        }
+        return Float80{0, static_cast<u16>((y.sign() != x.sign()) ? 0x8000 : 0)};
+    }
+    if (cx == Class::Infinity) {
+        if (cy == Class::Zero) {
+            env.flags |= sw::IE;
+            return kIndefinite;
+        }
+        return Float80{kIntBit, static_cast<u16>(0x7FFF | (y.sign() ? 0x8000 : 0))};
+    }
+    if (cy == Class::Infinity) return Float80{kIntBit, static_cast<u16>(0x7FFF | ((y.sign() != x.sign()) ? 0x8000 : 0))};
+    if (cy == Class::Zero) return Float80{0, static_cast<u16>((y.sign() != x.sign()) ? 0x8000 : 0)};
+    // ln(1 + x) = 2 atanh(x / (2 + x)).
+    const Wide wx = from80(x);
+    const Wide two{false, 1, kOne.m};
+    const Wide z = div(wx, add(two, wx));
+    const Wide z2 = mul(z, z);
+    Wide power = z, sum = z;
+    for (u64 n = 1; n < 60 && power.m != 0; ++n) {
+        power = mul(power, z2);
+        sum = add(sum, div_small(power, 2 * n + 1));
+    }
+    sum.e += 1;
+    return to80(env, mul(from80(y), div(sum, kLn2)));
 }
 
 }  // namespace hm::fpu

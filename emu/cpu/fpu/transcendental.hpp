@@ -17,7 +17,10 @@ TrigResult fsin(Env& env, Float80 x);
 TrigResult fcos(Env& env, Float80 x);
 TrigResult fsincos(Env& env, Float80 x);
 TrigResult fptan(Env& env, Float80 x);
-Float80 f2xm1(Env& env, Float80 x);  // defined for |x| <= 1 (larger arguments are undefined on the x87)
+Float80 f2xm1(Env& env, Float80 x);
+Float80 fpatan(Env& env, Float80 y, Float80 x);   // atan(y / x) in the quadrant of (x, y)
+Float80 fyl2x(Env& env, Float80 y, Float80 x);    // y * log2(x)
+Float80 fyl2xp1(Env& env, Float80 y, Float80 x);  // y * log2(x + 1), |x| < 1 - sqrt(2)/2  // defined for |x| <= 1 (larger arguments are undefined on the x87)
 
 // Rounds sign * m * 2^(e - 127) (m with bit 127 set) to 64 bits with the
 // rounding control, raising PE/UE/OE as any extended result (softfloat.cpp).

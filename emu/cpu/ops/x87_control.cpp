@@ -239,10 +239,6 @@ const Insn* undefined(Core& c, const Insn*) {
     raise(Vector::UD);
 }
 
-const Insn* unimplemented(Core& c, const Insn*) {
-    if (c.s.cr.cr0 & (cr0::kEM | cr0::kTS)) raise(Vector::NM);
-    raise(Vector::UD);
-}
 
 }  // namespace x87
 }  // namespace hm::cpu

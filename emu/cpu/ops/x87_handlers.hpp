@@ -51,6 +51,8 @@ const Insn* fprem(Core& c, const Insn* i);
 const Insn* f2xm1(Core& c, const Insn* i);
 template <int Fn>  // 0 FSIN, 1 FCOS, 2 FSINCOS, 3 FPTAN
 const Insn* trig(Core& c, const Insn* i);
+template <int Fn>  // 0 FPATAN, 1 FYL2X, 2 FYL2XP1
+const Insn* st1_op_pop(Core& c, const Insn* i);
 
 // x87_control.cpp
 const Insn* fninit(Core& c, const Insn* i);
@@ -72,7 +74,5 @@ const Insn* fnsave(Core& c, const Insn* i);
 const Insn* fwait(Core& c, const Insn* i);
 // An encoding in the escape space that means nothing: #NM first (CR0.EM/TS), then #UD.
 const Insn* undefined(Core& c, const Insn* i);
-// A defined instruction this FPU does not implement yet: #NM first, then #UD (loudly, never a no-op).
-const Insn* unimplemented(Core& c, const Insn* i);
 
 }  // namespace hm::cpu::x87

@@ -2,8 +2,7 @@
 // the memory form and the register form (mod = 3) side by side, and, where the
 // register forms of one row are different instructions (D9 /2 /4-/7, DA /5,
 // DB /4, DE /3, DF /4), an eight-entry table keyed by ModRM.rm. Undefined
-// encodings give #NM under CR0.EM/TS and #UD otherwise; FPATAN, FYL2X and
-// FYL2XP1, not implemented yet, give the same (docs/cpu.md).
+// encodings give #NM under CR0.EM/TS and #UD otherwise.
 //
 // Costs: Intel486 clock counts (docs/cycle-costs.md): FADD/FSUB 10 (486
 // range 8-20), FMUL 16 (m32 11, m64 14), FDIV 73, FIADD/FISUB m16 20 / m32
@@ -11,8 +10,8 @@
 // 3, m80 6, ST(i) 4, FILD m16 13 / m32 9 / m64 10, FBLD 70, FST m32 7, m64 8,
 // ST(i) 3, FSTP m80 6, FIST(P) m16 29 / m32 28 / m64 28, FBSTP 172, FXCH 4,
 // FLDENV 44, FNSTENV 67, FRSTOR 131, FNSAVE 154, FLDCW 4, FNSTCW/FNSTSW 3,
-// FFREE 3, F2XM1 140, FPTAN 200, FSINCOS 292, FSIN/FCOS 257 (the low ends of
-// the 486 ranges). The P6 additions are charged like their 486 analogues: FCMOVcc as
+// FFREE 3, F2XM1 140, FPTAN 200, FSINCOS 292, FSIN/FCOS 257, FPATAN 218,
+// FYL2X 196, FYL2XP1 171 (the low ends of the 486 ranges). The P6 additions are charged like their 486 analogues: FCMOVcc as
 // FLD ST(i) (4), FCOMI/FUCOMI as FCOM (4). Rows whose register forms differ
 // by ModRM.rm charge those forms from their rm table.
 #include "cpu/ops/x87_handlers.hpp"
@@ -49,17 +48,16 @@ const Insn* by_rm(Core& c, const Insn* i) {
 }
 
 constexpr RmEntry kUd{&x87::undefined, 0};
-constexpr RmEntry kTodo{&x87::unimplemented, 0};
 
 constexpr RmTable kD9D0 = {{&fnop, 1}, kUd, kUd, kUd, kUd, kUd, kUd, kUd};
 constexpr RmTable kD9E0 = {{&fchs, 6}, {&fabs, 3}, kUd, kUd, {&ftst, 4}, {&fxam, 8}, kUd, kUd};
 constexpr RmTable kD9E8 = {{&fld_const<0>, 4}, {&fld_const<1>, 8}, {&fld_const<2>, 8}, {&fld_const<3>, 8},
                            {&fld_const<4>, 8}, {&fld_const<5>, 8}, {&fld_const<6>, 4}, kUd};
 // F2XM1, FYL2X, FPTAN, FPATAN, FXTRACT, FPREM1, FDECSTP, FINCSTP
-constexpr RmTable kD9F0 = {{&f2xm1, 140}, kTodo,         {&trig<3>, 200},   kTodo,
+constexpr RmTable kD9F0 = {{&f2xm1, 140}, {&st1_op_pop<1>, 196}, {&trig<3>, 200}, {&st1_op_pop<0>, 218},
                            {&fxtract, 16}, {&fprem<true>, 72}, {&fdecstp, 3}, {&fincstp, 3}};
 // FPREM, FYL2XP1, FSQRT, FSINCOS, FRNDINT, FSCALE, FSIN, FCOS
-constexpr RmTable kD9F8 = {{&fprem<false>, 70}, kTodo,          {&fsqrt, 83},     {&trig<2>, 292},
+constexpr RmTable kD9F8 = {{&fprem<false>, 70}, {&st1_op_pop<2>, 171}, {&fsqrt, 83}, {&trig<2>, 292},
                            {&frndint, 21},     {&fscale, 30},  {&trig<0>, 257}, {&trig<1>, 257}};
 constexpr RmTable kDAE8 = {kUd, {&compare_reg<true, 2>, 5}, kUd, kUd, kUd, kUd, kUd, kUd};
 // FENI, FDISI (8087), FNCLEX, FNINIT, FSETPM (287): the 8087/287 ones do nothing on a 387 and later.

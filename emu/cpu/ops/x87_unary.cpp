@@ -168,6 +168,31 @@ const Insn* trig(Core& c, const Insn* i) {
     if (kPush) push(f, r.second);
     return next(c, i);
 }
+// ST(1) = op(ST(1), ST(0)), then pop: FPATAN, FYL2X, FYL2XP1.
+template <int Fn>
+const Insn* st1_op_pop(Core& c, const Insn* i) {
+    if (!begin(c, i, true)) return nullptr;
+    record(c, i);
+    FpuState& f = c.s.fpu;
+    if (empty(f, 0) || empty(f, 1)) {
+        if (stack_underflow(c)) {
+            put(f, 1, fpu::kIndefinite);
+            pop(f);
+        }
+        return next(c, i);
+    }
+    Env e = env_of(c);
+    const Float80 y = get(f, 1), x = get(f, 0);
+    const Float80 r = Fn == 0 ? fpu::fpatan(e, y, x) : Fn == 1 ? fpu::fyl2x(e, y, x) : fpu::fyl2xp1(e, y, x);
+    if (!commit(c, e)) return next(c, i);
+    put(f, 1, r);
+    pop(f);
+    return next(c, i);
+}
+template const Insn* st1_op_pop<0>(Core&, const Insn*);
+template const Insn* st1_op_pop<1>(Core&, const Insn*);
+template const Insn* st1_op_pop<2>(Core&, const Insn*);
+
 template const Insn* trig<0>(Core&, const Insn*);
 template const Insn* trig<1>(Core&, const Insn*);
 template const Insn* trig<2>(Core&, const Insn*);

@@ -46,10 +46,10 @@ TEST_CASE("x87: every escape raises #NM under CR0.EM or CR0.TS, WAIT only with M
     CHECK(((lazy.st.fpu.sw >> 11) & 7) == 7);
 }
 
-TEST_CASE("x87: undefined escape encodings and unimplemented instructions raise #UD", "[cpu][x87][exceptions]") {
-    // D9 D1 (undefined), DB E5 (undefined), DD F0 (undefined), and FPATAN/FYL2X/FYL2XP1 (not
-    // implemented: they must never do nothing).
-    const Bytes cases[] = {{0xD9, 0xD1}, {0xDB, 0xE5}, {0xDD, 0xF0}, {0xD9, 0xF3}, {0xD9, 0xF1}, {0xD9, 0xF9}};
+TEST_CASE("x87: undefined escape encodings raise #UD", "[cpu][x87][exceptions]") {
+    // D9 D1, D9 E2, D9 EF, DA E8, DB E5, DD F0, DE D8, DF E1, and the FISTTP memory forms (SSE3).
+    const Bytes cases[] = {{0xD9, 0xD1}, {0xD9, 0xE2}, {0xD9, 0xEF}, {0xDA, 0xE8}, {0xDB, 0xE5},
+                           {0xDD, 0xF0}, {0xDE, 0xD8}, {0xDF, 0xE1}, {0xDB, 0x08}, {0xDD, 0x08}};
     for (const Bytes& code : cases) {
         PmFixture f;
         f.exec(code);

@@ -125,6 +125,18 @@ TEST_CASE("Transcendentals are correctly rounded at known points", "[fpu][transc
         INFO(c.what);
         CHECK(got == c.want);
     }
+    // Two-operand functions: f(y, x).
+    const Float80 one{0x8000000000000000ull, 0x3FFF}, two{0x8000000000000000ull, 0x4000};
+    Env a{rn};
+    CHECK(fpatan(a, one, two) == Float80{0xED63382B0DDA7B45ull, 0x3FFD});  // atan2(1, 2)
+    CHECK(fpatan(a, one, Float80{0xC000000000000000ull, 0xC000}) == Float80{0xB4784AFEFAC9E110ull, 0x4000});  // atan2(1, -3)
+    CHECK(fyl2x(a, Float80{0xC000000000000000ull, 0x4000}, Float80{0xA000000000000000ull, 0x4002}) ==
+          Float80{0x9F73DA38D9D4A83Full, 0x4002});  // 3 log2(10)
+    CHECK(fyl2xp1(a, one, Float80{0x8000000000000000ull, 0x3FFD}) == Float80{0xA4D3C25E68DC57F2ull, 0x3FFD});  // log2(1.25)
+    Env z{rn};
+    CHECK(fyl2x(z, one, Float80{0, 0}) == Float80{0x8000000000000000ull, 0xFFFF});  // log2(0) = -inf
+    CHECK(z.flags == sw::ZE);
+
     Env e{rn};
     const TrigResult big = fsin(e, Float80{0x8000000000000000ull, 0x403E});  // 2^63: out of range
     CHECK_FALSE(big.in_range);

@@ -11,8 +11,9 @@
 // ST(i) 3, FSTP m80 6, FIST(P) m16 29 / m32 28 / m64 28, FBSTP 172, FXCH 4,
 // FLDENV 44, FNSTENV 67, FRSTOR 131, FNSAVE 154, FLDCW 4, FNSTCW/FNSTSW 3,
 // FFREE 3, F2XM1 140, FPTAN 200, FSINCOS 292, FSIN/FCOS 257, FPATAN 218,
-// FYL2X 196, FYL2XP1 171 (the low ends of the 486 ranges). The P6 additions are charged like their 486 analogues: FCMOVcc as
-// FLD ST(i) (4), FCOMI/FUCOMI as FCOM (4). Rows whose register forms differ
+// FYL2X 196, FYL2XP1 171 (the low ends of the 486 ranges). The P6 additions
+// are charged like their 486 analogues: FCMOVcc as FLD ST(i) (4),
+// FCOMI/FUCOMI as FCOM (4). Rows whose register forms differ
 // by ModRM.rm charge those forms from their rm table.
 #include "cpu/ops/x87_handlers.hpp"
 

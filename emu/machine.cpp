@@ -49,6 +49,7 @@ void Machine::wire() {
     bus_.attach_io(0x60, 1, kbc_, "kbc-data");
     bus_.attach_io(0x64, 1, kbc_, "kbc-command");
     bus_.attach_io(0x92, 1, port92_, "port92");
+    bus_.attach_io(FpuErrorLatch::kPort, 1, fpu_error_, "fpu-error");
     vga_.attach(bus_);
     bus_.attach_io(DebugConsole::kPort, 1, debugcon_, "debugcon");
     bus_.attach_io(0x80, 1, post_, "post");
@@ -59,6 +60,8 @@ void Machine::wire() {
     rtc_.set_memory_size(ram_.below_4g(), ram_.above_4g());
     pic_.on_intr = [this](bool level) { cpu_.set_intr(level); };
     cpu_.set_interrupt_controller(&pic_adapter_);
+    cpu_.set_ferr_handler([this](bool level) { fpu_error_.set_ferr(level); });
+    fpu_error_.on_ignne = [this](bool level) { state_.fpu.ignne = level; };
     debug_exit_.on_exit = [this](u32) { cpu_.request_stop(); };
     kbc_.on_a20 = [this](bool) { update_a20(); };
     port92_.on_a20 = [this](bool) { update_a20(); };

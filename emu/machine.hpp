@@ -32,6 +32,7 @@
 #include "devices/debug_exit.hpp"
 #include "devices/diag_device.hpp"
 #include "devices/kbc8042.hpp"
+#include "devices/fpu_error_latch.hpp"
 #include "devices/pic8259.hpp"
 #include "devices/pit8254.hpp"
 #include "devices/port61.hpp"
@@ -183,6 +184,7 @@ private:
     CmosRtc rtc_;
     Kbc8042 kbc_;
     Port92 port92_;
+    FpuErrorLatch fpu_error_{pic_.line(13)};
     VgaText vga_;
     DebugConsole debugcon_;
     PostPort post_;

@@ -8,6 +8,7 @@
 // The linear address then goes to the MMU's one-compare TLB hit path.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,7 @@ struct Core {
     BlockCache cache;
     CpuStats stats;
     InterruptController* pic = nullptr;
+    std::function<void(bool)> on_ferr;  // the x87 FERR# pin changed (CR0.NE = 0 error reporting)
     EventSink* sink = nullptr;
     InstructionTrace trace = InstructionTrace::Off;
     bool intr_line = false;

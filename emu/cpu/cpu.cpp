@@ -3,6 +3,7 @@
 #include "cpu/cpu.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <cstdio>
 
 #include "cpu/core.hpp"
@@ -29,6 +30,8 @@ Cpu::~Cpu() = default;
 void Cpu::reset() { core_->reset(); }
 
 void Cpu::set_interrupt_controller(InterruptController* pic) { core_->pic = pic; }
+
+void Cpu::set_ferr_handler(std::function<void(bool)> handler) { core_->on_ferr = std::move(handler); }
 
 void Cpu::set_intr(bool asserted) {
     core_->intr_line = asserted;

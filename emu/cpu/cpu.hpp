@@ -12,6 +12,7 @@
 // See docs/cpu.md for the design (decode cache, lazy flags, exceptions).
 #pragma once
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +67,10 @@ public:
     void set_interrupt_controller(InterruptController* pic);
     void set_intr(bool asserted);  // level of the INTR line
     void raise_nmi();
+    // The x87 FERR# output (MS-DOS compatibility error reporting, CR0.NE = 0):
+    // called with the new level when it changes. The machine routes it to IRQ 13
+    // and drives IGNNE# (CpuState::fpu.ignne) from its port F0h.
+    void set_ferr_handler(std::function<void(bool)> handler);
     // Runs until cycles >= deadline (checked at block boundaries), HLT, shutdown
     // or a stop request.
     StopReason run(u64 cycle_deadline);

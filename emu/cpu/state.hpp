@@ -17,6 +17,7 @@
 #include <bit>
 
 #include "core/types.hpp"
+#include "cpu/fpu/float80.hpp"
 #include "mmu/mmu.hpp"
 
 namespace hm {
@@ -96,6 +97,28 @@ struct DescriptorTableReg {
     u16 limit = 0xFFFF;
 };
 
+// The x87 FPU as plain data (SDM vol. 1 ch. 8). Values are those after RESET
+// (SDM vol. 3 table 9-1). The registers are the physical R0..R7; ST(i) is
+// st[(top + i) & 7], and TOP lives in bits 13..11 of `sw` as the status word
+// shows it. `tag` holds the architectural tag word (2 bits per physical
+// register, 11 = empty).
+struct FpuState {
+    fpu::Float80 st[8];
+    u16 cw = 0x0040;
+    u16 sw = 0;
+    u16 tag = 0x5555;
+    u16 fop = 0;  // last non-control opcode: bits 10..0 (low 3 bits of the first byte, then ModRM)
+    u16 fcs = 0;  // last instruction pointer (selector:offset)
+    u32 fip = 0;
+    u16 fds = 0;  // last data pointer (selector:offset)
+    u32 fdp = 0;
+    // MS-DOS compatibility mode (CR0.NE = 0) pins: FERR# is asserted while an
+    // unmasked exception is pending; IGNNE# (driven by the chipset after a write
+    // to port F0h) lets waiting instructions proceed despite it.
+    bool ferr = false;
+    bool ignne = false;
+};
+
 struct CpuState {
     u32 r[9] = {};  // EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, always-zero
     u32 eip = 0;
@@ -124,6 +147,7 @@ struct CpuState {
     bool nmi_blocked = false;
 
     ControlRegs cr;
+    FpuState fpu;
     u64 tsc_adjust = 0;     // RDTSC = cycles + tsc_adjust (WRMSR to the TSC sets it)
     u64 cycles = 0;         // the cycle counter: virtual time for the whole machine
     u64 instructions = 0;   // retired instructions

@@ -152,3 +152,35 @@ TEST_CASE("Statistics count the program's port I/O and the UART's bytes", "[mach
     CHECK(s.bus.io_writes == 2);
     CHECK(s.instructions >= 6);
 }
+
+TEST_CASE("An x87 error with CR0.NE clear raises IRQ 13, a write to port F0h lets the next x87 instruction run",
+          "[machine][x87]") {
+    const std::vector<u8> prologue = {
+        0xBC, 0x00, 0x00, 0x09, 0x00,  // mov esp,0x90000
+        0xDB, 0xE3,                    // fninit
+        0x68, 0x7B, 0x03, 0x00, 0x00,  // push 0x037B (every exception masked but ZE)
+        0xD9, 0x2C, 0x24,              // fldcw [esp]
+        0xD9, 0xE8, 0xD9, 0xEE,        // fld1 ; fldz
+        0xDE, 0xF9,                    // fdivp st1: 1/0 with ZE unmasked -> FERR#
+        0xB0, 0x0A, 0xE6, 0xA0,        // mov al,0x0A ; out 0xA0,al (slave PIC: read IRR)
+        0xE4, 0xA0, 0x88, 0xC3,        // in al,0xA0 ; mov bl,al
+    };
+    std::vector<u8> code = prologue;
+    code.insert(code.end(), {0xE6, 0xF0,                    // out 0xF0,al: clears IRQ 13, asserts IGNNE#
+                             0xD9, 0xE8,                    // fld1: runs despite the pending error
+                             0x0F, 0xB6, 0xC3, 0xE7, 0xF4,  // movzx eax,bl ; out 0xF4,eax (debug exit)
+                             0xEB, 0xFE});
+    TinyMachine t(code);
+    RunResult r = t.run(1'000'000);
+    REQUIRE(r.outcome == RunOutcome::DebugExit);
+    CHECK((r.exit_value & 0x20) != 0);  // IRQ 13 is the slave's input 5
+    CHECK(((t.m->cpu_state().fpu.sw >> 11) & 7) == 5);  // the last FLD1 pushed (the FDIVP did not pop)
+
+    // Without the port F0h write the FLD1 waits for an interrupt that IF = 0 keeps out: a hang.
+    std::vector<u8> frozen = prologue;
+    frozen.insert(frozen.end(), {0xFA, 0xD9, 0xE8, 0xEB, 0xFE});  // cli ; fld1 ; jmp $
+    TinyMachine u(frozen);
+    RunResult h = u.run(1'000'000);
+    CHECK(h.outcome == RunOutcome::Hang);
+    CHECK(u.m->cpu_state().fpu.ferr);
+}

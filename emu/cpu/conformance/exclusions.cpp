@@ -35,7 +35,7 @@ size_t instruction_length(const MooTest& t) {
 constexpr u16 bit(Reg16 r) { return static_cast<u16>(1u << r); }
 
 const char* const kConditions[] = {"lock-prefix",    "undefined-286", "ss-fault-vector", "fault-partial-update",
-                                   "length-limit",   "fs-gs",         "no-fpu"};
+                                   "length-limit",   "fs-gs"};
 
 }  // namespace
 
@@ -60,11 +60,6 @@ bool condition_holds(const std::string& name, const MooTest& t, const TestOutcom
         if (i + 1 >= t.bytes.size()) return false;
         const u8 op = t.bytes[i], sreg = (t.bytes[i + 1] >> 3) & 7;
         return (op == 0x8C || op == 0x8E) && (sreg == 4 || sreg == 5) && t.exception == kUD && r.our_exception < 0;
-    }
-    if (name == "no-fpu") {
-        const size_t i = opcode_index(t);
-        return i < t.bytes.size() && t.bytes[i] >= 0xD8 && t.bytes[i] <= 0xDF &&
-               (r.our_exception == kUD || r.our_exception == kNM) && (t.exception < 0 || t.exception == kGP);
     }
     return false;
 }

@@ -17,9 +17,6 @@
 //   length-limit       the 286 rejects instructions longer than 10 bytes with
 //                      #GP; the 386 allows 15
 //   fs-gs              MOV to/from sreg 4/5 (FS/GS) is #UD on the 286
-//   no-fpu             x87 escapes: this CPU has no FPU and raises #UD/#NM;
-//                      the 286 test system let them pass (or faulted on
-//                      their memory operand)
 #pragma once
 #include <string>
 #include <vector>

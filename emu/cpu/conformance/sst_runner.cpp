@@ -79,6 +79,10 @@ TestOutcome SstMachine::run(const MooTest& t, u16 flags_mask) {
     s.eflags = (v[FLAGS] & flag::kImplemented & 0xFFFF) | flag::kFixed1;
     s.lazy.kind = FlagKind::None;
     s.eip = v[IP];
+    // The suite says nothing about the coprocessor: every test starts from the
+    // x87's RESET state (all exceptions unmasked), so a pending exception of
+    // one test cannot freeze the next test's escape (CR0.NE is 0).
+    s.fpu = FpuState{};
     s.halted = false;
     s.interrupt_shadow = false;
     m.recorder.first = -1;

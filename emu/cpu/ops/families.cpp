@@ -16,6 +16,7 @@ const DispatchTable& dispatch_table() {
         kAluFamily,   kMovFamily,  kStackFamily, kControlFamily, kFarFamily,
         kShiftFamily, kMulDivFamily, kBitFamily, kStringFamily,  kBcdFamily,
         kFlagFamily,  kIoFamily,   kSystemFamily, kDescriptorFamily, kExchangeFamily,
+        kX87Family,
     };
     static const DispatchTable table(families, &op_undefined_opcode);
     return table;

@@ -20,5 +20,6 @@ extern const OpcodeFamily kIoFamily;        // io.cpp
 extern const OpcodeFamily kSystemFamily;    // system.cpp
 extern const OpcodeFamily kDescriptorFamily;  // descriptor.cpp
 extern const OpcodeFamily kExchangeFamily;  // exchange.cpp
+extern const OpcodeFamily kX87Family;       // x87_table.cpp
 
 }  // namespace hm::cpu

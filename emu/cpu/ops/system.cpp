@@ -1,11 +1,11 @@
 // System instructions: HLT, MOV to/from CR0/CR2/CR3/CR4 and DR0-DR7, CLTS,
-// LMSW/SMSW, INVLPG, INVD/WBINVD, CPUID, RDTSC, RDMSR/WRMSR, UD2, and the x87
-// escape/WAIT behaviour of a CPU without an FPU.
+// LMSW/SMSW, INVLPG, INVD/WBINVD, CPUID, RDTSC, RDMSR/WRMSR and UD2 (the x87
+// escapes and WAIT are the x87 family: x87_table.cpp).
 //
 // CPUID describes a P6-class part that reports only what is implemented:
-// family 6 model 3 stepping 3, "GenuineIntel", TSC MSR PSE PAE CX8 PGE CMOV,
+// family 6 model 3 stepping 3, "GenuineIntel", FPU TSC MSR PSE PAE CX8 PGE CMOV,
 // PSE-36 (the MMU implements it: docs/mmu.md), and NX in leaf 0x80000001.
-// No FPU: x87 escapes give #NM when CR0.EM or TS is set, #UD otherwise.
+// FPU: the x87 (x87_table.cpp); not MMX, FXSR or SSE (docs/cpu.md).
 // MSRs: TSC (0x10) and EFER (0xC0000080, NXE only); others raise #GP(0).
 // Costs (Intel486): HLT 4, MOV CR0 17, other MOV CRn 4, MOV DRn 10, CLTS 7,
 // LMSW 13, SMSW 2, INVLPG 12, INVD 4, WBINVD 5, CPUID 14; RDTSC/RDMSR/WRMSR
@@ -18,9 +18,9 @@ namespace hm::cpu {
 namespace {
 
 constexpr u32 kCpuSignature = 0x0633;
-constexpr u32 kFeatPse = 1u << 3, kFeatTsc = 1u << 4, kFeatMsr = 1u << 5, kFeatPae = 1u << 6;
+constexpr u32 kFeatFpu = 1u << 0, kFeatPse = 1u << 3, kFeatTsc = 1u << 4, kFeatMsr = 1u << 5, kFeatPae = 1u << 6;
 constexpr u32 kFeatCx8 = 1u << 8, kFeatPge = 1u << 13, kFeatCmov = 1u << 15, kFeatPse36 = 1u << 17;
-constexpr u32 kFeatures = kFeatPse | kFeatTsc | kFeatMsr | kFeatPae | kFeatCx8 | kFeatPge | kFeatCmov | kFeatPse36;
+constexpr u32 kFeatures = kFeatFpu | kFeatPse | kFeatTsc | kFeatMsr | kFeatPae | kFeatCx8 | kFeatPge | kFeatCmov | kFeatPse36;
 constexpr u32 kExtFeatNx = 1u << 20;
 constexpr u32 kMsrTsc = 0x10, kMsrEfer = 0xC0000080;
 
@@ -226,20 +226,6 @@ const Insn* op_wrmsr(Core& c, const Insn* i) {
 
 const Insn* op_ud2(Core&, const Insn*) { raise(Vector::UD); }
 
-// x87 escapes (D8-DF) on a CPU without an FPU.
-struct Escape {
-    template <typename T, Form>
-    static const Insn* run(Core& c, const Insn*) {
-        if (c.s.cr.cr0 & (cr0::kEM | cr0::kTS)) raise(Vector::NM);
-        raise(Vector::UD);
-    }
-};
-
-const Insn* op_wait(Core& c, const Insn* i) {
-    if ((c.s.cr.cr0 & (cr0::kMP | cr0::kTS)) == (cr0::kMP | cr0::kTS)) raise(Vector::NM);
-    return next(c, i);
-}
-
 constexpr u16 EB = attr::kEndsBlock;
 constexpr u16 NC = attr::kEndsBlock | attr::kNewContext;
 
@@ -260,15 +246,6 @@ constexpr OpcodeDef kRows[] = {
     {k0F | 0x32, k0F | 0x32, -1, "RDMSR", one<op_rdmsr>(), 0, 20, 20},
     {k0F | 0x30, k0F | 0x30, -1, "WRMSR", one<op_wrmsr>(), NC, 30, 30},
     {k0F | 0x0B, k0F | 0x0B, -1, "UD2", one<op_ud2>(), EB, 1, 1},
-    {0x9B, 0x9B, -1, "WAIT", one<op_wait>(), 0, 1, 1},
-    {0xD8, 0xD8, -1, "ESC Ev", sized<Escape>(), EB, 1, 1},
-    {0xD9, 0xD9, -1, "ESC Ev", sized<Escape>(), EB, 1, 1},
-    {0xDA, 0xDA, -1, "ESC Ev", sized<Escape>(), EB, 1, 1},
-    {0xDB, 0xDB, -1, "ESC Ev", sized<Escape>(), EB, 1, 1},
-    {0xDC, 0xDC, -1, "ESC Ev", sized<Escape>(), EB, 1, 1},
-    {0xDD, 0xDD, -1, "ESC Ev", sized<Escape>(), EB, 1, 1},
-    {0xDE, 0xDE, -1, "ESC Ev", sized<Escape>(), EB, 1, 1},
-    {0xDF, 0xDF, -1, "ESC Ev", sized<Escape>(), EB, 1, 1},
 };
 
 }  // namespace

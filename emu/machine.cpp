@@ -103,6 +103,25 @@ MultibootLoad Machine::boot_multiboot(const MultibootRequest& request) {
     return load;
 }
 
+LinuxBootLoad Machine::boot_linux(const LinuxBootRequest& request) {
+    LinuxBootLoad load = load_linux(bus_, request);
+    cpu_.invalidate_code(0, ram_.below_4g());
+    firmware_handoff();
+    // The Multiboot state is the same flat 32-bit protected mode with paging and
+    // interrupts off; the boot protocol adds the selectors of the GDT it loaded,
+    // ESI and zeroed general registers. Only selectors change, not the cached
+    // bases and limits, so the CPU's segment bounds stay valid.
+    cpu_.enter_multiboot_state(load.entry, 0, 0);
+    state_.seg[sreg::CS].selector = kLinuxBootCs;
+    for (u8 sr : {sreg::ES, sreg::SS, sreg::DS, sreg::FS, sreg::GS}) state_.seg[sr].selector = kLinuxBootDs;
+    state_.gdtr.base = load.gdt_base;
+    state_.gdtr.limit = load.gdt_limit;
+    state_.r[reg::ESI] = load.boot_params;
+    state_.r[reg::ESP] = load.boot_params;  // not required; the decompressor sets its own stack
+    mmu_.reset_stats();
+    return load;
+}
+
 RomPlacement Machine::boot_rom(std::span<const u8> image, const std::string& name) {
     RomPlacement p = map_reset_rom(bus_, image, name);
     cpu_.reset();

@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 
+#include "boot/linux_boot.hpp"
 #include "boot/multiboot.hpp"
 #include "boot/reset_rom.hpp"
 #include "cpu/cpu.hpp"
@@ -111,6 +112,10 @@ public:
     // Loads a Multiboot kernel, leaves the devices as QEMU's firmware leaves
     // them for -kernel, and puts the CPU in the Multiboot entry state.
     MultibootLoad boot_multiboot(const MultibootRequest& request);
+    // Loads a Linux bzImage by the 32-bit boot protocol (no BIOS), leaves the
+    // devices as for Multiboot, and enters the kernel at code32_start with
+    // CS = __BOOT_CS, DS = ES = SS = __BOOT_DS from the loader's GDT, ESI = boot_params.
+    LinuxBootLoad boot_linux(const LinuxBootRequest& request);
     // Maps a reset-vector ROM; the CPU and devices stay in their power-on state.
     RomPlacement boot_rom(std::span<const u8> image, const std::string& name);
 

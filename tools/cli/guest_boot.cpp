@@ -6,6 +6,7 @@
 #include "boot/boot_error.hpp"
 #include "debug/trace_format.hpp"
 #include "machine.hpp"
+#include "machine_setup.hpp"
 
 namespace hm {
 
@@ -77,6 +78,8 @@ BootRecord run_boot(const RunPlan& plan) {
     if (plan.boot == BootKind::Rom) {
         std::vector<u8> rom = read_file_bytes(plan.rom, kMaxRomBytes + 1, "ROM image");
         machine.boot_rom(rom, plan.rom);
+    } else if (plan.boot == BootKind::Linux) {
+        machine.boot_linux(linux_boot_request(plan));
     } else {
         MultibootRequest req;
         req.kernel_name = plan.kernel;

@@ -19,6 +19,18 @@ std::vector<BootModule> read_modules(const std::vector<std::string>& specs, u64 
 }
 }  // namespace
 
+LinuxBootRequest linux_boot_request(const RunPlan& plan) {
+    LinuxBootRequest req;
+    req.kernel_name = plan.kernel;
+    req.kernel = read_file_bytes(plan.kernel, plan.ram_bytes, "kernel");
+    req.cmdline = plan.append;  // Linux gets the append string alone, as from QEMU
+    if (!plan.initrd.empty()) {
+        req.initrd_name = plan.initrd;
+        req.initrd = read_file_bytes(plan.initrd, plan.ram_bytes, "initrd");
+    }
+    return req;
+}
+
 void say(const std::string& msg) { std::fprintf(stderr, "hm386: %s\n", msg.c_str()); }
 
 std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo& io, std::unique_ptr<Machine>& machine) {
@@ -72,6 +84,15 @@ std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo&
             RomPlacement p = machine->boot_rom(rom, plan.rom);
             if (plan.verbose) {
                 say("ROM " + plan.rom + " at " + hex32(p.high_base) + "-0xffffffff and " + hex32(p.low_base) + "-0x000fffff");
+            }
+        } else if (plan.boot == BootKind::Linux) {
+            LinuxBootLoad load = machine->boot_linux(linux_boot_request(plan));
+            if (plan.verbose) {
+                for (const LoadedRange& r : load.ranges) say(hex32(r.start) + "-" + hex32(r.end - 1) + " " + r.what);
+                for (const MemoryMapEntry& e : load.e820) {
+                    say("e820 " + hex32(e.base) + "-" + hex32(e.base + e.length - 1) + (e.type == 1 ? " usable" : " reserved"));
+                }
+                say("entry " + hex32(load.entry) + " (ESI = boot_params " + hex32(load.boot_params) + ")");
             }
         } else {
             MultibootRequest req;

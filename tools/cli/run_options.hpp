@@ -50,7 +50,7 @@ struct RunOptions {
 
 void add_run_options(CLI::App& cmd, RunOptions& o);
 
-enum class BootKind : unsigned char { Multiboot, Rom };
+enum class BootKind : unsigned char { Multiboot, Rom, Linux };  // Linux: a bzImage (boot protocol)
 
 struct RunPlan {
     BootKind boot = BootKind::Multiboot;
@@ -58,6 +58,7 @@ struct RunPlan {
     std::string rom;
     std::string append;
     std::vector<std::string> modules;  // "PATH [ARGS]"
+    std::string initrd;                // Linux: the initrd file (empty: none)
     std::optional<std::string> manifest;
     std::optional<std::string> description;
     u64 ram_bytes = 128 * kMiB;

@@ -49,6 +49,7 @@ void Machine::wire() {
     bus_.attach_io(0x60, 1, kbc_, "kbc-data");
     bus_.attach_io(0x64, 1, kbc_, "kbc-command");
     bus_.attach_io(0x92, 1, port92_, "port92");
+    bus_.attach_io(PciHost::kBase, PciHost::kPorts, pci_, "pci-host");
     vga_.attach(bus_);
     bus_.attach_io(DebugConsole::kPort, 1, debugcon_, "debugcon");
     bus_.attach_io(0x80, 1, post_, "post");
@@ -70,6 +71,11 @@ void Machine::wire() {
     port92_.on_reset = [this] {
         reset_requested_ = true;
         reset_source_ = "port 0x92";
+        cpu_.request_stop();
+    };
+    pci_.on_reset = [this] {
+        reset_requested_ = true;
+        reset_source_ = "port 0xCF9";
         cpu_.request_stop();
     };
     update_a20();

@@ -5,7 +5,7 @@
 //        └─ ports: PIC pair 0x20/0xA0/0x4D0   PIT 0x40 + port 0x61    CMOS/RTC 0x70
 //                  KBC 0x60/0x64   port 0x92   COM1 0x3F8 (IRQ 4)     VGA 0x3D4/0x3DA + 0xB8000
 //                  debug console 0xE9   POST 0x80 (+ a second port)   debug exit 0xF4
-//                  diagnostic device 0xD00
+//                  diagnostic device 0xD00   PCI mechanism #1 0xCF8-0xCFF (reset control 0xCF9)
 //
 // The run loop lets the CPU run to the earliest of: the next device event, a
 // short slice (so the host wall-clock timeout and serial input are looked at),
@@ -31,6 +31,7 @@
 #include "devices/debug_exit.hpp"
 #include "devices/diag_device.hpp"
 #include "devices/kbc8042.hpp"
+#include "devices/pci_host.hpp"
 #include "devices/pic8259.hpp"
 #include "devices/pit8254.hpp"
 #include "devices/port61.hpp"
@@ -174,6 +175,7 @@ private:
     CmosRtc rtc_;
     Kbc8042 kbc_;
     Port92 port92_;
+    PciHost pci_;
     VgaText vga_;
     DebugConsole debugcon_;
     PostPort post_;

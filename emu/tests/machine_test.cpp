@@ -139,7 +139,7 @@ TEST_CASE("A reset through port 0x92 stops the run", "[machine]") {
     CHECK(r.message.find("port 0x92") != std::string::npos);
 }
 
-TEST_CASE("A reset through port 0xCF9 stops the run; PCI configuration reads reach the host bridge", "[machine][pci]") {
+TEST_CASE("PCI configuration reads reach the host bridge, and a reset through port 0xCF9 stops the run", "[machine][pci]") {
     TinyMachine t({0x66, 0xBA, 0xF8, 0x0C,              // mov dx,0xcf8
                    0xB8, 0x00, 0x00, 0x00, 0x80,        // mov eax,0x80000000 (00:00.0, register 0)
                    0xEF,                                // out dx,eax

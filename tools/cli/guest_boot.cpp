@@ -6,7 +6,6 @@
 #include "boot/boot_error.hpp"
 #include "debug/trace_format.hpp"
 #include "machine.hpp"
-#include "machine_setup.hpp"
 
 namespace hm {
 

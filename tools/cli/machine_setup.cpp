@@ -19,18 +19,6 @@ std::vector<BootModule> read_modules(const std::vector<std::string>& specs, u64 
 }
 }  // namespace
 
-LinuxBootRequest linux_boot_request(const RunPlan& plan) {
-    LinuxBootRequest req;
-    req.kernel_name = plan.kernel;
-    req.kernel = read_file_bytes(plan.kernel, plan.ram_bytes, "kernel");
-    req.cmdline = plan.append;  // Linux gets the append string alone, as from QEMU
-    if (!plan.initrd.empty()) {
-        req.initrd_name = plan.initrd;
-        req.initrd = read_file_bytes(plan.initrd, plan.ram_bytes, "initrd");
-    }
-    return req;
-}
-
 void say(const std::string& msg) { std::fprintf(stderr, "hm386: %s\n", msg.c_str()); }
 
 std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo& io, std::unique_ptr<Machine>& machine) {

@@ -24,10 +24,6 @@ enum class SerialInput : u8 { FromStdin, Off };
 
 void say(const std::string& msg);  // "hm386: msg" on stderr
 
-// The plan's bzImage, initrd and command line read into a boot request.
-// Throws BootError for a file that cannot be read.
-LinuxBootRequest linux_boot_request(const RunPlan& plan);
-
 // Opens the host side, builds the machine and boots the plan's image. Returns
 // nullopt on success, else the exit status (the reason already printed).
 std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo& io, std::unique_ptr<Machine>& machine);

@@ -40,6 +40,18 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
     cmd.add_option("--gdb", o.gdb, "wait for gdb on 127.0.0.1:PORT before running (0: any free port; QEMU: -s -S)");
 }
 
+LinuxBootRequest linux_boot_request(const RunPlan& plan) {
+    LinuxBootRequest req;
+    req.kernel_name = plan.kernel;
+    req.kernel = read_file_bytes(plan.kernel, plan.ram_bytes, "kernel");
+    req.cmdline = plan.append;  // Linux gets the append string alone, as from QEMU
+    if (!plan.initrd.empty()) {
+        req.initrd_name = plan.initrd;
+        req.initrd = read_file_bytes(plan.initrd, plan.ram_bytes, "initrd");
+    }
+    return req;
+}
+
 TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& option) {
     size_t x = text.find_first_of("xX:");
     auto bad = [&] { return UsageError(option + " " + text + ": expected ENTRIESxWAYS, e.g. 64x4"); };

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "boot/linux_boot.hpp"
 #include "boot/manifest.hpp"
 #include "debug/trace_format.hpp"
 #include "devices/debug_exit.hpp"
@@ -81,6 +82,10 @@ struct RunPlan {
 };
 
 RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars);
+
+// A Linux plan's bzImage, initrd and command line read into a boot request.
+// Throws BootError for a file that cannot be read.
+LinuxBootRequest linux_boot_request(const RunPlan& plan);
 
 // "64x4" -> {64, 4}; UsageError otherwise.
 TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& option);

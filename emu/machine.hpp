@@ -6,6 +6,7 @@
 //                  KBC 0x60/0x64   port 0x92   COM1 0x3F8 (IRQ 4)     VGA 0x3D4/0x3DA + 0xB8000
 //                  debug console 0xE9   POST 0x80 (+ a second port)   debug exit 0xF4
 //                  diagnostic device 0xD00   PCI mechanism #1 0xCF8-0xCFF (reset control 0xCF9)
+//                  ACPI PM1a/PM timer 0x600-0x60B (tables written for a Linux boot)
 //
 // The run loop lets the CPU run to the earliest of: the next device event, a
 // short slice (so the host wall-clock timeout and serial input are looked at),
@@ -20,11 +21,13 @@
 #include <span>
 #include <string>
 
+#include "boot/acpi_tables.hpp"
 #include "boot/linux_boot.hpp"
 #include "boot/multiboot.hpp"
 #include "boot/reset_rom.hpp"
 #include "cpu/cpu.hpp"
 #include "debug/port_io_tracer.hpp"
+#include "devices/acpi_pm.hpp"
 #include "devices/char_backend.hpp"
 #include "devices/cmos_rtc.hpp"
 #include "devices/debug_console.hpp"
@@ -64,6 +67,7 @@ struct MachineConfig {
 
 enum class RunOutcome : u8 {
     DebugExit,       // the guest wrote to port 0xF4
+    PowerOff,        // ACPI soft-off (S5) through PM1a_CNT: status 0, as QEMU exits
     Shutdown,        // triple fault or shutdown cycle
     ResetRequested,  // port 0x92 / keyboard controller reset (hm386 stops, as QEMU -no-reboot)
     Hang,            // halted with nothing that can wake the CPU
@@ -176,6 +180,7 @@ private:
     Kbc8042 kbc_;
     Port92 port92_;
     PciHost pci_;
+    AcpiPm acpi_pm_{clock_};
     VgaText vga_;
     DebugConsole debugcon_;
     PostPort post_;
@@ -186,6 +191,7 @@ private:
 
     std::atomic<bool> debug_stop_{false};
     bool reset_requested_ = false;
+    bool power_off_requested_ = false;
     std::string reset_source_;
     u64 halted_cycles_ = 0;
     double host_seconds_ = 0;

@@ -67,3 +67,30 @@ TEST_CASE("Linux entry: the guest reloads CS and DS from the loader's GDT and re
     CHECK(serial.text == "c");
     CHECK(m->cpu_state().seg[sreg::DS].selector == 0x18);
 }
+
+TEST_CASE("Linux boot: ACPI tables in the reserved top of low RAM, the RSDP at 0xF0000", "[machine][linux][acpi]") {
+    CaptureSink serial;
+    auto m = boot({0xF4}, serial);
+    Bus& bus = m->bus();
+    std::string sig;
+    for (u64 i = 0; i < 8; ++i) sig.push_back(static_cast<char>(bus.read(0xF0000 + i, 1)));
+    CHECK(sig == "RSD PTR ");
+    const u64 rsdt = bus.read(0xF0000 + 16, 4);
+    CHECK(rsdt >= 64 * kMiB - 0x20000);  // inside the e820-reserved top 128 KiB
+    CHECK(rsdt < 64 * kMiB);
+    CHECK(bus.read(rsdt, 4) == 0x54445352);  // "RSDT"
+    bus.write(0xF0000, 0, 4);                // the BIOS area is ROM
+    CHECK(bus.read(0xF0000, 1) == 'R');
+}
+
+TEST_CASE("An ACPI S5 write to PM1a_CNT powers off: the run ends with PowerOff", "[machine][acpi]") {
+    CaptureSink serial;
+    auto m = boot({0x66, 0xBA, 0x04, 0x06,        // mov dx,0x604
+                   0x66, 0xB8, 0x00, 0x20,        // mov ax,0x2000 (SLP_EN, SLP_TYP 0)
+                   0x66, 0xEF,                    // out dx,ax
+                   0xB0, 0x01, 0xE6, 0xF4},       // mov al,1; out 0xF4,al (not reached)
+                  serial);
+    RunResult r = m->run(RunLimits{1'000'000, 10.0});
+    CHECK(r.outcome == RunOutcome::PowerOff);
+    CHECK(r.message.find("powered off") != std::string::npos);
+}

@@ -101,6 +101,10 @@ BootRecord run_boot(const RunPlan& plan) {
                 rec.end = BootEnd::Exited;
                 rec.guest_status = DebugExit::host_status(r.exit_value, plan.exit_style);
                 break;
+            case RunOutcome::PowerOff:  // hm386 run's status 0, as QEMU exits on an ACPI power-off
+                rec.end = BootEnd::Exited;
+                rec.guest_status = 0;
+                break;
             case RunOutcome::Shutdown: rec.end = BootEnd::Shutdown; break;
             case RunOutcome::ResetRequested: rec.end = BootEnd::Reset; break;
             case RunOutcome::Hang: rec.end = BootEnd::Hang; break;

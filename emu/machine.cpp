@@ -50,6 +50,8 @@ void Machine::wire() {
     bus_.attach_io(0x64, 1, kbc_, "kbc-command");
     bus_.attach_io(0x92, 1, port92_, "port92");
     bus_.attach_io(FpuErrorLatch::kPort, 1, fpu_error_, "fpu-error");
+    bus_.attach_io(PciHost::kBase, PciHost::kPorts, pci_, "pci-host");
+    bus_.attach_io(AcpiPm::kBase, AcpiPm::kPorts, acpi_pm_, "acpi-pm");
     vga_.attach(bus_);
     bus_.attach_io(DebugConsole::kPort, 1, debugcon_, "debugcon");
     bus_.attach_io(0x80, 1, post_, "post");
@@ -73,6 +75,15 @@ void Machine::wire() {
     port92_.on_reset = [this] {
         reset_requested_ = true;
         reset_source_ = "port 0x92";
+        cpu_.request_stop();
+    };
+    acpi_pm_.on_power_off = [this] {
+        power_off_requested_ = true;
+        cpu_.request_stop();
+    };
+    pci_.on_reset = [this] {
+        reset_requested_ = true;
+        reset_source_ = "port 0xCF9";
         cpu_.request_stop();
     };
     update_a20();
@@ -103,6 +114,30 @@ MultibootLoad Machine::boot_multiboot(const MultibootRequest& request) {
     firmware_handoff();
     cpu_.enter_multiboot_state(load.entry, load.eax, load.ebx);
     mmu_.reset_stats();  // statistics describe the guest's run, not the loader's set-up
+    return load;
+}
+
+LinuxBootLoad Machine::boot_linux(const LinuxBootRequest& request) {
+    LinuxBootLoad load = load_linux(bus_, request);
+    // ACPI tables where SeaBIOS keeps them (the e820 map reserves that area), and
+    // the RSDP in the BIOS area Linux scans.
+    const AcpiTables acpi = build_acpi_tables(static_cast<u32>(ram_.below_4g() - kAcpiTablesBelowTop));
+    bus_.load_bytes(acpi.tables_base, acpi.tables.data(), acpi.tables.size());
+    bus_.attach_rom(kAcpiBiosAreaBase, acpi.bios_area, "bios-area-acpi");
+    cpu_.invalidate_code(0, ram_.below_4g());
+    firmware_handoff();
+    // The Multiboot state is the same flat 32-bit protected mode with paging and
+    // interrupts off; the boot protocol adds the selectors of the GDT it loaded,
+    // ESI and zeroed general registers. Only selectors change, not the cached
+    // bases and limits, so the CPU's segment bounds stay valid.
+    cpu_.enter_multiboot_state(load.entry, 0, 0);
+    state_.seg[sreg::CS].selector = kLinuxBootCs;
+    for (u8 sr : {sreg::ES, sreg::SS, sreg::DS, sreg::FS, sreg::GS}) state_.seg[sr].selector = kLinuxBootDs;
+    state_.gdtr.base = load.gdt_base;
+    state_.gdtr.limit = load.gdt_limit;
+    state_.r[reg::ESI] = load.boot_params;
+    state_.r[reg::ESP] = load.boot_params;  // not required; the decompressor sets its own stack
+    mmu_.reset_stats();
     return load;
 }
 
@@ -227,6 +262,7 @@ RunResult Machine::run(const RunLimits& limits) {
             result.exit_value = debug_exit_.value();
             return finish(RunOutcome::DebugExit, "debug exit with value " + std::to_string(debug_exit_.value()));
         }
+        if (power_off_requested_) return finish(RunOutcome::PowerOff, "the guest powered off (ACPI S5 through PM1a_CNT)");
         if (reset_requested_) {
             return finish(RunOutcome::ResetRequested,
                           "the guest requested a reset through " + reset_source_ + "; hm386 stops (like QEMU -no-reboot)");

@@ -5,7 +5,8 @@
 //        └─ ports: PIC pair 0x20/0xA0/0x4D0   PIT 0x40 + port 0x61    CMOS/RTC 0x70
 //                  KBC 0x60/0x64   port 0x92   COM1 0x3F8 (IRQ 4)     VGA 0x3D4/0x3DA + 0xB8000
 //                  debug console 0xE9   POST 0x80 (+ a second port)   debug exit 0xF4
-//                  diagnostic device 0xD00
+//                  diagnostic device 0xD00   PCI mechanism #1 0xCF8-0xCFF (reset control 0xCF9)
+//                  ACPI PM1a/PM timer 0x600-0x60B (tables written for a Linux boot)
 //
 // The run loop lets the CPU run to the earliest of: the next device event, a
 // short slice (so the host wall-clock timeout and serial input are looked at),
@@ -22,10 +23,13 @@
 #include <span>
 #include <string>
 
+#include "boot/acpi_tables.hpp"
+#include "boot/linux_boot.hpp"
 #include "boot/multiboot.hpp"
 #include "boot/reset_rom.hpp"
 #include "cpu/cpu.hpp"
 #include "debug/port_io_tracer.hpp"
+#include "devices/acpi_pm.hpp"
 #include "devices/char_backend.hpp"
 #include "devices/cmos_rtc.hpp"
 #include "devices/debug_console.hpp"
@@ -33,6 +37,7 @@
 #include "devices/diag_device.hpp"
 #include "devices/kbc8042.hpp"
 #include "devices/fpu_error_latch.hpp"
+#include "devices/pci_host.hpp"
 #include "devices/pic8259.hpp"
 #include "devices/pit8254.hpp"
 #include "devices/port61.hpp"
@@ -65,6 +70,7 @@ struct MachineConfig {
 
 enum class RunOutcome : u8 {
     DebugExit,       // the guest wrote to port 0xF4
+    PowerOff,        // ACPI soft-off (S5) through PM1a_CNT: status 0, as QEMU exits
     Shutdown,        // triple fault or shutdown cycle
     ResetRequested,  // port 0x92 / keyboard controller reset (hm386 stops, as QEMU -no-reboot)
     Hang,            // halted with nothing that can wake the CPU
@@ -114,6 +120,10 @@ public:
     // Loads a Multiboot kernel, leaves the devices as QEMU's firmware leaves
     // them for -kernel, and puts the CPU in the Multiboot entry state.
     MultibootLoad boot_multiboot(const MultibootRequest& request);
+    // Loads a Linux bzImage by the 32-bit boot protocol (no BIOS), leaves the
+    // devices as for Multiboot, and enters the kernel at code32_start with
+    // CS = __BOOT_CS, DS = ES = SS = __BOOT_DS from the loader's GDT, ESI = boot_params.
+    LinuxBootLoad boot_linux(const LinuxBootRequest& request);
     // Maps a reset-vector ROM; the CPU and devices stay in their power-on state.
     RomPlacement boot_rom(std::span<const u8> image, const std::string& name);
 
@@ -185,6 +195,8 @@ private:
     Kbc8042 kbc_;
     Port92 port92_;
     FpuErrorLatch fpu_error_{pic_.line(13)};
+    PciHost pci_;
+    AcpiPm acpi_pm_{clock_};
     VgaText vga_;
     DebugConsole debugcon_;
     PostPort post_;
@@ -195,6 +207,7 @@ private:
 
     std::atomic<bool> debug_stop_{false};
     bool reset_requested_ = false;
+    bool power_off_requested_ = false;
     std::string reset_source_;
     u64 halted_cycles_ = 0;
     double host_seconds_ = 0;

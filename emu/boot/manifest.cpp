@@ -92,6 +92,8 @@ Manifest parse_manifest(const std::string& text, const std::string& path, const 
             std::string file = value.substr(0, sp);
             std::string args = sp == std::string::npos ? "" : value.substr(sp);
             m.modules.push_back(resolve(file) + args);
+        } else if (key == "initrd") {
+            set_once(m.initrd, key, resolve(value));
         } else if (key == "mem") {
             set_once(m.mem, key, value);
             m.mem_line = lineno;
@@ -101,13 +103,13 @@ Manifest parse_manifest(const std::string& text, const std::string& path, const 
         } else if (key == "description") {
             set_once(m.description, key, value);
         } else {
-            throw fail("unknown key '" + key + "' (known: kernel, rom, module, mem, append, cpu-mhz, description)");
+            throw fail("unknown key '" + key + "' (known: kernel, rom, module, initrd, mem, append, cpu-mhz, description)");
         }
     }
     lineno = 0;
     if (m.kernel && m.rom) throw BootError(path + ": names both a kernel and a rom; choose one");
     if (!m.kernel && !m.rom) throw BootError(path + ": names neither a kernel nor a rom");
-    if (m.rom && !m.modules.empty()) throw BootError(path + ": modules need a Multiboot kernel, not a rom");
+    if (m.rom && (!m.modules.empty() || m.initrd)) throw BootError(path + ": modules need a Multiboot kernel, not a rom");
     return m;
 }
 

@@ -6,6 +6,8 @@
 //   kernel  = ${BUILD}/guest/hello.elf   # a Multiboot kernel, or
 //   rom     = firmware.bin               # a raw reset-vector ROM
 //   module  = ${BUILD}/initrd.img root=1 # repeatable: PATH [ARGS]
+//   initrd  = ${BUILD}/linux/initramfs.cpio.gz  # a Linux initrd (for a
+//                                          # Multiboot kernel: one more module)
 //   mem     = 64M
 //   append  = exit=0 verbose
 //   cpu-mhz = 100
@@ -28,6 +30,7 @@ struct Manifest {
     std::optional<std::string> kernel;
     std::optional<std::string> rom;
     std::vector<std::string> modules;  // "PATH [ARGS]" with PATH resolved
+    std::optional<std::string> initrd;  // resolved path
     std::optional<std::string> mem;
     std::optional<std::string> append;
     std::optional<std::string> cpu_mhz;

@@ -205,6 +205,10 @@ StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoi
                 s.kind = StopKind::Exited;
                 s.exit_status = r.exit_value;
                 break;
+            case RunOutcome::PowerOff:
+                s.kind = StopKind::Exited;
+                s.exit_status = 0;
+                break;
             case RunOutcome::Shutdown:
                 if (EventBreak* e = match_event(EventKind::TripleFault, kAnyArg)) {
                     ++e->hits;

@@ -139,6 +139,22 @@ TEST_CASE("A reset through port 0x92 stops the run", "[machine]") {
     CHECK(r.message.find("port 0x92") != std::string::npos);
 }
 
+TEST_CASE("PCI configuration reads reach the host bridge, and a reset through port 0xCF9 stops the run", "[machine][pci]") {
+    TinyMachine t({0x66, 0xBA, 0xF8, 0x0C,              // mov dx,0xcf8
+                   0xB8, 0x00, 0x00, 0x00, 0x80,        // mov eax,0x80000000 (00:00.0, register 0)
+                   0xEF,                                // out dx,eax
+                   0x66, 0xBA, 0xFC, 0x0C,              // mov dx,0xcfc
+                   0xED,                                // in eax,dx
+                   0x3D, 0x86, 0x80, 0x37, 0x12,        // cmp eax,0x12378086
+                   0x75, 0x07,                          // jne fail
+                   0x66, 0xBA, 0xF9, 0x0C,              // mov dx,0xcf9
+                   0xB0, 0x06, 0xEE,                    // mov al,6; out dx,al (reset)
+                   0xB0, 0x01, 0xE6, 0xF4});            // fail: mov al,1; out 0xF4,al
+    RunResult r = t.run();
+    CHECK(r.outcome == RunOutcome::ResetRequested);
+    CHECK(r.message.find("port 0xCF9") != std::string::npos);
+}
+
 TEST_CASE("Statistics count the program's port I/O and the UART's bytes", "[machine]") {
     TinyMachine t({0xB0, 'A', 0x66, 0xBA, 0xF8, 0x03, 0xEE,  // mov al,'A'; mov dx,0x3f8; out dx,al
                    0xE4, 0x99,                              // in al,0x99 (unassigned)

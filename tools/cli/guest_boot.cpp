@@ -77,6 +77,8 @@ BootRecord run_boot(const RunPlan& plan) {
     if (plan.boot == BootKind::Rom) {
         std::vector<u8> rom = read_file_bytes(plan.rom, kMaxRomBytes + 1, "ROM image");
         machine.boot_rom(rom, plan.rom);
+    } else if (plan.boot == BootKind::Linux) {
+        machine.boot_linux(linux_boot_request(plan));
     } else {
         MultibootRequest req;
         req.kernel_name = plan.kernel;
@@ -98,6 +100,10 @@ BootRecord run_boot(const RunPlan& plan) {
             case RunOutcome::DebugExit:
                 rec.end = BootEnd::Exited;
                 rec.guest_status = DebugExit::host_status(r.exit_value, plan.exit_style);
+                break;
+            case RunOutcome::PowerOff:  // hm386 run's status 0, as QEMU exits on an ACPI power-off
+                rec.end = BootEnd::Exited;
+                rec.guest_status = 0;
                 break;
             case RunOutcome::Shutdown: rec.end = BootEnd::Shutdown; break;
             case RunOutcome::ResetRequested: rec.end = BootEnd::Reset; break;

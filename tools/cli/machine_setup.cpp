@@ -73,6 +73,15 @@ std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo&
             if (plan.verbose) {
                 say("ROM " + plan.rom + " at " + hex32(p.high_base) + "-0xffffffff and " + hex32(p.low_base) + "-0x000fffff");
             }
+        } else if (plan.boot == BootKind::Linux) {
+            LinuxBootLoad load = machine->boot_linux(linux_boot_request(plan));
+            if (plan.verbose) {
+                for (const LoadedRange& r : load.ranges) say(hex32(r.start) + "-" + hex32(r.end - 1) + " " + r.what);
+                for (const MemoryMapEntry& e : load.e820) {
+                    say("e820 " + hex32(e.base) + "-" + hex32(e.base + e.length - 1) + (e.type == 1 ? " usable" : " reserved"));
+                }
+                say("entry " + hex32(load.entry) + " (ESI = boot_params " + hex32(load.boot_params) + ")");
+            }
         } else {
             MultibootRequest req;
             req.kernel_name = plan.kernel;

@@ -21,6 +21,7 @@ namespace {
 const char* outcome_name(RunOutcome o) {
     switch (o) {
         case RunOutcome::DebugExit: return "debug-exit";
+        case RunOutcome::PowerOff: return "power-off";
         case RunOutcome::Shutdown: return "shutdown";
         case RunOutcome::ResetRequested: return "reset";
         case RunOutcome::Hang: return "hang";
@@ -41,6 +42,10 @@ int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summar
         switch (r.outcome) {
             case RunOutcome::DebugExit:
                 summary.status = DebugExit::host_status(r.exit_value, plan.exit_style);
+                if (plan.verbose) say(r.message);
+                break;
+            case RunOutcome::PowerOff:
+                summary.status = 0;
                 if (plan.verbose) say(r.message);
                 break;
             case RunOutcome::Shutdown:

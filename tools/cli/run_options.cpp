@@ -4,18 +4,19 @@
 #include <fstream>
 
 #include "boot/boot_error.hpp"
+#include "boot/linux_boot.hpp"
 #include "boot/multiboot.hpp"
 #include "time/civil_time.hpp"
 
 namespace hm {
 
 void add_run_options(CLI::App& cmd, RunOptions& o) {
-    cmd.add_option("image", o.image, "a Multiboot kernel (ELF) or an image manifest (images/NAME)");
-    cmd.add_option("--kernel", o.kernel, "Multiboot kernel (QEMU: -kernel)");
+    cmd.add_option("image", o.image, "a Multiboot kernel (ELF), a Linux bzImage or an image manifest (images/NAME)");
+    cmd.add_option("--kernel", o.kernel, "Multiboot kernel or Linux bzImage (QEMU: -kernel)");
     o.mem_opt = cmd.add_option("-m,--mem", o.mem, "RAM size, e.g. 64M, 8G (default 128M; QEMU: -m)");
     o.append_opt = cmd.add_option("--append", o.append, "kernel command line (QEMU: -append)");
     cmd.add_option("--module", o.modules, "Multiboot module \"PATH [ARGS]\" (repeatable)");
-    cmd.add_option("--initrd", o.initrd, "modules as QEMU's -initrd list: \"PATH [ARGS],PATH2\"");
+    cmd.add_option("--initrd", o.initrd, "Linux: the initrd; Multiboot: modules as QEMU's -initrd list \"PATH [ARGS],PATH2\"");
     cmd.add_option("--rom", o.rom, "raw ROM image at the reset vector (QEMU: -bios)");
     cmd.add_option("--serial", o.serial, "COM1: stdio, none or file:PATH (default stdio)");
     cmd.add_option("--debugcon", o.debugcon, "port 0xE9 console: stdio, none or file:PATH (default stdio)");
@@ -39,6 +40,18 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
     cmd.add_option("--state-hash-every", o.state_hash_every,
                    "print a hash of the guest-visible state every N instructions, and at the end (stderr)");
     cmd.add_option("--gdb", o.gdb, "wait for gdb on 127.0.0.1:PORT before running (0: any free port; QEMU: -s -S)");
+}
+
+LinuxBootRequest linux_boot_request(const RunPlan& plan) {
+    LinuxBootRequest req;
+    req.kernel_name = plan.kernel;
+    req.kernel = read_file_bytes(plan.kernel, plan.ram_bytes, "kernel");
+    req.cmdline = plan.append;  // Linux gets the append string alone, as from QEMU
+    if (!plan.initrd.empty()) {
+        req.initrd_name = plan.initrd;
+        req.initrd = read_file_bytes(plan.initrd, plan.ram_bytes, "initrd");
+    }
+    return req;
 }
 
 TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& option) {
@@ -80,6 +93,14 @@ u64 parse_u64(const std::string& text, const std::string& option) {
 
 enum class ImageKind { Kernel, Manifest };
 
+// A bzImage is told by its setup header ("HdrS" at 0x202), whatever its name.
+bool is_bzimage(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<u8> head(bp::kHeader + 4);
+    in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+    return in && has_bzimage_magic(head);
+}
+
 ImageKind classify_image(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw BootError("cannot read image '" + path + "'");
@@ -118,7 +139,7 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
         if (manifest->rom) p.rom = *manifest->rom;
         p.modules = manifest->modules;
     }
-    p.boot = p.rom.empty() ? BootKind::Multiboot : BootKind::Rom;
+    p.boot = !p.rom.empty() ? BootKind::Rom : is_bzimage(p.kernel) ? BootKind::Linux : BootKind::Multiboot;
 
     // Memory, command line and clock: the command line wins over the manifest.
     // A bad value from the manifest is a bad manifest (65), from the command line bad usage (64).
@@ -162,7 +183,21 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
     }
 
     for (const std::string& m : o.modules) p.modules.push_back(m);
-    if (!o.initrd.empty()) {
+    if (p.boot == BootKind::Linux) {
+        // QEMU's -initrd for a Linux kernel: one file, no arguments.
+        if (manifest && !manifest->modules.empty()) {
+            throw BootError(*p.manifest + ": 'module' needs a Multiboot kernel; a Linux bzImage takes one 'initrd'");
+        }
+        if (!p.modules.empty()) throw UsageError("a Linux bzImage takes no Multiboot modules (--module); use --initrd FILE");
+        if (!o.initrd.empty()) {
+            p.initrd = o.initrd;
+        } else if (manifest && manifest->initrd) {
+            p.initrd = *manifest->initrd;
+        }
+    } else if (manifest && manifest->initrd) {
+        p.modules.push_back(*manifest->initrd);  // as QEMU's -initrd does for a Multiboot kernel
+    }
+    if (p.boot != BootKind::Linux && !o.initrd.empty()) {
         for (const std::string& m : split_initrd_list(o.initrd)) {
             if (m.empty()) throw UsageError("--initrd " + o.initrd + ": empty module name");
             p.modules.push_back(m);

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "boot/linux_boot.hpp"
 #include "boot/manifest.hpp"
 #include "debug/trace_format.hpp"
 #include "devices/debug_exit.hpp"
@@ -52,7 +53,7 @@ struct RunOptions {
 
 void add_run_options(CLI::App& cmd, RunOptions& o);
 
-enum class BootKind : unsigned char { Multiboot, Rom };
+enum class BootKind : unsigned char { Multiboot, Rom, Linux };  // Linux: a bzImage (boot protocol)
 
 struct RunPlan {
     BootKind boot = BootKind::Multiboot;
@@ -60,6 +61,7 @@ struct RunPlan {
     std::string rom;
     std::string append;
     std::vector<std::string> modules;  // "PATH [ARGS]"
+    std::string initrd;                // Linux: the initrd file (empty: none)
     std::optional<std::string> manifest;
     std::optional<std::string> description;
     u64 ram_bytes = 128 * kMiB;
@@ -83,6 +85,10 @@ struct RunPlan {
 };
 
 RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars);
+
+// A Linux plan's bzImage, initrd and command line read into a boot request.
+// Throws BootError for a file that cannot be read.
+LinuxBootRequest linux_boot_request(const RunPlan& plan);
 
 // "64x4" -> {64, 4}; UsageError otherwise.
 TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& option);

@@ -60,6 +60,8 @@ Session::Session(const RunPlan& plan) : plan_(plan) {
         if (plan.boot == BootKind::Rom) {
             const std::vector<u8> rom = read_file_bytes(plan.rom, kMaxRomBytes + 1, "ROM image");
             machine_->boot_rom(rom, plan.rom);
+        } else if (plan.boot == BootKind::Linux) {
+            machine_->boot_linux(linux_boot_request(plan));
         } else {
             MultibootRequest req;
             req.kernel_name = plan.kernel;
@@ -96,7 +98,8 @@ Session::~Session() {
 std::string Session::load_symbols(const std::string& elf_path) {
     std::string path = elf_path;
     if (path.empty()) {
-        if (plan_.boot != BootKind::Multiboot) return "no symbols (a ROM image)";
+        if (plan_.boot == BootKind::Rom) return "no symbols (a ROM image)";
+        if (plan_.boot == BootKind::Linux) return "no symbols (a Linux bzImage: System.map is not read yet)";
         path = plan_.kernel;
     }
     try {

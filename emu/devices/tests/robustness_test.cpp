@@ -10,6 +10,7 @@
 #include "devices/debug_console.hpp"
 #include "devices/debug_exit.hpp"
 #include "devices/kbc8042.hpp"
+#include "devices/pci_host.hpp"
 #include "devices/pic8259.hpp"
 #include "devices/pit8254.hpp"
 #include "devices/port61.hpp"
@@ -35,6 +36,7 @@ TEST_CASE("Random port traffic never crashes a device", "[devices][robustness]")
     DebugConsole con(&sink);
     PostPort post(f.clock, &sink);
     DebugExit dx;
+    PciHost pci;
     f.bus.attach_io(0x20, 2, pic, "pic1");
     f.bus.attach_io(0xA0, 2, pic, "pic2");
     f.bus.attach_io(0x4D0, 2, pic, "elcr");
@@ -49,9 +51,10 @@ TEST_CASE("Random port traffic never crashes a device", "[devices][robustness]")
     f.bus.attach_io(0xE9, 1, con, "e9");
     f.bus.attach_io(0x80, 1, post, "post");
     f.bus.attach_io(0xF4, 4, dx, "exit");
+    f.bus.attach_io(PciHost::kBase, PciHost::kPorts, pci, "pci");
     const u16 ports[] = {0x20, 0x21, 0xA0, 0xA1, 0x4D0, 0x4D1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x3F8, 0x3F9,
                          0x3FA, 0x3FB, 0x3FC, 0x3FD, 0x3FE, 0x3FF, 0x70, 0x71, 0x60, 0x64, 0x92, 0x3D4,
-                         0x3D5, 0x3DA, 0x3C2, 0x3CC, 0xE9, 0x80, 0xF4};
+                         0x3D5, 0x3DA, 0x3C2, 0x3CC, 0xE9, 0x80, 0xF4, 0xCF8, 0xCF9, 0xCFC, 0xCFD, 0xCFE, 0xCFF};
     std::mt19937 rng(12345);
     unsigned acks = 0;
     for (int i = 0; i < 200000; ++i) {

@@ -141,3 +141,58 @@ TEST_CASE("Unreadable images and broken manifests are image errors", "[cli]") {
     CHECK_THROWS_WITH(plan_for({empty}), Catch::Contains("empty: the file is empty"));
     CHECK_NOTHROW(plan_for({bad_mem, "-m", "64M"}));  // the command line overrides it
 }
+
+namespace {
+// The first 0x206 bytes of a bzImage: boot flag and "HdrS" are what hm386 looks at.
+std::string bzimage_head() {
+    std::string f(0x400, '\0');
+    f[0x1FE] = '\x55', f[0x1FF] = '\xAA';
+    f.replace(0x202, 4, "HdrS");
+    return f;
+}
+}  // namespace
+
+TEST_CASE("A bzImage, positional or --kernel, is a Linux boot with one initrd", "[cli][linux]") {
+    TempDir d;
+    std::string k = d.file("vmlinuz", bzimage_head());
+    RunPlan p = plan_for({k, "--initrd", "/x/initramfs,odd.gz", "--append", "console=ttyS0 quiet", "-m", "6G"});
+    CHECK(p.boot == BootKind::Linux);
+    CHECK(p.kernel == k);
+    CHECK(p.initrd == "/x/initramfs,odd.gz");  // one file, commas and all, as QEMU takes it for Linux
+    CHECK(p.modules.empty());
+    CHECK(p.append == "console=ttyS0 quiet");
+    CHECK(p.ram_bytes == 6 * kGiB);
+    RunPlan q = plan_for({"--kernel", k});
+    CHECK(q.boot == BootKind::Linux);
+    CHECK(q.initrd.empty());
+    // -kernel/-initrd/-append: QEMU's spellings reach the same options
+    RunPlan qemu = plan_for(translate_qemu_args({"-kernel", k, "-initrd", "i.gz", "-append", "x=1"}));
+    CHECK(qemu.boot == BootKind::Linux);
+    CHECK(qemu.initrd == "i.gz");
+    CHECK_THROWS_WITH(plan_for({k, "--module", "m"}), Catch::Contains("a Linux bzImage takes no Multiboot modules"));
+    // An ELF kernel is still Multiboot, and --initrd is still its module list there
+    std::string elf = d.file("k.elf", kElf);
+    RunPlan mb = plan_for({elf, "--initrd", "a x,b"});
+    CHECK(mb.boot == BootKind::Multiboot);
+    CHECK(mb.modules == std::vector<std::string>{"a x", "b"});
+    CHECK(mb.initrd.empty());
+}
+
+TEST_CASE("A manifest's initrd: the initrd of a bzImage, one more module of a Multiboot kernel", "[cli][linux]") {
+    TempDir d;
+    d.file("vmlinuz", bzimage_head());
+    d.file("k.elf", kElf);
+    std::string lin = d.file("linux", "kernel = vmlinuz\ninitrd = ${BUILD}/initramfs.cpio.gz\nappend = console=ttyS0\nmem = 3G\n");
+    RunPlan p = plan_for({lin});
+    CHECK(p.boot == BootKind::Linux);
+    CHECK(p.initrd == "/build/initramfs.cpio.gz");
+    CHECK(p.append == "console=ttyS0");
+    CHECK(plan_for({lin, "--initrd", "other.gz"}).initrd == "other.gz");  // the command line wins
+    std::string mb = d.file("mb", "kernel = k.elf\ninitrd = mod.img\n");
+    RunPlan q = plan_for({mb});
+    CHECK(q.boot == BootKind::Multiboot);
+    CHECK(q.modules == std::vector<std::string>{d.path + "/mod.img"});
+    std::string bad = d.file("bad", "kernel = vmlinuz\nmodule = mod.img\n");
+    CHECK_THROWS_AS(plan_for({bad}), BootError);
+    CHECK_THROWS_WITH(plan_for({bad}), Catch::Contains("'module' needs a Multiboot kernel"));
+}

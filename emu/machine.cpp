@@ -19,16 +19,18 @@ Machine::Machine(const MachineConfig& config)
       mmu_(bus_, state_.cr, state_.cycles),
       cpu_(state_, mmu_, bus_),
       clock_(state_.cycles, config.cpu_hz),
-      pit_(clock_, events_, pic_.line(0)),
+      lapic_(clock_, events_, apic_bus_, 0, true),
+      pit_(clock_, events_, isa_irqs_.line(0)),
       port61_(clock_, pit_),
-      uart_(clock_, events_, pic_.line(4), config.serial_out),
-      rtc_(clock_, events_, pic_.line(8), config.rtc_epoch),
-      kbc_(pic_.line(1)),
+      uart_(clock_, events_, isa_irqs_.line(4), config.serial_out),
+      rtc_(clock_, events_, isa_irqs_.line(8), config.rtc_epoch),
+      kbc_(isa_irqs_.line(1)),
       vga_(clock_),
       debugcon_(config.debugcon_out),
       post_(clock_, config.post_log),
       diag_backend_(state_, mmu_),
-      diag_(diag_backend_) {
+      diag_(diag_backend_),
+      fw_cfg_(FwCfgConfig{ram_.below_4g(), ram_.above_4g(), 1}) {
     mmu_.configure_tlb(config.tlb);
     mmu_.set_coherence_checker(config.tlb_checker == CoherenceChecker::On);
     wire();
@@ -58,10 +60,32 @@ void Machine::wire() {
     if (config_.post_port2) bus_.attach_io(*config_.post_port2, 1, post_, "post2");
     bus_.attach_io(DebugExit::kPort, DebugExit::kPorts, debug_exit_, "debug-exit");
     bus_.attach_io(DiagDevice::kBase, DiagDevice::kPorts, diag_, "diag");
+    bus_.attach_io(FwCfg::kSelectorPort, 2, fw_cfg_, "fw-cfg");
+    bus_.attach_mmio(IoApic::kBase, IoApic::kSize, ioapic_, "ioapic");
+    if (config_.pc_testdev) {
+        testdev_ = std::make_unique<PcTestdev>(&isa_irqs_);
+        // 0xE9 stays the debug console: the byte-wise scratch view has 0xE8, 0xEA, 0xEB.
+        bus_.attach_io(PcTestdev::kScratchPort, 9, *testdev_, "pc-testdev");
+        bus_.attach_io(PcTestdev::kByteScratchPort + 2, 2, *testdev_, "pc-testdev");
+        bus_.attach_io(PcTestdev::kIrqPort, 24, *testdev_, "pc-testdev-irq");
+        bus_.attach_mmio(PcTestdev::kIomemBase, PcTestdev::kIomemSize, *testdev_, "pc-testdev-iomem");
+        testdev_->on_flush_page = [this](u64 page) {
+            // Every translation that may lead to the page goes (the TLBs are
+            // indexed by linear address, so all of them), and decoded code on it.
+            mmu_.flush_all();
+            cpu_.invalidate_code(page, kPageSize);
+        };
+    }
 
     rtc_.set_memory_size(ram_.below_4g(), ram_.above_4g());
-    pic_.on_intr = [this](bool level) { cpu_.set_intr(level); };
-    cpu_.set_interrupt_controller(&pic_adapter_);
+    // The PIC's INT drives LINT0; the local APIC drives the CPU's INTR and NMI.
+    pic_.on_intr = [this](bool level) { lapic_.set_lint0(level); };
+    lapic_.on_intr = [this](bool level) { cpu_.set_intr(level); };
+    lapic_.on_nmi = [this] { cpu_.raise_nmi(); };
+    lapic_.pic_acknowledge = [this] { return pic_.acknowledge(); };
+    cpu_.configure_local_apic(0, true);
+    cpu_.set_interrupt_controller(&lapic_adapter_);
+    sync_lapic_with_msr();
     cpu_.set_ferr_handler([this](bool level) { fpu_error_.set_ferr(level); });
     fpu_error_.on_ignne = [this](bool level) { state_.fpu.ignne = level; };
     debug_exit_.on_exit = [this](u32) { cpu_.request_stop(); };
@@ -91,6 +115,23 @@ void Machine::wire() {
 
 void Machine::update_a20() { mmu_.set_a20(kbc_.a20() || port92_.a20()); }
 
+void Machine::sync_lapic_with_msr() {
+    const u64 msr = state_.msr.apic_base;
+    const bool enabled = msr & msr_bit::kApicGlobalEnable;
+    lapic_.set_hw_enabled(enabled);
+    const Bus::Region* r = nullptr;
+    for (const Bus::Region& reg : bus_.regions()) {
+        if (reg.dev == &lapic_) r = &reg;
+    }
+    const u64 base = msr & msr_bit::kApicBaseMask;
+    if (enabled && r && r->base == base) return;
+    if (!enabled && !r) return;
+    bus_.detach_mmio(lapic_);
+    // A page another device already claims leaves the APIC unreachable (docs/devices.md).
+    if (enabled) bus_.try_attach_mmio(base, Lapic::kSize, lapic_, "lapic");
+    mmu_.flush_all();
+}
+
 void Machine::firmware_handoff() {
     // What SeaBIOS leaves behind under QEMU -kernel (read back from a guest on
     // QEMU 7.2): both PICs initialised with vectors 0x08 and 0x70, the timer,
@@ -105,14 +146,22 @@ void Machine::firmware_handoff() {
     out(0x43, 0x34), out(0x40, 0x00), out(0x40, 0x00);
     out(0x3FC, 0x08);
     out(0x92, 0x02);
+    // SeaBIOS's smp_setup: the BSP's local APIC software-enabled, LINT0 ExtINT
+    // (virtual wire: the PIC keeps working) and LINT1 NMI, both level-triggered.
+    auto apic = [this](u32 reg, u32 v) { bus_.write(Lapic::kDefaultBase + reg, v, 4); };
+    apic(lapic_reg::kSvr, 0x1FF);
+    apic(lapic_reg::kLvtLint0, 0x8700);
+    apic(lapic_reg::kLvtLint1, 0x8400);
     bus_.reset_stats();  // the guest's own port traffic starts from zero
 }
 
 MultibootLoad Machine::boot_multiboot(const MultibootRequest& request) {
     MultibootLoad load = load_multiboot(bus_, request);
     cpu_.invalidate_code(0, ram_.below_4g());
+    lapic_.reset();
     firmware_handoff();
     cpu_.enter_multiboot_state(load.entry, load.eax, load.ebx);
+    sync_lapic_with_msr();
     mmu_.reset_stats();  // statistics describe the guest's run, not the loader's set-up
     return load;
 }
@@ -144,6 +193,8 @@ LinuxBootLoad Machine::boot_linux(const LinuxBootRequest& request) {
 RomPlacement Machine::boot_rom(std::span<const u8> image, const std::string& name) {
     RomPlacement p = map_reset_rom(bus_, image, name);
     cpu_.reset();
+    lapic_.reset();
+    sync_lapic_with_msr();
     mmu_.reset_stats();
     return p;
 }
@@ -187,6 +238,7 @@ void Machine::pump_serial_input() {
 
 bool Machine::interrupts_can_wake() const {
     if (!(state_.eflags & flag::IF)) return false;
+    if (lapic_.can_interrupt()) return true;  // a pending vector or an armed LAPIC timer
     // Some PIC input can still reach INTR (the cascade input is not a device).
     for (unsigned line = 0; line < 16; ++line) {
         if (line != pic_.master().cascade_ir && irq_reaches_cpu(line)) return true;
@@ -195,7 +247,11 @@ bool Machine::interrupts_can_wake() const {
 }
 
 bool Machine::irq_reaches_cpu(unsigned line) const {
-    // Unmasked on the master, or on the slave with the cascade input unmasked.
+    // Unmasked on the master, or on the slave with the cascade input unmasked,
+    // and the local APIC passes the PIC's INT on (LINT0 ExtINT); or an
+    // unmasked I/O APIC entry routes it.
+    if (line != 2 && ioapic_.pin_unmasked(IsaIrqs::ioapic_pin(line)) && lapic_.hw_enabled()) return true;
+    if (!lapic_.extint_passes()) return false;
     const u8 m = pic_.master().imr();
     if (line < 8) return !(m & (1u << line));
     return !(m & (1u << pic_.master().cascade_ir)) && !(pic_.slave().imr() & (1u << (line - 8)));

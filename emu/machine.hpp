@@ -7,6 +7,10 @@
 //                  debug console 0xE9   POST 0x80 (+ a second port)   debug exit 0xF4
 //                  diagnostic device 0xD00   PCI mechanism #1 0xCF8-0xCFF (reset control 0xCF9)
 //                  ACPI PM1a/PM timer 0x600-0x60B (tables written for a Linux boot)
+//                  fw_cfg 0x510/0x511   (-device pc-testdev: 0xE0-0xEB but 0xE9, 0x2000, 0xFF000000)
+//        └─ MMIO: local APIC 0xFEE00000 (moved by IA32_APIC_BASE), I/O APIC 0xFEC00000.
+//           ISA IRQs go to the 8259 pair and to the I/O APIC (IRQ 0 on pin 2);
+//           the 8259 pair reaches the CPU through LINT0 (ExtINT), as on a PC.
 //
 // The run loop lets the CPU run to the earliest of: the next device event, a
 // short slice (so the host wall-clock timeout and serial input are looked at),
@@ -34,10 +38,14 @@
 #include "devices/cmos_rtc.hpp"
 #include "devices/debug_console.hpp"
 #include "devices/debug_exit.hpp"
+#include "devices/fw_cfg.hpp"
+#include "devices/ioapic.hpp"
 #include "devices/diag_device.hpp"
 #include "devices/kbc8042.hpp"
 #include "devices/fpu_error_latch.hpp"
 #include "devices/pci_host.hpp"
+#include "devices/pc_testdev.hpp"
+#include "devices/lapic.hpp"
 #include "devices/pic8259.hpp"
 #include "devices/pit8254.hpp"
 #include "devices/port61.hpp"
@@ -66,6 +74,7 @@ struct MachineConfig {
     std::optional<u16> post_port2;  // a second POST-code port besides 0x80
     TlbConfig tlb;
     CoherenceChecker tlb_checker = CoherenceChecker::Off;
+    bool pc_testdev = false;  // QEMU's -device pc-testdev
 };
 
 enum class RunOutcome : u8 {
@@ -157,21 +166,44 @@ public:
     VgaText& vga() { return vga_; }
     Uart16550& uart() { return uart_; }
     Kbc8042& keyboard() { return kbc_; }
+    Lapic& lapic() { return lapic_; }
+    IoApic& ioapic() { return ioapic_; }
     const VirtualClock& clock() const { return clock_; }
 
 private:
-    class PicAdapter : public InterruptController {
+    // The CPU's interrupt controller is its local APIC (which asks the PIC in
+    // ExtINT mode); a write to IA32_APIC_BASE moves or switches off its MMIO page.
+    class LapicAdapter : public InterruptController {
     public:
-        explicit PicAdapter(PicPair& pic) : pic_(pic) {}
-        u8 acknowledge() override { return pic_.acknowledge(); }
+        explicit LapicAdapter(Machine& m) : m_(m) {}
+        u8 acknowledge() override { return m_.lapic_.acknowledge(); }
+        void apic_base_written(u64, u64) override { m_.sync_lapic_with_msr(); }
 
     private:
-        PicPair& pic_;
+        Machine& m_;
     };
 
     void wire();
     void firmware_handoff();
+    // ISA interrupt lines as a PC wires them: to the 8259 pair and to the I/O
+    // APIC, IRQ n on pin n except IRQ 0 on pin 2 (IRQ 2, the cascade, on none).
+    class IsaIrqs : public IrqSink {
+    public:
+        IsaIrqs(PicPair& pic, IoApic& ioapic) : pic_(pic), ioapic_(ioapic) {}
+        void set_irq(unsigned line, bool level) override {
+            pic_.set_irq(line, level);
+            if (line != 2) ioapic_.set_irq(ioapic_pin(line), level);
+        }
+        static unsigned ioapic_pin(unsigned line) { return line == 0 ? 2 : line; }
+        IrqLine line(unsigned irq) { return IrqLine{this, irq}; }
+
+    private:
+        PicPair& pic_;
+        IoApic& ioapic_;
+    };
+
     void update_a20();
+    void sync_lapic_with_msr();  // IA32_APIC_BASE -> the LAPIC's enable and MMIO page
     void pump_serial_input();
     bool interrupts_can_wake() const;
     bool irq_reaches_cpu(unsigned line) const;  // not masked at the PIC pair (cascade included)
@@ -187,7 +219,11 @@ private:
     VirtualClock clock_;
     EventQueue events_;
     PicPair pic_;
-    PicAdapter pic_adapter_{pic_};
+    ApicBus apic_bus_;
+    IoApic ioapic_{apic_bus_};
+    IsaIrqs isa_irqs_{pic_, ioapic_};
+    Lapic lapic_;
+    LapicAdapter lapic_adapter_{*this};
     Pit8254 pit_;
     Port61 port61_;
     Uart16550 uart_;
@@ -203,6 +239,8 @@ private:
     DebugExit debug_exit_;
     MachineDiag diag_backend_;
     DiagDevice diag_;
+    FwCfg fw_cfg_;
+    std::unique_ptr<PcTestdev> testdev_;
     std::unique_ptr<PortIoTracer> io_tracer_;
 
     std::atomic<bool> debug_stop_{false};

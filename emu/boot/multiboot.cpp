@@ -168,20 +168,36 @@ MultibootLoad load_multiboot(Bus& bus, const MultibootRequest& req) {
             throw BootError(name + ": segment " + hex32(p.paddr) + "-" + hex32(p.paddr + p.memsz - 1) +
                             " is not in RAM (" + ram.describe() + ")");
         }
-        if (p.paddr < kMultibootInfoEnd && p.paddr + p.memsz > kMultibootMmapAddr) {
-            throw BootError(name + ": segment " + hex32(p.paddr) + "-" + hex32(p.paddr + p.memsz - 1) +
-                            " overlaps the Multiboot information at " + hex32(kMultibootMmapAddr) + "-" +
-                            hex32(kMultibootInfoEnd - 1));
-        }
     }
     if (info_end > (u64{1} << 32) || !inside_ram(ram, info_start, info_end)) {
         throw BootError(name + ": the modules and boot information (" + hex32(info_start) + "-" + hex32(info_end - 1) +
                         ") do not fit in RAM after the kernel (" + ram.describe() + ")");
     }
-    if (info_start < kMultibootInfoEnd && info_end > kMultibootMmapAddr) {
-        throw BootError(name + ": the modules and boot information after the kernel overlap the Multiboot information at " +
-                        hex32(kMultibootMmapAddr));
+    // The memory map and information block go at 0x9000, where QEMU puts them,
+    // unless the image (or what follows it) is there: a kernel linked low, say
+    // at 0x8000. Then they take the first free page of conventional memory.
+    auto occupied = [&](u64 start, u64 end) {
+        for (const Piece& p : pieces) {
+            if (start < p.paddr + p.memsz && p.paddr < end) return true;
+        }
+        return start < info_end && info_start < end;
+    };
+    constexpr u64 kBlockSize = kMultibootInfoEnd - kMultibootMmapAddr;
+    u64 mmap_addr = kMultibootMmapAddr;
+    if (occupied(mmap_addr, mmap_addr + kBlockSize)) {
+        mmap_addr = 0;
+        for (u64 a = 0x1000; a + kBlockSize <= kEbdaBase; a += 0x1000) {
+            if (!occupied(a, a + kBlockSize)) {
+                mmap_addr = a;
+                break;
+            }
+        }
+        if (!mmap_addr) {
+            throw BootError(name + ": the kernel and its modules leave no room below " + hex32(kEbdaBase) +
+                            " for the Multiboot information (" + std::to_string(kBlockSize) + " bytes)");
+        }
     }
+    const u64 info_addr = mmap_addr + (kMultibootInfoAddr - kMultibootMmapAddr);
 
     // ---- write ----
     std::vector<u8> zeros(64 * 1024, 0);
@@ -225,7 +241,7 @@ MultibootLoad load_multiboot(Bus& bus, const MultibootRequest& req) {
 
     // Memory map and information block in low memory.
     std::vector<MemoryMapEntry> map = multiboot_memory_map(ram);
-    u64 pa = kMultibootMmapAddr;
+    u64 pa = mmap_addr;
     for (const MemoryMapEntry& e : map) {
         put32(pa, 20);
         bus.write(pa + 4, e.base, 8);
@@ -245,18 +261,19 @@ MultibootLoad load_multiboot(Bus& bus, const MultibootRequest& req) {
         }
     }
     std::vector<u8> info(kInfoSize, 0);
-    bus.load_bytes(kMultibootInfoAddr, info.data(), info.size());
-    put32(kMultibootInfoAddr + 0, kInfoFlags);
-    put32(kMultibootInfoAddr + 4, static_cast<u32>(kEbdaBase / 1024));
-    put32(kMultibootInfoAddr + 8, static_cast<u32>((upper_end - 0x100000) / 1024));
-    put32(kMultibootInfoAddr + 12, 0x8000FFFF);
-    put32(kMultibootInfoAddr + 16, static_cast<u32>(kernel_cmdline_addr));
-    put32(kMultibootInfoAddr + 20, static_cast<u32>(nmods));
-    put32(kMultibootInfoAddr + 24, static_cast<u32>(buf_phys + offset_mbinfo));
-    put32(kMultibootInfoAddr + 44, static_cast<u32>(map.size() * 24));
-    put32(kMultibootInfoAddr + 48, kMultibootMmapAddr);
-    put32(kMultibootInfoAddr + 64, static_cast<u32>(buf_phys + offset_bootloader));
-    out.ranges.push_back({kMultibootMmapAddr, kMultibootInfoAddr + kInfoSize, "memory map and information block"});
+    bus.load_bytes(info_addr, info.data(), info.size());
+    put32(info_addr + 0, kInfoFlags);
+    put32(info_addr + 4, static_cast<u32>(kEbdaBase / 1024));
+    put32(info_addr + 8, static_cast<u32>((upper_end - 0x100000) / 1024));
+    put32(info_addr + 12, 0x8000FFFF);
+    put32(info_addr + 16, static_cast<u32>(kernel_cmdline_addr));
+    put32(info_addr + 20, static_cast<u32>(nmods));
+    put32(info_addr + 24, static_cast<u32>(buf_phys + offset_mbinfo));
+    put32(info_addr + 44, static_cast<u32>(map.size() * 24));
+    put32(info_addr + 48, static_cast<u32>(mmap_addr));
+    put32(info_addr + 64, static_cast<u32>(buf_phys + offset_bootloader));
+    out.ebx = static_cast<u32>(info_addr);
+    out.ranges.push_back({mmap_addr, info_addr + kInfoSize, "memory map and information block"});
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cpu/core.hpp"
+#include "cpu/msr.hpp"
 
 namespace hm {
 
@@ -32,6 +33,13 @@ void Cpu::reset() { core_->reset(); }
 void Cpu::set_interrupt_controller(InterruptController* pic) { core_->pic = pic; }
 
 void Cpu::set_ferr_handler(std::function<void(bool)> handler) { core_->on_ferr = std::move(handler); }
+void Cpu::configure_local_apic(u8 initial_apic_id, bool bsp) {
+    MsrState& m = core_->s.msr;
+    m.local_apic = true;
+    m.initial_apic_id = initial_apic_id;
+    m.bsp = bsp;
+    reset_msrs(core_->s);
+}
 
 void Cpu::set_intr(bool asserted) {
     core_->intr_line = asserted;
@@ -118,9 +126,13 @@ namespace hm::cpu {
 
 void Core::reset() {
     const u64 cycles = s.cycles, instructions = s.instructions;
+    const MsrState msr = s.msr;  // the local APIC configuration is the machine's, not state
     s = CpuState{};
     s.cycles = cycles;
     s.instructions = instructions;
+    s.msr.local_apic = msr.local_apic;
+    s.msr.bsp = msr.bsp;
+    s.msr.initial_apic_id = msr.initial_apic_id;
     s.r[reg::EDX] = 0x0633;  // family 6, model 3, stepping 3 (as CPUID leaf 1)
     Segment data;
     data.limit = 0xFFFF;
@@ -138,6 +150,7 @@ void Core::reset() {
     s.gdtr = {0, 0xFFFF};
     s.idtr = {0, 0xFFFF};
     mmu.write_efer(0);
+    reset_msrs(s);
     mmu.write_cr4(0);
     mmu.write_cr3(0);
     mmu.write_cr0(0x60000010);

@@ -29,10 +29,14 @@ namespace cpu {
 struct Core;
 }
 
-class InterruptController {  // implemented by the machine's PIC pair
+// What the CPU sees of its interrupt controller: the local APIC (or, in a
+// machine without one, the PIC pair). Called outside the hot path only.
+class InterruptController {
 public:
     virtual ~InterruptController() = default;
     virtual u8 acknowledge() = 0;  // INTA: the vector of the highest pending IRQ
+    // WRMSR to IA32_APIC_BASE changed it (the new value is in CpuState::msr).
+    virtual void apic_base_written(u64 /*old_value*/, u64 /*new_value*/) {}
 };
 
 enum class StopReason : u8 { CycleLimit, Halted, Shutdown, StopRequested, Breakpoint };
@@ -65,6 +69,9 @@ public:
     // Power-on: real mode, CS=F000 base FFFF0000, EIP=FFF0, CR0=60000010.
     void reset();
     void set_interrupt_controller(InterruptController* pic);
+    // Gives this CPU a local APIC: IA32_APIC_BASE exists (its power-on value is
+    // set now and at every reset) and CPUID reports the APIC and the initial ID.
+    void configure_local_apic(u8 initial_apic_id, bool bsp);
     void set_intr(bool asserted);  // level of the INTR line
     void raise_nmi();
     // The x87 FERR# output (MS-DOS compatibility error reporting, CR0.NE = 0):

@@ -117,6 +117,23 @@ struct FpuState {
     // to port F0h) lets waiting instructions proceed despite it.
     bool ferr = false;
     bool ignne = false;
+namespace msr_bit {
+constexpr u64 kApicBsp = 1u << 8, kApicGlobalEnable = 1u << 11;
+constexpr u64 kApicBaseMask = 0x0000000FFFFFF000ull;  // bits 12-35: MAXPHYADDR is 36 (PAE, PSE-36)
+constexpr u64 kApicBaseDefault = 0xFEE00000ull;
+}  // namespace msr_bit
+
+// Model-specific registers that are not control registers elsewhere (EFER is in
+// `cr`, the TSC is `cycles + tsc_adjust`). The table itself is emu/cpu/msr.cpp.
+struct MsrState {
+    // Configuration the machine sets before reset: whether this CPU has a local
+    // APIC (IA32_APIC_BASE exists, CPUID.APIC), its initial APIC ID, BSP or AP.
+    bool local_apic = false;
+    bool bsp = true;
+    u8 initial_apic_id = 0;
+    u64 apic_base = 0;    // IA32_APIC_BASE (0x1B)
+    u64 mcg_status = 0;   // IA32_MCG_STATUS (0x17A)
+    u64 misc_enable = 0;  // IA32_MISC_ENABLE (0x1A0)
 };
 
 struct CpuState {
@@ -148,6 +165,7 @@ struct CpuState {
 
     ControlRegs cr;
     FpuState fpu;
+    MsrState msr;
     u64 tsc_adjust = 0;     // RDTSC = cycles + tsc_adjust (WRMSR to the TSC sets it)
     u64 cycles = 0;         // the cycle counter: virtual time for the whole machine
     u64 instructions = 0;   // retired instructions

@@ -67,6 +67,18 @@ void Bus::attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name) {
     add_region({base, size, Region::Kind::Mmio, &dev, nullptr, std::move(name)});
 }
 
+bool Bus::try_attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name) {
+    for (const Region& o : regions_) {
+        if (base < o.base + o.size && o.base < base + size) return false;
+    }
+    attach_mmio(base, size, dev, std::move(name));
+    return true;
+}
+
+void Bus::detach_mmio(MmioDevice& dev) {
+    std::erase_if(regions_, [&](const Region& r) { return r.kind == Region::Kind::Mmio && r.dev == &dev; });
+}
+
 void Bus::attach_rom(u64 base, std::span<const u8> image, std::string name) {
     u64 size = (image.size() + 0xFFF) & ~u64{0xFFF};
     if (size == 0) size = kPageSize;

@@ -58,6 +58,11 @@ public:
     // Regions must be page aligned and must not overlap each other. They take
     // precedence over RAM (the legacy hole and above-RAM space are theirs to claim).
     void attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name);
+    // For devices the guest can move or switch off (the local APIC): false, and
+    // nothing attached, if the region would overlap another; detach_mmio removes
+    // every region of `dev`. Callers flush TLBs that may hold the old mapping.
+    bool try_attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name);
+    void detach_mmio(MmioDevice& dev);
     // Read-only memory backed by host bytes (size rounded up to pages, padded 0xFF).
     void attach_rom(u64 base, std::span<const u8> image, std::string name);
     // Host-backed device memory the guest reads and writes directly (VGA text).

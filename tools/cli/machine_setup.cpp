@@ -50,6 +50,7 @@ std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo&
     cfg.debugcon_out = io.debugcon.get();
     cfg.post_log = io.post_log.get();
     cfg.post_port2 = plan.post_port2;
+    cfg.pc_testdev = plan.pc_testdev;
     cfg.tlb = plan.tlb;
     cfg.tlb_checker = plan.tlb_check ? CoherenceChecker::On : CoherenceChecker::Off;
 

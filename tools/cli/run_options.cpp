@@ -34,6 +34,8 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
     cmd.add_option("--trace-events", o.trace_events, "events to trace: all or a list of insn,walk,flush,exc,int,io,stale");
     cmd.add_option("--post-log", o.post_log, "log POST codes (port 0x80 and --post-port) to FILE");
     cmd.add_option("--post-port", o.post_port, "a second POST-code port, e.g. 0x84");
+    cmd.add_option("--device", o.devices, "an optional device: pc-testdev (QEMU's test device; docs/devices.md)")
+        ->allow_extra_args(false);  // one name per --device, so an image may follow
     cmd.add_flag("--debug-exit-qemu", o.debug_exit_qemu, "exit status (value << 1) | 1, as QEMU's isa-debug-exit");
     cmd.add_option("--rtc-base", o.rtc_base, "RTC start: YYYY-MM-DD[THH:MM:SS] or Unix seconds (default 2024-01-01)");
     cmd.add_flag("-v,--verbose", o.verbose, "print where the kernel, modules and boot information went");
@@ -252,6 +254,10 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
         p.post_port2 = static_cast<u16>(port);
     }
     p.exit_style = o.debug_exit_qemu ? DebugExitStyle::Qemu : DebugExitStyle::Plain;
+    for (const std::string& d : o.devices) {
+        if (d == "pc-testdev") p.pc_testdev = true;
+        else throw UsageError("--device " + d + ": the optional devices are: pc-testdev");
+    }
     p.rtc_epoch = kDefaultRtcEpoch;
     if (!o.rtc_base.empty()) {
         std::optional<i64> t = parse_datetime(o.rtc_base);

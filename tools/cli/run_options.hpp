@@ -40,6 +40,7 @@ struct RunOptions {
     std::string post_log;
     std::string post_port;
     bool debug_exit_qemu = false;
+    std::vector<std::string> devices;  // --device NAME (repeatable)
     std::string rtc_base;
     bool verbose = false;
     std::string gdb;  // --gdb PORT
@@ -77,6 +78,7 @@ struct RunPlan {
     TraceMask trace_mask = kTraceAll;
     std::string post_log;
     std::optional<u16> post_port2;
+    bool pc_testdev = false;
     DebugExitStyle exit_style = DebugExitStyle::Plain;
     i64 rtc_epoch = 0;
     bool verbose = false;

@@ -7,6 +7,7 @@
 #               [--cpu MODEL] KERNEL
 #   run-qemu.sh [--mem SIZE] [--timeout SECONDS] [--cpu MODEL] --bios ROM   (firmware-style guest)
 #
+# --device NAME adds a QEMU device (e.g. pc-testdev); repeatable.
 # --cpu replaces the default CPU model (pentium3: PAE and PGE but no NX), e.g.
 # "pentium3,+nx" to test PAE with NX.
 #
@@ -21,6 +22,7 @@ timeout=60
 initrd=""
 bios=""
 cpu=pentium3
+devices=()
 while [[ $# -gt 0 && "$1" == --* ]]; do
   case "$1" in
     --mem) mem=$2; shift 2 ;;
@@ -29,6 +31,7 @@ while [[ $# -gt 0 && "$1" == --* ]]; do
     --initrd) initrd=$2; shift 2 ;;
     --bios) bios=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
+    --device) devices+=(-device "$2"); shift 2 ;;
     *) echo "run-qemu.sh: unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -44,7 +47,7 @@ qemu=$(command -v qemu-system-i386) || { echo "run-qemu.sh: SKIP: qemu-system-i3
 [[ -r "$image" ]] || { echo "run-qemu.sh: cannot read $image" >&2; exit 64; }
 
 args=(-m "$mem" -display none -serial stdio -monitor none
-      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu "$cpu")
+      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu "$cpu" ${devices[@]+"${devices[@]}"})
 if [[ -n "$bios" ]]; then
   args+=(-bios "$bios")
 else

@@ -2,27 +2,18 @@
 // LMSW/SMSW, INVLPG, INVD/WBINVD, CPUID, RDTSC, RDMSR/WRMSR and UD2 (the x87
 // escapes and WAIT are the x87 family: x87_table.cpp).
 //
-// CPUID describes a P6-class part that reports only what is implemented:
-// family 6 model 3 stepping 3, "GenuineIntel", FPU TSC MSR PSE PAE CX8 PGE CMOV,
-// PSE-36 (the MMU implements it: docs/mmu.md), and NX in leaf 0x80000001.
-// FPU: the x87 (x87_table.cpp); not MMX, FXSR or SSE (docs/cpu.md).
-// MSRs: TSC (0x10) and EFER (0xC0000080, NXE only); others raise #GP(0).
+// CPUID's leaves are emu/cpu/cpuid.cpp, the MSR table emu/cpu/msr.cpp.
 // Costs (Intel486): HLT 4, MOV CR0 17, other MOV CRn 4, MOV DRn 10, CLTS 7,
 // LMSW 13, SMSW 2, INVLPG 12, INVD 4, WBINVD 5, CPUID 14; RDTSC/RDMSR/WRMSR
 // take the Pentium's 20/20/30 for want of a 486 figure.
+#include "cpu/cpuid.hpp"
+#include "cpu/msr.hpp"
 #include "cpu/ops/families.hpp"
 #include "cpu/ops/forms.hpp"
 
 namespace hm::cpu {
 
 namespace {
-
-constexpr u32 kCpuSignature = 0x0633;
-constexpr u32 kFeatFpu = 1u << 0, kFeatPse = 1u << 3, kFeatTsc = 1u << 4, kFeatMsr = 1u << 5, kFeatPae = 1u << 6;
-constexpr u32 kFeatCx8 = 1u << 8, kFeatPge = 1u << 13, kFeatCmov = 1u << 15, kFeatPse36 = 1u << 17;
-constexpr u32 kFeatures = kFeatFpu | kFeatPse | kFeatTsc | kFeatMsr | kFeatPae | kFeatCx8 | kFeatPge | kFeatCmov | kFeatPse36;
-constexpr u32 kExtFeatNx = 1u << 20;
-constexpr u32 kMsrTsc = 0x10, kMsrEfer = 0xC0000080;
 
 // CR0 bits a 486-class CPU implements (ET is hardwired to 1).
 constexpr u32 kCr0Implemented = cr0::kPE | cr0::kMP | cr0::kEM | cr0::kTS | cr0::kET | cr0::kNE | cr0::kWP |
@@ -160,32 +151,11 @@ const Insn* op_cache_flush(Core& c, const Insn* i) {  // INVD, WBINVD: no caches
 }
 
 const Insn* op_cpuid(Core& c, const Insn* i) {
-    u32* r = c.s.r;
-    u32 leaf = r[reg::EAX];
-    if (leaf >= 0x80000000u ? leaf > 0x80000001u : leaf > 1) leaf = 1;  // highest basic leaf
-    switch (leaf) {
-        case 0:
-            r[reg::EAX] = 1;
-            r[reg::EBX] = 0x756E6547;  // "Genu"
-            r[reg::EDX] = 0x49656E69;  // "ineI"
-            r[reg::ECX] = 0x6C65746E;  // "ntel"
-            break;
-        case 1:
-            r[reg::EAX] = kCpuSignature;
-            r[reg::EBX] = 0;
-            r[reg::ECX] = 0;
-            r[reg::EDX] = kFeatures;
-            break;
-        case 0x80000000u:
-            r[reg::EAX] = 0x80000001u;
-            r[reg::EBX] = r[reg::ECX] = r[reg::EDX] = 0;
-            break;
-        default:  // 0x80000001
-            r[reg::EAX] = 0;
-            r[reg::EBX] = r[reg::ECX] = 0;
-            r[reg::EDX] = kExtFeatNx;
-            break;
-    }
+    const CpuidResult r = cpuid(c.s, c.s.r[reg::EAX]);
+    c.s.r[reg::EAX] = r.eax;
+    c.s.r[reg::EBX] = r.ebx;
+    c.s.r[reg::ECX] = r.ecx;
+    c.s.r[reg::EDX] = r.edx;
     return next(c, i);
 }
 
@@ -199,12 +169,7 @@ const Insn* op_rdtsc(Core& c, const Insn* i) {
 
 const Insn* op_rdmsr(Core& c, const Insn* i) {
     require_cpl0(c);
-    u64 v;
-    switch (c.s.r[reg::ECX]) {
-        case kMsrTsc: v = c.cycles_now(i) + c.s.tsc_adjust; break;
-        case kMsrEfer: v = c.s.cr.efer; break;
-        default: raise(Vector::GP, 0);
-    }
+    const u64 v = read_msr(c, i, c.s.r[reg::ECX]);
     c.s.r[reg::EAX] = static_cast<u32>(v);
     c.s.r[reg::EDX] = static_cast<u32>(v >> 32);
     return next(c, i);
@@ -212,15 +177,7 @@ const Insn* op_rdmsr(Core& c, const Insn* i) {
 
 const Insn* op_wrmsr(Core& c, const Insn* i) {
     require_cpl0(c);
-    const u64 v = (u64{c.s.r[reg::EDX]} << 32) | c.s.r[reg::EAX];
-    switch (c.s.r[reg::ECX]) {
-        case kMsrTsc: c.s.tsc_adjust = v - c.cycles_now(i); break;
-        case kMsrEfer:
-            if (v & ~efer::kNXE) raise(Vector::GP, 0);
-            c.mmu.write_efer(v);
-            break;
-        default: raise(Vector::GP, 0);
-    }
+    write_msr(c, i, c.s.r[reg::ECX], (u64{c.s.r[reg::EDX]} << 32) | c.s.r[reg::EAX]);
     return next(c, i);
 }
 

@@ -15,6 +15,7 @@ TEST_CASE("QEMU's single-dash options become hm386's", "[cli]") {
           V{"run", "--rtc-base", "2020-02-02T10:00:00", "k"});
     CHECK(translate_qemu_args({"run", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "k"}) ==
           V{"run", "--debug-exit-qemu", "k"});
+    CHECK(translate_qemu_args({"run", "-device", "pc-testdev", "k"}) == V{"run", "--device", "pc-testdev", "k"});
     CHECK(translate_qemu_args({"run", "--", "-kernel"}) == V{"run", "--", "-kernel"});
     CHECK(translate_qemu_args({"run", "-s", "-S", "k"}) == V{"run", "--gdb", "1234", "k"});
     CHECK(translate_qemu_args({"run", "-gdb", "tcp::4321", "k"}) == V{"run", "--gdb", "4321", "k"});

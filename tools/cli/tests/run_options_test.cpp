@@ -64,6 +64,9 @@ TEST_CASE("A kernel with QEMU-style options resolves to a plan", "[cli]") {
     CHECK(p.rtc_epoch == 946684800);
     CHECK(p.modules == std::vector<std::string>{"m1 a b", "m2", "m3 x"});
     CHECK_FALSE(p.gdb_port.has_value());
+    CHECK_FALSE(p.pc_testdev);
+    CHECK(plan_for({"--device", "pc-testdev", k}).pc_testdev);
+    CHECK(plan_for({"--device", "pc-testdev", k}).kernel == k);
     CHECK(plan_for({k, "--gdb", "1234"}).gdb_port == u16{1234});
     CHECK(plan_for({k, "--gdb", "0"}).gdb_port == u16{0});
 }
@@ -120,6 +123,7 @@ TEST_CASE("Bad option values are usage errors with the option named", "[cli]") {
     CHECK(usage({k, "--trace-events", "walk,nope"}).find("--trace-events") == 0);
     CHECK(usage({k, "--post-port", "0x10000"}).find("0 to 0xffff") != std::string::npos);
     CHECK(usage({k, "--rtc-base", "someday"}).find("--rtc-base someday") == 0);
+    CHECK(usage({k, "--device", "e1000"}).find("--device e1000") == 0);
     CHECK(usage({"--rom", k, "--append", "x"}).find("--append needs a Multiboot kernel") == 0);
     CHECK(usage({"--rom", k, "--module", "m"}).find("modules need") == 0);
 }

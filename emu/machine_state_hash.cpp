@@ -31,6 +31,31 @@ void hash_cpu(StateHasher& h, const CpuState& s) {
     h.value(s.cpl), h.value(s.halted), h.value(s.interrupt_shadow), h.value(s.nmi_blocked);
     h.value(s.cr.cr0), h.value(s.cr.cr2), h.value(s.cr.cr3), h.value(s.cr.cr4), h.value(s.cr.efer);
     h.value(s.tsc_adjust), h.value(s.cycles), h.value(s.instructions);
+    h.value(s.debug_shadow), h.value(s.held_dr6);
+    h.section(0x465055);  // "FPU"
+    const FpuState& f = s.fpu;
+    for (const fpu::Float80& r : f.st) h.value(r.sig), h.value(r.se);
+    h.value(f.cw), h.value(f.sw), h.value(f.tag), h.value(f.fop);
+    h.value(f.fcs), h.value(f.fip), h.value(f.fds), h.value(f.fdp), h.value(f.ferr), h.value(f.ignne);
+    h.section(0x4D5352);  // "MSR"
+    h.value(s.msr.local_apic), h.value(s.msr.bsp), h.value(s.msr.initial_apic_id);
+    h.value(s.msr.apic_base), h.value(s.msr.mcg_status), h.value(s.msr.misc_enable);
+}
+
+void hash_lapic(StateHasher& h, const LapicState& a) {
+    h.section(0x4C415043);  // "LAPC"
+    h.value(a.id), h.value(a.tpr), h.value(a.ldr), h.value(a.dfr), h.value(a.svr);
+    for (unsigned i = 0; i < 8; ++i) h.value(a.isr[i]), h.value(a.tmr[i]), h.value(a.irr[i]);
+    h.value(a.esr), h.value(a.esr_pending), h.value(a.icr_low), h.value(a.icr_high);
+    for (u32 l : a.lvt) h.value(l);
+    h.value(a.divide), h.value(a.timer_initial), h.value(a.timer_base_count), h.value(a.timer_base_cycle);
+    h.value(a.hw_enabled), h.value(a.lint0_level), h.value(a.lint1_level);
+}
+
+void hash_ioapic(StateHasher& h, const IoApicState& io) {
+    h.section(0x494F4150);  // "IOAP"
+    h.value(io.id), h.value(io.select), h.value(io.pending), h.value(io.lines);
+    for (u64 e : io.redirection) h.value(e);
 }
 
 // Pages that hold anything but zeros, as (page number, contents). Pages the host
@@ -71,6 +96,8 @@ u64 Machine::state_hash() const {
     mmu_.hash_state(h);
     hash_ram(h, ram_);
 
+    hash_lapic(h, lapic_.state());
+    hash_ioapic(h, ioapic_.state());
     h.section(0x444556);  // "DEV": what the devices expose of their state
     for (const Pic8259* p : {&pic_.master(), &pic_.slave()}) {
         h.value(p->irr()), h.value(p->isr()), h.value(p->imr()), h.value(p->elcr);

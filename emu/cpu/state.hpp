@@ -117,6 +117,8 @@ struct FpuState {
     // to port F0h) lets waiting instructions proceed despite it.
     bool ferr = false;
     bool ignne = false;
+};
+
 namespace msr_bit {
 constexpr u64 kApicBsp = 1u << 8, kApicGlobalEnable = 1u << 11;
 constexpr u64 kApicBaseMask = 0x0000000FFFFFF000ull;  // bits 12-35: MAXPHYADDR is 36 (PAE, PSE-36)

@@ -51,6 +51,33 @@ TEST_CASE("State hash: equal states hash alike, any change shows", "[machine][ha
         a.m->bus().io_write(0x21, 0xFF, 1);
         CHECK(a.m->state_hash() != h);
     }
+    SECTION("an x87 register's exponent, and the control word") {
+        a.m->cpu_state().fpu.st[5].se ^= 1;
+        CHECK(a.m->state_hash() != h);
+        a.m->cpu_state().fpu.st[5].se ^= 1;
+        CHECK(a.m->state_hash() == h);
+        a.m->cpu_state().fpu.cw ^= 0x0C00;
+        CHECK(a.m->state_hash() != h);
+    }
+    SECTION("an MSR") {
+        a.m->cpu_state().msr.misc_enable ^= 1;
+        CHECK(a.m->state_hash() != h);
+    }
+    SECTION("a data breakpoint held over by MOV SS") {
+        a.m->cpu_state().held_dr6 = 1;
+        CHECK(a.m->state_hash() != h);
+    }
+    SECTION("the local APIC's TPR, written through its MMIO page") {
+        a.m->bus().write(0xFEE00080, 0x20, 4);
+        CHECK(a.m->state_hash() != h);
+    }
+    SECTION("an I/O APIC redirection entry") {
+        a.m->bus().write(0xFEC00000, 0x10, 4);      // IOREGSEL: entry 0, low half
+        const u64 after_select = a.m->state_hash();  // IOREGSEL is state too
+        CHECK(after_select != h);
+        a.m->bus().write(0xFEC00010, 0x30, 4);      // IOWIN: vector 0x30
+        CHECK(a.m->state_hash() != after_select);
+    }
 }
 
 TEST_CASE("State hash: reported exactly every N instructions, and neutral", "[machine][hash]") {

@@ -142,6 +142,17 @@ elif [[ $figures -eq 1 ]]; then
 fi
 
 # The screenshots: each must show the stop a fresh run of the walkthrough reaches.
+# The text of the PNG's "hm386-stop" tEXt chunk, read by the chunk's length: the
+# CRC after it may well start with a digit, so a pattern match alone overruns.
+png_stop() {
+  local off len
+  off=$(grep -a -b -o 'tEXthm386-stop' "$1" | head -1 | cut -d: -f1)
+  [[ -n $off && $off -ge 4 ]] || return 0
+  len=$(od -An -tu1 -j $((off - 4)) -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+  # keyword "hm386-stop", a NUL, then the text
+  dd if="$1" bs=1 skip=$((off + 4 + 11)) count=$((len - 11)) 2>/dev/null
+}
+
 [[ $screenshots -eq 1 ]] && while read -r name _ cycles _ insns; do
   png=$root/$name
   want="cycles $cycles instructions $insns"
@@ -150,7 +161,7 @@ fi
     status=1
     continue
   fi
-  got=$(grep -a -o 'hm386-stop.cycles [0-9]* instructions [0-9]*' "$png" | sed 's/^hm386-stop.//')
+  got=$(png_stop "$png")
   if [[ "$got" != "$want" ]]; then
     echo "golden-figures: $name shows ${got:-an unrecorded stop (made by an older hm386-gui)}; a fresh run stops at $want: run tools/scripts/gui-screenshots.sh"
     status=1

@@ -18,9 +18,13 @@ set(HM386_GUEST_COMMON_FLAGS
   -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer
   -mno-sse -mno-sse2 -mno-mmx -mno-80387 -msoft-float -mno-red-zone
   -O2 -g -Wall -Wextra
-  # __FILE__ relative to the source tree: reports and images do not depend on
-  # where the tree is checked out.
-  -fmacro-prefix-map=${CMAKE_SOURCE_DIR}/=)
+  # __FILE__ relative to the source tree, and the debug info's paths free of
+  # where the tree is checked out and which build tree it is: the images are the
+  # same bytes in every checkout and tree. (They must be: the Multiboot loader
+  # places its information after the whole image, so a longer debug string moves
+  # the guest's memory layout and its cycle counts, which tests assert exactly.)
+  -fmacro-prefix-map=${CMAKE_SOURCE_DIR}/=
+  -fdebug-prefix-map=${CMAKE_BINARY_DIR}=build -fdebug-prefix-map=${CMAKE_SOURCE_DIR}=src)
 set(HM386_GUEST_CXX_FLAGS -std=c++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics
   -fno-use-cxa-atexit -ffunction-sections -fdata-sections)
 
@@ -103,7 +107,9 @@ function(_hm386_guest_compile OUT_VAR NAME SOURCES INCLUDES DEFINES)
     set(obj ${CMAKE_CURRENT_BINARY_DIR}/guest-obj/${NAME}/${flat}.o)
     get_filename_component(ext ${src} LAST_EXT)
     if(ext STREQUAL ".S")
-      set(langflags -D__ASSEMBLY__)
+      # No debug info for assembly: clang's assembler ignores -fdebug-prefix-map,
+      # and its DW_AT_comp_dir would name the build tree (see the flags above).
+      set(langflags -D__ASSEMBLY__ -g0)
     else()
       set(langflags ${HM386_GUEST_CXX_FLAGS})
     endif()

@@ -22,7 +22,7 @@ function(hm386_kernel_image NAME)
     COMMAND ${CMAKE_COMMAND} -E make_directory ${work}
     COMMAND ${ldcmd} -o ${work}/pass1.elf ${objs} ${libobjs} ${HM386_GUEST_BUILTINS}
     COMMAND ${gen} ${HM386_NM} ${work}/pass1.elf ${work}/kallsyms.S
-    COMMAND ${HM386_GUEST_CC} ${HM386_GUEST_COMMON_FLAGS} -c ${work}/kallsyms.S -o ${work}/kallsyms.o
+    COMMAND ${HM386_GUEST_CC} ${HM386_GUEST_COMMON_FLAGS} -g0 -c ${work}/kallsyms.S -o ${work}/kallsyms.o
     COMMAND ${ldcmd} -o ${G_OUTPUT}.tmp ${objs} ${libobjs} ${work}/kallsyms.o ${HM386_GUEST_BUILTINS}
     COMMAND ${gen} ${HM386_NM} ${G_OUTPUT}.tmp ${work}/kallsyms.check.S
     COMMAND ${CMAKE_COMMAND} -E compare_files ${work}/kallsyms.S ${work}/kallsyms.check.S

@@ -81,7 +81,10 @@ measure() {
   echo "[walkthrough]"
   # Each "#gui screenshot FILE" becomes: say the picture's name, then regs.
   sed -E 's|^#gui screenshot (.*)$|echo stop \1\nregs|' "$root/tools/scripts/kmap-walkthrough.hm386" >"$tmp/walk.hm386"
-  "$hm386" debug -m 64M --serial none --append "$walk_append" "$build/guest/ktest.elf" --script "$tmp/walk.hm386" \
+  # "ktest.elf" on the command line, as gui-screenshots.sh names it: the Multiboot
+  # command line starts with the image's name, and its length moves the stops.
+  ln -s "$build/guest/ktest.elf" "$tmp/ktest.elf"
+  (cd "$tmp" && "$hm386" debug -m 64M --serial none --append "$walk_append" ktest.elf --script "$tmp/walk.hm386") \
     >"$tmp/walk.out" 2>&1 || { tail -20 "$tmp/walk.out" >&2; exit 1; }
   awk '/^stop / && !/^\(hm386\)/ {name = $2} /cycles [0-9]+ +instructions [0-9]+/ && name != "" {
          for (i = 1; i < NF; i++) { if ($i == "cycles") c = $(i + 1); if ($i == "instructions") n = $(i + 1) }

@@ -19,7 +19,7 @@ if [[ $rc -ne 69 ]]; then echo "FAIL: no display: exit status $rc, wanted 69"; f
 if ! grep -q "no display" "$dir/out"; then echo "FAIL: no display: the message does not say so"; fail=1; fi
 if [[ -e $dir/shot.png ]]; then echo "FAIL: no display: a screenshot was written"; fail=1; fi
 
-env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software XDG_RUNTIME_DIR="$dir" \
+env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software SDL_FRAMEBUFFER_ACCELERATION=0 XDG_RUNTIME_DIR="$dir" \
     timeout -s KILL 60 "$gui" "$image" -m 64M --timeout 50 --screenshot "$dir/asked.png" >"$dir/out2" 2>&1
 rc=$?
 if [[ $rc -ne 0 || ! -s $dir/asked.png ]]; then

@@ -334,6 +334,11 @@ RunResult Machine::run(const RunLimits& limits) {
             case StopReason::Shutdown:
                 return finish(RunOutcome::Shutdown, cpu_.shutdown_reason() + "\n" + cpu_.dump_state());
             case StopReason::Halted: {
+                // An event due by the HLT's own cycle (run_due above, after the CPU
+                // stopped) may have raised INTR, say a one-shot LAPIC timer: the CPU
+                // wakes on the next run. Without this the hang checks below saw no
+                // armed event and reported a hang with the interrupt pending.
+                if (cpu_.interrupt_would_wake()) break;
                 if (!interrupts_can_wake()) {
                     const char* why_not = (state_.eflags & flag::IF) ? "every IRQ is masked at the PIC"
                                                                      : "interrupts are disabled (IF=0)";

@@ -41,6 +41,10 @@ void Cpu::configure_local_apic(u8 initial_apic_id, bool bsp) {
     reset_msrs(core_->s);
 }
 
+bool Cpu::interrupt_would_wake() const {
+    return (core_->intr_line && (core_->s.eflags & flag::IF)) || (core_->nmi_latched && !core_->s.nmi_blocked);
+}
+
 void Cpu::set_intr(bool asserted) {
     core_->intr_line = asserted;
     if (asserted) core_->block_stop = 0;  // taken at the next instruction boundary, even mid-block

@@ -73,6 +73,9 @@ public:
     // set now and at every reset) and CPUID reports the APIC and the initial ID.
     void configure_local_apic(u8 initial_apic_id, bool bsp);
     void set_intr(bool asserted);  // level of the INTR line
+    // A halted CPU would leave HLT at once: INTR asserted with IF set, or an NMI
+    // latched and not blocked.
+    bool interrupt_would_wake() const;
     void raise_nmi();
     // The x87 FERR# output (MS-DOS compatibility error reporting, CR0.NE = 0):
     // called with the new level when it changes. The machine routes it to IRQ 13

@@ -104,6 +104,37 @@ TEST_CASE("A halted CPU skips to the next timer event instead of spinning", "[ma
     CHECK(s.instructions < 30);  // the time passed without executing anything
 }
 
+TEST_CASE("A one-shot LAPIC timer that expires during the HLT wakes it, whatever the count", "[machine][lapic]") {
+    // The timer's deadline may fall inside the HLT's own cycles: the CPU stops
+    // halted, the machine then fires the timer, and nothing else is armed. That
+    // was reported as a hang with the vector pending in IRR (Linux's idle loop
+    // hit it). Every count from 1 to 64 covers each offset from the HLT.
+    for (u32 count = 1; count <= 64; ++count) {
+        CAPTURE(count);
+        TinyMachine t({0xB0, 0xFF, 0xE6, 0x21, 0xE6, 0xA1,                    // mask both PICs
+                       0xC7, 0x05, 0xF0, 0x00, 0xE0, 0xFE, 0xFF, 0x01, 0, 0,    // SVR: software enable
+                       0xC7, 0x05, 0x20, 0x03, 0xE0, 0xFE, 0x40, 0, 0, 0,       // LVT timer: vector 0x40, one-shot
+                       0xC7, 0x05, 0xE0, 0x03, 0xE0, 0xFE, 0x0B, 0, 0, 0,       // divide by 1
+                       0xC7, 0x05, 0x80, 0x03, 0xE0, 0xFE, static_cast<u8>(count), 0, 0, 0,  // initial count
+                       0xFB, 0xF4, 0xEB, 0xFD});                                // sti; hlt; jmp back
+        // Every vector -> 0x08:0x100100: mov eax,42; out 0xF4,eax.
+        constexpr u32 kIdt = 0x180000, kHandler = 0x100100, kGdt = 0x181000;
+        const u8 handler[] = {0xB8, 42, 0, 0, 0, 0xE7, 0xF4, 0xEB, 0xFE};
+        t.m->bus().load_bytes(kHandler, handler, sizeof handler);
+        for (u32 v = 0; v < 256; ++v) {
+            const u64 gate = (kHandler & 0xFFFF) | (u64{0x08} << 16) | (u64{0x8E} << 40) | (u64{kHandler >> 16} << 48);
+            t.m->bus().load_bytes(kIdt + v * 8, reinterpret_cast<const u8*>(&gate), 8);
+        }
+        t.m->cpu_state().idtr = {kIdt, 256 * 8 - 1};
+        const u64 gdt[3] = {0, 0x00CF9A000000FFFFull, 0x00CF92000000FFFFull};
+        t.m->bus().load_bytes(kGdt, reinterpret_cast<const u8*>(gdt), sizeof gdt);
+        t.m->cpu_state().gdtr = {kGdt, sizeof gdt - 1};
+        RunResult r = t.run(1'000'000);
+        CHECK(r.outcome == RunOutcome::DebugExit);
+        CHECK(r.exit_value == 42);
+    }
+}
+
 TEST_CASE("HLT while the only timer drives a masked IRQ is a hang at once", "[machine]") {
     // The PIT runs periodically (mode 2), but IRQ 0 is masked; IRQ 1 is open, so
     // the CPU could be woken in principle -- by nothing that is coming.

@@ -156,15 +156,11 @@ TEST_CASE("NMI ignores IF and is blocked until the next IRET", "[cpu][interrupts
 }
 
 namespace {
-// Identity paging for the first 4 MiB (PD 0x10000, PT 0x11000), page 0x8000 absent.
+// Identity paging for the first 4 MiB, page 0x8000 absent.
 void setup_paging(PmFixture& f) {
-    f.poke32(0x10000, 0x11000 | 7);
-    for (u32 i = 0; i < 1024; ++i) f.poke32(0x11000 + 4 * i, (i << 12) | 7);
+    identity_paging(f);
     f.poke32(0x11000 + 8 * 4, 0x8000 | 6);  // not present
 }
-const Bytes kPagingOn = {0xB8, 0x00, 0x00, 0x01, 0x00, 0x0F, 0x22, 0xD8,   // mov eax,0x10000 ; mov cr3,eax
-                         0x0F, 0x20, 0xC0, 0x0D, 0x00, 0x00, 0x00, 0x80,   // mov eax,cr0 ; or eax,0x80000000
-                         0x0F, 0x22, 0xC0};                                // mov cr0,eax
 }  // namespace
 
 TEST_CASE("A page fault reports CR2 and the error code, and the instruction restarts", "[cpu][exceptions][paging]") {

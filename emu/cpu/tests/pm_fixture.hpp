@@ -76,4 +76,14 @@ struct PmFixture : CpuFixture {
     u64 exceptions(unsigned v) { return cpu.stats().exceptions[v]; }
 };
 
+// Identity paging for the first 4 MiB (PD 0x10000, PT 0x11000, all user/writable),
+// turned on by running kPagingOn.
+inline void identity_paging(PmFixture& f) {
+    f.poke32(0x10000, 0x11000 | 7);
+    for (u32 i = 0; i < 1024; ++i) f.poke32(0x11000 + 4 * i, (i << 12) | 7);
+}
+inline const Bytes kPagingOn = {0xB8, 0x00, 0x00, 0x01, 0x00, 0x0F, 0x22, 0xD8,   // mov eax,0x10000 ; mov cr3,eax
+                                0x0F, 0x20, 0xC0, 0x0D, 0x00, 0x00, 0x00, 0x80,   // mov eax,cr0 ; or eax,0x80000000
+                                0x0F, 0x22, 0xC0};                                // mov cr0,eax
+
 }  // namespace hm::test

@@ -67,17 +67,6 @@ TEST_CASE("ENTER faults before changing any register when the final ESP is outsi
     CHECK(f.r(reg::ESP) == 0x100 - 16);   // the #SS frame (error code, EIP, CS, EFLAGS) on the old stack
 }
 
-namespace {
-// Identity paging for the first 4 MiB (PD 0x10000, PT 0x11000).
-void identity_paging(PmFixture& f) {
-    f.poke32(0x10000, 0x11000 | 7);
-    for (u32 i = 0; i < 1024; ++i) f.poke32(0x11000 + 4 * i, (i << 12) | 7);
-}
-const Bytes kPagingOn = {0xB8, 0x00, 0x00, 0x01, 0x00, 0x0F, 0x22, 0xD8,   // mov eax,0x10000 ; mov cr3,eax
-                         0x0F, 0x20, 0xC0, 0x0D, 0x00, 0x00, 0x00, 0x80,   // mov eax,cr0 ; or eax,0x80000000
-                         0x0F, 0x22, 0xC0};                                // mov cr0,eax
-}  // namespace
-
 TEST_CASE("ENTER faults with #PF (write) when the final ESP lands on a missing page", "[cpu][stack][exceptions][paging]") {
     PmFixture f;
     identity_paging(f);

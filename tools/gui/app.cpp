@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "exit_codes.hpp"
+#include "layout_audit.hpp"
 #include "layout.hpp"
 #include "panels/console_panel.hpp"
 #include "panels/disassembly_panel.hpp"
@@ -233,6 +234,7 @@ void App::capture(const std::string& path) {
         return;
     }
     c_.screenshot_done(path, "", w, h);
+    c_.log_clipped_text(describe(audit_layout(*ImGui::GetDrawData(), *ImGui::GetIO().Fonts)));
 }
 
 }  // namespace hm::gui

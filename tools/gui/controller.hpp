@@ -52,6 +52,9 @@ public:
     // The window calls these around a screenshot request.
     std::optional<std::string> screenshot_due();  // the path, when the frame to capture is being drawn
     void screenshot_done(const std::string& path, const std::string& error, int width, int height);
+    // After a screenshot: the layout audit's verdict on the captured frame ("none", or
+    // the panels whose text runs past their edge; layout_audit.hpp).
+    void log_clipped_text(const std::string& verdict) { log_.output("clipped text: " + verdict); }
 
     bool quit_requested() const { return quit_; }
     int exit_status() const { return exit_status_; }

@@ -16,7 +16,8 @@ constexpr ImU32 kVgaPalette[16] = {
 
 // Follows new text: scrolls to the bottom when the text grew and the view was there.
 void text_log(const char* id, ConsoleBuffer& buf, ConsolePanel::Cache& cache) {
-    ImGui::BeginChild(id);
+    // The guest decides its line length: wider lines scroll, as in the VGA view.
+    ImGui::BeginChild(id, ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     const size_t total = buf.total();
     const bool grew = total != cache.seen;
     if (grew) cache.text = buf.text();  // copied only when the guest wrote more

@@ -18,7 +18,7 @@ void DisassemblyPanel::drawContent(Controller& c) {
     const Snapshot& s = c.snapshot();
     ViewState& view = c.view();
     const u32 pc = s.regs.pc();
-    ImGui::TextColored(colors::kDim, "EIP %s   click the gutter or F9: breakpoint; double-click: run to the line", hex8(pc).c_str());
+    text_wrapped_colored(colors::kDim, "EIP %s   click the gutter or F9: breakpoint; double-click: run to the line", hex8(pc).c_str());
     if (!s.disasm_error.empty()) ImGui::TextColored(colors::kFault, "%s", s.disasm_error.c_str());
     ImGui::Separator();
 

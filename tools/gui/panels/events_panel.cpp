@@ -21,7 +21,7 @@ void EventsPanel::drawContent(Controller& c) {
     const Snapshot& s = c.snapshot();
     if (!ImGui::BeginTabBar("events_tabs")) return;
     if (ImGui::BeginTabItem("events")) {
-        ImGui::BeginChild("log");
+        ImGui::BeginChild("log", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
         if (s.events.empty()) ImGui::TextColored(colors::kDim, "no events logged yet (set log LIST chooses which are)");
         for (const dbg::LogEntry& e : s.events) {
             ImGui::TextColored(colors::kDim, "%10llu", static_cast<unsigned long long>(e.cycle));

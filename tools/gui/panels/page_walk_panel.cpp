@@ -121,7 +121,7 @@ void tlb_line(const char* name, const std::optional<TlbEntryView>& e) {
         return;
     }
     const bool agrees = e->matches_memory;
-    ImGui::TextColored(agrees ? colors::kFilled : colors::kStale, "%s: set %u way %u %s page %s -> frame %s %s%s%s%s", name,
+    text_wrapped_colored(agrees ? colors::kFilled : colors::kStale, "%s: set %u way %u %s page %s -> frame %s %s%s%s%s", name,
                        e->set, e->way, size_text(e->page_size_log2).c_str(), hex8(e->lin_base).c_str(), hex(e->frame).c_str(),
                        e->writable ? "RW" : "RO", e->user ? " US" : " S", e->global ? " G" : "",
                        agrees ? "  (agrees with memory)" : "  STALE: the tables no longer say this");

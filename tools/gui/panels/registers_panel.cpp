@@ -104,8 +104,7 @@ void RegistersPanel::drawContent(Controller& c) {
     segment_row(s, Reg::LDTR, "ldtr", r.ldtr);
     segment_row(s, Reg::TR, "tr", r.tr);
     text_if(s.changed >> static_cast<unsigned>(Reg::GDTR) & 1, colors::kChanged, "gdtr base %08x limit %04x", r.gdtr.base, r.gdtr.limit);
-    ImGui::SameLine();
-    text_if(s.changed >> static_cast<unsigned>(Reg::IDTR) & 1, colors::kChanged, "  idtr base %08x limit %04x", r.idtr.base, r.idtr.limit);
+    text_if(s.changed >> static_cast<unsigned>(Reg::IDTR) & 1, colors::kChanged, "idtr base %08x limit %04x", r.idtr.base, r.idtr.limit);
     ImGui::Separator();
 
     reg_line(s, Reg::CR0, "cr0", r.cr.cr0);
@@ -124,8 +123,8 @@ void RegistersPanel::drawContent(Controller& c) {
     reg_line(s, Reg::EFER, "efer", r.cr.efer);
     ImGui::SameLine();
     bit_tag("NXE", r.cr.efer & efer::kNXE, "no-execute enable (PAE)");
-    ImGui::TextColored(colors::kDim, "dr0-3 %08x %08x %08x %08x  dr6 %08x  dr7 %08x", r.dr[0], r.dr[1], r.dr[2], r.dr[3],
-                       r.dr[6], r.dr[7]);
+    ImGui::TextColored(colors::kDim, "dr0-3 %08x %08x %08x %08x", r.dr[0], r.dr[1], r.dr[2], r.dr[3]);
+    ImGui::TextColored(colors::kDim, "dr6 %08x  dr7 %08x", r.dr[6], r.dr[7]);
 }
 
 }  // namespace hm::gui

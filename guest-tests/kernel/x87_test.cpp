@@ -264,7 +264,7 @@ KTEST(x87, unmasked_exception_reaches_the_thread_through_mf) {
 }
 
 KTEST(x87, unmasked_exception_reaches_the_thread_through_irq13_without_cr0_ne) {
-    KTEST_REQUIRE(exact_x87(), "QEMU 7.2 aborts when FERR# raises IRQ 13 (see the top of this file)");
+    KTEST_REQUIRE(exact_x87(), "hm386 only, told by its diagnostic device: QEMU 7.2 aborts when FERR# raises IRQ 13");
     fpu_fault& f = current->fpu.fault;
     unsigned count = f.count;
     u64 irqs = irq_count(FPU_IRQ);

@@ -4,14 +4,14 @@
 #include <sstream>
 
 #include "debug/debug_format.hpp"
+#include "debug/gdb_x87.hpp"
 
 namespace hm::dbg {
 
 namespace {
 
 // gdb's i386 register numbers: the core feature (general registers, segment
-// selectors, then the x87 registers this CPU does not have, reported as zero),
-// then hm386's system registers.
+// selectors, then the x87 registers, gdb_x87.hpp), then hm386's system registers.
 constexpr unsigned kNumCore = 32;
 constexpr unsigned kFirstX87 = 16, kFirstX87Control = 24;
 constexpr Reg kCoreRegs[16] = {Reg::EAX, Reg::ECX, Reg::EDX, Reg::EBX, Reg::ESP, Reg::EBP, Reg::ESI, Reg::EDI,
@@ -19,8 +19,10 @@ constexpr Reg kCoreRegs[16] = {Reg::EAX, Reg::ECX, Reg::EDX, Reg::EBX, Reg::ESP,
 constexpr Reg kSysRegs[] = {Reg::CR0, Reg::CR2, Reg::CR3, Reg::CR4, Reg::EFER};
 constexpr unsigned kNumRegs = kNumCore + std::size(kSysRegs);
 
+static_assert(kFirstX87 + kGdbX87Count == kNumCore && kFirstX87Control == kFirstX87 + 8);
+
 unsigned reg_size(unsigned n) {
-    if (n >= kFirstX87 && n < kFirstX87Control) return 10;
+    if (n >= kFirstX87 && n < kNumCore) return gdb_x87_size(n - kFirstX87);
     if (n == kNumCore + 4) return 8;  // EFER
     return 4;
 }
@@ -257,14 +259,14 @@ std::string GdbServer::read_registers() {
 std::string GdbServer::read_register(unsigned n) {
     const RegisterFile r = d_.registers();
     if (n < kFirstX87) return le_hex(r.get(kCoreRegs[n]), 4);
-    if (n < kNumCore) return std::string(reg_size(n) * 2, '0');  // no x87 on this CPU
+    if (n < kNumCore) return gdb_x87_read(d_.machine().cpu_state().fpu, n - kFirstX87);
     return le_hex(r.get(kSysRegs[n - kNumCore]), reg_size(n));
 }
 
 bool GdbServer::write_register(unsigned n, const std::string& hex) {
     auto b = from_hex(hex);
     if (!b || b->size() != reg_size(n)) return false;
-    if (n >= kFirstX87 && n < kNumCore) return le_value(*b) == 0;  // only "still zero"
+    if (n >= kFirstX87 && n < kNumCore) return gdb_x87_write(d_.machine().cpu_state().fpu, n - kFirstX87, *b);
     const Reg r = n < kFirstX87 ? kCoreRegs[n] : kSysRegs[n - kNumCore];
     try {
         d_.set_register(r, le_value(*b));

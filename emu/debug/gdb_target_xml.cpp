@@ -1,7 +1,6 @@
 // The target description gdb reads with qXfer:features:read:target.xml. gdb's
 // i386 support requires the "org.gnu.gdb.i386.core" feature with the general
-// registers, the segment selectors and the x87 registers (this CPU has no FPU:
-// they read as zero). hm386 adds its system registers as a feature of its own,
+// registers, the segment selectors and the x87 registers (gdb_x87.hpp). hm386 adds its system registers as a feature of its own,
 // so `info registers cr3` works in gdb.
 #include "debug/gdb_server.hpp"
 

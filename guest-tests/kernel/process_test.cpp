@@ -2,6 +2,7 @@
 // user memory from highmem with the right page-table bits, copy_to/from_user
 // fixups, and other address spaces reached through get_user_pages +
 // kmap_local (access_process_vm, process_vm_readv/writev).
+#include <asm/fpu.hpp>
 #include <asm/cpufeature.hpp>
 #include <kernel/bootmodule.hpp>
 #include <kernel/dumpstack.hpp>
@@ -62,6 +63,15 @@ KTEST(process, faults_end_only_the_process) {
     EXPECT_EQ(run("div0"), SIGFPE);
     EXPECT_EQ(process_stats.segfaults, segv + 4);
     EXPECT_EQ(oops_count, oopses);  // none of it is a kernel bug
+}
+
+// An unmasked x87 exception in user mode: #MF (CR0.NE), SIGFPE, no oops.
+KTEST(process, x87_exception_is_sigfpe) {
+    unsigned long oopses = oops_count;
+    u64 mf = fpu_stats.mf_reports;
+    EXPECT_EQ(run("x87-div0"), SIGFPE);
+    EXPECT_EQ(fpu_stats.mf_reports, mf + 1);
+    EXPECT_EQ(oops_count, oopses);
 }
 
 KTEST(process, stack_is_not_executable_with_nx) {

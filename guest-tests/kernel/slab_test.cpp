@@ -112,3 +112,24 @@ KTEST(slab, kcalloc_checks_overflow) {
     EXPECT_EQ(v[9], 0u);
     kfree(v);
 }
+
+// Objects too big for eight to a page live in multi-page slabs; every one of
+// them, in any page of its slab, frees back to it (a task_struct with its x87
+// save area is such an object).
+KTEST(slab, objects_in_every_page_of_a_multi_page_slab_free) {
+    kmem_cache* c = kmem_cache_create("ktest-600", 600, 16);
+    ASSERT_NOT_NULL(c);
+    ASSERT_GT(c->order, 0u);
+    constexpr unsigned N = 40;
+    void* objs[N];
+    unsigned beyond_first_page = 0;
+    for (unsigned i = 0; i < N; ++i) {
+        objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+        ASSERT_NOT_NULL(objs[i]);
+        if (reinterpret_cast<unsigned long>(objs[i]) % (PAGE_SIZE << c->order) >= PAGE_SIZE) ++beyond_first_page;
+    }
+    EXPECT_GT(beyond_first_page, 0u);
+    for (unsigned i = 0; i < N; ++i) kmem_cache_free(c, objs[i]);
+    EXPECT_EQ(c->active_objects, 0u);
+    kmem_cache_destroy(c);
+}

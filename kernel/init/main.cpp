@@ -1,5 +1,6 @@
 // start_kernel(): the boot sequence after head.S, in order.
 #include <asm/desc.hpp>
+#include <asm/fpu.hpp>
 #include <asm/irq.hpp>
 #include <asm/irqflags.hpp>
 #include <asm/layout.hpp>
@@ -48,6 +49,7 @@ extern "C" [[noreturn]] void start_kernel(u32 magic, u32 mbi_phys) {
     printk("kallsyms: %u symbols\n", kallsyms_count());
     sched_init();
     init_IRQ();
+    fpu_init();
     time_init();
     local_irq_enable();
     rest_init(kernel_init);

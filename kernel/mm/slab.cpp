@@ -106,7 +106,10 @@ void discard_slab(kmem_cache* c, page* p) {
 // The slab holding obj, or nullptr for a pointer that is not the start of a
 // slot of c.
 page* object_slab(const kmem_cache* c, const void* obj) {
-    page* p = virt_to_page(obj);
+    // A slab is one buddy block, naturally aligned: its first page's struct
+    // page describes it, whichever of its pages obj lies in.
+    auto block = reinterpret_cast<unsigned long>(obj) & ~((PAGE_SIZE << c->order) - 1);
+    page* p = virt_to_page(reinterpret_cast<const void*>(block));
     auto offset = reinterpret_cast<unsigned long>(obj) - reinterpret_cast<unsigned long>(slab_base(p));
     if (!PageSlab(p) || p->slab_cache != c || offset % c->size || offset / c->size >= c->objects) return nullptr;
     return p;

@@ -53,6 +53,7 @@ constinit task_struct init_task{
     .kmap_ctrl = {0, {}},
     .pagefault_disabled = 0,
     .mm = nullptr,
+    .fpu = {},
 };
 constinit task_struct* current_task = &init_task;
 

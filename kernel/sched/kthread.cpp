@@ -4,6 +4,7 @@
 // while it runs (dropped by whoever runs after it dies, in
 // finish_task_switch), and each get_task_struct()/kthread_create() caller.
 // The last put frees the stack and the task_struct.
+#include <asm/fpu.hpp>
 #include <asm/switch_to.hpp>
 #include <kernel/bug.hpp>
 #include <kernel/highmem.hpp>
@@ -113,6 +114,7 @@ void do_exit(int code) {
         local_irq_restore(flags);
     }
     kmap_local_exit(tsk);
+    fpu_exit(tsk);
     exit_mm(tsk);
     tsk->exit_code = code;
     tsk->exited = true;

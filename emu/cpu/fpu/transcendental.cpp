@@ -17,6 +17,8 @@ using u128 = unsigned __int128;
 namespace {
 
 constexpr u64 kIntBit = 1ull << 63;
+constexpr Float80 kOne80{kIntBit, static_cast<u16>(kExtBias)};
+constexpr Float80 kMinusOne80{kIntBit, static_cast<u16>(0x8000 | kExtBias)};
 
 // value = m * 2^(e - 127), m normalized (bit 127 set) or 0.
 struct Wide {
@@ -239,6 +241,24 @@ bool special_one(Env& env, Float80 x, Class c, Float80& out) {
 
 bool greater(const Wide& a, const Wide& b) { return a.e > b.e || (a.e == b.e && a.m > b.m); }
 
+Wide pi() {
+    Wide p = kHalfPi;
+    p.e += 1;
+    return p;
+}
+
+// 2 atanh(z) = ln((1 + z) / (1 - z)) by its series, for the logarithms.
+Wide two_atanh(const Wide& z) {
+    const Wide z2 = mul(z, z);
+    Wide power = z, sum = z;
+    for (u64 n = 1; n < 60 && power.m != 0; ++n) {
+        power = mul(power, z2);
+        sum = add(sum, div_small(power, 2 * n + 1));
+    }
+    sum.e += 1;
+    return sum;
+}
+
 // atan(z) for z >= 0: z > 1 through pi/2 - atan(1/z); then atan(k/16) + atan((z - k/16) / (1 + z k/16)).
 Wide atan_wide(Wide z) {
     const bool inverted = greater(z, kOne);
@@ -274,15 +294,7 @@ Wide log2_wide(Float80 x, bool& exact) {
     exact = w.m == kOne.m && w.e == 0;
     const Wide kw = k == 0 ? Wide{} : normalize(k < 0, 127, static_cast<u128>(k < 0 ? -static_cast<i64>(k) : k));
     if (exact) return kw;
-    const Wide z = div(add(w, neg(kOne)), add(w, kOne));
-    const Wide z2 = mul(z, z);
-    Wide power = z, sum = z;
-    for (u64 n = 1; n < 60 && power.m != 0; ++n) {
-        power = mul(power, z2);
-        sum = add(sum, div_small(power, 2 * n + 1));
-    }
-    Wide ln = sum;
-    ln.e += 1;  // 2 * atanh(z)
+    const Wide ln = two_atanh(div(add(w, neg(kOne)), add(w, kOne)));
     return add(kw, div(ln, kLn2));
 }
 
@@ -307,6 +319,34 @@ bool stop_on_denormal(Env& env, Class c) {
     return !(env.cw & cw::DM);
 }
 
+// Unsupported encodings and NaNs for FPATAN, FYL2X and FYL2XP1; true when
+// `out` is the answer.
+bool special_two(Env& env, Float80 y, Class cy, Float80 x, Class cx, Float80& out) {
+    if (cy == Class::Unsupported || cx == Class::Unsupported) {
+        env.flags |= sw::IE;
+        out = kIndefinite;
+        return true;
+    }
+    if (is_nan(cy) || is_nan(cx)) {
+        out = nan_of_two(env, y, cy, x, cx);
+        return true;
+    }
+    return false;
+}
+
+// A denormal operand of a two-operand function: DE, and with DE unmasked the
+// operation stops (the caller answers y, which stays in place).
+bool stop_on_denormal(Env& env, Class cy, Class cx) {
+    if (cy != Class::Denormal && cx != Class::Denormal) return false;
+    env.flags |= sw::DE;
+    return !(env.cw & cw::DM);
+}
+
+Float80 invalid(Env& env) {
+    env.flags |= sw::IE;
+    return kIndefinite;
+}
+
 // The functions here never have an exactly representable result for the
 // operands that reach the series (sin, cos, tan of a non-zero number and 2^x
 // for a non-integer x are irrational), so the last bit is made sticky: a
@@ -316,26 +356,39 @@ Float80 to80(Env& env, Wide w, bool negate = false) {
     return round_wide(env, w.neg != negate, w.e, w.m | 1);
 }
 
-}  // namespace
-
-TrigResult fsin(Env& env, Float80 x) {
+// What the four trigonometric instructions do before the series: NaNs and
+// unsupported encodings (`pair`: FSINCOS gives both results), infinity
+// (invalid), zero (`at_zero` is the first result; FSINCOS's cosine is 1),
+// |x| >= 2^63 (out of range: C2, nothing changes) and an unmasked denormal.
+// True when r is the answer.
+bool trig_special(Env& env, Float80 x, Float80 at_zero, bool pair, TrigResult& r) {
     const Class c = classify(x);
-    TrigResult r;
-    if (special_one(env, x, c, r.first)) return r;
+    if (special_one(env, x, c, r.first)) {
+        if (pair) r.second = r.first;
+        return true;
+    }
     if (c == Class::Infinity) {
-        env.flags |= sw::IE;
-        r.first = kIndefinite;
-        return r;
+        r.first = invalid(env);
+        if (pair) r.second = kIndefinite;
+        return true;
     }
     if (c == Class::Zero) {
-        r.first = x;
-        return r;
+        r.first = at_zero;
+        if (pair) r.second = kOne80;
+        return true;
     }
     if (out_of_range(x)) {
         r.in_range = false;
-        return r;
+        return true;
     }
-    if (stop_on_denormal(env, c)) return r;
+    return stop_on_denormal(env, c);
+}
+
+}  // namespace
+
+TrigResult fsin(Env& env, Float80 x) {
+    TrigResult r;
+    if (trig_special(env, x, x, false, r)) return r;
     Wide s, co;
     sin_cos_abs(x, s, co);
     r.first = to80(env, s, x.sign());
@@ -343,23 +396,8 @@ TrigResult fsin(Env& env, Float80 x) {
 }
 
 TrigResult fcos(Env& env, Float80 x) {
-    const Class c = classify(x);
     TrigResult r;
-    if (special_one(env, x, c, r.first)) return r;
-    if (c == Class::Infinity) {
-        env.flags |= sw::IE;
-        r.first = kIndefinite;
-        return r;
-    }
-    if (c == Class::Zero) {
-        r.first = Float80{kIntBit, static_cast<u16>(kExtBias)};
-        return r;
-    }
-    if (out_of_range(x)) {
-        r.in_range = false;
-        return r;
-    }
-    if (stop_on_denormal(env, c)) return r;
+    if (trig_special(env, x, kOne80, false, r)) return r;
     Wide s, co;
     sin_cos_abs(x, s, co);
     r.first = to80(env, co);
@@ -367,27 +405,8 @@ TrigResult fcos(Env& env, Float80 x) {
 }
 
 TrigResult fsincos(Env& env, Float80 x) {
-    const Class c = classify(x);
     TrigResult r;
-    if (special_one(env, x, c, r.first)) {
-        r.second = r.first;
-        return r;
-    }
-    if (c == Class::Infinity) {
-        env.flags |= sw::IE;
-        r.first = r.second = kIndefinite;
-        return r;
-    }
-    if (c == Class::Zero) {
-        r.first = x;                                                // sine
-        r.second = Float80{kIntBit, static_cast<u16>(kExtBias)};    // cosine
-        return r;
-    }
-    if (out_of_range(x)) {
-        r.in_range = false;
-        return r;
-    }
-    if (stop_on_denormal(env, c)) return r;
+    if (trig_special(env, x, x, true, r)) return r;
     Wide s, co;
     sin_cos_abs(x, s, co);
     r.first = to80(env, s, x.sign());
@@ -398,24 +417,9 @@ TrigResult fsincos(Env& env, Float80 x) {
 }
 
 TrigResult fptan(Env& env, Float80 x) {
-    const Class c = classify(x);
     TrigResult r;
-    r.second = Float80{kIntBit, static_cast<u16>(kExtBias)};
-    if (special_one(env, x, c, r.first)) return r;
-    if (c == Class::Infinity) {
-        env.flags |= sw::IE;
-        r.first = kIndefinite;
-        return r;
-    }
-    if (c == Class::Zero) {
-        r.first = x;
-        return r;
-    }
-    if (out_of_range(x)) {
-        r.in_range = false;
-        return r;
-    }
-    if (stop_on_denormal(env, c)) return r;
+    r.second = kOne80;  // pushed after the tangent whatever happens
+    if (trig_special(env, x, x, false, r)) return r;
     Wide s, co;
     sin_cos_abs(x, s, co);
     r.first = to80(env, div(s, co), x.sign());
@@ -427,7 +431,7 @@ Float80 f2xm1(Env& env, Float80 x) {
     Float80 out;
     if (special_one(env, x, c, out)) return out;
     if (c == Class::Zero) return x;
-    if (c == Class::Infinity) return x.sign() ? Float80{kIntBit, static_cast<u16>(0x8000 | kExtBias)} : x;
+    if (c == Class::Infinity) return x.sign() ? kMinusOne80 : x;
     if (stop_on_denormal(env, c)) return x;
     if (x.exp() == kExtBias && x.sig == kIntBit)  // 2^1 - 1 = 1 and 2^-1 - 1 = -1/2 are exact
         return x.sign() ? Float80{kIntBit, static_cast<u16>(0x8000 | (kExtBias - 1))} : x;
@@ -436,21 +440,14 @@ Float80 f2xm1(Env& env, Float80 x) {
 
 Float80 fpatan(Env& env, Float80 y, Float80 x) {
     const Class cy = classify(y), cx = classify(x);
-    if (cy == Class::Unsupported || cx == Class::Unsupported) {
-        env.flags |= sw::IE;
-        return kIndefinite;
-    }
-    if (is_nan(cy) || is_nan(cx)) return nan_of_two(env, y, cy, x, cx);
-    if ((cy == Class::Denormal || cx == Class::Denormal)) {
-        env.flags |= sw::DE;
-        if (!(env.cw & cw::DM)) return y;
-    }
+    Float80 out;
+    if (special_two(env, y, cy, x, cx, out)) return out;
+    if (stop_on_denormal(env, cy, cx)) return y;
     const bool sy = y.sign();
     Wide a;
     if (cy == Class::Zero) {
         if (!x.sign()) return y;  // +-0 (x = +0, positive, +inf)
-        a = kHalfPi;
-        a.e += 1;  // pi
+        a = pi();
     } else if (cx == Class::Zero) {
         a = kHalfPi;
     } else if (cy == Class::Infinity) {
@@ -461,17 +458,12 @@ Float80 fpatan(Env& env, Float80 y, Float80 x) {
         }
     } else if (cx == Class::Infinity) {
         if (!x.sign()) return Float80{0, static_cast<u16>(sy ? 0x8000 : 0)};
-        a = kHalfPi;
-        a.e += 1;
+        a = pi();
     } else {
         Wide wy = from80(y), wx = from80(x);
         wy.neg = wx.neg = false;
         a = atan_wide(div(wy, wx));
-        if (x.sign()) {
-            Wide pi = kHalfPi;
-            pi.e += 1;
-            a = add(pi, neg(a));
-        }
+        if (x.sign()) a = add(pi(), neg(a));
     }
     a.neg = sy;
     return to80(env, a);
@@ -479,35 +471,25 @@ Float80 fpatan(Env& env, Float80 y, Float80 x) {
 
 Float80 fyl2x(Env& env, Float80 y, Float80 x) {
     const Class cy = classify(y), cx = classify(x);
-    if (cy == Class::Unsupported || cx == Class::Unsupported) {
-        env.flags |= sw::IE;
-        return kIndefinite;
-    }
-    if (is_nan(cy) || is_nan(cx)) return nan_of_two(env, y, cy, x, cx);
-    const auto invalid = [&] {
-        env.flags |= sw::IE;
-        return kIndefinite;
-    };
-    if (x.sign() && cx != Class::Zero) return invalid();
+    Float80 out;
+    if (special_two(env, y, cy, x, cx, out)) return out;
+    if (x.sign() && cx != Class::Zero) return invalid(env);
     const Float80 inf{kIntBit, 0x7FFF};
     const auto signed_inf = [&](bool negative) { return Float80{inf.sig, static_cast<u16>(inf.se | (negative ? 0x8000 : 0))}; };
     if (cx == Class::Zero) {  // zero-divide outranks a denormal y
-        if (cy == Class::Zero) return invalid();
+        if (cy == Class::Zero) return invalid(env);
         if (cy != Class::Infinity) env.flags |= sw::ZE;
         return signed_inf(!y.sign());
     }
-    if (cy == Class::Denormal || cx == Class::Denormal) {
-        env.flags |= sw::DE;
-        if (!(env.cw & cw::DM)) return y;
-    }
+    if (stop_on_denormal(env, cy, cx)) return y;
     if (cx == Class::Infinity) {
-        if (cy == Class::Zero) return invalid();
+        if (cy == Class::Zero) return invalid(env);
         return signed_inf(y.sign());
     }
     bool exact;
     const Wide l = log2_wide(x, exact);
     if (cy == Class::Infinity) {
-        if (l.m == 0) return invalid();
+        if (l.m == 0) return invalid(env);
         return signed_inf(y.sign() != l.neg);
     }
     if (cy == Class::Zero || l.m == 0) return Float80{0, static_cast<u16>((y.sign() != l.neg) ? 0x8000 : 0)};
@@ -523,33 +505,18 @@ Float80 fyl2x(Env& env, Float80 y, Float80 x) {
 
 Float80 fyl2xp1(Env& env, Float80 y, Float80 x) {
     const Class cy = classify(y), cx = classify(x);
-    if (cy == Class::Unsupported || cx == Class::Unsupported) {
-        env.flags |= sw::IE;
-        return kIndefinite;
-    }
-    if (is_nan(cy) || is_nan(cx)) return nan_of_two(env, y, cy, x, cx);
+    Float80 out;
+    if (special_two(env, y, cy, x, cx, out)) return out;
     // Outside the domain (|x| < 1 - sqrt(2)/2) as the host x87 answers: -inf is
     // invalid (ahead of DE), log2(+inf) = +inf.
-    if (cx == Class::Infinity && x.sign()) {
-        env.flags |= sw::IE;
-        return kIndefinite;
-    }
-    if (cy == Class::Denormal || cx == Class::Denormal) {
-        env.flags |= sw::DE;
-        if (!(env.cw & cw::DM)) return y;
-    }
+    if (cx == Class::Infinity && x.sign()) return invalid(env);
+    if (stop_on_denormal(env, cy, cx)) return y;
     if (cx == Class::Zero) {
-        if (cy == Class::Infinity) {
-            env.flags |= sw::IE;
-            return kIndefinite;
-        }
+        if (cy == Class::Infinity) return invalid(env);
         return Float80{0, static_cast<u16>((y.sign() != x.sign()) ? 0x8000 : 0)};
     }
     if (cx == Class::Infinity) {
-        if (cy == Class::Zero) {
-            env.flags |= sw::IE;
-            return kIndefinite;
-        }
+        if (cy == Class::Zero) return invalid(env);
         return Float80{kIntBit, static_cast<u16>(0x7FFF | (y.sign() ? 0x8000 : 0))};
     }
     if (cy == Class::Infinity) return Float80{kIntBit, static_cast<u16>(0x7FFF | ((y.sign() != x.sign()) ? 0x8000 : 0))};
@@ -557,15 +524,8 @@ Float80 fyl2xp1(Env& env, Float80 y, Float80 x) {
     // ln(1 + x) = 2 atanh(x / (2 + x)).
     const Wide wx = from80(x);
     const Wide two{false, 1, kOne.m};
-    const Wide z = div(wx, add(two, wx));
-    const Wide z2 = mul(z, z);
-    Wide power = z, sum = z;
-    for (u64 n = 1; n < 60 && power.m != 0; ++n) {
-        power = mul(power, z2);
-        sum = add(sum, div_small(power, 2 * n + 1));
-    }
-    sum.e += 1;
-    return to80(env, mul(from80(y), div(sum, kLn2)));
+    const Wide ln = two_atanh(div(wx, add(two, wx)));
+    return to80(env, mul(from80(y), div(ln, kLn2)));
 }
 
 }  // namespace hm::fpu

@@ -93,6 +93,25 @@ Float80 load_operand(Core& c, const Insn* i, bool& denormal) {
     else return fpu::from_int(static_cast<i32>(c.read<u32>(i->seg, a)));
 }
 
+// How the arithmetic and compare instructions with a memory operand start: the
+// waiting prologue, the operand read (a fault there leaves the pointers as they
+// were), then the pointers recorded. False when the instruction is frozen.
+template <MemOperand M>
+bool begin_with_operand(Core& c, const Insn* i, Env& e, Float80& operand) {
+    if (!begin(c, i, true)) return false;
+    e = env_of(c);
+    operand = load_operand<M>(c, i, e.mem_denormal);
+    record(c, i);
+    return true;
+}
+
+// The register forms' start: the waiting prologue and the pointers. False when frozen.
+inline bool begin_recorded(Core& c, const Insn* i) {
+    if (!begin(c, i, true)) return false;
+    record(c, i);
+    return true;
+}
+
 // Offset `k` bytes into the memory operand, wrapping at 64 KiB with 16-bit addressing.
 inline u32 ea_plus(const Core& c, const Insn* i, u32 k) {
     const u32 a = ea(c, i) + k;

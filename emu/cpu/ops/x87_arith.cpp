@@ -30,10 +30,9 @@ Float80 apply(Op op, Env& e, Float80 x, Float80 y) {
 // ST(0) = ST(0) op memory operand.
 template <Op O, MemOperand M>
 const Insn* arith_mem(Core& c, const Insn* i) {
-    if (!begin(c, i, true)) return nullptr;
-    Env e = env_of(c);
-    const Float80 m = load_operand<M>(c, i, e.mem_denormal);
-    record(c, i);
+    Env e;
+    Float80 m;
+    if (!begin_with_operand<M>(c, i, e, m)) return nullptr;
     FpuState& f = c.s.fpu;
     if (empty(f, 0)) {
         if (stack_underflow(c)) put(f, 0, fpu::kIndefinite);
@@ -47,8 +46,7 @@ const Insn* arith_mem(Core& c, const Insn* i) {
 // Register forms: D8 ST(0) = ST(0) op ST(i); DC ST(i) = ST(i) op ST(0); DE the same, then pop.
 template <Op O, bool ToSti, bool Pop>
 const Insn* arith_reg(Core& c, const Insn* i) {
-    if (!begin(c, i, true)) return nullptr;
-    record(c, i);
+    if (!begin_recorded(c, i)) return nullptr;
     FpuState& f = c.s.fpu;
     const u8 n = i->rm;
     const u8 dest = ToSti ? n : 0;

@@ -62,10 +62,9 @@ u32 eflags_of(fpu::Order o) {
 
 template <MemOperand M, int Pops>
 const Insn* compare_mem(Core& c, const Insn* i) {
-    if (!begin(c, i, true)) return nullptr;
-    Env e = env_of(c);
-    const Float80 m = load_operand<M>(c, i, e.mem_denormal);
-    record(c, i);
+    Env e;
+    Float80 m;
+    if (!begin_with_operand<M>(c, i, e, m)) return nullptr;
     FpuState& f = c.s.fpu;
     if (empty(f, 0)) {
         underflow(c, Pops);
@@ -77,8 +76,7 @@ const Insn* compare_mem(Core& c, const Insn* i) {
 
 template <bool Quiet, int Pops>
 const Insn* compare_reg(Core& c, const Insn* i) {
-    if (!begin(c, i, true)) return nullptr;
-    record(c, i);
+    if (!begin_recorded(c, i)) return nullptr;
     FpuState& f = c.s.fpu;
     if (empty(f, 0) || empty(f, i->rm)) {
         underflow(c, Pops);
@@ -91,8 +89,7 @@ const Insn* compare_reg(Core& c, const Insn* i) {
 
 template <bool Quiet, bool Pop>
 const Insn* compare_eflags(Core& c, const Insn* i) {
-    if (!begin(c, i, true)) return nullptr;
-    record(c, i);
+    if (!begin_recorded(c, i)) return nullptr;
     FpuState& f = c.s.fpu;
     constexpr u32 kMask = flag::ZF | flag::PF | flag::CF | flag::OF | flag::SF | flag::AF;
     if (empty(f, 0) || empty(f, i->rm)) {
@@ -114,8 +111,7 @@ const Insn* compare_eflags(Core& c, const Insn* i) {
 }
 
 const Insn* ftst(Core& c, const Insn* i) {
-    if (!begin(c, i, true)) return nullptr;
-    record(c, i);
+    if (!begin_recorded(c, i)) return nullptr;
     FpuState& f = c.s.fpu;
     if (empty(f, 0)) {
         underflow(c, 0);
@@ -129,8 +125,7 @@ const Insn* ftst(Core& c, const Insn* i) {
 // C3 C2 C0: unsupported 000, NaN 001, normal 010, infinity 011, zero 100,
 // empty 101, denormal 110; C1 = the sign bit. Never raises an exception.
 const Insn* fxam(Core& c, const Insn* i) {
-    if (!begin(c, i, true)) return nullptr;
-    record(c, i);
+    if (!begin_recorded(c, i)) return nullptr;
     FpuState& f = c.s.fpu;
     const Float80 v = get(f, 0);
     u16 cc = v.sign() ? sw::C1 : 0;

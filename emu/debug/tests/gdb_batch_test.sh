@@ -86,6 +86,57 @@ expect "$work/gdb1.txt" 'detached' "detach"
 expect "$work/ktest.serial" 'ktest: [0-9]+ passed, 0 failed' "the guest ran on to its end after detach"
 [[ $status -eq 0 ]] || { echo "FAIL hm386 exit status $status after detach"; fail=1; }
 
+# ---- session 1b: the x87 registers, read and written -------------------------
+# At x87_state_loaded (guest-tests/kernel/x87_test.cpp) the guest has loaded
+# CW 0x087f, pushed pi and then 1/3 (FIDIV by the integer 3): TOP 6, R7 and R6
+# valid, the rest empty. gdb writes ST(0) and the control word and reads them
+# back; the case then checks the control word it set is there again.
+start_stub x87 -m 64M --append "highmem=32M ktest=x87.new_thread_starts_from_the_fninit_state" "$ktest"
+timeout 120 gdb -batch -nx \
+  -ex "target remote :$PORT" \
+  -ex 'b x87_state_loaded' \
+  -ex 'c' \
+  -ex 'p/x $fctrl' \
+  -ex 'p/x $fstat & 0x3800' \
+  -ex 'p/x $ftag' \
+  -ex 'p $st0' \
+  -ex 'p $st1' \
+  -ex 'p $st1 == 3.14159265358979323846264338327950288L' \
+  -ex 'p/x $fop & 0x738' \
+  -ex 'p/x $fioff' \
+  -ex 'p/x $fooff' \
+  -ex 'info float' \
+  -ex 'set var $st0 = 2.5' \
+  -ex 'p $st0' \
+  -ex 'p $st1 == 3.14159265358979323846264338327950288L' \
+  -ex 'set var $fctrl = 0x37f' \
+  -ex 'p/x $fctrl' \
+  -ex 'set var $fctrl = 0x87f' \
+  -ex 'p/x $ftag' \
+  -ex 'detach' \
+  "$ktest" >"$work/gdb1b.txt" 2>&1
+echo "--- gdb session 1b"; cat "$work/gdb1b.txt"
+wait "$STUB_PID"
+status=$?
+echo "--- hm386 (session 1b): status $status"; cat "$work/x87.err"
+expect "$work/gdb1b.txt" 'Breakpoint 1, (0x[0-9a-f]+ in )?x87_state_loaded' "breakpoint at the x87 stop"
+expect "$work/gdb1b.txt" '^\$1 = 0x87f$' "fctrl"
+expect "$work/gdb1b.txt" '^\$2 = 0x3000$' "fstat TOP = 6"
+expect "$work/gdb1b.txt" '^\$3 = 0xfff$' "ftag: R7, R6 valid, the rest empty"
+expect "$work/gdb1b.txt" '^\$4 = 0\.33333' "st0 = 1/3"
+expect "$work/gdb1b.txt" '^\$5 = 3\.14159265358979' "st1 = pi"
+expect "$work/gdb1b.txt" '^\$7 = 0x230$' "fop: DA /6 (FIDIV m32int)"
+expect "$work/gdb1b.txt" '^\$8 = 0xc01[0-9a-f]{5}$' "fioff in kernel text"
+expect "$work/gdb1b.txt" '^\$9 = 0xc01[0-9a-f]{5}$' "fooff in kernel data"
+expect "$work/gdb1b.txt" '^=>R6: Valid +0x3ffd' "info float: R6 on top"
+expect "$work/gdb1b.txt" '^  R7: Valid +0x4000c90fdaa22168c2' "info float: R7 holds pi"
+expect "$work/gdb1b.txt" '^  R0: Empty' "info float: R0 empty"
+expect "$work/gdb1b.txt" '^\$10 = 2\.5$' "st0 written and read back"
+expect "$work/gdb1b.txt" '^\$12 = 0x37f$' "fctrl written and read back"
+expect "$work/gdb1b.txt" '^\$13 = 0xfff$' "ftag unchanged by the writes"
+expect "$work/x87.serial" 'ok 1 - x87.new_thread_starts_from_the_fninit_state' "the case passed after the writes"
+[[ $status -eq 0 ]] || { echo "FAIL hm386 exit status $status after detach (x87)"; fail=1; }
+
 # ---- session 2: kernel.elf; read-only watch, registers, kill ------------------
 start_stub kernel "$kernel"
 timeout 120 gdb -batch -nx \

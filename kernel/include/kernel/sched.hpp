@@ -11,6 +11,7 @@
 // STACK_END_MAGIC at its lowest word, checked at each context switch.
 #pragma once
 #include <asm/asm_defs.hpp>
+#include <asm/fpu.hpp>
 #include <asm/pgtable.hpp>
 #include <kernel/list.hpp>
 #include <kernel/types.hpp>
@@ -75,6 +76,9 @@ struct task_struct {
     kmap_ctrl kmap_ctrl;
     int pagefault_disabled;  // pagefault_disable() nesting
     mm_struct* mm;           // user address space; nullptr for kernel threads
+    // Last, so that the layout hm386's debugger reads (emu/debug/kernel_layout.hpp)
+    // stays as it was: the x87 state, saved lazily (asm/fpu.hpp).
+    fpu_struct fpu;
 };
 
 extern task_struct init_task;  // the boot thread, later the idle thread (pid 0)

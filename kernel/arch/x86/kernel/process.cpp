@@ -1,5 +1,6 @@
 // Thread creation and switching, the i386 part.
 #include <asm/desc.hpp>
+#include <asm/fpu.hpp>
 #include <asm/switch_to.hpp>
 #include <kernel/sched.hpp>
 
@@ -19,4 +20,5 @@ void copy_thread(task_struct* p) {
 void arch_switch_to(task_struct* next) {
     // The stack the CPU switches to on an interrupt from user mode.
     cpu_tss.esp0 = reinterpret_cast<u32>(next->stack) + THREAD_SIZE;
+    fpu_switch_to(next);  // CR0.TS: the x87 state follows lazily (#NM)
 }

@@ -1,6 +1,7 @@
 // Exception dispatch. Every exception from kernel mode is a bug and becomes an
 // oops (die()); #UD may be a BUG()/WARN() site, #PF goes to do_page_fault().
 #include <asm/desc.hpp>
+#include <asm/fpu.hpp>
 #include <asm/ptrace.hpp>
 #include <asm/traps.hpp>
 #include <kernel/bug.hpp>
@@ -63,6 +64,9 @@ const char* exception_name(unsigned vector) {
 void do_exception(pt_regs* regs) {
     unsigned v = regs->vector;
     if (v == X86_TRAP_PF) return do_page_fault(regs, regs->error_code);
+    // x87: lazy switching and error reports, legal in kernel threads too.
+    if (v == X86_TRAP_NM) return do_device_not_available(regs);
+    if (v == X86_TRAP_MF) return do_coprocessor_error(regs);
     if (user_mode(regs)) force_sig_fault(signal_for(v), exception_names[v], regs, 0);
     if (v == X86_TRAP_UD) return do_invalid_op(regs);
     unsigned n = oops_begin();

@@ -116,8 +116,10 @@ constexpr CpuProfile kProfiles[] = {
     {CpuModel::Pentium, "pentium", "Pentium (P54C): TSC, MSRs, CMPXCHG8B, PSE; no CMOV, PAE, PGE; Intel486 timings but INVLPG",
      1, 0x0525, kFpu | kPse | kTsc | kMsr | kCx8, 0, cr4::kTSD | cr4::kPSE, kPentiumTlb, 20, k486Extra, kPentiumMissing,
      kPentiumCosts},
-    {CpuModel::P6, "p6", "Pentium Pro / II: CMOV, PAE, PGE, no NX; Agner Fog's PPro/PII latencies",
-     1, kCpuSignature, kP6Features, 0, kCr4All, kP6Tlb, 20,
+    // NX is the one feature added to the Pentium Pro / II: hm386's kernels set
+    // EFER.NXE under PAE without asking CPUID, so without it they #GP at boot.
+    {CpuModel::P6, "p6", "Pentium Pro / II with NX: CMOV, PAE, PGE; Agner Fog's PPro/PII latencies",
+     1, kCpuSignature, kP6Features, kExtNx, kCr4All, kP6Tlb, 20,
      ExtraCosts{1, 0, 0, 4, 20, 30, 44, 71, 82}, {}, kP6Costs},
 };
 

@@ -67,3 +67,12 @@ const char* cpu_model_names();
 std::span<const CpuModel> all_cpu_models();
 
 }  // namespace hm::cpu
+
+namespace hm::cpu {
+
+// The base cost model m charges for an encoding (opcode 0x000-0x1FF, ModRM.reg,
+// register or memory form), as its dispatch table has it; nullopt when the
+// model has no such encoding. For reports that name the figures they rest on.
+std::optional<u32> base_cost(CpuModel m, u16 opcode, u8 reg, bool mem);
+
+}  // namespace hm::cpu

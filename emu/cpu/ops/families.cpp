@@ -82,3 +82,18 @@ const DispatchTable& dispatch_table(CpuModel m) {
 }
 
 }  // namespace hm::cpu
+
+namespace hm::cpu {
+
+std::optional<u32> base_cost(CpuModel m, u16 opcode, u8 reg, bool mem) {
+    if (opcode >= DispatchTable::kOpcodes) return std::nullopt;
+    const DispatchEntry& e = dispatch_table(m).entry(opcode, reg);
+    if (!e.def) return std::nullopt;
+    bool any = false;
+    for (auto& by_o32 : e.def->forms.h)
+        for (auto& by_a32 : by_o32) any |= by_a32[mem] != nullptr;
+    if (!any) return std::nullopt;
+    return mem ? e.def->cost_mem : e.def->cost_reg;
+}
+
+}  // namespace hm::cpu

@@ -72,7 +72,7 @@ TEST_CASE("Each profile's CPUID names its part and only the features it has", "[
     for (const Want& w : {Want{CpuModel::Default, 0x0633, true, true, true, true, true, true},
                           Want{CpuModel::I486, 0x0480, false, false, false, false, false, false},
                           Want{CpuModel::Pentium, 0x0525, false, true, false, false, true, false},
-                          Want{CpuModel::P6, 0x0633, true, true, true, true, true, false}}) {
+                          Want{CpuModel::P6, 0x0633, true, true, true, true, true, true}}) {
         CpuState s;
         s.model = w.m;
         INFO(cpu::cpu_profile(w.m).name);
@@ -91,7 +91,7 @@ TEST_CASE("Each profile's CPUID names its part and only the features it has", "[
     }
 }
 
-TEST_CASE("--cpu names parse, and nothing else does", "[cpu][profile]") {
+TEST_CASE("The --cpu names parse, and nothing else does", "[cpu][profile]") {
     CHECK(cpu::parse_cpu_model("486") == CpuModel::I486);
     CHECK(cpu::parse_cpu_model("pentium") == CpuModel::Pentium);
     CHECK(cpu::parse_cpu_model("p6") == CpuModel::P6);
@@ -101,7 +101,7 @@ TEST_CASE("--cpu names parse, and nothing else does", "[cpu][profile]") {
     CHECK_FALSE(cpu::parse_cpu_model(""));
 }
 
-TEST_CASE("An instruction the profile lacks raises #UD; the part's own instructions run", "[cpu][profile]") {
+TEST_CASE("An instruction the profile lacks raises #UD, and the part's own instructions run", "[cpu][profile]") {
     struct Want {
         CpuModel m;
         bool cmov, rdtsc, cx8, long_nop, p6_x87;
@@ -124,7 +124,7 @@ TEST_CASE("An instruction the profile lacks raises #UD; the part's own instructi
     }
 }
 
-TEST_CASE("CR4 takes only the bits the profile's CPUID reports; IA32_EFER exists only with NX", "[cpu][profile]") {
+TEST_CASE("CR4 takes only the bits the profile's CPUID reports, and IA32_EFER exists only with NX", "[cpu][profile]") {
     auto mov_cr4 = [](u32 v) {  // mov eax, v; mov cr4, eax
         return Bytes{0xB8, static_cast<u8>(v), static_cast<u8>(v >> 8), static_cast<u8>(v >> 16), static_cast<u8>(v >> 24),
                      0x0F, 0x22, 0xE0};
@@ -144,7 +144,11 @@ TEST_CASE("CR4 takes only the bits the profile's CPUID reports; IA32_EFER exists
     {
         ProfileFixture f(CpuModel::P6);
         CHECK(f.raised(mov_cr4(cr4::kPSE | cr4::kPGE | cr4::kPAE)) == -1);
-        CHECK(f.raised(rdmsr_efer) == kGP);
+        CHECK(f.raised(rdmsr_efer) == -1);
+    }
+    for (CpuModel m : {CpuModel::I486, CpuModel::Pentium}) {
+        ProfileFixture f(m);
+        CHECK(f.raised(rdmsr_efer) == (m == CpuModel::I486 ? kUD : kGP));  // the 486 has no RDMSR at all
     }
     {
         ProfileFixture f(CpuModel::Default);

@@ -38,6 +38,7 @@ void cpu::Core::apply_model(CpuModel m) {
     mmu.set_walk_access_cycles(profile->walk_access_cycles);
     cache.flush_all();
 }
+
 Cpu::~Cpu() = default;
 
 void Cpu::reset() { core_->reset(); }

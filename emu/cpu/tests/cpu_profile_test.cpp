@@ -182,3 +182,44 @@ TEST_CASE("Each profile charges its own base costs and extras", "[cpu][profile]"
         CHECK(f.cycles_of(invlpg) == w.invlpg);
     }
 }
+
+TEST_CASE("The p6 table replaces the rows docs/cycle-costs.md lists, with Agner Fog's figures", "[cpu][profile]") {
+    using cpu::base_cost;
+    constexpr u16 k0F = 0x100;
+    struct Row {
+        const char* what;
+        u16 opcode;
+        u8 reg;
+        u32 p6_reg, p6_mem;  // 0: no such form
+    };
+    // One representative of each line of the p6 table in docs/cycle-costs.md:
+    // the latency (or one clock per single uop), plus the 3-clock load for a
+    // memory source.
+    for (const Row& r : {Row{"ADD r/m32,r32", 0x01, 0, 1, 4}, Row{"CMP r32,r/m32", 0x3B, 0, 1, 4},
+                         Row{"ADC r/m32,r32", 0x11, 0, 2, 5}, Row{"SBB r/m32,imm8", 0x83, 3, 2, 5},
+                         Row{"TEST r/m32,r32", 0x85, 0, 1, 4}, Row{"MOV r32,r/m32", 0x8B, 0, 1, 3},
+                         Row{"MOVZX r32,r/m8", k0F | 0xB6, 0, 1, 3}, Row{"CMOVE r32,r/m32", k0F | 0x44, 0, 2, 5},
+                         Row{"CWD", 0x99, 0, 1, 0}, Row{"MUL r/m32", 0xF7, 4, 4, 7}, Row{"IMUL r32,r/m32", k0F | 0xAF, 0, 4, 7},
+                         Row{"IMUL r32,r/m32,imm8", 0x6B, 0, 4, 7}, Row{"DIV r/m32 (8-bit base)", 0xF7, 6, 19, 19},
+                         Row{"IDIV r/m8", 0xF6, 7, 19, 19}, Row{"SHL r/m32,imm8", 0xC1, 4, 1, 4},
+                         Row{"SAR r/m32,CL", 0xD3, 7, 1, 4}, Row{"SETNE r/m8", k0F | 0x95, 0, 1, 1},
+                         Row{"JMP rel32", 0xE9, 0, 2, 0}, Row{"CALL rel32", 0xE8, 0, 2, 0}, Row{"RET", 0xC3, 0, 2, 0},
+                         Row{"JMP r/m32", 0xFF, 4, 2, 5}, Row{"Jcc rel8 (not taken)", 0x75, 0, 1, 0},
+                         Row{"CPUID", k0F | 0xA2, 0, 23, 0}, Row{"RDTSC", k0F | 0x31, 0, 31, 0},
+                         Row{"INVLPG m", k0F | 0x01, 7, 0, 25}}) {
+        INFO(r.what);
+        if (r.p6_reg) CHECK(base_cost(CpuModel::P6, r.opcode, r.reg, false) == r.p6_reg);
+        if (r.p6_mem) CHECK(base_cost(CpuModel::P6, r.opcode, r.reg, true) == r.p6_mem);
+    }
+    // Rows the p6 table does not list keep their Intel486 figures (RCL by CL, LOOP, IN).
+    for (const Row& r : {Row{"RCL r/m32,CL", 0xD3, 2, 0, 0}, Row{"LOOP", 0xE2, 0, 0, 0}, Row{"IN AL,imm8", 0xE4, 0, 0, 0}}) {
+        INFO(r.what);
+        CHECK(base_cost(CpuModel::P6, r.opcode, r.reg, false) == base_cost(CpuModel::I486, r.opcode, r.reg, false));
+    }
+    // What a profile lacks has no cost at all; what it has keeps its row.
+    CHECK_FALSE(base_cost(CpuModel::Pentium, k0F | 0x44, 0, false));
+    CHECK_FALSE(base_cost(CpuModel::I486, k0F | 0x31, 0, false));
+    CHECK(base_cost(CpuModel::Pentium, k0F | 0x31, 0, false) == 20u);
+    CHECK(base_cost(CpuModel::Pentium, k0F | 0x01, 7, true) == 25u);
+    CHECK(base_cost(CpuModel::Default, k0F | 0x01, 7, true) == 12u);
+}

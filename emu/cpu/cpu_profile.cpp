@@ -48,9 +48,21 @@ constexpr MissingEncoding k486Missing[] = {
 #undef HM_P6_X87_MISSING
 #undef HM_P6_INTEGER_MISSING
 
-// Pentium: the Pentium manual's figures where the model has one (INVLPG 25);
-// everything else keeps the Intel486 table.
+// Pentium: Agner Fog's P1/PMMX table where it differs from the Intel486's
+// (his ALU, MOV, INC/DEC, NEG/NOT, MOVZX, LEA, PUSH/POP r and XCHG r,r figures are
+// the Intel486's already), and INVLPG from the Pentium instruction set reference.
+// Jumps, string, far and system instructions keep the Intel486 table.
 constexpr CostOverride kPentiumCosts[] = {
+    {0xF6, 0xF6, 4, 11, 11}, {0xF6, 0xF6, 5, 11, 11},  // MUL/IMUL r/m8: 11
+    {0xF7, 0xF7, 4, 9, 9},   {0xF7, 0xF7, 5, 9, 9},    // MUL/IMUL r/m32: 9 (r/m16: + ExtraCosts::mul16 = 11)
+    {k0F | 0xAF, k0F | 0xAF, -1, 9, 9}, {0x69, 0x69, -1, 9, 9}, {0x6B, 0x6B, -1, 9, 9},
+    {0xF6, 0xF7, 6, 17, 17},  // DIV r/m8 17 (16-bit 25, 32-bit 41 with the extras)
+    {0xF6, 0xF7, 7, 22, 22},  // IDIV r/m8 22 (30, 46)
+    {0x99, 0x99, -1, 2, kKeep},  // CWD/CDQ 2
+    {0x91, 0x97, -1, 2, kKeep},  // XCHG eAX,r 2
+    {0x9F, 0x9F, -1, 2, kKeep},  // LAHF 2
+    {0xFF, 0xFF, 6, 1, 2},       // PUSH r 1, PUSH m 2
+    {0x8F, 0x8F, 0, 1, 3},       // POP r 1, POP m 3
     {k0F | 0x01, k0F | 0x01, 7, kKeep, 25},  // INVLPG
 };
 
@@ -113,9 +125,9 @@ constexpr CpuProfile kProfiles[] = {
      1, kCpuSignature, kP6Features, kExtNx, kCr4All, kP6Tlb, 20, k486Extra, {}, {}},
     {CpuModel::I486, "486", "Intel486 DX4: no TSC, MSRs, CMPXCHG8B, CMOV, PSE/PAE/PGE; Intel486 timings",
      1, 0x0480, kFpu, 0, 0, k486Tlb, 20, k486Extra, k486Missing, {}},
-    {CpuModel::Pentium, "pentium", "Pentium (P54C): TSC, MSRs, CMPXCHG8B, PSE; no CMOV, PAE, PGE; Intel486 timings but INVLPG",
-     1, 0x0525, kFpu | kPse | kTsc | kMsr | kCx8, 0, cr4::kTSD | cr4::kPSE, kPentiumTlb, 20, k486Extra, kPentiumMissing,
-     kPentiumCosts},
+    {CpuModel::Pentium, "pentium", "Pentium (P54C): TSC, MSRs, CMPXCHG8B, PSE; no CMOV, PAE, PGE; Agner Fog's P1 timings",
+     1, 0x0525, kFpu | kPse | kTsc | kMsr | kCx8, 0, cr4::kTSD | cr4::kPSE, kPentiumTlb, 20,
+     ExtraCosts{2, 2, 0, 8, 24, 30, 44, 71, 82}, kPentiumMissing, kPentiumCosts},
     // NX is the one feature added to the Pentium Pro / II: hm386's kernels set
     // EFER.NXE under PAE without asking CPUID, so without it they #GP at boot.
     {CpuModel::P6, "p6", "Pentium Pro / II with NX: CMOV, PAE, PGE; Agner Fog's PPro/PII latencies",

@@ -35,6 +35,9 @@ _start:
     cld
     mov $stack_top, %esp
     call paging_on
+    mov $k_loop, %ebx
+    mov $name_loop, %esi
+    call measure
     mov $k_add, %ebx
     mov $name_add, %esi
     call measure
@@ -169,6 +172,11 @@ print_dec:                      /* eax, unsigned */
 /* The kernels: ecx iterations each. The set-up before the loop and the RET
  * cancel in D. */
 
+k_loop:                         /* the loop alone: DEC and a taken JNZ */
+1:  dec %ecx
+    jnz 1b
+    ret
+
 k_add:                          /* a dependent chain of 8 ADD r32,r32 */
     mov $1, %ebp
     xor %eax, %eax
@@ -229,6 +237,7 @@ k_tlb_miss:                     /* INVLPG of the page read next: every read miss
 text_calib: .asciz "calib: "
 text_iterations: .asciz " iterations="
 text_cycles: .asciz " cycles="
+name_loop: .asciz "loop_only"
 name_add: .asciz "add_chain"
 name_imul: .asciz "imul_chain"
 name_div: .asciz "div_chain"

@@ -31,6 +31,7 @@ Machine::Machine(const MachineConfig& config)
       diag_backend_(state_, mmu_),
       diag_(diag_backend_),
       fw_cfg_(FwCfgConfig{ram_.below_4g(), ram_.above_4g(), 1}) {
+    cpu_.set_model(config.cpu_model);
     mmu_.configure_tlb(config.tlb);
     mmu_.set_coherence_checker(config.tlb_checker == CoherenceChecker::On);
     wire();

@@ -72,6 +72,9 @@ struct MachineConfig {
     CharSink* debugcon_out = nullptr;
     CharSink* post_log = nullptr;
     std::optional<u16> post_port2;  // a second POST-code port besides 0x80
+    // The processor presented (emu/cpu/cpu_profile.hpp). `tlb` is set apart: a
+    // front end starts from cpu_profile(cpu_model).tlb and applies its overrides.
+    CpuModel cpu_model = CpuModel::Default;
     TlbConfig tlb;
     CoherenceChecker tlb_checker = CoherenceChecker::Off;
     bool pc_testdev = false;  // QEMU's -device pc-testdev

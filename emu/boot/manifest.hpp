@@ -34,10 +34,12 @@ struct Manifest {
     std::optional<std::string> mem;
     std::optional<std::string> append;
     std::optional<std::string> cpu_mhz;
+    std::optional<std::string> cpu;  // the CPU profile (--cpu)
     // Where mem and cpu-mhz were given: their values are checked later, by the
     // run's option parser, whose errors name the line.
     unsigned mem_line = 0;
     unsigned cpu_mhz_line = 0;
+    unsigned cpu_line = 0;
 };
 
 struct ManifestVars {

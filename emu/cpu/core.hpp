@@ -15,6 +15,7 @@
 #include "core/fault.hpp"
 #include "cpu/block_cache.hpp"
 #include "cpu/cpu.hpp"
+#include "cpu/cpu_profile.hpp"
 #include "cpu/flags.hpp"
 #include "decode/dispatch_table.hpp"
 
@@ -39,7 +40,9 @@ constexpr u32 kSlow = 1u << 3;   // run one instruction at a time (TF, breakpoin
 constexpr u32 kHalt = 1u << 4;   // HLT executed
 }  // namespace pending
 
-const DispatchTable& dispatch_table();
+// The decode table of a CPU model: every family's rows less the encodings the
+// model lacks (they decode to #UD), with the model's base costs. Built once.
+const DispatchTable& dispatch_table(CpuModel m = CpuModel::Default);
 
 struct Core {
     Core(CpuState& state, Mmu& mmu, Bus& bus);
@@ -47,7 +50,8 @@ struct Core {
     CpuState& s;
     Mmu& mmu;
     Bus& bus;
-    const DispatchTable& table;
+    const DispatchTable* table;  // dispatch_table(s.model)
+    const CpuProfile* profile;   // cpu_profile(s.model): the costs the handlers charge
     Priv data_priv = Priv::Supervisor;  // User iff CPL 3 (for ordinary data accesses)
     BlockCache cache;
     CpuStats stats;
@@ -202,6 +206,9 @@ struct Core {
     // ---------------- misc ----------------
     void reset();
     std::string dump_state() const;
+    // Selects s.model's table, profile and walk cost, and drops decoded code
+    // (its base costs are the old model's). At a block boundary only.
+    void apply_model(CpuModel m);
 
 private:
     StopReason run_inner(u64 deadline);

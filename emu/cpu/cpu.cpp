@@ -25,7 +25,20 @@ const char* stop_reason_name(StopReason r) {
     return "?";
 }
 
-Cpu::Cpu(CpuState& state, Mmu& mmu, Bus& bus) : core_(std::make_unique<Core>(state, mmu, bus)) {}
+Cpu::Cpu(CpuState& state, Mmu& mmu, Bus& bus) : core_(std::make_unique<Core>(state, mmu, bus)) {
+    core_->apply_model(state.model);
+}
+
+void Cpu::set_model(CpuModel m) { core_->apply_model(m); }
+
+void cpu::Core::apply_model(CpuModel m) {
+    s.model = m;
+    table = &dispatch_table(m);
+    profile = &cpu_profile(m);
+    mmu.set_walk_access_cycles(profile->walk_access_cycles);
+    cache.flush_all();
+}
+
 Cpu::~Cpu() = default;
 
 void Cpu::reset() { core_->reset(); }

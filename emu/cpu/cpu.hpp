@@ -72,6 +72,12 @@ public:
     // Gives this CPU a local APIC: IA32_APIC_BASE exists (its power-on value is
     // set now and at every reset) and CPUID reports the APIC and the initial ID.
     void configure_local_apic(u8 initial_apic_id, bool bsp);
+    // Presents processor model m (cpu_profile.hpp): CPUID, the instructions that
+    // exist, CR4 bits and every cost. Before the guest runs (decoded code is
+    // dropped). The TLB geometry is the machine's to set (Mmu::configure_tlb).
+    // CpuState::model records the choice; whatever overwrites the state (a
+    // snapshot restore) calls set_model(state().model) afterwards.
+    void set_model(CpuModel m);
     void set_intr(bool asserted);  // level of the INTR line
     // A halted CPU would leave HLT at once: INTR asserted with IF set, or an NMI
     // latched and not blocked.

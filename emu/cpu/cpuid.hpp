@@ -1,6 +1,6 @@
-// CPUID: the one place that says which CPU model hm386 presents. Everything a
-// leaf reports is implemented (docs/cpu.md, "CPUID and MSRs"): a P6-class part,
-// family 6 model 3 stepping 3, "GenuineIntel".
+// CPUID: what the CPU profile (cpu_profile.hpp) says the part is. Everything a
+// leaf reports is implemented (docs/cpu.md, "CPUID and MSRs"). The default and
+// p6 profiles are a P6-class part, family 6 model 3 stepping 3, "GenuineIntel".
 #pragma once
 #include "core/types.hpp"
 #include "cpu/state.hpp"
@@ -13,11 +13,10 @@ constexpr u32 kApic = 1u << 9, kPge = 1u << 13, kMca = 1u << 14, kCmov = 1u << 1
 constexpr u32 kExtNx = 1u << 20;  // CPUID.80000001h:EDX
 }  // namespace cpuid_bit
 
-constexpr u32 kCpuSignature = 0x0633;
-// CPUID.1:EDX for every CPU of the model (the FPU is the x87 of x87_table.cpp;
-// no MMX, FXSR or SSE). The APIC bit is not in it: it follows
+constexpr u32 kCpuSignature = 0x0633;  // the P6 profiles' family 6 model 3 stepping 3
+// CPUID.1:EDX is the profile's `features` (the FPU is the x87 of x87_table.cpp;
+// no MMX, FXSR or SSE in any profile). The APIC bit is not in it: it follows
 // the local APIC (present, and globally enabled in IA32_APIC_BASE), as on hardware.
-constexpr u32 kFeatures = cpuid_bit::kFpu | cpuid_bit::kPse | cpuid_bit::kTsc | cpuid_bit::kMsr | cpuid_bit::kPae | cpuid_bit::kCx8 | cpuid_bit::kPge | cpuid_bit::kMca | cpuid_bit::kCmov | cpuid_bit::kPse36;
 
 struct CpuidResult {
     u32 eax = 0, ebx = 0, ecx = 0, edx = 0;

@@ -44,9 +44,9 @@ std::string describe(const GuestFault& f) {
     return name + buf;
 }
 
-// Cycle costs of delivery (Intel486 table: INT n 30 real mode, 44 protected
-// same privilege, 71 to an inner privilege, 82 from virtual-8086 mode).
-constexpr u32 kCostReal = 30, kCostSame = 44, kCostInner = 71, kCostFromV86 = 82;
+// Cycle costs of delivery are the CPU profile's (ExtraCosts::int_*; Intel486
+// table: INT n 30 real mode, 44 protected same privilege, 71 to an inner
+// privilege, 82 from virtual-8086 mode).
 
 }  // namespace
 
@@ -123,7 +123,7 @@ void Core::deliver_real(u8 vector, u32 return_eip) {
     load_segment_real(sreg::CS, static_cast<u16>(ivt >> 16));
     s.eip = ivt & 0xFFFF;
     write_eflags(0, flag::IF | flag::TF | flag::AC | flag::RF);
-    s.cycles += kCostReal;
+    s.cycles += profile->extra.int_real;
 }
 
 void Core::deliver_protected(u8 vector, EventSource src, bool has_error, u32 error, u32 return_eip) {
@@ -200,7 +200,7 @@ void Core::deliver_protected(u8 vector, EventSource src, bool has_error, u32 err
                 s.seg[sr].attr = kUnusable;
             }
         }
-        s.cycles += from_v86 ? kCostFromV86 : kCostInner;
+        s.cycles += from_v86 ? profile->extra.int_v86 : profile->extra.int_inner;
     } else {
         StackFrame f(*this, s.seg[sreg::SS], s.r[reg::ESP], data_priv, ext);
         auto push = [&](u32 v) {
@@ -214,7 +214,7 @@ void Core::deliver_protected(u8 vector, EventSource src, bool has_error, u32 err
         set_accessed(sel, cdesc);
         f.commit();
         load_code_segment_pm(sel, cdesc, s.cpl);
-        s.cycles += kCostSame;
+        s.cycles += profile->extra.int_same;
     }
     s.eip = gate32 ? offset : (offset & 0xFFFF);
     u32 clear = flag::TF | flag::NT | flag::RF | flag::VM;

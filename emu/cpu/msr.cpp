@@ -7,6 +7,7 @@
 #include "cpu/msr.hpp"
 
 #include "cpu/core.hpp"
+#include "cpu/cpuid.hpp"
 
 namespace hm::cpu {
 
@@ -26,6 +27,7 @@ constexpr u64 kApicBaseWritable = msr_bit::kApicGlobalEnable | msr_bit::kApicBas
 
 bool always(const Core&) { return true; }
 bool has_local_apic(const Core& c) { return c.s.msr.local_apic; }
+bool has_nx(const Core& c) { return c.profile->ext_features & cpuid_bit::kExtNx; }  // IA32_EFER came with NX
 
 u64 rd_tsc(Core& c, const Insn* i) { return c.cycles_now(i) + c.s.tsc_adjust; }
 void wr_tsc(Core& c, const Insn* i, u64 v) { c.s.tsc_adjust = v - c.cycles_now(i); }
@@ -72,7 +74,7 @@ constexpr MsrRow kRows[] = {
     {{msr_index::kMcgCap, "IA32_MCG_CAP"}, always, rd_mcg_cap, wr_read_only},
     {{msr_index::kMcgStatus, "IA32_MCG_STATUS"}, always, rd_mcg_status, wr_mcg_status},
     {{msr_index::kMiscEnable, "IA32_MISC_ENABLE"}, always, rd_misc_enable, wr_misc_enable},
-    {{msr_index::kEfer, "IA32_EFER"}, always, rd_efer, wr_efer},
+    {{msr_index::kEfer, "IA32_EFER"}, has_nx, rd_efer, wr_efer},
 };
 
 constexpr MsrInfo kInfo[] = {kRows[0].info, kRows[1].info, kRows[2].info,

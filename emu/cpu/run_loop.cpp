@@ -41,7 +41,7 @@ const Insn* op_instruction_too_long(Core&, const Insn*) { raise(Vector::GP, 0); 
 }  // namespace
 
 Core::Core(CpuState& state, Mmu& m, Bus& b)
-    : s(state), mmu(m), bus(b), table(dispatch_table()), cache(m, &op_exit_killed) {
+    : s(state), mmu(m), bus(b), table(&dispatch_table(state.model)), profile(&cpu_profile(state.model)), cache(m, &op_exit_killed) {
     mmu.set_code_write_hook(
         [](void* ctx, u64 phys, unsigned size) { static_cast<Core*>(ctx)->cache.on_code_write(phys, size); }, this);
     mmu.set_eip_source(&s.eip);  // the coherence checker reports the guest's EIP
@@ -298,7 +298,7 @@ Block* Core::build_block(u32 lin, CodeTranslation t, bool c32) {
     u32 cycles = 0;
     while (count < Block::kMaxInsns && span < room) {
         Insn& in = insns[count];
-        DecodeInfo info = decode_one(table, t.host + span, room - span, c32, in);
+        DecodeInfo info = decode_one(*table, t.host + span, room - span, c32, in);
         if (info.status == DecodeStatus::NeedMoreBytes) {
             if (count > 0) break;  // a page-straddling instruction gets a block of its own
             u8 buf[16] = {};
@@ -307,7 +307,7 @@ Block* Core::build_block(u32 lin, CodeTranslation t, bool c32) {
             if (!t2.host) return nullptr;
             const unsigned more = 15 - room;
             std::memcpy(buf + room, t2.host, more);
-            info = decode_one(table, buf, 15, c32, in);
+            info = decode_one(*table, buf, 15, c32, in);
             hdr.cross_page = true;
             hdr.phys2 = t2.phys & ~u64{0xFFF};
         }
@@ -394,7 +394,7 @@ void Core::step_one() {
     Insn insns[2];
     DecodeInfo info;
     for (;;) {
-        info = decode_one(table, bytes, have, c32, insns[0]);
+        info = decode_one(*table, bytes, have, c32, insns[0]);
         if (info.status == DecodeStatus::Ok) break;
         if (info.status == DecodeStatus::TooLong || have >= max_len) raise(Vector::GP, 0);
         fetch_upto(max_len);

@@ -17,6 +17,7 @@
 #include <bit>
 
 #include "core/types.hpp"
+#include "cpu/cpu_model.hpp"
 #include "cpu/fpu/float80.hpp"
 #include "mmu/mmu.hpp"
 
@@ -139,6 +140,9 @@ struct MsrState {
 };
 
 struct CpuState {
+    // The processor presented (CPUID, the instructions that exist, TLB geometry,
+    // costs): set by Cpu::set_model before the guest runs.
+    CpuModel model = CpuModel::Default;
     u32 r[9] = {};  // EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, always-zero
     u32 eip = 0;
     u32 eflags = flag::kFixed1;

@@ -120,7 +120,7 @@ void Mmu::apply_walk(const WalkResult& w, TlbKind kind, u32 lin, Access a, Priv 
     TlbStats& st = tlb_stats(kind);
     ++st.walks;
     st.walk_memory_accesses += accesses;
-    cycles_ += accesses * kWalkAccessCycles;
+    cycles_ += accesses * walk_access_cycles_;
 
     if (sink_) {
         PageWalkEvent ev{};

@@ -42,6 +42,7 @@
 #include "mmu/access.hpp"
 #include "mmu/page_walk.hpp"
 #include "mmu/tlb.hpp"
+#include "mmu/walk_cost.hpp"
 
 namespace hm {
 
@@ -205,6 +206,10 @@ public:
     // Replaces the TLB geometry (empties the TLBs). Throws std::invalid_argument with a
     // readable reason for a geometry that is not a power-of-two number of sets.
     void configure_tlb(const TlbConfig& config);
+    // Cycles per page-table memory access of a walk or a PDPTE load (the CPU
+    // profile's figure; walk_cost.hpp has the default and its source).
+    void set_walk_access_cycles(u64 cycles) { walk_access_cycles_ = cycles; }
+    u64 walk_access_cycles() const { return walk_access_cycles_; }
     const TlbConfig& tlb_config() const { return config_; }
     // Exact counters (front-array hits folded in). Resettable.
     const MmuStats& stats() const;
@@ -345,6 +350,7 @@ private:
 
     PagingState state_;
     TlbConfig config_;
+    u64 walk_access_cycles_ = kWalkAccessCycles;
     Tlb itlb_, dtlb_;
     mutable MmuStats stats_;
     bool checker_ = false;

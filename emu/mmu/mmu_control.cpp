@@ -39,7 +39,7 @@ void Mmu::sync_state() {
 void Mmu::load_pdptes(u32 cr3, u64 (&out)[4]) {
     const u64 base = cr3 & pte::kPaePdptBase;
     for (unsigned i = 0; i < 4; ++i) out[i] = bus_.read((base + i * 8) & a20_mask_, 8);
-    cycles_ += 4 * kWalkAccessCycles;
+    cycles_ += 4 * walk_access_cycles_;
     ++stats_.pdpte_loads;
     for (u64 e : out) {
         if ((e & pte::kPresent) && (e & pte::kPaePdpteReserved)) raise(Vector::GP, 0);

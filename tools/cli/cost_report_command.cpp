@@ -6,7 +6,9 @@
 #include <thread>
 
 #include "boot/boot_error.hpp"
+#include "cost_claims.hpp"
 #include "cost_table.hpp"
+#include "cpu/cpu_profile.hpp"
 #include "exit_codes.hpp"
 #include "guest_boot.hpp"
 #include "test_report.hpp"
@@ -22,6 +24,17 @@ void say(const std::string& msg) { std::fprintf(stderr, "hm386 cost-report: %s\n
 // Deterministic and short: both boots take well under a second of guest time.
 constexpr const char* kMaxCycles = "2000000000";
 
+// The profile's figures the claims rest on: a walk's memory access, INVLPG
+// (0F 01 /7, memory form) and MOV to CR4 (0F 22).
+CostModelNumbers model_numbers(CpuModel m) {
+    CostModelNumbers n;
+    n.cpu = cpu::cpu_profile(m).name;
+    n.walk_access = cpu::cpu_profile(m).walk_access_cycles;
+    n.invlpg = cpu::base_cost(m, 0x101, 7, true).value_or(0);
+    n.mov_cr = cpu::base_cost(m, 0x122, 4, false).value_or(0);
+    return n;
+}
+
 }  // namespace
 
 void add_cost_report_options(CLI::App& cmd, CostReportOptions& o) {
@@ -30,6 +43,7 @@ void add_cost_report_options(CLI::App& cmd, CostReportOptions& o) {
     cmd.add_option("--append", o.append, "kernel command line besides paging= (default highmem=32M)");
     cmd.add_option("--csv", o.csv, "write the figures of both modes to FILE as CSV");
     cmd.add_option("--log-dir", o.log_dir, "keep both boots' console logs in DIR");
+    cmd.add_option("--cpu", o.cpu, "CPU profile of both boots: 486, pentium, p6 or default (as hm386 run --cpu)");
 }
 
 int cost_report_command(const CostReportOptions& o, const ManifestVars& vars) {
@@ -39,7 +53,7 @@ int cost_report_command(const CostReportOptions& o, const ManifestVars& vars) {
     try {
         for (int i = 0; i < 2; ++i) {
             plans[i] = boot_plan({image, "-m", o.mem, "--append", std::string("paging=") + modes[i] + " " + o.append,
-                                  "--max-cycles", kMaxCycles, "--timeout", "600"},
+                                  "--cpu", o.cpu, "--max-cycles", kMaxCycles, "--timeout", "600"},
                                  vars);
         }
         if (!o.csv.empty() && !open_for_writing(o.csv)) throw UsageError("--csv " + o.csv + ": cannot write the file");
@@ -100,7 +114,8 @@ int cost_report_command(const CostReportOptions& o, const ManifestVars& vars) {
     for (const CostRun& run : runs)
         for (const std::string& v : cost_structural_violations(run)) violations.push_back(v);
 
-    std::string out = "hm386 cost-report: " + image + ", -m " + o.mem + " --append \"paging=MODE " + o.append + "\"\n";
+    std::string out = "hm386 cost-report: " + image + ", --cpu " + o.cpu + ", -m " + o.mem + " --append \"paging=MODE " +
+                      o.append + "\"\n";
     out += cost_table_text(runs[0], runs[1]);
     if (violations.empty()) {
         out += "structural checks: all hold in both modes\n";
@@ -109,6 +124,7 @@ int cost_report_command(const CostReportOptions& o, const ManifestVars& vars) {
         for (const std::string& v : violations) out += "  " + v + "\n";
         statuses.push_back(test_status::kFailed);
     }
+    out += cost_claims_text(runs[0], runs[1], model_numbers(plans[0].cpu_model));
     std::fputs(out.c_str(), stdout);
     if (!o.csv.empty()) {
         if (!write_file(o.csv, cost_csv(runs))) say("warning: could not write " + o.csv);

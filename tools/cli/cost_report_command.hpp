@@ -3,7 +3,9 @@
 // API costs per page touched in guest cycles and TLB events, side by side;
 // --csv writes the figures. It also checks the structural facts the figures
 // must show (one INVLPG per kunmap_local, no TLB event for page_address, one
-// global flush per pkmap wrap...) and exits 1 when one does not hold.
+// global flush per pkmap wrap...) and exits 1 when one does not hold. Last, it
+// decides cost-facts.md's eight claims, each naming the CPU profile's figures
+// (--cpu) that drive it.
 // docs/highmem-costs.md shows the table and explains every number.
 #pragma once
 #include <string>
@@ -18,6 +20,7 @@ struct CostReportOptions {
     std::string image;  // default ${BUILD}/guest/cost.elf
     std::string mem = "64M";
     std::string append = "highmem=32M";
+    std::string cpu = "default";  // the CPU profile both boots run on (--cpu)
     std::string csv;
     std::string log_dir;
 };

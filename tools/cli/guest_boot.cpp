@@ -64,6 +64,7 @@ BootRecord run_boot(const RunPlan& plan) {
     cfg.debugcon_out = &debugcon;
     cfg.post_port2 = plan.post_port2;
     cfg.pc_testdev = plan.pc_testdev;
+    cfg.cpu_model = plan.cpu_model;
     cfg.tlb = plan.tlb;
     cfg.tlb_checker = plan.tlb_check ? CoherenceChecker::On : CoherenceChecker::Off;
     std::unique_ptr<Machine> owner;

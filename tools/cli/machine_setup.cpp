@@ -51,6 +51,7 @@ std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo&
     cfg.post_log = io.post_log.get();
     cfg.post_port2 = plan.post_port2;
     cfg.pc_testdev = plan.pc_testdev;
+    cfg.cpu_model = plan.cpu_model;
     cfg.tlb = plan.tlb;
     cfg.tlb_checker = plan.tlb_check ? CoherenceChecker::On : CoherenceChecker::Off;
 

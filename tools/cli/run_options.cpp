@@ -6,6 +6,7 @@
 #include "boot/boot_error.hpp"
 #include "boot/linux_boot.hpp"
 #include "boot/multiboot.hpp"
+#include "cpu/cpu_profile.hpp"
 #include "time/civil_time.hpp"
 
 namespace hm {
@@ -21,6 +22,7 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
     cmd.add_option("--serial", o.serial, "COM1: stdio, none or file:PATH (default stdio)");
     cmd.add_option("--debugcon", o.debugcon, "port 0xE9 console: stdio, none or file:PATH (default stdio)");
     o.cpu_mhz_opt = cmd.add_option("--cpu-mhz", o.cpu_mhz, "virtual CPU clock in MHz (default 100)");
+    cmd.add_option("--cpu", o.cpu, "CPU profile: 486, pentium, p6 or default (docs/cycle-costs.md, \"CPU profiles\")");
     cmd.add_option("--max-cycles", o.max_cycles, "stop after this many CPU cycles (exit 125)");
     o.timeout_opt = cmd.add_option("--timeout", o.timeout, "stop after this many host seconds (exit 124)");
     cmd.add_option("--itlb-4k", o.itlb_4k, "instruction TLB, 4 KiB pages: ENTRIESxWAYS (default 32x4)");
@@ -221,6 +223,19 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
     if (o.timeout < 0) throw UsageError("--timeout must not be negative");
     p.timeout = o.timeout;
 
+    // The CPU profile: the command line's, else the manifest's. Its TLB geometry
+    // is the starting point the --itlb/--dtlb options then change.
+    const std::string cpu = !o.cpu.empty() ? o.cpu : (manifest && manifest->cpu ? *manifest->cpu : "");
+    if (!cpu.empty()) {
+        const std::optional<CpuModel> model = cpu::parse_cpu_model(cpu);
+        if (!model) {
+            const std::string why = std::string("expected one of ") + cpu::cpu_model_names();
+            if (!o.cpu.empty()) throw UsageError("--cpu " + cpu + ": " + why);
+            throw BootError(*p.manifest + ":" + std::to_string(manifest->cpu_line) + ": cpu = " + cpu + ": " + why);
+        }
+        p.cpu_model = *model;
+    }
+    p.tlb = cpu::cpu_profile(p.cpu_model).tlb;
     if (!o.itlb_4k.empty()) p.tlb.itlb_4k = parse_tlb_geometry(o.itlb_4k, "--itlb-4k");
     if (!o.itlb_large.empty()) p.tlb.itlb_large = parse_tlb_geometry(o.itlb_large, "--itlb-large");
     if (!o.dtlb_4k.empty()) p.tlb.dtlb_4k = parse_tlb_geometry(o.dtlb_4k, "--dtlb-4k");

@@ -11,6 +11,7 @@
 
 #include "boot/linux_boot.hpp"
 #include "boot/manifest.hpp"
+#include "cpu/cpu_model.hpp"
 #include "debug/trace_format.hpp"
 #include "devices/debug_exit.hpp"
 #include "mmu/tlb.hpp"
@@ -29,6 +30,7 @@ struct RunOptions {
     std::string serial = "stdio";
     std::string debugcon = "stdio";
     std::string cpu_mhz;
+    std::string cpu;  // --cpu: a CPU profile name
     std::string max_cycles;
     double timeout = 0;
     std::string itlb_4k, itlb_large, dtlb_4k, dtlb_large;
@@ -67,6 +69,7 @@ struct RunPlan {
     std::optional<std::string> description;
     u64 ram_bytes = 128 * kMiB;
     u64 cpu_hz = 100'000'000;
+    CpuModel cpu_model = CpuModel::Default;  // --cpu (its TLB geometry is already in `tlb`)
     u64 max_cycles = 0;
     double timeout = 0;
     TlbConfig tlb;

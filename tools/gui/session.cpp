@@ -44,6 +44,7 @@ Session::Session(const RunPlan& plan) : plan_(plan) {
     cfg.debugcon_out = &debugcon_;
     cfg.post_log = post_log_.get();
     cfg.post_port2 = plan.post_port2;
+    cfg.cpu_model = plan.cpu_model;
     cfg.tlb = plan.tlb;
     cfg.tlb_checker = plan.tlb_check ? CoherenceChecker::On : CoherenceChecker::Off;
     try {

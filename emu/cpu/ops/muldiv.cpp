@@ -3,7 +3,7 @@
 // changed. Flag choices (docs/cpu.md): MUL/IMUL set CF = OF = "the high half is
 // significant" as defined, and leave SF/ZF/PF from the low half of the result
 // and AF = 0 where the SDM says undefined; DIV/IDIV leave all flags unchanged.
-// Costs (Intel486): MUL/IMUL 13 (8-bit) / 13-26 (16-bit) / 13-42 (32-bit):
+// Costs (Intel486; other CPU profiles replace them, cpu_profile.cpp): MUL/IMUL 13 (8-bit) / 13-26 (16-bit) / 13-42 (32-bit):
 // charged as 13, +5 for 16-bit and +13 for 32-bit operands; IMUL r,r/m 13-42
 // likewise; DIV 16/24/40, IDIV 19/27/43.
 #include "cpu/ops/families.hpp"
@@ -13,9 +13,15 @@ namespace hm::cpu {
 
 namespace {
 
+// The CPU profile's extras for 16- and 32-bit operands (Intel486: +5 / +13 on a
+// multiplication, +8 / +24 on a division).
 template <typename T>
-constexpr u32 wide_extra_cycles() {
-    return sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? 5 : 13;
+u32 wide_extra_cycles(const Core& c) {
+    return sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? c.profile->extra.mul16 : c.profile->extra.mul32;
+}
+template <typename T>
+u32 div_extra_cycles(const Core& c) {
+    return sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? c.profile->extra.div16 : c.profile->extra.div32;
 }
 
 void mul_flags(CpuState& s, bool significant, u32 low_sx) {
@@ -38,7 +44,7 @@ struct Mul {
             set_reg<T>(c.s, reg::EDX, hi);
             mul_flags(c.s, hi != 0, sx(lo));
         }
-        c.s.cycles += wide_extra_cycles<T>();
+        c.s.cycles += wide_extra_cycles<T>(c);
         return next(c, i);
     }
 };
@@ -59,7 +65,7 @@ struct ImulOne {
             set_reg<T>(c.s, reg::EDX, hi);
             mul_flags(c.s, r != static_cast<S>(lo), sx(lo));
         }
-        c.s.cycles += wide_extra_cycles<T>();
+        c.s.cycles += wide_extra_cycles<T>(c);
         return next(c, i);
     }
 };
@@ -78,7 +84,7 @@ struct ImulGE {  // IMUL Gv,Ev
     static const Insn* run(Core& c, const Insn* i) {
         const T b = load_e<T, F>(c, i);
         set_reg<T>(c.s, i->reg, imul_truncating<T>(c.s, get_reg<T>(c.s, i->reg), b));
-        c.s.cycles += wide_extra_cycles<T>();
+        c.s.cycles += wide_extra_cycles<T>(c);
         return next(c, i);
     }
 };
@@ -88,7 +94,7 @@ struct ImulGEI {  // IMUL Gv,Ev,Iz / Ibs
     static const Insn* run(Core& c, const Insn* i) {
         const T a = load_e<T, F>(c, i);
         set_reg<T>(c.s, i->reg, imul_truncating<T>(c.s, a, static_cast<T>(i->imm)));
-        c.s.cycles += wide_extra_cycles<T>();
+        c.s.cycles += wide_extra_cycles<T>(c);
         return next(c, i);
     }
 };
@@ -111,7 +117,7 @@ struct Div {
             set_reg<T>(c.s, reg::EAX, static_cast<T>(q));
             set_reg<T>(c.s, reg::EDX, static_cast<T>(r));
         }
-        c.s.cycles += sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? 8 : 24;
+        c.s.cycles += div_extra_cycles<T>(c);
         return next(c, i);
     }
 };
@@ -142,7 +148,7 @@ struct Idiv {
             set_reg<T>(c.s, reg::EAX, static_cast<T>(q));
             set_reg<T>(c.s, reg::EDX, static_cast<T>(r));
         }
-        c.s.cycles += sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? 8 : 24;
+        c.s.cycles += div_extra_cycles<T>(c);
         return next(c, i);
     }
 };

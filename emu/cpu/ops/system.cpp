@@ -18,8 +18,6 @@ namespace {
 // CR0 bits a 486-class CPU implements (ET is hardwired to 1).
 constexpr u32 kCr0Implemented = cr0::kPE | cr0::kMP | cr0::kEM | cr0::kTS | cr0::kET | cr0::kNE | cr0::kWP |
                                 cr0::kAM | cr0::kNW | cr0::kCD | cr0::kPG;
-// CR4 bits for the features CPUID reports.
-constexpr u32 kCr4Implemented = cr4::kTSD | cr4::kPSE | cr4::kPAE | cr4::kPGE;
 
 void require_cpl0(Core& c) {
     if (c.pe() && (c.v86() || c.s.cpl != 0)) raise(Vector::GP, 0);
@@ -66,7 +64,7 @@ const Insn* op_mov_cr_r(Core& c, const Insn* i) {
         case 2: c.s.cr.cr2 = v; break;
         case 3: c.mmu.write_cr3(v); break;
         case 4:
-            if (v & ~kCr4Implemented) raise(Vector::GP, 0);
+            if (v & ~c.profile->cr4_bits) raise(Vector::GP, 0);  // only the bits CPUID reports
             c.mmu.write_cr4(v);
             break;
         default: raise(Vector::UD);

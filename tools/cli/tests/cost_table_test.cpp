@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cost_claims.hpp"
 #include "cost_table.hpp"
 
 using namespace hm;
@@ -146,4 +147,53 @@ TEST_CASE("table and CSV") {
     CHECK(csv.find("\n2level,kmap_local_page,page,64,20038,10019,65,0,65,130,64,0,0,64,313.09\n") != std::string::npos);
     CHECK(csv.find("\npae,kmap_new_1024,page,1024,") != std::string::npos);
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 27 * 2);
+}
+
+namespace {
+std::vector<std::string> claim_lines(const std::string& text) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        std::string l = text.substr(pos, nl - pos);
+        if (l.rfind("  ", 0) == 0) out.push_back(l);
+        pos = nl == std::string::npos ? text.size() : nl + 1;
+    }
+    return out;
+}
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+}  // namespace
+
+TEST_CASE("The claims are decided from the figures and name the model numbers behind them", "[cost][claims]") {
+    const CostModelNumbers model{"p6", 20, 25, 4};
+    const CostRun two = parse_cost_lines(console("2level", 1024));
+    const CostRun pae = parse_cost_lines(console("pae", 512));
+    const std::string text = cost_claims_text(two, pae, model);
+    CHECK(contains(text, "cpu p6: page-walk access 20 cycles"));
+    CHECK(contains(text, "INVLPG 25"));
+    const std::vector<std::string> lines = claim_lines(text);
+    REQUIRE(lines.size() == 8);
+    for (size_t i = 0; i < lines.size(); ++i) {
+        INFO(lines[i]);
+        CHECK(lines[i].rfind("  " + std::to_string(i + 1) + ". ", 0) == 0);
+        CHECK(contains(lines[i], "; driven by: "));
+        CHECK_FALSE(contains(lines[i], "UNDECIDED"));
+    }
+    CHECK(contains(lines[0], "CONFIRMED"));
+    CHECK(contains(lines[0], "driven by: TLB events only"));
+    CHECK(contains(lines[3], "CONFIRMED as a count (1 vs 2 wraps per 1024)"));
+    CHECK(contains(lines[6], "driven by: page-walk access 20 cycles"));
+    CHECK(contains(lines[5], "INVLPG 25 and one walk"));
+
+    // A lowmem kmap that walks refutes claim 1; a kmap hit dearer than a new one refutes claim 3.
+    const CostRun walked = parse_cost_lines(console("2level", 1024, {{"kmap_lowmem", "page", 64, 5270, 3, 6, 0, 0}}));
+    CHECK(contains(claim_lines(cost_claims_text(walked, pae, model))[0], "REFUTED"));
+    const CostRun dear = parse_cost_lines(console("pae", 512, {{"kmap_hit", "page", 64, 99999, 0, 0, 0, 0}}));
+    CHECK(contains(claim_lines(cost_claims_text(two, dear, model))[2], "3. a kmap of a page already in a pkmap slot needs no flush and is cheaper than a fresh one: REFUTED"));
+    // One slot's switch without its INVLPG refutes claim 6.
+    const CostRun lazy = parse_cost_lines(console("2level", 1024, {{"switch_slots_4", "round_trip", 32, 30000, 128, 256, 96, 0}}));
+    CHECK(contains(claim_lines(cost_claims_text(lazy, pae, model))[5], "REFUTED"));
+    // Measurements missing: undecided, never confirmed.
+    const std::string empty = cost_claims_text(CostRun{}, CostRun{}, model);
+    for (const std::string& l : claim_lines(empty)) CHECK(contains(l, "UNDECIDED"));
 }

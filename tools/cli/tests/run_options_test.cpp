@@ -200,3 +200,35 @@ TEST_CASE("A manifest's initrd: the initrd of a bzImage, one more module of a Mu
     CHECK_THROWS_AS(plan_for({bad}), BootError);
     CHECK_THROWS_WITH(plan_for({bad}), Catch::Contains("'module' needs a Multiboot kernel"));
 }
+
+TEST_CASE("The --cpu option picks a CPU profile and its TLBs, and a manifest cpu key is the fallback", "[cli][profile]") {
+    TempDir d;
+    std::string k = d.file("k.elf", kElf);
+    RunPlan p = plan_for({k});
+    CHECK(p.cpu_model == CpuModel::Default);
+    CHECK(p.tlb.dtlb_4k.entries == 64);
+    p = plan_for({k, "--cpu", "486"});
+    CHECK(p.cpu_model == CpuModel::I486);
+    CHECK(p.tlb.dtlb_4k.entries == 32);  // the 486 profile's TLB
+    p = plan_for({k, "--cpu", "486", "--dtlb-4k", "128x8"});
+    CHECK(p.tlb.dtlb_4k.entries == 128);  // an explicit geometry wins over the profile's
+    CHECK(p.tlb.itlb_4k.entries == 32);
+    CHECK(plan_for({k, "--cpu", "p6"}).cpu_model == CpuModel::P6);
+    CHECK(plan_for({k, "--cpu", "pentium"}).cpu_model == CpuModel::Pentium);
+    std::string m = d.file("m", "kernel = k.elf\ncpu = pentium\n");
+    CHECK(plan_for({m}).cpu_model == CpuModel::Pentium);
+    CHECK(plan_for({m, "--cpu", "p6"}).cpu_model == CpuModel::P6);
+    try {
+        plan_for({k, "--cpu", "i686"});
+        FAIL("no usage error");
+    } catch (const UsageError& e) {
+        CHECK(std::string(e.what()) == "--cpu i686: expected one of default, 486, pentium, p6");
+    }
+    std::string bad = d.file("bad", "kernel = k.elf\n\ncpu = k7\n");
+    try {
+        plan_for({bad});
+        FAIL("no manifest error");
+    } catch (const BootError& e) {
+        CHECK(std::string(e.what()) == bad + ":3: cpu = k7: expected one of default, 486, pentium, p6");
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# cost-golden-csv.sh [--update] PROFILE BUILD_DIR
+#
+# `hm386 cost-report --cpu PROFILE`'s CSV against its recorded copy,
+# guest-tests/golden/cost-PROFILE.csv, byte for byte: the runs are
+# deterministic, so any difference is a real change of a cost or a kernel path.
+# --update writes the fresh CSV there instead (then regenerate the table in
+# docs/highmem-costs.md with cost-csv-table.sh --update).
+# Exit: 0 equal (or updated), 1 different or the report failed, 64 usage.
+set -u
+update=0
+if [[ ${1:-} == --update ]]; then update=1; shift; fi
+[[ $# -eq 2 ]] || { echo "usage: cost-golden-csv.sh [--update] PROFILE BUILD_DIR" >&2; exit 64; }
+profile=$1 build=$2
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+golden=$root/guest-tests/golden/cost-$profile.csv
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if ! "$build/tools/cli/hm386" cost-report --cpu "$profile" --image "$build/guest/cost.elf" --csv "$tmp/cost.csv" \
+    >"$tmp/out" 2>&1; then
+  echo "cost-golden-csv: hm386 cost-report --cpu $profile failed:" >&2
+  tail -20 "$tmp/out" >&2
+  exit 1
+fi
+if [[ $update -eq 1 ]]; then
+  cp "$tmp/cost.csv" "$golden"
+  echo "cost-golden-csv: wrote $golden"
+  exit 0
+fi
+if ! diff -u "$golden" "$tmp/cost.csv"; then
+  echo "cost-golden-csv: --cpu $profile: the figures differ from $golden (above: - recorded, + now)." >&2
+  echo "  If the change is intended: $0 --update $profile $build, then cost-csv-table.sh --update" >&2
+  exit 1
+fi
+echo "cost-golden-csv: --cpu $profile matches $golden ($(($(wc -l <"$golden") - 1)) rows)"

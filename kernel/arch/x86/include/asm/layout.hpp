@@ -6,6 +6,7 @@
 //              | fixmap slot 0 (FIX_HOLE)    | <- FIXADDR_TOP = 0xFFFFF000
 //              | FIX_KMAP_BEGIN..FIX_KMAP_END| fix_to_virt(i) = FIXADDR_TOP - i*PAGE_SIZE
 //              |  (KM_MAX_IDX slots per CPU) |   (slots grow down)
+//              | APIC, I/O APIC, early read  |
 //              +-----------------------------+ <- FIXADDR_START
 //              | unused up to a PMD boundary |
 //   PKMAP_BASE +-----------------------------+ (PMD aligned)
@@ -40,6 +41,13 @@ enum fixed_addresses : unsigned {
     FIX_HOLE,  // the topmost page stays unmapped
     FIX_KMAP_BEGIN,
     FIX_KMAP_END = FIX_KMAP_BEGIN + KM_MAX_IDX * NR_CPUS - 1,
+    // Below the kmap slots, so their addresses do not depend on the interrupt
+    // controller (Linux puts these above them): the local APIC and I/O APIC
+    // registers (uncached), and one page to read firmware tables (the ACPI
+    // MADT) wherever the firmware put them, lowmem or not.
+    FIX_APIC_BASE,
+    FIX_IO_APIC_BASE_0,
+    FIX_EARLY_READ,
     __end_of_fixed_addresses
 };
 

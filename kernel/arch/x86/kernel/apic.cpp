@@ -96,18 +96,27 @@ pit_window pit_measure_window(u32 pit_counts) {
 
 void setup_apic_timer() {
     // Local APIC counts per tick: how far the timer runs while PIT channel 2
-    // counts one tick of its 1.193182 MHz clock (Linux's calibrate_APIC_clock
-    // measures against the PIT tick too). A window whose brackets are wider
-    // than 0.1% is measured again, up to ten times, and the narrowest kept:
-    // hm386's time is virtual and its first window is exact; QEMU's clocks are
-    // the host's.
+    // counts five ticks of its 1.193182 MHz clock (the most its 16-bit count
+    // holds; Linux's calibrate_APIC_clock measures against the PIT tick too),
+    // divided by five. A window whose brackets are wider than 0.1% is
+    // measured again, up to twenty times, and the narrowest kept: hm386's
+    // time is virtual and its first window is exact; QEMU's clocks are the
+    // host's, and a loaded host stalls the CPU at device accesses for
+    // milliseconds.
+    constexpr unsigned TICKS = 5;
+    static_assert(TICKS * PIT_LATCH <= 0xFFFF, "PIT channel 2 counts 16 bits");
     pit_window best{0, ~0u};
-    for (int attempt = 0; attempt < 10; ++attempt) {
-        pit_window w = pit_measure_window(PIT_LATCH);
+    int attempts = 0;
+    while (attempts < 20) {
+        pit_window w = pit_measure_window(TICKS * PIT_LATCH);
+        ++attempts;
         if (w.slack < best.slack) best = w;
         if (u64{best.slack} * 1000 <= best.counts) break;
     }
-    lapic_timer_counts_per_tick = best.counts ? best.counts : 1;
+    if (u64{best.slack} * 1000 > best.counts)
+        printk("apic: timer calibration uncertain: the narrowest of %d windows is +-%u counts of %u\n", attempts,
+               best.slack / 2, best.counts);
+    lapic_timer_counts_per_tick = best.counts >= TICKS ? best.counts / TICKS : 1;
     // The PIT's channel 0 no longer drives anything; stop its rate generator
     // (mode 0 waits for a count that never comes).
     outb(0x30, PIT_MODE);

@@ -16,11 +16,15 @@
 #include <kernel/printk.hpp>
 
 constinit bool debug_kmap_local = false;
+constinit unsigned kmap_local_shift = 0;
+constinit unsigned kmap_local_max_nesting_ = (KM_MAX_IDX - 1) / 1;
 
 namespace {
 
 bool parse_debug_kmap_local(const char* v) {
     debug_kmap_local = true;
+    kmap_local_shift = 1;
+    kmap_local_max_nesting_ = (KM_MAX_IDX_DEBUG - 1) / 2;
     return !*v;
 }
 early_param("debug_kmap_local", parse_debug_kmap_local, "debug_kmap_local takes no value");
@@ -30,9 +34,10 @@ unsigned kmap_local_idx_push() {
     // between push and map could nest its own mapping into the same slot.
     WARN_ON_ONCE(in_hardirq() && !irqs_disabled());
     // Linux: idx += KM_INCR; BUG_ON(idx >= KM_MAX_IDX). Counted here in
-    // mappings: the (n+1)-th needs (n+1) * KM_INCR < KM_MAX_IDX.
+    // mappings: the (n+1)-th needs (n+1) * KM_INCR < KM_MAX_IDX, i.e. n below
+    // (KM_MAX_IDX - 1) / KM_INCR.
     kmap_ctrl& k = current->kmap_ctrl;
-    if ((k.idx + 1) * KM_INCR() >= kmap_local_max_idx()) {
+    if (k.idx >= kmap_local_max_nesting_) {
         printk("BUG: kmap_local: more than %u nested mappings (KM_MAX_IDX %u%s) in %s[%d]\n",
                kmap_local_max_nesting(), kmap_local_max_idx(), debug_kmap_local ? ", debug_kmap_local" : "",
                current->comm, current->pid);

@@ -19,7 +19,9 @@ inline bool in_pkmap(const void* p) {
     return a >= PKMAP_BASE() && a < PKMAP_ADDR(LAST_PKMAP());
 }
 
-inline unsigned long local_slot_addr(unsigned depth) { return fix_to_virt(FIX_KMAP_BEGIN + depth); }
+// The address of the depth-th nested kmap_local of this CPU (every other slot
+// with debug_kmap_local's guard slots).
+inline unsigned long local_slot_addr(unsigned depth) { return fix_to_virt(FIX_KMAP_BEGIN + arch_kmap_local_map_idx(depth)); }
 
 }  // namespace hm_test
 

@@ -348,3 +348,26 @@ KTEST(highmem, copy_highpage_copies) {
     __free_page(a);
     __free_page(b);
 }
+
+// Linux's kmap_flush_unused(): the unused slots a wrap would free, now. A slot
+// that kunmap left at count 1 (page address still recorded) goes to 0 with
+// its address forgotten, in one global flush; with no unused slot, no flush.
+KTEST_F(pkmap, kmap_flush_unused_frees_unused_slots) {
+    ASSERT_GE(n, 1u);
+    kmap_flush_unused();  // start from no unused slot
+    void* a = kmap(pages[0]);
+    kunmap(pages[0]);
+    EXPECT_EQ(page_address(pages[0]), a);
+    EXPECT_EQ(pkmap_count_at(a), 1);
+    unsigned long wraps = highmem_stats.pkmap_wraps, flushes = highmem_stats.pkmap_flushes,
+                  freed = highmem_stats.pkmap_slots_flushed;
+    kmap_flush_unused();
+    EXPECT_NULL(page_address(pages[0]));
+    EXPECT_EQ(pkmap_count_at(a), 0);
+    EXPECT_FALSE(hm_test::mapped(a));
+    EXPECT_EQ(highmem_stats.pkmap_flushes, flushes + 1);
+    EXPECT_GE(highmem_stats.pkmap_slots_flushed, freed + 1);
+    EXPECT_EQ(highmem_stats.pkmap_wraps, wraps);  // not a wrap
+    kmap_flush_unused();
+    EXPECT_EQ(highmem_stats.pkmap_flushes, flushes + 1);
+}

@@ -21,8 +21,8 @@ KTEST_F(kmap_local, nests_in_fixmap_slots_lifo_with_preemption_on) {
     void* b = kmap_local_page(pages[1]);
     void* c = kmap_local_page(pages[2]);
     EXPECT_EQ(reinterpret_cast<unsigned long>(a), local_slot_addr(depth));
-    EXPECT_EQ(reinterpret_cast<unsigned long>(b), reinterpret_cast<unsigned long>(a) - PAGE_SIZE);
-    EXPECT_EQ(reinterpret_cast<unsigned long>(c), reinterpret_cast<unsigned long>(b) - PAGE_SIZE);
+    EXPECT_EQ(reinterpret_cast<unsigned long>(b), reinterpret_cast<unsigned long>(a) - KM_INCR() * PAGE_SIZE);
+    EXPECT_EQ(reinterpret_cast<unsigned long>(c), reinterpret_cast<unsigned long>(b) - KM_INCR() * PAGE_SIZE);
     EXPECT_EQ(current->kmap_ctrl.idx, depth + 3);
     EXPECT_EQ(preempt_count(), pc);  // unlike kmap_atomic
     EXPECT_TRUE(preemptible());
@@ -227,4 +227,46 @@ KTEST_F(kmap_local, from_interrupt_context) {
     EXPECT_GE(m.depth_in_irq, 2u);
     EXPECT_EQ(mine[0], 0x1111u);  // our slot untouched
     kunmap_local(const_cast<u32*>(mine));
+}
+
+// What debug_kmap_local's guard slots are for: a write running one byte off the
+// end of the second mapping reaches the page above it. Without the option that
+// is the first mapping's page (slots grow down), silently corrupted; with it,
+// an unmapped guard slot, and the writer dies of a page fault.
+namespace {
+struct overrun_args {
+    page* a;
+    page* b;
+};
+int overrun_second_mapping(void* arg) {
+    auto* p = static_cast<overrun_args*>(arg);
+    auto* a = static_cast<volatile u8*>(kmap_local_page(p->a));
+    auto* b = static_cast<volatile u8*>(kmap_local_page(p->b));
+    a[0] = 0;
+    b[PAGE_SIZE] = 0xA5;  // one past the end of b
+    u8 seen = a[0];
+    kunmap_local(const_cast<u8*>(b));
+    kunmap_local(const_cast<u8*>(a));
+    return seen;
+}
+}  // namespace
+
+KTEST_F(kmap_local, guard_slots_with_debug_kmap_local_catch_an_overrun) {
+    ASSERT_GE(n, 2u);
+    overrun_args args{pages[0], pages[1]};
+    if (debug_kmap_local) {
+        EXPECT_EQ(kmap_local_max_nesting(), 16u);
+        EXPECT_EQ(local_slot_addr(0), fix_to_virt(FIX_KMAP_BEGIN + 1));
+        EXPECT_EQ(local_slot_addr(1), fix_to_virt(FIX_KMAP_BEGIN + 3));
+        EXPECT_TRUE(ktest::expect_oops_in_thread(overrun_second_mapping, &args, "ktest-overrun",
+                                                 "BUG: unable to handle page fault for address: "));
+        for (unsigned i = FIX_KMAP_BEGIN; i <= FIX_KMAP_END; ++i) EXPECT_FALSE(mapped(fix_to_virt(i)));
+    } else {
+        EXPECT_EQ(kmap_local_max_nesting(), 15u);
+        EXPECT_EQ(local_slot_addr(0), fix_to_virt(FIX_KMAP_BEGIN));
+        EXPECT_EQ(local_slot_addr(1), fix_to_virt(FIX_KMAP_BEGIN + 1));
+        task_struct* t = kthread_run(overrun_second_mapping, &args, "ktest-overrun");
+        ASSERT_NOT_NULL(t);
+        EXPECT_EQ(kthread_join(t), 0xA5);  // the byte landed in the first mapping
+    }
 }

@@ -1,7 +1,11 @@
 // vmalloc and vmap: virtually contiguous, highmem-backed when possible, guard
 // pages, unmapping and TLB flushing, address reuse, exhaustion.
 #include <asm/layout.hpp>
+#include <asm/setup.hpp>
+#include <kernel/bug.hpp>
+#include <kernel/dumpstack.hpp>
 #include <kernel/highmem.hpp>
+#include <kernel/sched.hpp>
 #include <kernel/slab.hpp>
 #include <kernel/vmalloc.hpp>
 
@@ -116,14 +120,42 @@ KTEST(vmalloc, vfree_of_an_unknown_address_warns) {
 }
 
 namespace {
+constexpr int WENT_ON = 42;
 int vmalloc_under_spinlock(void*) {
     DEFINE_SPINLOCK(lock);
     spin_lock(&lock);
-    vmalloc(PAGE_SIZE);
-    return 0;
+    void* v = vmalloc(PAGE_SIZE);
+    spin_unlock(&lock);
+    if (!v) return 1;
+    vfree(v);
+    return WENT_ON;
 }
 }  // namespace
 
-KTEST(vmalloc, may_sleep_so_not_in_atomic_context) {
-    EXPECT_TRUE(ktest::expect_oops_in_thread(vmalloc_under_spinlock, nullptr, "ktest-vmalloc"));
+// vmalloc may sleep: in atomic context might_sleep() reports (a warning with a
+// stack trace, Linux's behaviour) and the allocation goes on.
+KTEST(vmalloc, may_sleep_so_atomic_context_is_reported) {
+    ktest::ConsoleCapture capture;
+    unsigned long warns = warn_count, oopses = oops_count;
+    task_struct* t = kthread_run(vmalloc_under_spinlock, nullptr, "ktest-vmalloc");
+    ASSERT_NOT_NULL(t);
+    EXPECT_EQ(kthread_join(t), WENT_ON);
+    EXPECT_GE(warn_count, warns + 1);  // vmalloc's own, then its page and kmalloc allocations'
+
+    EXPECT_EQ(oops_count, oopses);
+    EXPECT_OUTPUT(capture, "BUG: sleeping function called from invalid context at kernel/mm/vmalloc.cpp:");
+}
+
+// VMALLOC_START is VMALLOC_OFFSET above the direct map (Linux's
+// pgtable_32_areas.h), and vmalloc=SIZE leaves exactly SIZE of vmalloc space
+// when it is what limits lowmem (Linux: MAXMEM = VMALLOC_END - PAGE_OFFSET -
+// (SIZE + VMALLOC_OFFSET)); matrix.1G-2level-vmalloc boots with vmalloc=64M.
+KTEST(vmalloc, the_vmalloc_option_gives_exactly_its_size) {
+    EXPECT_EQ(VMALLOC_START(), reinterpret_cast<unsigned long>(high_memory) + VMALLOC_OFFSET);
+    KTEST_REQUIRE(boot_opts.vmalloc_reserve, "booted without vmalloc=");
+    KTEST_REQUIRE(max_low_pfn < max_pfn, "the RAM ends below the limit vmalloc= sets");
+    EXPECT_EQ(VMALLOC_END() - VMALLOC_START(), boot_opts.vmalloc_reserve);
+    void* v = vmalloc(boot_opts.vmalloc_reserve - PAGE_SIZE);  // everything but the guard page
+    EXPECT_NOT_NULL(v);
+    vfree(v);
 }

@@ -46,8 +46,9 @@ __noinline void crash_div0() { asm volatile("xor %%ecx, %%ecx; mov $1, %%eax; xo
 // A selector beyond the end of the GDT: #GP with the selector as error code.
 __noinline void crash_gp() { asm volatile("mov %0, %%ds" ::"r"(0x1230) : "memory"); }
 
-// kmap may sleep: from a timer (hardirq context) it is a bug, and an oops in
-// an interrupt handler is fatal.
+// kmap may sleep: from a timer (hardirq context) it is a bug, which
+// might_sleep() reports with a stack trace; as in Linux the kernel goes on
+// (with a free pkmap slot this kmap does not sleep; the page stays mapped).
 constinit timer_list kmap_timer{};
 void kmap_from_irq(timer_list*) {
     page* p = alloc_page(GFP_ATOMIC | __GFP_HIGHMEM);

@@ -76,7 +76,6 @@ void set_page_address(page* p, void* virt) {
 
 // --- the pkmap window ---------------------------------------------------------------
 void flush_all_zero_pkmaps() {
-    ++highmem_stats.pkmap_wraps;
     bool need_flush = false;
     for (unsigned i = 0; i < LAST_PKMAP(); ++i) {
         // Zero: never mapped or already flushed. >1: in use.
@@ -98,6 +97,17 @@ void flush_all_zero_pkmaps() {
     }
 }
 
+}  // namespace
+
+// Linux's kmap_flush_unused(): what a wrap does, on demand. Every unused slot
+// (count 1) is freed and, if there was one, the TLB flushed once.
+void kmap_flush_unused() {
+    SpinLockGuard guard(kmap_lock);
+    flush_all_zero_pkmaps();
+}
+
+namespace {
+
 // Called with kmap_lock held; may drop it to sleep.
 unsigned long map_new_virtual(page* p) {
     unsigned count;
@@ -107,6 +117,7 @@ start:
     for (;;) {
         last_pkmap_nr = (last_pkmap_nr + 1) & (LAST_PKMAP() - 1);
         if (!last_pkmap_nr) {
+            ++highmem_stats.pkmap_wraps;
             flush_all_zero_pkmaps();
             count = LAST_PKMAP();
         }

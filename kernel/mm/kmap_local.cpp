@@ -3,26 +3,43 @@
 //
 // Each thread keeps a stack of the slots it holds (task_struct::kmap_ctrl):
 // mapping pushes, unmapping pops and must be LIFO. The address of the n-th
-// nested mapping is fix_to_virt(FIX_KMAP_BEGIN + n) whichever thread makes
-// it, so the same address means different pages in different threads; that
+// nested mapping is fix_to_virt(FIX_KMAP_BEGIN + n) (2n + 1 with the guard
+// slots of debug_kmap_local) whichever thread makes it, so the same address means different pages in different threads; that
 // is safe because a context switch tears the outgoing thread's slots down
 // (PTE cleared + invlpg) and re-installs the incoming thread's saved PTEs.
 // An interrupt handler may map too: it pushes above the interrupted thread's
 // slots and must unmap before it returns.
 #include <asm/highmem.hpp>
 #include <kernel/bug.hpp>
+#include <kernel/cmdline.hpp>
 #include <kernel/highmem.hpp>
 #include <kernel/printk.hpp>
 
+constinit bool debug_kmap_local = false;
+constinit unsigned kmap_local_shift = 0;
+constinit unsigned kmap_local_max_nesting_ = (KM_MAX_IDX - 1) / 1;
+
 namespace {
+
+bool parse_debug_kmap_local(const char* v) {
+    debug_kmap_local = true;
+    kmap_local_shift = 1;
+    kmap_local_max_nesting_ = (KM_MAX_IDX_DEBUG - 1) / 2;
+    return !*v;
+}
+early_param("debug_kmap_local", parse_debug_kmap_local, "debug_kmap_local takes no value");
 
 unsigned kmap_local_idx_push() {
     // A hardirq handler runs with interrupts off here; otherwise an interrupt
     // between push and map could nest its own mapping into the same slot.
     WARN_ON_ONCE(in_hardirq() && !irqs_disabled());
+    // Linux: idx += KM_INCR; BUG_ON(idx >= KM_MAX_IDX). Counted here in
+    // mappings: the (n+1)-th needs (n+1) * KM_INCR < KM_MAX_IDX, i.e. n below
+    // (KM_MAX_IDX - 1) / KM_INCR.
     kmap_ctrl& k = current->kmap_ctrl;
-    if (k.idx >= KM_MAX_IDX) {
-        printk("BUG: kmap_local: more than KM_MAX_IDX (%u) nested mappings in %s[%d]\n", KM_MAX_IDX,
+    if (k.idx >= kmap_local_max_nesting_) {
+        printk("BUG: kmap_local: more than %u nested mappings (KM_MAX_IDX %u%s) in %s[%d]\n",
+               kmap_local_max_nesting(), kmap_local_max_idx(), debug_kmap_local ? ", debug_kmap_local" : "",
                current->comm, current->pid);
         BUG();
     }
@@ -78,12 +95,14 @@ void kunmap_local_indexed(const void* vaddr) {
         BUG();
     }
     unsigned idx = arch_kmap_local_map_idx(kmap_local_idx());
-    if (addr != fix_to_virt(FIX_KMAP_BEGIN + idx)) {
-        local_irq_restore(flags);
-        printk("BUG: kunmap_local(%08lx): not the last mapping (%08lx): unmapping must be LIFO\n", addr,
-               fix_to_virt(FIX_KMAP_BEGIN + idx));
-        BUG();
-    }
+    // Linux WARNs and unmaps the last mapping anyway (WARN_ON_ONCE; here every
+    // time, so that each misuse is seen): the caller's page stays mapped, the
+    // last one is gone, and the stack stays consistent.
+    WARN(addr != fix_to_virt(FIX_KMAP_BEGIN + idx),
+         "WARNING: kunmap_local(%08lx): not the last mapping (%08lx): unmapping must be LIFO; the last one is "
+         "unmapped\n",
+         addr, fix_to_virt(FIX_KMAP_BEGIN + idx));
+    addr = fix_to_virt(FIX_KMAP_BEGIN + idx);
     pte_clear(kmap_get_pte(idx));
     arch_kmap_local_post_unmap(addr);
     ++highmem_stats.kmap_local_invlpgs;

@@ -30,7 +30,7 @@ void show_kmapinfo() {
     printk("  pkmap slots in use:  %8u  of %u (%u unused but still mapped, %u free)\n", k.pkmap_in_use,
            k.pkmap_slots, k.pkmap_unused_mapped, k.pkmap_free);
     printk("  pkmap wraps:         %8lu\n", k.pkmap_wraps);
-    printk("  global TLB flushes:  %8lu  (by pkmap wraps that found unused slots)\n", k.global_flushes);
+    printk("  global TLB flushes:  %8lu  (by pkmap wraps and kmap_flush_unused that found unused slots)\n", k.global_flushes);
     printk("  kmap waits:          %8lu  (every pkmap slot in use: slept)\n", k.kmap_waits);
     printk("  kmap_local maps:     %8lu\n", k.local_maps);
     printk("  kmap_atomic maps:    %8lu\n", k.atomic_maps);

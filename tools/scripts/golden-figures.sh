@@ -108,7 +108,7 @@ render_docs() {
   read -r l2 a2 k2 < <(sed -E 's/.*kunmap_local ([0-9]+), .*kunmap_atomic ([0-9]+), .*\(same page\) ([0-9]+) .*/\1 \2 \3/' <<<"$m2")
   read -r lp ap kp < <(sed -E 's/.*kunmap_local ([0-9]+), .*kunmap_atomic ([0-9]+), .*\(same page\) ([0-9]+) .*/\1 \2 \3/' <<<"$mp")
   # docs/highmem-costs.md: the table block and the mapping-cost sentence.
-  section cost-report "$fig" | sed -n '/^ *2-level/,/^switch_slots_16/p' >"$dir/table"
+  section cost-report "$fig" | sed -n '/^ *2-level/,/^switch_slots_15/p' >"$dir/table"
   awk -v table="$dir/table" '
     /<!-- golden: cost-report table -->/ {print; getline; print; while ((getline line < table) > 0) print line; skip = 1; next}
     skip && /^```$/ {skip = 0}

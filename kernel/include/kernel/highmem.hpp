@@ -21,6 +21,9 @@
 void kmap_init();  // boot, after the slab
 void* kmap_high(page* page);
 void kunmap_high(page* page);
+// Frees every unused pkmap slot (count 1: unmapped by kunmap, still in the
+// TLB) and flushes the TLB once if there was any: what a wrap does.
+void kmap_flush_unused();
 
 inline void* kmap(page* page) {
     might_sleep();

@@ -19,5 +19,5 @@ inline constexpr u64 jiffies_to_msecs(u64 j) { return j * 1000 / HZ; }
 
 // Called by the timer interrupt once per tick.
 void do_timer();
-// The PIT: channel 0 as a rate generator at HZ, on IRQ 0.
+// The tick: the PIT (channel 0 at HZ on IRQ 0), or the local APIC timer with "apic".
 void time_init();

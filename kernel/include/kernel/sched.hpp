@@ -41,6 +41,9 @@ constexpr size_t TASK_COMM_LEN = 16;
 // A thread's kmap_local stack (Linux's struct kmap_ctrl): how many fixmap
 // slots it holds, and their PTEs, so that they can be torn down when it is
 // switched out and put back when it runs again.
+// idx counts mappings, pteval[i] is the i-th one's PTE (at most 15, or 16 with
+// debug_kmap_local; arch_kmap_local_map_idx() turns i into its fixmap slot).
+// hm386's debugger reads this struct (emu/debug/kernel_layout.hpp).
 struct kmap_ctrl {
     unsigned idx;
     pte_t pteval[KM_MAX_IDX];

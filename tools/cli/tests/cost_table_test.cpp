@@ -48,7 +48,7 @@ std::string console(const std::string& mode, unsigned last_pkmap, std::vector<Li
         {"refill_after_global_flush", "working_set", 1, 1545, 37, 74, 0, 2},
         {"global_flush_alone", "flush", 1, 195, 4, 8, 0, 2},
     };
-    for (unsigned k : {0u, 1u, 2u, 4u, 8u, 16u})
+    for (unsigned k : {0u, 1u, 2u, 4u, 8u, 15u})
         lines.push_back({"switch_slots_" + std::to_string(k), "round_trip", 32, 11801 + k * 5500, 32 * k, 64 * k, 32 * k, 0});
     for (const Line& c : change)
         for (Line& l : lines)

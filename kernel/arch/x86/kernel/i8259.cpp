@@ -40,6 +40,11 @@ void init_8259A() {
     write_mask();
 }
 
+void mask_8259A() {
+    cached_irq_mask = 0xFFFF;
+    write_mask();
+}
+
 void enable_8259A_irq(unsigned irq) {
     cached_irq_mask &= static_cast<u16>(~(1u << irq));
     write_mask();

@@ -52,10 +52,10 @@ bool parse_highmem(const char* v) { return memparse(v, &boot_opts.highmem_size) 
 early_param("highmem", parse_highmem, "expected a size, e.g. highmem=32M");
 
 bool parse_vmalloc(const char* v) {
-    return memparse(v, &boot_opts.vmalloc_reserve) && boot_opts.vmalloc_reserve >= MIN_VMALLOC + VMALLOC_OFFSET &&
-           boot_opts.vmalloc_reserve <= 768 * SZ_1M;
+    return memparse(v, &boot_opts.vmalloc_reserve) && boot_opts.vmalloc_reserve >= MIN_VMALLOC &&
+           boot_opts.vmalloc_reserve <= 768 * SZ_1M && !(boot_opts.vmalloc_reserve & (PAGE_SIZE - 1));
 }
-early_param("vmalloc", parse_vmalloc, "expected a size between 24M and 768M, e.g. vmalloc=256M");
+early_param("vmalloc", parse_vmalloc, "expected a size between 16M and 768M, a multiple of 4K, e.g. vmalloc=256M");
 
 void copy_c_string(char* dst, size_t size, u32 phys) {
     if (!phys_is_direct_mapped(phys + 1)) panic("Multiboot string at %#x is not mapped yet", phys);
@@ -68,16 +68,17 @@ void copy_c_string(char* dst, size_t size, u32 phys) {
     dst[n] = 0;
 }
 
-// Lowmem ends at the smallest of: end of RAM, MAXMEM (1 GiB minus the vmalloc
-// reserve), and end of RAM minus highmem= (Linux's highmem_pfn_init logic).
+// Lowmem ends at the smallest of: end of RAM, MAXMEM, and end of RAM minus
+// highmem= (Linux's highmem_pfn_init logic). MAXMEM is 896 MiB by default;
+// with vmalloc=SIZE it is Linux's VMALLOC_END - PAGE_OFFSET - (SIZE +
+// VMALLOC_OFFSET), so that [VMALLOC_START, VMALLOC_END) is exactly SIZE when
+// the RAM reaches that limit.
 void find_low_pfn_range() {
-    u64 reserve = boot_opts.vmalloc_reserve ? boot_opts.vmalloc_reserve : VMALLOC_RESERVE_DEFAULT;
-    u64 maxmem = SZ_1G - reserve;
-    // vmalloc must keep some room below the pkmap window whatever the choice.
     u64 vmalloc_room = VMALLOC_END() - PAGE_OFFSET;
-    // (VMALLOC_START rounds up, so the guard can take up to two VMALLOC_OFFSETs.)
-    if (maxmem + 2 * VMALLOC_OFFSET + MIN_VMALLOC > vmalloc_room)
-        maxmem = vmalloc_room - 2 * VMALLOC_OFFSET - MIN_VMALLOC;
+    u64 maxmem = boot_opts.vmalloc_reserve ? vmalloc_room - boot_opts.vmalloc_reserve - VMALLOC_OFFSET
+                                           : SZ_1G - VMALLOC_RESERVE_DEFAULT;
+    // vmalloc must keep some room below the pkmap window whatever the choice.
+    if (maxmem + VMALLOC_OFFSET + MIN_VMALLOC > vmalloc_room) maxmem = vmalloc_room - VMALLOC_OFFSET - MIN_VMALLOC;
     unsigned long maxmem_pfn = PFN_DOWN(maxmem);
 
     max_pfn = PFN_DOWN(memblock_end_of_DRAM());

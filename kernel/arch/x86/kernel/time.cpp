@@ -1,5 +1,7 @@
-// The 8253/8254 PIT drives the kernel tick: channel 0 in mode 2 (rate
-// generator) at HZ, interrupting on IRQ 0.
+// The kernel tick: the 8253/8254 PIT's channel 0 in mode 2 (rate generator)
+// at HZ, interrupting on IRQ 0; with "apic", the local APIC timer, periodic at
+// HZ after calibration against the PIT (apic.cpp).
+#include <asm/apic.hpp>
 #include <asm/io.hpp>
 #include <asm/irq.hpp>
 #include <kernel/jiffies.hpp>
@@ -15,6 +17,7 @@ void timer_interrupt(unsigned, pt_regs*) { do_timer(); }
 }  // namespace
 
 void time_init() {
+    if (apic_mode) return setup_apic_timer();
     outb(0x34, PIT_MODE);  // channel 0, lobyte/hibyte, mode 2, binary
     outb(LATCH & 0xFF, PIT_CH0);
     outb(LATCH >> 8, PIT_CH0);

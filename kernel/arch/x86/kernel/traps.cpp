@@ -1,5 +1,6 @@
 // Exception dispatch. Every exception from kernel mode is a bug and becomes an
 // oops (die()); #UD may be a BUG()/WARN() site, #PF goes to do_page_fault().
+#include <asm/apic.hpp>
 #include <asm/desc.hpp>
 #include <asm/fpu.hpp>
 #include <asm/ptrace.hpp>
@@ -84,6 +85,12 @@ extern "C" void do_interrupt(pt_regs* regs) {
     if (regs->vector < NR_EXCEPTION_VECTORS) do_exception(regs);
     else if (regs->vector >= FIRST_EXTERNAL_VECTOR && regs->vector < FIRST_EXTERNAL_VECTOR + NR_IRQS)
         do_IRQ(regs);
+    else if (regs->vector == LOCAL_TIMER_VECTOR && apic_mode)
+        smp_apic_timer_interrupt(regs);
+    else if (regs->vector == SPURIOUS_APIC_VECTOR && apic_mode)
+        smp_spurious_interrupt(regs);
+    else if (regs->vector == ERROR_APIC_VECTOR && apic_mode)
+        smp_error_interrupt(regs);
     else if (regs->vector == SYSCALL_VECTOR && user_mode(regs))
         do_int80_syscall(regs);
     else

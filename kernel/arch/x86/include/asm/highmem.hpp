@@ -13,8 +13,27 @@ inline pte_ptr pkmap_page_table() { return virt_to_kpte(PKMAP_BASE()); }
 inline pte_ptr kmap_pte() { return virt_to_kpte(fix_to_virt(FIX_KMAP_BEGIN)); }
 inline pte_ptr kmap_get_pte(unsigned idx) { return kmap_pte() - idx; }
 
-// Which fixmap slot the idx-th nested kmap_local of this CPU uses.
-inline unsigned arch_kmap_local_map_idx(unsigned idx) { return idx + KM_MAX_IDX * 0 /* smp_processor_id() */; }
+// debug_kmap_local: every mapping between two unmapped guard slots (Linux's
+// CONFIG_DEBUG_KMAP_LOCAL, KM_INCR 2), so an access running off one mapped
+// page faults instead of reaching the next mapping.
+// The values below are set once by the boot option and read on every map and
+// unmap, so they are plain words and shifts: a multiply or a select there
+// cost a kmap_local + kunmap_local pair 140 more cycles under hm386 (the
+// golden figures caught it).
+extern bool debug_kmap_local;
+extern unsigned kmap_local_shift;        // log2(KM_INCR): 0, or 1 with debug_kmap_local
+extern unsigned kmap_local_max_nesting_; // 15, or 16 with debug_kmap_local
+inline unsigned KM_INCR() { return 1u << kmap_local_shift; }
+inline unsigned kmap_local_max_idx() { return debug_kmap_local ? KM_MAX_IDX_DEBUG : KM_MAX_IDX; }
+// How many kmap_local mappings may nest: (KM_MAX_IDX - 1) / KM_INCR, Linux's
+// BUG_ON(idx >= KM_MAX_IDX) after the push.
+inline unsigned kmap_local_max_nesting() { return kmap_local_max_nesting_; }
+
+// Which fixmap slot the n-th nested kmap_local of this CPU uses: n, or 2n + 1
+// with guard slots (Linux's kmap_local_idx() after a push of KM_INCR).
+inline unsigned arch_kmap_local_map_idx(unsigned n) {
+    return (n << kmap_local_shift) + kmap_local_shift + KM_SLOTS_PER_CPU * 0 /* smp_processor_id() */;
+}
 
 // A new mapping needs no flush (a non-present entry is never cached); an
 // unmapped one must leave the local TLB at once.

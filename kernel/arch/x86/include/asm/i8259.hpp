@@ -4,6 +4,8 @@
 #include <kernel/types.hpp>
 
 void init_8259A();
+// Every line masked, the cascade too (the APIC path).
+void mask_8259A();
 void enable_8259A_irq(unsigned irq);
 void disable_8259A_irq(unsigned irq);
 void ack_8259A_irq(unsigned irq);  // end of interrupt

@@ -5,7 +5,8 @@
 //   0xFFFFFFFF +-----------------------------+
 //              | fixmap slot 0 (FIX_HOLE)    | <- FIXADDR_TOP = 0xFFFFF000
 //              | FIX_KMAP_BEGIN..FIX_KMAP_END| fix_to_virt(i) = FIXADDR_TOP - i*PAGE_SIZE
-//              |  (KM_MAX_IDX slots per CPU) |   (slots grow down)
+//              |  (KM_SLOTS_PER_CPU per CPU) |   (slots grow down)
+//              | APIC, I/O APIC, early read  |
 //              +-----------------------------+ <- FIXADDR_START
 //              | unused up to a PMD boundary |
 //   PKMAP_BASE +-----------------------------+ (PMD aligned)
@@ -16,7 +17,7 @@
 //              | 2 guard pages               |
 //  VMALLOC_END +-----------------------------+
 //              | vmalloc / vmap area         |
-//VMALLOC_START +-----------------------------+ (8 MiB aligned, >= high_memory + 8 MiB)
+//VMALLOC_START +-----------------------------+ high_memory + 8 MiB
 //              | VMALLOC_OFFSET guard hole   | catches direct-map overruns
 //  high_memory +-----------------------------+
 //              | direct map of lowmem        | virt = phys + PAGE_OFFSET
@@ -34,12 +35,27 @@
 
 // --- fixmap ----------------------------------------------------------------
 constexpr unsigned NR_CPUS = 1;
-constexpr unsigned KM_MAX_IDX = 16;  // nesting depth of kmap_local/kmap_atomic per CPU
+// kmap_local/kmap_atomic slots, Linux's KM_MAX_IDX (asm-generic/kmap_size.h):
+// 16 per CPU, of which 15 can be used at once (the push BUGs when the index
+// reaches KM_MAX_IDX). With debug_kmap_local (Linux's CONFIG_DEBUG_KMAP_LOCAL,
+// here a boot option) 33: 16 mappings, each between unmapped guard slots. The
+// fixmap reserves the larger block per CPU so the option needs no other layout;
+// without it the upper 17 slots of each block stay unused.
+constexpr unsigned KM_MAX_IDX = 16;
+constexpr unsigned KM_MAX_IDX_DEBUG = 33;
+constexpr unsigned KM_SLOTS_PER_CPU = KM_MAX_IDX_DEBUG;
 
 enum fixed_addresses : unsigned {
     FIX_HOLE,  // the topmost page stays unmapped
     FIX_KMAP_BEGIN,
-    FIX_KMAP_END = FIX_KMAP_BEGIN + KM_MAX_IDX * NR_CPUS - 1,
+    FIX_KMAP_END = FIX_KMAP_BEGIN + KM_SLOTS_PER_CPU * NR_CPUS - 1,
+    // Below the kmap slots, so their addresses do not depend on the interrupt
+    // controller (Linux puts these above them): the local APIC and I/O APIC
+    // registers (uncached), and one page to read firmware tables (the ACPI
+    // MADT) wherever the firmware put them, lowmem or not.
+    FIX_APIC_BASE,
+    FIX_IO_APIC_BASE_0,
+    FIX_EARLY_READ,
     __end_of_fixed_addresses
 };
 
@@ -107,10 +123,8 @@ inline unsigned long PMD_SIZE() { return 1ul << paging->pmd_shift; }
 // Set from max_low_pfn by setup_arch(): the end of the direct map.
 extern void* high_memory;
 
-// At least VMALLOC_OFFSET above the direct map, on a VMALLOC_OFFSET boundary.
-inline unsigned long VMALLOC_START() {
-    return (reinterpret_cast<unsigned long>(high_memory) + 2 * VMALLOC_OFFSET - 1) & ~(VMALLOC_OFFSET - 1);
-}
+// VMALLOC_OFFSET above the direct map, as Linux's pgtable_32_areas.h has it.
+inline unsigned long VMALLOC_START() { return reinterpret_cast<unsigned long>(high_memory) + VMALLOC_OFFSET; }
 inline unsigned long VMALLOC_END() { return paging->vmalloc_end; }
 
 // Prints the layout like Linux's "virtual kernel memory layout" boot message.

@@ -72,6 +72,8 @@ public:
     // Gives this CPU a local APIC: IA32_APIC_BASE exists (its power-on value is
     // set now and at every reset) and CPUID reports the APIC and the initial ID.
     void configure_local_apic(u8 initial_apic_id, bool bsp);
+    // The clock CPUID leaves 0x15/0x16 report (MsrState::core_clock_hz).
+    void configure_core_clock(u64 hz);
     void set_intr(bool asserted);  // level of the INTR line
     // A halted CPU would leave HLT at once: INTR asserted with IF set, or an NMI
     // latched and not blocked.

@@ -85,6 +85,7 @@ void Machine::wire() {
     lapic_.on_nmi = [this] { cpu_.raise_nmi(); };
     lapic_.pic_acknowledge = [this] { return pic_.acknowledge(); };
     cpu_.configure_local_apic(0, true);
+    cpu_.configure_core_clock(config_.cpu_hz);
     cpu_.set_interrupt_controller(&lapic_adapter_);
     sync_lapic_with_msr();
     cpu_.set_ferr_handler([this](bool level) { fpu_error_.set_ferr(level); });

@@ -39,6 +39,7 @@ void hash_cpu(StateHasher& h, const CpuState& s) {
     h.value(f.fcs), h.value(f.fip), h.value(f.fds), h.value(f.fdp), h.value(f.ferr), h.value(f.ignne);
     h.section(0x4D5352);  // "MSR"
     h.value(s.msr.local_apic), h.value(s.msr.bsp), h.value(s.msr.initial_apic_id);
+    h.value(s.msr.core_clock_hz);
     h.value(s.msr.apic_base), h.value(s.msr.mcg_status), h.value(s.msr.misc_enable);
 }
 

@@ -54,6 +54,8 @@ void Cpu::configure_local_apic(u8 initial_apic_id, bool bsp) {
     reset_msrs(core_->s);
 }
 
+void Cpu::configure_core_clock(u64 hz) { core_->s.msr.core_clock_hz = hz; }
+
 bool Cpu::interrupt_would_wake() const {
     return (core_->intr_line && (core_->s.eflags & flag::IF)) || (core_->nmi_latched && !core_->s.nmi_blocked);
 }
@@ -150,6 +152,7 @@ void Core::reset() {
     s.msr.local_apic = msr.local_apic;
     s.msr.bsp = msr.bsp;
     s.msr.initial_apic_id = msr.initial_apic_id;
+    s.msr.core_clock_hz = msr.core_clock_hz;
     s.r[reg::EDX] = 0x0633;  // family 6, model 3, stepping 3 (as CPUID leaf 1)
     Segment data;
     data.limit = 0xFFFF;

@@ -78,6 +78,8 @@ public:
     // CpuState::model records the choice; whatever overwrites the state (a
     // snapshot restore) calls set_model(state().model) afterwards.
     void set_model(CpuModel m);
+    // The clock CPUID leaves 0x15/0x16 report (MsrState::core_clock_hz).
+    void configure_core_clock(u64 hz);
     void set_intr(bool asserted);  // level of the INTR line
     // A halted CPU would leave HLT at once: INTR asserted with IF set, or an NMI
     // latched and not blocked.

@@ -134,6 +134,11 @@ struct MsrState {
     bool local_apic = false;
     bool bsp = true;
     u8 initial_apic_id = 0;
+    // The core crystal clock in Hz, which drives the TSC and the local APIC timer
+    // (both count CPU cycles here): CPUID leaves 0x15 and 0x16 report it so that a
+    // kernel reads the TSC frequency instead of calibrating it (Linux's
+    // native_calibrate_tsc). 0: not configured, the highest basic leaf stays 1.
+    u64 core_clock_hz = 0;
     u64 apic_base = 0;    // IA32_APIC_BASE (0x1B)
     u64 mcg_status = 0;   // IA32_MCG_STATUS (0x17A)
     u64 misc_enable = 0;  // IA32_MISC_ENABLE (0x1A0)

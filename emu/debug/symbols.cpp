@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -73,9 +74,11 @@ void SymbolTable::load(const std::string& path) {
 }
 
 void SymbolTable::load_image(const std::vector<u8>& file, const std::string& name) {
+    // A System.map starts with an address in hex; an ELF file with 0x7F.
+    if (!file.empty() && std::isxdigit(file[0])) return load_system_map(file, name);
     Reader r{file, name};
+    if (file.size() < 4 || std::memcmp(file.data(), "\x7f" "ELF", 4) != 0) r.fail("not an ELF file (nor a Linux System.map)");
     r.need(0, 52, "the ELF header");
-    if (std::memcmp(file.data(), "\x7f" "ELF", 4) != 0) r.fail("not an ELF file");
     if (file[4] != 1 || file[5] != 1) r.fail("not a 32-bit little-endian ELF file");
     const u32 shoff = r.u32_at(32);
     const u16 shentsize = r.u16_at(46), shnum = r.u16_at(48);
@@ -119,6 +122,41 @@ void SymbolTable::load_image(const std::vector<u8>& file, const std::string& nam
         }
     }
     if (!found) r.fail("no symbol table (.symtab): stripped?");
+    std::stable_sort(out.begin(), out.end(), [](const Symbol& a, const Symbol& b) { return a.addr < b.addr; });
+    syms_ = std::move(out);
+    path_ = name;
+}
+
+// `nm` output as Linux's System.map has it: "c1000000 T _text", one symbol a line.
+// t/T/w/W are code; everything else (data, bss, rodata, absolute) is an object.
+// Sizes are unknown (0): an address is described by the closest function below.
+void SymbolTable::load_system_map(const std::vector<u8>& file, const std::string& name) {
+    std::vector<Symbol> out;
+    size_t pos = 0;
+    unsigned lineno = 0;
+    while (pos < file.size()) {
+        size_t end = pos;
+        while (end < file.size() && file[end] != '\n') ++end;
+        const std::string line(file.begin() + static_cast<std::ptrdiff_t>(pos), file.begin() + static_cast<std::ptrdiff_t>(end));
+        pos = end + 1;
+        ++lineno;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        char addr[17] = {}, type = 0, sym[256] = {};
+        int used = 0;
+        if (std::sscanf(line.c_str(), "%16[0-9a-fA-F] %c %255s %n", addr, &type, sym, &used) != 3 ||
+            line.find_first_not_of(" \t\r", static_cast<size_t>(used)) != std::string::npos) {
+            throw DebugError(name + ":" + std::to_string(lineno) + ": not a System.map line (ADDRESS TYPE NAME)");
+        }
+        const unsigned long long value = std::strtoull(addr, nullptr, 16);
+        if (value > 0xFFFFFFFFull) throw DebugError(name + ":" + std::to_string(lineno) + ": address above 4 GiB");
+        Symbol s;
+        s.raw = s.demangled = s.qualified = s.short_name = sym;
+        s.addr = static_cast<u32>(value);
+        s.function = type == 't' || type == 'T' || type == 'w' || type == 'W';
+        s.local = std::islower(static_cast<unsigned char>(type)) != 0;
+        out.push_back(std::move(s));
+    }
+    if (out.empty()) throw DebugError(name + ": no symbols");
     std::stable_sort(out.begin(), out.end(), [](const Symbol& a, const Symbol& b) { return a.addr < b.addr; });
     syms_ = std::move(out);
     path_ = name;

@@ -1,4 +1,4 @@
-// Symbols from an ELF file's symbol table (.symtab), for breakpoints by name,
+// Symbols from an ELF file's symbol table (.symtab) or a Linux System.map, for breakpoints by name,
 // "function+offset" in disassembly and stops, and the kernel-awareness readers.
 // C++ names are demangled; a symbol can be named by its raw (mangled) name, its
 // demangled name, its qualified name without parameters ("ktest::diag_command"),
@@ -28,6 +28,7 @@ class SymbolTable {
 public:
     // Replaces the table with the symbols of an ELF32 file. Throws DebugError.
     void load(const std::string& path);
+    // An ELF32 image, or a Linux System.map (text: "ADDRESS TYPE NAME" lines).
     void load_image(const std::vector<u8>& file, const std::string& name);
     bool empty() const { return syms_.empty(); }
     size_t size() const { return syms_.size(); }
@@ -45,6 +46,7 @@ public:
     std::string describe(u32 addr) const;
 
 private:
+    void load_system_map(const std::vector<u8>& file, const std::string& name);
     std::vector<Symbol> syms_;  // sorted by address
     std::string path_;
 };

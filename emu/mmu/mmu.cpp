@@ -2,6 +2,8 @@
 // #PF. Everything here runs only when the front array missed.
 #include "mmu/mmu.hpp"
 
+#include <bit>
+
 #include <vector>
 
 #include "mem/host_access.hpp"
@@ -158,6 +160,10 @@ void Mmu::fill_front_from(const TlbEntry& e, TlbKind kind, u32 lin, Priv p) {
     // cached in front.
     if (checker_ || track_hits_) return;
     const u64 phys_page = e.phys(lin & ~0xFFFu) & a20_mask_;
+    if (e.size_log2 != 12) {
+        const unsigned slot = (lin >> 12) & (kFastEntries - 1);
+        large_slots_[static_cast<unsigned>(kind)][static_cast<unsigned>(p)][slot / 64] |= u64{1} << (slot % 64);
+    }
     if (kind == TlbKind::Instruction) {
         fill_front(lin, phys_page, p, false, false, access_allowed(e.writable, e.user, e.nx, Access::Execute, p, state_));
     } else {
@@ -200,11 +206,23 @@ void Mmu::drop_front(const TlbEntry& e, TlbKind kind) {
         for (auto& arr : fast_) clear(arr[(e.lin_base >> 12) & (kFastEntries - 1)], e.lin_base);
         return;
     }
-    // A large entry may have fed any slot inside its range.
-    for (auto& arr : fast_) {
-        for (FastTlbEntry& f : arr) {
-            for (u32 tag : {f.read_tag, f.write_tag, f.exec_tag}) {
-                if (tag != FastTlbEntry::kInvalidTag && e.covers(tag)) clear(f, tag);
+    // A large entry may have fed any slot inside its range, but only slots marked in
+    // large_slots_ hold tags that came from a large entry of this kind.
+    for (unsigned p = 0; p < fast_.size(); ++p) {
+        SlotMask& mask = large_slots_[static_cast<unsigned>(kind)][p];
+        for (unsigned w = 0; w < mask.size(); ++w) {
+            for (u64 bits = mask[w]; bits != 0; bits &= bits - 1) {
+                const unsigned b = static_cast<unsigned>(std::countr_zero(bits));
+                FastTlbEntry& f = fast_[p][w * 64 + b];
+                for (u32 tag : {f.read_tag, f.write_tag, f.exec_tag}) {
+                    if (tag != FastTlbEntry::kInvalidTag && e.covers(tag)) clear(f, tag);
+                }
+                // Keep the mark while the slot still holds a tag of this kind (it may
+                // come from another large entry).
+                const bool none_left = kind == TlbKind::Instruction
+                                           ? f.exec_tag == FastTlbEntry::kInvalidTag
+                                           : f.read_tag == FastTlbEntry::kInvalidTag && f.write_tag == FastTlbEntry::kInvalidTag;
+                if (none_left) mask[w] &= ~(u64{1} << b);
             }
         }
     }
@@ -212,6 +230,8 @@ void Mmu::drop_front(const TlbEntry& e, TlbKind kind) {
 
 void Mmu::flush_front() {
     for (auto& arr : fast_) arr.fill(FastTlbEntry{});
+    for (auto& kind : large_slots_)
+        for (SlotMask& mask : kind) mask.fill(0);
 }
 
 u64 Mmu::read_slow(u32 lin, unsigned size, Priv p, Access a) {

@@ -338,6 +338,13 @@ private:
     u64& cycles_;
     u64 a20_mask_ = ~u64{0};
     std::array<std::array<FastTlbEntry, kFastEntries>, 2> fast_{};
+    // Per TLB kind and privilege, the front slots that may hold a tag filled from a
+    // large-page entry of that kind. Dropping a large entry (an eviction, common when
+    // code spans more large pages than the ITLB has large entries) visits only these
+    // slots instead of the whole array. A set bit may be stale (the slot was refilled
+    // since); a slot holding a large-derived tag always has its bit set.
+    using SlotMask = std::array<u64, kFastEntries / 64>;
+    std::array<std::array<SlotMask, 2>, 2> large_slots_{};
     mutable u64 fast_hits_ = 0;       // front hits for data accesses, not yet in stats_
     mutable u64 fast_code_hits_ = 0;  // front hits for fetches, not yet in stats_
     u32 fetch_tag_ = kNoFetchPage;    // the fetch-page register (translate_code)

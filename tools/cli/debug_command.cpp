@@ -92,6 +92,8 @@ void add_debug_options(CLI::App& cmd, DebugOptions& o) {
     add_run_options(cmd, o.run);
     cmd.add_option("--script", o.script, "run debugger commands from FILE (stops at the first failing command)");
     cmd.add_flag("-i,--interactive", o.interactive, "after --script, read commands from stdin");
+    cmd.add_option("--symbols", o.symbols,
+                   "ELF file or Linux System.map with the symbols (default: the kernel, when it is an ELF file)");
 }
 
 int debug_command(const DebugOptions& options, const ManifestVars& vars) {
@@ -142,7 +144,14 @@ int debug_command(const DebugOptions& options, const ManifestVars& vars) {
         dbg::Debugger d(*machine);
         d.set_forward_sink(trace.get());
         d.set_cycle_limit(plan.max_cycles);
-        if (plan.boot == BootKind::Multiboot) {
+        if (!options.symbols.empty()) {
+            try {
+                d.load_symbols(options.symbols);
+            } catch (const dbg::DebugError& e) {
+                say(std::string("error: --symbols: ") + e.what());
+                return exit_code::kBadImage;
+            }
+        } else if (plan.boot == BootKind::Multiboot) {
             try {
                 d.load_symbols(plan.kernel);
             } catch (const dbg::DebugError& e) {

@@ -14,6 +14,7 @@ struct DebugOptions {
     RunOptions run;
     std::string script;       // commands to run first
     bool interactive = false; // after the script: read commands from stdin too
+    std::string symbols;      // ELF or Linux System.map (default: the kernel, when it is an ELF)
 };
 
 void add_debug_options(CLI::App& cmd, DebugOptions& o);

@@ -19,7 +19,7 @@ void add_gui_options(CLI::App& app, GuiOptions& o) {
     app.add_option("--screenshot", o.screenshot, "after the script, write a PNG of the window to FILE and quit");
     app.add_option("--record", o.record, "write every command issued (typed, clicked or scripted) to FILE as a replayable script");
     app.add_option("--size", o.size, "window size WIDTHxHEIGHT (default 1600x1000)");
-    app.add_option("--symbols", o.symbols, "ELF file with the symbols (default: the kernel, when it is an ELF file)");
+    app.add_option("--symbols", o.symbols, "ELF file or Linux System.map with the symbols (default: the kernel, when it is an ELF file)");
     app.add_flag("--echo", o.echo, "print the command log (commands and their output) on stdout as well");
 }
 

@@ -126,3 +126,65 @@ TEST_CASE("Every row of the MSR table answers a read", "[cpu][msr]") {
     }
     CHECK(cpu::msr_table().size() == 6);
 }
+
+namespace {
+struct CpuidRegs {
+    u32 eax, ebx, ecx, edx;
+};
+CpuidRegs run_cpuid(MsrFixture& f, u32 leaf) {
+    f.r(reg::EAX) = leaf;
+    f.r(reg::ECX) = 0;
+    f.exec({0x0F, 0xA2});
+    return {f.r(reg::EAX), f.r(reg::EBX), f.r(reg::ECX), f.r(reg::EDX)};
+}
+}  // namespace
+
+TEST_CASE("CPUID leaves 0x15 and 0x16 report the configured core clock; without one the highest leaf is 1",
+          "[cpu][cpuid]") {
+    MsrFixture f;
+    CHECK(run_cpuid(f, 0).eax == 1);
+    CHECK(run_cpuid(f, 0x15).eax == run_cpuid(f, 1).eax);  // above the highest leaf: leaf 1's data
+
+    for (u64 mhz : {100ull, 33ull, 4000ull}) {
+        INFO(mhz << " MHz");
+        f.cpu.configure_core_clock(mhz * 1000000);
+        CHECK(run_cpuid(f, 0).eax == 0x16);
+        const CpuidRegs tsc = run_cpuid(f, 0x15);
+        // TSC = crystal x EBX / EAX: the crystal is the CPU clock itself.
+        CHECK(tsc.eax == 1);
+        CHECK(tsc.ebx == 1);
+        CHECK(u64{tsc.ecx} * tsc.ebx / tsc.eax == mhz * 1000000);
+        const CpuidRegs freq = run_cpuid(f, 0x16);
+        CHECK(freq.eax == mhz);  // base
+        CHECK(freq.ebx == mhz);  // maximum
+        CHECK(freq.ecx == mhz);  // bus (reference): the local APIC timer counts CPU cycles
+        for (u32 leaf = 2; leaf < 0x15; ++leaf) {
+            INFO("leaf " << leaf);
+            const CpuidRegs r = run_cpuid(f, leaf);
+            CHECK((r.eax | r.ebx | r.ecx | r.edx) == 0);  // reserved: no caches, features or topology
+        }
+        const CpuidRegs above = run_cpuid(f, 0x20);
+        CHECK(above.eax == freq.eax);  // the highest basic leaf's data
+    }
+
+    SECTION("a clock that is not whole MHz leaves leaf 0x16 empty, leaf 0x15 still exact") {
+        f.cpu.configure_core_clock(33333333);
+        CHECK(run_cpuid(f, 0x15).ecx == 33333333u);
+        const CpuidRegs freq = run_cpuid(f, 0x16);
+        CHECK((freq.eax | freq.ebx | freq.ecx | freq.edx) == 0);
+    }
+    SECTION("a 486 or a Pentium has no clock leaves: its highest basic leaf stays 1") {
+        for (CpuModel m : {CpuModel::I486, CpuModel::Pentium}) {
+            f.cpu.set_model(m);
+            f.cpu.configure_core_clock(100000000);
+            CHECK(run_cpuid(f, 0).eax == 1);
+            CHECK(run_cpuid(f, 0x15).eax == run_cpuid(f, 1).eax);
+            CHECK(run_cpuid(f, 0x80000000u).eax == run_cpuid(f, 1).eax);  // no extended leaves either
+        }
+    }
+    SECTION("a clock above 32 bits of Hz leaves the crystal unenumerated") {
+        f.cpu.configure_core_clock(5000000000ull);
+        CHECK(run_cpuid(f, 0x15).ecx == 0);
+        CHECK(run_cpuid(f, 0x16).eax == 5000);
+    }
+}

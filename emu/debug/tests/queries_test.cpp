@@ -346,3 +346,35 @@ TEST_CASE("Symbols: mangled, demangled, short names, and addresses back to names
     std::vector<u8> not_elf(64, 0);
     CHECK_THROWS_WITH(bad.load_image(not_elf, "zeros"), Catch::Contains("not an ELF"));
 }
+
+TEST_CASE("Symbols from a Linux System.map: functions by type letter, closest function below", "[debugger][code]") {
+    const std::string map =
+        "c1000000 T _text\n"
+        "c1000000 T startup_32\n"
+        "c1289f10 T kmap_high\n"
+        "c128a1c0 t flush_all_zero_pkmaps\n"
+        "c1e43d40 b pkmap_count\n"
+        "c1e44540 D pkmap_page_table\n"
+        "00000000 A VDSO32_PRELINK\n"
+        "\n";
+    SymbolTable t;
+    t.load_image(std::vector<u8>(map.begin(), map.end()), "System.map");
+    CHECK(t.size() == 7);
+    CHECK(t.address_of("kmap_high") == 0xc1289f10u);
+    CHECK(t.address_of("pkmap_count") == 0xc1e43d40u);
+    const Symbol* pc = t.find("pkmap_count").front();
+    CHECK_FALSE(pc->function);
+    CHECK(pc->local);  // 'b': a static
+    CHECK(t.find("kmap_high").front()->function);
+    // No sizes in a System.map: an address belongs to the closest function below.
+    CHECK(t.describe(0xc1289f10 + 0x4a) == "kmap_high+0x4a");
+    CHECK(t.describe(0xc128a1c0 + 8) == "flush_all_zero_pkmaps+0x8");
+    CHECK(t.path() == "System.map");
+
+    SymbolTable bad;
+    const std::string broken = "c1000000 T _text\nc1000010 this is not a symbol line\n";
+    CHECK_THROWS_WITH(bad.load_image(std::vector<u8>(broken.begin(), broken.end()), "map"),
+                      Catch::Contains("map:2") && Catch::Contains("not a System.map line"));
+    const std::string wide = "100000000 T too_high\n";
+    CHECK_THROWS_WITH(bad.load_image(std::vector<u8>(wide.begin(), wide.end()), "map"), Catch::Contains("above 4 GiB"));
+}

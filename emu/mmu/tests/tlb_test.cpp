@@ -135,6 +135,43 @@ TEST_CASE("Evicting a large entry drops every front entry inside it", "[mmu][tlb
     CHECK(f.mmu.read<u32>(0x80105000, Priv::Supervisor) == 0xCCCC);
 }
 
+TEST_CASE("Evicting a large entry drops the front entries of every page it fed, and only those", "[mmu][tlb][large]") {
+    // The eviction visits only the front slots marked as filled from a large entry
+    // (Mmu::large_slots_): every page read through the evicted entry must walk again,
+    // a page read through a 4 KiB entry that shares a slot index must not.
+    MmuFixture f;
+    mark_frames(f.bus);
+    TlbConfig cfg;
+    cfg.dtlb_large = {1, 1};
+    f.mmu.configure_tlb(cfg);
+    TwoLevelTables t(f.bus, f.alloc);
+    t.map_4m(0x80000000, 0x00400000, P | RW);
+    t.map_4m(0x80400000, 0x00C00000, P | RW);
+    t.map_4k(0x10012000, kOld, P | RW);  // the same front slot (18) as 0x80012000
+    f.enable_two_level(t.cr3(), cr4::kPSE);
+    f.bus.write(kOld, 0x4444, 4);
+    for (u32 page = 0; page < 300; page += 3) {  // 100 pages, more than one per slot for some
+        f.bus.write(0x00400000 + page * 0x1000, page, 4);
+        f.bus.write(0x00800000 + page * 0x1000, page + 0x10000, 4);
+        CHECK(f.mmu.read<u32>(0x80000000 + page * 0x1000, Priv::Supervisor) == page);
+    }
+    CHECK(f.mmu.read<u32>(0x10012000, Priv::Supervisor) == 0x4444);
+    t.map_4m(0x80000000, 0x00800000, P | RW);  // no INVLPG: the large entry is stale
+    t.map_4k(0x10012000, kNew, P | RW);        // stale as well
+    CHECK(f.mmu.read<u32>(0x80003000, Priv::Supervisor) == 3);
+    f.mmu.read<u32>(0x80400000, Priv::Supervisor);  // evicts the stale large entry
+    CHECK(f.mmu.stats().dtlb.evictions == 1);
+    CHECK(f.mmu.check_front_invariant().empty());
+    for (u32 page = 0; page < 300; page += 3) {
+        INFO("page " << page);
+        // Reading through 0x80000000 now walks to 0x00800000, which evicts the other
+        // large entry again: each read must see the new mapping.
+        CHECK(f.mmu.read<u32>(0x80000000 + page * 0x1000, Priv::Supervisor) == page + 0x10000);
+    }
+    CHECK(f.mmu.read<u32>(0x10012000, Priv::Supervisor) == 0x4444);  // its 4 KiB entry is still held
+    CHECK(f.mmu.check_front_invariant().empty());
+}
+
 TEST_CASE("A stale entry with fewer rights faults once, the #PF drops it and the retry succeeds",
           "[mmu][tlb]") {
     MmuFixture f;

@@ -44,6 +44,9 @@ void Machine::visit_state(V& v) {
     if (testdev_) testdev_->visit_state(v);
     events_.visit_state(v);
     v.value(halted_cycles_);
+    // The guest's own requests to end the run (the run loop reports them).
+    v.value(reset_requested_), v.value(power_off_requested_);
+    v.sequence(reset_source_, 64);
     v.section(0x454E44);  // "END"
 
     if constexpr (V::kLoading) sync_lapic_with_msr(false);  // the LAPIC's page, as IA32_APIC_BASE says

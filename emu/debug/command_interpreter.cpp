@@ -54,6 +54,8 @@ std::span<const CommandInterpreter::Command> CommandInterpreter::commands() {
     {"zones", "", "zones", "the kernel's zones: free pages, watermarks, free blocks per order", &C::cmd_zones},
     {"stats", "", "stats", "CPU, TLB and device statistics", &C::cmd_stats},
     {"log", "", "log [N] | log clear", "the last N logged events (exceptions, interrupts, flushes, ...)", &C::cmd_log},
+    {"savevm", "", "savevm FILE", "write a snapshot of the whole machine to FILE (docs/snapshots.md)", &C::cmd_savevm},
+    {"loadvm", "", "loadvm FILE", "restore the machine from a snapshot of this image (breakpoints and displays stay)", &C::cmd_loadvm},
     {"help", "h ?", "help [COMMAND]", "this list, or one command", &C::cmd_help},
     {"quit", "q exit", "quit", "leave the debugger", &C::cmd_quit},
     };

@@ -139,6 +139,17 @@ public:
     // Events also go to this sink (a trace writer); nullptr: none.
     void set_forward_sink(EventSink* sink) { forward_ = sink; }
 
+    // ------------------------------------------------------------ snapshots
+    // savevm / loadvm (debugger_snapshot.cpp, docs/snapshots.md). The front end
+    // says which image the machine booted (hm386 run --resume checks it); loadvm
+    // accepts only snapshots of that image. Breakpoints, watchpoints and displays
+    // are the session's and stay. Both throw DebugError with the reason; a load
+    // that fails after the file checked out leaves the machine undefined, and the
+    // message says so.
+    void set_snapshot_identity(SnapshotIdentity id) { identity_ = std::move(id); }
+    u64 save_snapshot(const std::string& path);  // returns the file's size
+    void load_snapshot(const std::string& path);
+
     // ------------------------------------------------------------ EventSink
     void on_instruction(const InstructionEvent& e) override;
     void on_page_walk(const PageWalkEvent& e) override;
@@ -207,6 +218,8 @@ private:
     u64 log_seq_ = 0;
     u32 log_mask_ = log_mask::kDefault;
     size_t log_capacity_ = 4096;
+
+    SnapshotIdentity identity_;
 };
 
 }  // namespace hm::dbg

@@ -258,6 +258,7 @@ GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward) 
     GdbSession out;
     dbg::Debugger d(machine);
     d.set_forward_sink(forward);
+    d.set_snapshot_identity(session_identity(plan));  // for monitor savevm/loadvm
     d.set_cycle_limit(plan.max_cycles);
     if (plan.boot == BootKind::Multiboot) {
         try {

@@ -115,6 +115,15 @@ u64 image_identity(const RunPlan& plan) {
     return h.digest();
 }
 
+SnapshotIdentity session_identity(const RunPlan& plan) {
+    SnapshotIdentity id{0, boot_description(plan)};
+    try {
+        id.image_hash = image_identity(plan);
+    } catch (const BootError&) {
+    }
+    return id;
+}
+
 RunPlan resume_run_plan(const RunOptions& o, const SnapshotHeader& h, const ManifestVars& vars) {
     const BootDesc d = parse_boot_description(h.identity.boot);
     if (!o.image.empty() || !o.kernel.empty() || !o.rom.empty() || !o.modules.empty() || !o.initrd.empty() ||

@@ -38,6 +38,11 @@ std::string boot_description(const RunPlan& plan);
 // cannot be read.
 u64 image_identity(const RunPlan& plan);
 
+// The identity a debugger session gives savevm/loadvm. The image was read a
+// moment ago; should it be unreadable now, the hash is 0 and loadvm then only
+// accepts snapshots saved in this session.
+SnapshotIdentity session_identity(const RunPlan& plan);
+
 // The plan for --resume: the image and every machine-shaping flag from the
 // snapshot, everything else from the command line. A machine flag given on the
 // command line must agree with the snapshot (UsageError naming both values); an

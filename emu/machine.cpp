@@ -309,7 +309,7 @@ RunResult Machine::run(const RunLimits& limits) {
         const StopReason why = cpu_.run(deadline);
         events_.run_due(state_.cycles);
         while (state_.instructions >= next_hash_at_) {  // the CPU stopped exactly there
-            if (hash_report_) hash_report_(state_.instructions, state_.cycles, state_hash());
+            if (hash_report_ && !hash_muted_) hash_report_(state_.instructions, state_.cycles, state_hash());
             next_hash_at_ += hash_every_;
             cpu_.set_instruction_stop(next_hash_at_);
         }

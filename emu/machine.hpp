@@ -173,6 +173,9 @@ public:
     // events due by then), whatever the block size or observer. 0: off.
     using StateHashReport = std::function<void(u64 instructions, u64 cycles, u64 hash)>;
     void set_state_hash_every(u64 every, StateHashReport report);
+    // While muted, run() keeps the schedule but does not call the report: the
+    // debugger's re-execution for reverse-stepi must not print lines twice.
+    void mute_state_hash_reports(bool muted) { hash_muted_ = muted; }
 
     // Snapshots (machine_snapshot.cpp, docs/snapshots.md): the whole guest-visible
     // state, the configuration that shapes it and the caller's identity of the
@@ -285,6 +288,7 @@ private:
     u64 hash_every_ = 0;
     u64 next_hash_at_ = ~u64{0};
     StateHashReport hash_report_;
+    bool hash_muted_ = false;
 };
 
 }  // namespace hm

@@ -106,6 +106,7 @@ private:
     // snapshots (commands_snapshot.cpp)
     void cmd_savevm(Args&, std::ostream&);
     void cmd_loadvm(Args&, std::ostream&);
+    void cmd_reverse_stepi(Args&, std::ostream&);
     void cmd_quit(Args&, std::ostream&);
     void list_breakpoints(std::ostream&);
     void print_disassembly(u32 at, unsigned n, Syntax syntax, std::ostream&);

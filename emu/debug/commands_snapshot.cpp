@@ -1,5 +1,5 @@
-// savevm FILE / loadvm FILE: snapshots from the REPL, scripts, the GUI's command
-// line and gdb's `monitor` (docs/debugger.md, docs/snapshots.md).
+// savevm FILE / loadvm FILE / reverse-stepi [N]: snapshots and stepping back from the
+// REPL, scripts, the GUI's command line and gdb's `monitor` (docs/debugger.md, docs/snapshots.md).
 #include "debug/command_args.hpp"
 
 namespace hm::dbg {
@@ -19,6 +19,19 @@ void CommandInterpreter::cmd_loadvm(Args& a, std::ostream& out) {
     d_.load_snapshot(path);
     const CpuState& s = d_.machine().cpu_state();
     out << "machine restored from " << path << ": cycle " << s.cycles << ", instruction " << s.instructions << "\n";
+}
+
+void CommandInterpreter::cmd_reverse_stepi(Args& a, std::ostream& out) {
+    const u64 n = a.empty() ? 1 : eval(a.next("count"));
+    a.done();
+    if (n == 0 || n > 1'000'000) {
+        throw DebugError("reverse-stepi: the count must be at least 1 and at most 1000000 (got " +
+                         std::to_string(static_cast<i64>(n)) + ")");
+    }
+    StopInfo s;
+    for (u64 i = 0; i < n; ++i) s = d_.reverse_step();
+    stopped(s, out);
+    print_disassembly(s.pc, 1, syntax_, out);
 }
 
 }  // namespace hm::dbg

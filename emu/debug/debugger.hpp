@@ -150,6 +150,18 @@ public:
     u64 save_snapshot(const std::string& path);  // returns the file's size
     void load_snapshot(const std::string& path);
 
+    // reverse-stepi (debugger_reverse.cpp): back to the stop before the current
+    // one that `step` would have made, found by re-executing from the newest
+    // in-memory checkpoint before it. A checkpoint is taken when the machine
+    // resumes and none is newer than kCheckpointEvery instructions; loadvm and
+    // edits of registers or memory drop them (re-execution would not see the
+    // edit). Re-execution must reach the current state exactly (cycles,
+    // instructions and state hash), else it is an error and nothing changes.
+    static constexpr u64 kCheckpointEvery = 10'000'000;
+    static constexpr size_t kMaxCheckpoints = 64;
+    StopInfo reverse_step();
+    size_t checkpoints() const { return checkpoints_.size(); }
+
     // ------------------------------------------------------------ EventSink
     void on_instruction(const InstructionEvent& e) override;
     void on_page_walk(const PageWalkEvent& e) override;
@@ -220,6 +232,19 @@ private:
     size_t log_capacity_ = 4096;
 
     SnapshotIdentity identity_;
+
+    // Reverse execution (debugger_reverse.cpp).
+    struct Checkpoint {
+        u64 cycles = 0, instructions = 0;
+        std::vector<u8> file;
+    };
+    void take_checkpoint_if_due();
+    void restore(const std::vector<u8>& file);
+    void fast_forward(u64 cycle);
+    u64 count_steps_to(u64 cycle);
+    std::vector<Checkpoint> checkpoints_;
+    bool replaying_ = false;  // re-executing: no stops, logs, forwards or reports
+    u64 replay_steps_ = 0;
 };
 
 }  // namespace hm::dbg

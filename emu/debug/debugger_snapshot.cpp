@@ -34,6 +34,7 @@ void Debugger::load_snapshot(const std::string& path) {
                          " (the machine may be half-restored: load a good snapshot before running on)");
     }
     prev_regs_ = registers();  // changes are counted from the restored state
+    checkpoints_.clear();      // they belong to the timeline left behind
 }
 
 }  // namespace hm::dbg

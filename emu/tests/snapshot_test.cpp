@@ -3,6 +3,7 @@
 // damaged or foreign file is refused with a reason.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
 #include "machine.hpp"

@@ -107,6 +107,7 @@ private:
     void cmd_savevm(Args&, std::ostream&);
     void cmd_loadvm(Args&, std::ostream&);
     void cmd_reverse_stepi(Args&, std::ostream&);
+    void cmd_record(Args&, std::ostream&);
     void cmd_quit(Args&, std::ostream&);
     void list_breakpoints(std::ostream&);
     void print_disassembly(u32 at, unsigned n, Syntax syntax, std::ostream&);

@@ -1,4 +1,4 @@
-// savevm FILE / loadvm FILE / reverse-stepi [N]: snapshots and stepping back from the
+// savevm FILE / loadvm FILE / record on|off / reverse-stepi [N]: snapshots and stepping back from the
 // REPL, scripts, the GUI's command line and gdb's `monitor` (docs/debugger.md, docs/snapshots.md).
 #include "debug/command_args.hpp"
 
@@ -19,6 +19,15 @@ void CommandInterpreter::cmd_loadvm(Args& a, std::ostream& out) {
     d_.load_snapshot(path);
     const CpuState& s = d_.machine().cpu_state();
     out << "machine restored from " << path << ": cycle " << s.cycles << ", instruction " << s.instructions << "\n";
+}
+
+void CommandInterpreter::cmd_record(Args& a, std::ostream& out) {
+    const std::string what = a.next("on or off");
+    a.done();
+    if (what != "on" && what != "off") throw DebugError("record: expected on or off, not '" + what + "'");
+    d_.set_recording(what == "on");
+    out << (what == "on" ? "recording: checkpoints are kept from here on (reverse-stepi can go back to this point)\n"
+                         : "recording off: checkpoints dropped\n");
 }
 
 void CommandInterpreter::cmd_reverse_stepi(Args& a, std::ostream& out) {

@@ -152,13 +152,19 @@ public:
 
     // reverse-stepi (debugger_reverse.cpp): back to the stop before the current
     // one that `step` would have made, found by re-executing from the newest
-    // in-memory checkpoint before it. A checkpoint is taken when the machine
-    // resumes and none is newer than kCheckpointEvery instructions; loadvm and
-    // edits of registers or memory drop them (re-execution would not see the
-    // edit). Re-execution must reach the current state exactly (cycles,
-    // instructions and state hash), else it is an error and nothing changes.
+    // in-memory checkpoint before it. Recording (`record on`, off by default so
+    // that a session that never goes back pays nothing) takes a checkpoint at
+    // once and then whenever the machine resumes and none is newer than
+    // kCheckpointEvery instructions; the oldest go beyond kMaxCheckpoints or
+    // kMaxCheckpointBytes. loadvm and edits of registers or memory drop them
+    // (re-execution would not see the edit). Re-execution must reach the
+    // current state exactly (cycles, instructions and state hash), else it is an
+    // error and nothing changes.
     static constexpr u64 kCheckpointEvery = 10'000'000;
     static constexpr size_t kMaxCheckpoints = 64;
+    static constexpr u64 kMaxCheckpointBytes = 512 * kMiB;
+    void set_recording(bool on);
+    bool recording() const { return recording_; }
     StopInfo reverse_step();
     size_t checkpoints() const { return checkpoints_.size(); }
 
@@ -243,6 +249,7 @@ private:
     void fast_forward(u64 cycle);
     u64 count_steps_to(u64 cycle);
     std::vector<Checkpoint> checkpoints_;
+    bool recording_ = false;
     bool replaying_ = false;  // re-executing: no stops, logs, forwards or reports
     u64 replay_steps_ = 0;
 };

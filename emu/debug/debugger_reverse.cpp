@@ -40,14 +40,27 @@ private:
 
 }  // namespace
 
+void Debugger::set_recording(bool on) {
+    if (on == recording_) return;
+    recording_ = on;
+    checkpoints_.clear();
+    take_checkpoint_if_due();  // going back to where recording began is possible
+}
+
 void Debugger::take_checkpoint_if_due() {
+    if (!recording_) return;
     const CpuState& s = m_.cpu_state();
     if (!checkpoints_.empty() && s.instructions - checkpoints_.back().instructions < kCheckpointEvery &&
         s.instructions >= checkpoints_.back().instructions) {
         return;
     }
-    if (checkpoints_.size() == kMaxCheckpoints) checkpoints_.erase(checkpoints_.begin());
     checkpoints_.push_back({s.cycles, s.instructions, m_.save_snapshot(identity_)});
+    u64 bytes = 0;
+    for (const Checkpoint& c : checkpoints_) bytes += c.file.size();
+    while (checkpoints_.size() > 1 && (checkpoints_.size() > kMaxCheckpoints || bytes > kMaxCheckpointBytes)) {
+        bytes -= checkpoints_.front().file.size();
+        checkpoints_.erase(checkpoints_.begin());
+    }
 }
 
 void Debugger::restore(const std::vector<u8>& file) { m_.load_snapshot(file, identity_.image_hash); }
@@ -81,8 +94,10 @@ StopInfo Debugger::reverse_step() {
         if (c.cycles < cur_cycles && (!ck || c.cycles > ck->cycles)) ck = &c;
     }
     if (!ck) {
-        throw DebugError("reverse-stepi: no checkpoint before this point (one is taken when the machine resumes; "
-                         "loadvm and edits of registers or memory drop them)");
+        throw DebugError(recording_ ? "reverse-stepi: no checkpoint before this point (loadvm and edits of registers or "
+                                      "memory drop them; one is taken when the machine resumes)"
+                                    : "reverse-stepi: no checkpoint before this point: turn recording on (`record on`) "
+                                      "before running the part to step back through");
     }
     before_resume();
     const u64 cur_hash = m_.state_hash();

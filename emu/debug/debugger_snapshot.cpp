@@ -35,6 +35,7 @@ void Debugger::load_snapshot(const std::string& path) {
     }
     prev_regs_ = registers();  // changes are counted from the restored state
     checkpoints_.clear();      // they belong to the timeline left behind
+    take_checkpoint_if_due();  // when recording, the restored state is the new start
 }
 
 }  // namespace hm::dbg

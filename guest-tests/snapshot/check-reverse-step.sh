@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # check-reverse-step.sh HM386 N BREAK -- GUEST-ARGS...: reverse-stepi in `hm386 debug`
-# (docs/snapshots.md, "Reverse stepping"). At the second hit of BREAK (a
+# (docs/snapshots.md, "Reverse stepping"). With `record on` from the start, at the second hit of BREAK (a
 # breakpoint expression; `io:PORT` for a break on port I/O; `sti-hlt-in:SYMBOL`
 # for the STI of the first STI; HLT pair in the function SYMBOL of the image, found
 # with objdump, so that the steps run through the halt and the interrupt that ends it), the script records
@@ -24,6 +24,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 plain_final=$(grep 'state-hash: final' "$tmp/plain.err") || fail "the plain run printed no final hash"
 
 {
+  echo 'record on'
   case $where in
     io:*) echo "break-on io ${where#io:}" ;;
     sti-hlt-in:*)
@@ -74,16 +75,18 @@ fi
 final=$(grep 'state-hash: final' "$tmp/err")
 [[ $final == "$plain_final" ]] || fail "after going back and on, the end differs: '$final', plain '$plain_final'"
 # Where re-execution cannot help, reverse-stepi says why and changes nothing.
-expect_refusal() {  # NAME COMMANDS...
-  local name=$1
-  shift
+expect_refusal() {  # NAME MESSAGE COMMANDS...
+  local name=$1 message=$2
+  shift 2
   printf '%s\n' "$@" >"$tmp/refuse.hm386"
   "$hm386" debug "${args[@]}" --serial none --debugcon none --timeout 60 --script "$tmp/refuse.hm386" </dev/null \
     >"$tmp/refuse.out" 2>&1 && fail "$name: the session succeeded"
-  grep -q "reverse-stepi: no checkpoint before this point" "$tmp/refuse.out" || { cat "$tmp/refuse.out"; fail "$name: no reason given"; }
+  grep -q "reverse-stepi: no checkpoint before this point$message" "$tmp/refuse.out" ||
+    { cat "$tmp/refuse.out"; fail "$name: no reason given"; }
 }
-expect_refusal "before the first resume" reverse-stepi
-expect_refusal "after a register edit" step 'set eax 0x1234' reverse-stepi
+expect_refusal "without recording" ": turn recording on" step reverse-stepi
+expect_refusal "at the point recording began" " (loadvm" 'record on' reverse-stepi
+expect_refusal "after a register edit" " (loadvm" 'record on' step 'set eax 0x1234' reverse-stepi
 
 echo "OK: $n steps forward and back retrace the same $((n + 1)) states ($(head -1 "$tmp/state.1"));" \
   "the run then ends as a plain run"

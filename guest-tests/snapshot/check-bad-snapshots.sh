@@ -56,4 +56,11 @@ printf '\0' >>"$tmp/kernel.elf"
 expect "another image" 65 "another image" "$tmp/good.snap"
 rm "$tmp/kernel.elf"
 expect "the image is gone" 65 "kernel.elf" "$tmp/good.snap"
+# A snapshot point the run never reaches writes nothing and says so.
+cp "$kernel" "$tmp/kernel.elf"
+"$hm386" run "$tmp/kernel.elf" --snapshot-at 999999999999 --snapshot "$tmp/never.snap" --serial none --debugcon none \
+  --timeout 60 </dev/null 2>"$tmp/never.err"
+[[ ! -e $tmp/never.snap ]] || fail "a snapshot was written for a point after the guest's end"
+grep -q "no snapshot written (the run ended at cycle" "$tmp/never.err" || { cat "$tmp/never.err"; fail "no word of the missing snapshot"; }
+echo "ok: a point after the end -> $(head -1 "$tmp/never.err")"
 echo "OK: every bad snapshot refused"

@@ -43,13 +43,22 @@ namespace {
 // snapshot point at or past --max-cycles is never reached.
 RunResult run_with_snapshot(Machine& machine, const RunPlan& plan, const SnapshotRequest& snap) {
     const u64 at = snap.plan.at;
-    if (machine.cpu_state().cycles >= at || (plan.max_cycles && at >= plan.max_cycles)) {
+    const std::string none = "--snapshot-at " + std::to_string(at) + ": no snapshot written (";
+    if (machine.cpu_state().cycles >= at) {
+        say(none + "the run starts at cycle " + std::to_string(machine.cpu_state().cycles) + ")");
+        return machine.run({plan.max_cycles, plan.timeout});
+    }
+    if (plan.max_cycles && at >= plan.max_cycles) {
+        say(none + "--max-cycles " + std::to_string(plan.max_cycles) + " comes first)");
         return machine.run({plan.max_cycles, plan.timeout});
     }
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     RunResult r = machine.run({at, plan.timeout});
-    if (r.outcome != RunOutcome::CycleLimit) return r;
+    if (r.outcome != RunOutcome::CycleLimit) {
+        say(none + "the run ended at cycle " + std::to_string(machine.cpu_state().cycles) + ")");
+        return r;
+    }
     // The CPU stopped at the first instruction boundary at or after `at`, with
     // the device events due by then fired, as a --max-cycles stop does.
     snap::write_file_bytes(snap.plan.file, machine.save_snapshot(snap.identity));

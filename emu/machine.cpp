@@ -117,7 +117,7 @@ void Machine::wire() {
 
 void Machine::update_a20() { mmu_.set_a20(kbc_.a20() || port92_.a20()); }
 
-void Machine::sync_lapic_with_msr() {
+void Machine::sync_lapic_with_msr(bool flush_tlbs) {
     const u64 msr = state_.msr.apic_base;
     const bool enabled = msr & msr_bit::kApicGlobalEnable;
     lapic_.set_hw_enabled(enabled);
@@ -131,7 +131,7 @@ void Machine::sync_lapic_with_msr() {
     bus_.detach_mmio(lapic_);
     // A page another device already claims leaves the APIC unreachable (docs/devices.md).
     if (enabled) bus_.try_attach_mmio(base, Lapic::kSize, lapic_, "lapic");
-    mmu_.flush_all();
+    if (flush_tlbs) mmu_.flush_all();
 }
 
 void Machine::firmware_handoff() {
@@ -311,7 +311,7 @@ RunResult Machine::run(const RunLimits& limits) {
         const StopReason why = cpu_.run(deadline);
         events_.run_due(state_.cycles);
         while (state_.instructions >= next_hash_at_) {  // the CPU stopped exactly there
-            if (hash_report_) hash_report_(state_.instructions, state_.cycles, state_hash());
+            if (hash_report_ && !hash_muted_) hash_report_(state_.instructions, state_.cycles, state_hash());
             next_hash_at_ += hash_every_;
             cpu_.set_instruction_stop(next_hash_at_);
         }

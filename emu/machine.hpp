@@ -80,6 +80,22 @@ struct MachineConfig {
     bool pc_testdev = false;  // QEMU's -device pc-testdev
 };
 
+// What the front end knows about the image a snapshot belongs to: a hash of the
+// image bytes (kernel, modules, ROM, initrd, command line) and the description
+// it needs to boot the same image again (opaque to the machine).
+struct SnapshotIdentity {
+    u64 image_hash = 0;
+    std::string boot;
+};
+
+// The configuration and identity stored in a snapshot, read without a machine.
+struct SnapshotHeader {
+    MachineConfig config;  // host pointers (serial_out ...) left null
+    SnapshotIdentity identity;
+};
+// Throws snap::SnapshotError for a file that is not a readable snapshot.
+SnapshotHeader read_snapshot_header(std::span<const u8> file);
+
 enum class RunOutcome : u8 {
     DebugExit,       // the guest wrote to port 0xF4
     PowerOff,        // ACPI soft-off (S5) through PM1a_CNT: status 0, as QEMU exits
@@ -160,6 +176,19 @@ public:
     // events due by then), whatever the block size or observer. 0: off.
     using StateHashReport = std::function<void(u64 instructions, u64 cycles, u64 hash)>;
     void set_state_hash_every(u64 every, StateHashReport report);
+    // While muted, run() keeps the schedule but does not call the report: the
+    // debugger's re-execution for reverse-stepi must not print lines twice.
+    void mute_state_hash_reports(bool muted) { hash_muted_ = muted; }
+
+    // Snapshots (machine_snapshot.cpp, docs/snapshots.md): the whole guest-visible
+    // state, the configuration that shapes it and the caller's identity of the
+    // image, as a complete compressed file image. Take one between runs (an
+    // instruction boundary). load_snapshot restores a machine built from the same
+    // configuration (read_snapshot_header gives it) and booted from the same
+    // image; it throws snap::SnapshotError, saying why, for a bad or foreign file.
+    // A failed load can leave the machine half-restored: it must not run then.
+    std::vector<u8> save_snapshot(const SnapshotIdentity& identity);
+    void load_snapshot(std::span<const u8> file, u64 expected_image_hash);
 
     Cpu& cpu() { return cpu_; }
     CpuState& cpu_state() { return state_; }
@@ -188,6 +217,10 @@ private:
 
     void wire();
     void firmware_handoff();
+    // The state hash, the snapshot writer and reader all walk this one
+    // description of the state (machine_state_visit.hpp).
+    template <class V>
+    void visit_state(V& v);
     // ISA interrupt lines as a PC wires them: to the 8259 pair and to the I/O
     // APIC, IRQ n on pin n except IRQ 0 on pin 2 (IRQ 2, the cascade, on none).
     class IsaIrqs : public IrqSink {
@@ -206,7 +239,9 @@ private:
     };
 
     void update_a20();
-    void sync_lapic_with_msr();  // IA32_APIC_BASE -> the LAPIC's enable and MMIO page
+    // IA32_APIC_BASE -> the LAPIC's enable and MMIO page. A snapshot load maps the
+    // page without the TLB flush a guest's move of it implies.
+    void sync_lapic_with_msr(bool flush_tlbs = true);
     void pump_serial_input();
     bool interrupts_can_wake() const;
     bool irq_reaches_cpu(unsigned line) const;  // not masked at the PIC pair (cascade included)
@@ -256,6 +291,7 @@ private:
     u64 hash_every_ = 0;
     u64 next_hash_at_ = ~u64{0};
     StateHashReport hash_report_;
+    bool hash_muted_ = false;
 };
 
 }  // namespace hm

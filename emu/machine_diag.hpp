@@ -7,6 +7,7 @@
 #include "cpu/state.hpp"
 #include "devices/diag_device.hpp"
 #include "mmu/mmu.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -21,6 +22,12 @@ public:
     std::optional<u64> stale_reports() const override;
     u64 page_faults() const override { return page_faults_carry_ + mmu_.stats().page_faults; }
     u64 stale_total() const { return stale_carry_ + mmu_.stats().stale_reports; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(page_faults_carry_), v.observer(stale_carry_);
+    }
 
 private:
     const CpuState& state_;

@@ -80,6 +80,30 @@ StopReason Cpu::run(u64 cycle_deadline) {
 }
 
 void Cpu::request_stop() { core_->request_stop(); }
+
+CpuLatches Cpu::latches() const {
+    const cpu::Core& c = *core_;
+    return {c.intr_line, c.nmi_latched, c.task_trap, c.shutdown, c.data_breakpoints_armed, c.alignment_check,
+            c.shutdown_reason};
+}
+
+void Cpu::restore_latches(const CpuLatches& l) {
+    cpu::Core& c = *core_;
+    c.intr_line = l.intr_line;
+    c.nmi_latched = l.nmi_latched;
+    c.task_trap = l.task_trap;
+    c.shutdown = l.shutdown;
+    c.shutdown_reason = l.shutdown_reason;
+    c.data_breakpoints_armed = l.data_breakpoints_armed;
+    c.alignment_check = l.alignment_check;
+    c.data_priv = c.s.cpl == 3 ? Priv::User : Priv::Supervisor;
+    c.refresh_all_bounds();
+    c.cache.flush_all();
+    c.cur_block = nullptr;
+    c.exit_insn = nullptr;
+    c.block_stop = 0;
+    c.refresh_pending();
+}
 void Cpu::set_instruction_stop(u64 instructions) { core_->insn_stop = instructions; }
 const std::string& Cpu::shutdown_reason() const { return core_->shutdown_reason; }
 std::string Cpu::dump_state() const { return core_->dump_state(); }

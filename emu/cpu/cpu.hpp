@@ -59,6 +59,19 @@ struct CpuStats {
 
 enum class InstructionTrace : u8 { Off, On };
 
+// What the CPU core latches besides CpuState: interrupt lines, a pending task-switch
+// trap, shutdown, and two switches that decide which accesses take the slow path.
+// A snapshot keeps them (docs/snapshots.md); restore_latches rebuilds the rest.
+struct CpuLatches {
+    bool intr_line = false;
+    bool nmi_latched = false;
+    bool task_trap = false;
+    bool shutdown = false;
+    bool data_breakpoints_armed = false;
+    bool alignment_check = false;
+    std::string shutdown_reason;
+};
+
 class Cpu {
 public:
     Cpu(CpuState& state, Mmu& mmu, Bus& bus);
@@ -134,6 +147,12 @@ public:
 
     CpuState& state();
     const CpuState& state() const;
+
+    CpuLatches latches() const;
+    // After CpuState was overwritten (a snapshot load): sets the latches and rebuilds
+    // what the core derives from the state (segment bounds, data privilege, pending
+    // work) and drops every decoded block. The lazy flags must be materialised.
+    void restore_latches(const CpuLatches& l);
 
 private:
     std::unique_ptr<cpu::Core> core_;

@@ -54,6 +54,10 @@ std::span<const CommandInterpreter::Command> CommandInterpreter::commands() {
     {"zones", "", "zones", "the kernel's zones: free pages, watermarks, free blocks per order", &C::cmd_zones},
     {"stats", "", "stats", "CPU, TLB and device statistics", &C::cmd_stats},
     {"log", "", "log [N] | log clear", "the last N logged events (exceptions, interrupts, flushes, ...)", &C::cmd_log},
+    {"savevm", "", "savevm FILE", "write a snapshot of the whole machine to FILE (docs/snapshots.md)", &C::cmd_savevm},
+    {"loadvm", "", "loadvm FILE", "restore the machine from a snapshot of this image (breakpoints and displays stay)", &C::cmd_loadvm},
+    {"record", "", "record on|off", "keep in-memory checkpoints as the machine runs, so that reverse-stepi can go back (off by default)", &C::cmd_record},
+    {"reverse-stepi", "rsi", "reverse-stepi [N]", "go back N instructions (default 1): to the stops `step` made before this one, by re-executing from a checkpoint", &C::cmd_reverse_stepi},
     {"help", "h ?", "help [COMMAND]", "this list, or one command", &C::cmd_help},
     {"quit", "q exit", "quit", "leave the debugger", &C::cmd_quit},
     };

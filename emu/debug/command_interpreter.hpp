@@ -103,6 +103,11 @@ private:
     void cmd_stats(Args&, std::ostream&);
     void cmd_log(Args&, std::ostream&);
     void cmd_help(Args&, std::ostream&);
+    // snapshots (commands_snapshot.cpp)
+    void cmd_savevm(Args&, std::ostream&);
+    void cmd_loadvm(Args&, std::ostream&);
+    void cmd_reverse_stepi(Args&, std::ostream&);
+    void cmd_record(Args&, std::ostream&);
     void cmd_quit(Args&, std::ostream&);
     void list_breakpoints(std::ostream&);
     void print_disassembly(u32 at, unsigned n, Syntax syntax, std::ostream&);

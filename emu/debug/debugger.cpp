@@ -121,6 +121,7 @@ void Debugger::interrupt() {
 }
 
 StopInfo Debugger::resume(Mode mode, u64 count, u64 budget_cycles) {
+    take_checkpoint_if_due();
     before_resume();
     const u64 start_cycles = m_.cpu_state().cycles, start_insns = m_.cpu_state().instructions;
     StopInfo s;
@@ -286,6 +287,14 @@ void Debugger::request_stop(EventHit hit) {
 }
 
 void Debugger::on_instruction(const InstructionEvent& e) {
+    if (replaying_) {
+        ++replay_steps_;
+        if (mode_ == Mode::Step && steps_left_ && --steps_left_ == 0) {
+            step_done_ = true;
+            m_.request_debug_stop();
+        }
+        return;
+    }
     if (forward_) forward_->on_instruction(e);
     if (!running_ || mode_ != Mode::Step || steps_left_ == 0) return;
     if (--steps_left_ == 0) {
@@ -296,11 +305,13 @@ void Debugger::on_instruction(const InstructionEvent& e) {
 }
 
 void Debugger::on_page_walk(const PageWalkEvent& e) {
+    if (replaying_) return;
     if (forward_) forward_->on_page_walk(e);
     log(e, e.cycle, log_mask::kWalk);
 }
 
 void Debugger::on_tlb_flush(const TlbFlushEvent& e) {
+    if (replaying_) return;
     if (forward_) forward_->on_tlb_flush(e);
     log(e, e.cycle, log_mask::kFlush);
     if (!running_) return;
@@ -315,6 +326,7 @@ void Debugger::on_tlb_flush(const TlbFlushEvent& e) {
 }
 
 void Debugger::on_exception(const ExceptionEvent& e) {
+    if (replaying_) return;
     if (forward_) forward_->on_exception(e);
     log(e, e.cycle, log_mask::kException);
     if (!running_) return;
@@ -327,11 +339,13 @@ void Debugger::on_exception(const ExceptionEvent& e) {
 }
 
 void Debugger::on_interrupt(const InterruptEvent& e) {
+    if (replaying_) return;
     if (forward_) forward_->on_interrupt(e);
     log(e, e.cycle, log_mask::kInterrupt);
 }
 
 void Debugger::on_port_io(const PortIoEvent& e) {
+    if (replaying_) return;
     if (forward_) forward_->on_port_io(e);
     log(e, e.cycle, log_mask::kIo);
     if (!running_) return;
@@ -346,6 +360,7 @@ void Debugger::on_port_io(const PortIoEvent& e) {
 }
 
 void Debugger::on_stale_translation(const StaleTranslationEvent& e) {
+    if (replaying_) return;
     if (forward_) forward_->on_stale_translation(e);
     log(e, e.cycle, log_mask::kStale);
 }
@@ -353,7 +368,7 @@ void Debugger::on_stale_translation(const StaleTranslationEvent& e) {
 void Debugger::watch_hook(void* ctx, const WatchedAccess& a) { static_cast<Debugger*>(ctx)->on_watch(a); }
 
 void Debugger::on_watch(const WatchedAccess& a) {
-    if (!running_) return;
+    if (!running_ || replaying_) return;
     const WatchKind need = a.access == Access::Write ? WatchKind::Write : WatchKind::Read;
     for (Watchpoint& w : wps_) {
         if (!w.enabled || !(static_cast<u8>(w.kind) & static_cast<u8>(need))) continue;

@@ -139,6 +139,35 @@ public:
     // Events also go to this sink (a trace writer); nullptr: none.
     void set_forward_sink(EventSink* sink) { forward_ = sink; }
 
+    // ------------------------------------------------------------ snapshots
+    // savevm / loadvm (debugger_snapshot.cpp, docs/snapshots.md). The front end
+    // says which image the machine booted (hm386 run --resume checks it); loadvm
+    // accepts only snapshots of that image. Breakpoints, watchpoints and displays
+    // are the session's and stay. Both throw DebugError with the reason; a load
+    // that fails after the file checked out leaves the machine undefined, and the
+    // message says so.
+    void set_snapshot_identity(SnapshotIdentity id) { identity_ = std::move(id); }
+    u64 save_snapshot(const std::string& path);  // returns the file's size
+    void load_snapshot(const std::string& path);
+
+    // reverse-stepi (debugger_reverse.cpp): back to the stop before the current
+    // one that `step` would have made, found by re-executing from the newest
+    // in-memory checkpoint before it. Recording (`record on`, off by default so
+    // that a session that never goes back pays nothing) takes a checkpoint at
+    // once and then whenever the machine resumes and none is newer than
+    // kCheckpointEvery instructions; the oldest go beyond kMaxCheckpoints or
+    // kMaxCheckpointBytes. loadvm and edits of registers or memory drop them
+    // (re-execution would not see the edit). Re-execution must reach the
+    // current state exactly (cycles, instructions and state hash), else it is an
+    // error and nothing changes.
+    static constexpr u64 kCheckpointEvery = 10'000'000;
+    static constexpr size_t kMaxCheckpoints = 64;
+    static constexpr u64 kMaxCheckpointBytes = 512 * kMiB;
+    void set_recording(bool on);
+    bool recording() const { return recording_; }
+    StopInfo reverse_step();
+    size_t checkpoints() const { return checkpoints_.size(); }
+
     // ------------------------------------------------------------ EventSink
     void on_instruction(const InstructionEvent& e) override;
     void on_page_walk(const PageWalkEvent& e) override;
@@ -207,6 +236,22 @@ private:
     u64 log_seq_ = 0;
     u32 log_mask_ = log_mask::kDefault;
     size_t log_capacity_ = 4096;
+
+    SnapshotIdentity identity_;
+
+    // Reverse execution (debugger_reverse.cpp).
+    struct Checkpoint {
+        u64 cycles = 0, instructions = 0;
+        std::vector<u8> file;
+    };
+    void take_checkpoint_if_due();
+    void restore(const std::vector<u8>& file);
+    void fast_forward(u64 cycle);
+    u64 count_steps_to(u64 cycle);
+    std::vector<Checkpoint> checkpoints_;
+    bool recording_ = false;
+    bool replaying_ = false;  // re-executing: no stops, logs, forwards or reports
+    u64 replay_steps_ = 0;
 };
 
 }  // namespace hm::dbg

@@ -47,6 +47,7 @@ RegisterFile Debugger::registers() const {
 }
 
 void Debugger::set_register(Reg r, u64 value) {
+    checkpoints_.clear();  // re-execution from them would not see the edit
     CpuState& s = m_.cpu_state();
     const unsigned i = static_cast<unsigned>(r);
     auto need32 = [&] {
@@ -179,6 +180,7 @@ u64 Debugger::read_value(Space space, u64 addr, unsigned size) const {
 }
 
 void Debugger::write_memory(Space space, u64 addr, const std::vector<u8>& bytes) {
+    checkpoints_.clear();  // re-execution from them would not see the edit
     // Resolve every page first: nothing is written unless everything can be.
     struct Piece {
         u8* host;

@@ -52,7 +52,8 @@ bool runs_machine(const std::string& line) {
     std::istringstream in(line);
     std::string w;
     in >> w;
-    for (const char* c : {"c", "cont", "continue", "s", "si", "stepi", "step", "n", "ni", "nexti", "next", "until", "finish"}) {
+    for (const char* c : {"c", "cont", "continue", "s", "si", "stepi", "step", "n", "ni", "nexti", "next", "until", "finish",
+                          "reverse-stepi", "rsi"}) {
         if (w == c) return true;
     }
     return false;

@@ -19,6 +19,7 @@
 
 #include "mem/io_device.hpp"
 #include "time/virtual_clock.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -41,6 +42,13 @@ public:
 
     std::function<void()> on_power_off;
     const AcpiPmStats& stats() const { return stats_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(status_), v.value(enable_), v.value(control_);
+        snap::u64_fields(v, stats_);
+    }
 
 private:
     u8 read_byte(unsigned offset);

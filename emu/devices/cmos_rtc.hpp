@@ -23,6 +23,7 @@
 #include "time/civil_time.hpp"
 #include "time/event_queue.hpp"
 #include "time/virtual_clock.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -47,6 +48,16 @@ public:
     i64 current_seconds() const;
     u8 raw(unsigned index) const { return ram_[index & 0x7F]; }
     const RtcStats& stats() const { return stats_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x525443);  // "RTC"
+        snap::values(v, ram_);
+        v.bounded(index_, 128), v.value(nmi_masked_), v.value(base_seconds_), v.value(base_cycle_);
+        v.value(divider_epoch_), v.value(flags_at_), v.value(irq_level_);
+        snap::u64_fields(v, stats_);
+    }
 
 private:
     enum : u8 { kRegA = 0x0A, kRegB = 0x0B, kRegC = 0x0C, kRegD = 0x0D };

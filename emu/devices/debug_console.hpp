@@ -3,6 +3,7 @@
 #pragma once
 #include "devices/char_backend.hpp"
 #include "mem/io_device.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -16,6 +17,12 @@ public:
         if (out_) out_->put(static_cast<u8>(value));
     }
     u64 bytes() const { return bytes_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(bytes_);
+    }
 
 private:
     CharSink* out_;

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "mem/io_device.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -32,6 +33,12 @@ public:
                                              : static_cast<int>(value & 0xFF);
     }
     std::function<void(u32)> on_exit;
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(requested_), v.value(value_);
+    }
 
 private:
     bool requested_ = false;

@@ -15,6 +15,7 @@
 
 #include "devices/diag_protocol.hpp"
 #include "mem/io_device.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -45,6 +46,13 @@ public:
     u32 io_read(u16 port, unsigned size) override;
     void io_write(u16 port, u32 value, unsigned size) override;
     const DiagStats& stats() const { return stats_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(arg_), v.value(result_);
+        snap::u64_fields(v, stats_);
+    }
 
 private:
     void run(u32 command);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mem/io_device.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -44,6 +45,12 @@ public:
     const FwCfgState& state() const { return st_; }
     // The bytes of an item (empty if there is none), for tests and the docs.
     const std::vector<u8>& item(u16 key) const;
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(st_.selector), v.value(st_.offset);  // the items follow from the configuration
+    }
 
 private:
     struct Item {

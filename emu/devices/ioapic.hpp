@@ -13,6 +13,7 @@
 #include "devices/apic_bus.hpp"
 #include "devices/irq.hpp"
 #include "mem/io_device.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -43,6 +44,15 @@ public:
     bool pin_unmasked(unsigned pin) const { return pin < kPins && !(st_.redirection[pin] & (1u << 16)); }
     const IoApicState& state() const { return st_; }
     u64 delivered() const { return delivered_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x494F4150);  // "IOAP"
+        v.value(st_.id), v.value(st_.select), v.value(st_.pending), v.value(st_.lines);
+        snap::values(v, st_.redirection);
+        v.value(delivered_);
+    }
 
 private:
     u32 read_register(u8 index) const;

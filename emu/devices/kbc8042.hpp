@@ -18,6 +18,7 @@
 
 #include "devices/irq.hpp"
 #include "mem/io_device.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -40,6 +41,16 @@ public:
     std::function<void(bool)> on_a20;  // output port bit 1 changed
     std::function<void()> on_reset;    // the guest pulsed the reset line
     const KbcStats& stats() const { return stats_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x4B4243);  // "KBC"
+        v.sequence(out_, 4096);
+        v.value(config_), v.value(output_port_), v.value(pending_command_), v.value(pending_kbd_);
+        v.value(last_was_command_), v.value(scanning_), v.value(scancode_set_), v.value(irq_level_), v.value(last_read_);
+        snap::u64_fields(v, stats_);
+    }
 
 private:
     void controller_command(u8 cmd);

@@ -19,6 +19,7 @@
 #include "mem/io_device.hpp"
 #include "time/event_queue.hpp"
 #include "time/virtual_clock.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -108,6 +109,20 @@ public:
     const LapicStats& stats() const { return stats_; }
     u8 ppr() const;
     u32 current_count() const;
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x4C415043);  // "LAPC"
+        LapicState& a = st_;
+        v.value(a.id), v.value(a.tpr), v.value(a.ldr), v.value(a.dfr), v.value(a.svr);
+        snap::values(v, a.isr), snap::values(v, a.tmr), snap::values(v, a.irr);
+        v.value(a.esr), v.value(a.esr_pending), v.value(a.icr_low), v.value(a.icr_high);
+        snap::values(v, a.lvt);
+        v.value(a.divide), v.value(a.timer_initial), v.value(a.timer_base_count), v.value(a.timer_base_cycle);
+        v.value(a.hw_enabled), v.value(a.lint0_level), v.value(a.lint1_level);
+        snap::u64_fields(v, stats_);
+    }
 
 private:
     u32 read_reg(u32 reg);

@@ -23,6 +23,7 @@
 #include <functional>
 
 #include "mem/io_device.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -45,6 +46,14 @@ public:
     std::function<void()> on_reset;
     const PciStats& stats() const { return stats_; }
     u32 config_address() const { return address_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.bytes(bridge_.data(), bridge_.size());
+        v.value(address_), v.value(reset_control_);
+        snap::u64_fields(v, stats_);
+    }
 
 private:
     bool addresses_host_bridge() const;

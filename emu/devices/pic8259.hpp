@@ -18,6 +18,7 @@
 
 #include "devices/irq.hpp"
 #include "mem/io_device.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -41,6 +42,16 @@ public:
     u8 elcr_writable = 0xFF;  // bits the guest may set
     bool is_master = false;
     u8 cascade_ir = 2;        // master: the IR the slave is wired to
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(irr_), v.value(isr_), v.value(imr_), v.value(lines_), v.value(vector_base_), v.value(icw3_);
+        v.value(elcr), v.value(elcr_writable);
+        v.bounded(lowest_, 8), v.bounded(init_step_, 5);
+        v.value(need_icw4_), v.value(single_), v.value(ltim_), v.value(auto_eoi_), v.value(rotate_on_aeoi_);
+        v.value(sfnm_), v.value(special_mask_), v.value(read_isr_), v.value(poll_pending_);
+    }
 
 private:
     bool level_triggered(unsigned ir) const { return ltim_ || ((elcr >> ir) & 1); }
@@ -86,6 +97,17 @@ public:
     const Pic8259& master() const { return master_; }
     const Pic8259& slave() const { return slave_; }
     const PicStats& stats() const { return stats_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x504943);  // "PIC"
+        master_.visit_state(v);
+        slave_.visit_state(v);
+        v.value(intr_);
+        v.value(stats_.acknowledged), v.value(stats_.spurious);
+        snap::values(v, stats_.raised);
+    }
 
 private:
     void update();

@@ -19,6 +19,7 @@
 #include "mem/io_device.hpp"
 #include "time/event_queue.hpp"
 #include "time/virtual_clock.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -41,6 +42,21 @@ public:
     u32 count(unsigned channel) const;
     unsigned mode(unsigned channel) const { return ch_[channel].mode; }
     const PitStats& stats() const { return stats_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x504954);  // "PIT"
+        for (Channel& c : ch_) {
+            v.bounded(c.mode, 6), v.bounded(c.access, 4), v.value(c.bcd), v.value(c.gate), v.value(c.reload);
+            v.value(c.loaded), v.value(c.counting), v.value(c.start_tick), v.value(c.out_before_start);
+            v.value(c.paused), v.value(c.paused_count), v.value(c.paused_elapsed), v.value(c.write_msb_next);
+            v.value(c.write_lsb), v.value(c.read_msb_next), v.value(c.count_latched), v.value(c.latched_count);
+            v.value(c.latched_msb_next), v.value(c.status_latched), v.value(c.latched_status), v.value(c.null_count);
+        }
+        v.value(irq0_edge_tick_);
+        snap::u64_fields(v, stats_);
+    }
 
 private:
     struct Channel {

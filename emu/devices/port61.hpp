@@ -8,6 +8,7 @@
 #include "devices/pit8254.hpp"
 #include "mem/io_device.hpp"
 #include "time/virtual_clock.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -17,6 +18,12 @@ public:
     u32 io_read(u16 port, unsigned size) override;
     void io_write(u16 port, u32 value, unsigned size) override;
     u64 speaker_enables() const { return speaker_enables_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(control_), v.value(speaker_enables_);
+    }
 
 private:
     VirtualClock& clock_;

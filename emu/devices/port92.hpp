@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "mem/io_device.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -19,6 +20,12 @@ public:
     std::function<void(bool)> on_a20;
     std::function<void()> on_reset;
     u64 reset_requests() const { return reset_requests_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(value_), v.value(reset_requests_);
+    }
 
 private:
     u8 value_ = 0;

@@ -7,6 +7,7 @@
 #include "devices/char_backend.hpp"
 #include "mem/io_device.hpp"
 #include "time/virtual_clock.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -17,6 +18,12 @@ public:
     void io_write(u16 port, u32 value, unsigned size) override;
     u64 writes() const { return writes_; }
     u32 last_value() const { return last_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.value(writes_), v.value(last_);
+    }
 
 private:
     VirtualClock& clock_;

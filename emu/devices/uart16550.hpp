@@ -20,6 +20,7 @@
 #include "mem/io_device.hpp"
 #include "time/event_queue.hpp"
 #include "time/virtual_clock.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -52,6 +53,18 @@ public:
     bool rx_interrupt_enabled() const { return (ier_ & kIerRda) && (mcr_ & kMcrOut2) && !(mcr_ & kMcrLoop); }
 
     const UartStats& stats() const { return stats_; }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x55415254);  // "UART"
+        snap::values(v, rx_);
+        v.bounded(rx_head_, kFifoSize), v.bounded(rx_count_, kFifoSize + 1);
+        v.value(ier_), v.value(lcr_), v.value(mcr_), v.value(lsr_errors_), v.value(msr_), v.value(scr_), v.value(fcr_);
+        v.value(divisor_), v.value(fifo_enabled_), v.value(thre_pending_), v.value(timeout_pending_);
+        v.value(irq_level_), v.value(listening_);
+        snap::u64_fields(v, stats_);
+    }
 
 private:
     enum : u8 {

@@ -15,6 +15,7 @@
 #include "mem/bus.hpp"
 #include "mem/io_device.hpp"
 #include "time/virtual_clock.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -40,6 +41,16 @@ public:
     bool cursor_visible() const { return !(crtc_[0x0A] & 0x20); }
     unsigned start_offset() const { return static_cast<unsigned>(crtc_[0x0C] << 8 | crtc_[0x0D]); }
     const u8* memory() const { return mem_.data(); }
+
+    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x564741);  // "VGA"
+        v.fixed(mem_.size(), "the VGA memory size");
+        v.bytes(mem_.data(), mem_.size());
+        snap::values(v, crtc_);
+        v.value(crtc_index_), v.value(misc_output_);
+    }
 
 private:
     VirtualClock& clock_;

@@ -43,6 +43,7 @@
 #include "mmu/page_walk.hpp"
 #include "mmu/tlb.hpp"
 #include "mmu/walk_cost.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -264,17 +265,34 @@ public:
     // For tests and debug sweeps; it walks both arrays, so it is not cheap.
     std::string check_front_invariant() const;
 
-    // Feeds everything of the MMU a guest can observe (directly, through timing or
-    // through the diagnostic device) to the state hash: paging state, A20, the
-    // fetch-page register, both TLBs' entries and replacement state, and the
-    // counters. Not the front array or hit-tracking counts: host-side caches.
-    void hash_state(class StateHasher& h) const;
-
     Bus& bus() { return bus_; }
     const ControlRegs& control() const { return cr_; }
     bool paging() const { return (cr_.cr0 & cr0::kPG) != 0; }
     PagingMode paging_mode() const { return state_.mode; }
     const PagingState& paging_state() const { return state_; }
+
+    // The modelled state, for the state hash and snapshots (snapshot/state_visitor.hpp):
+    // the paging state as latched, the A20 mask, the fetch-page register (it decides
+    // which fetches look the ITLB up, so the TLB counters depend on it), both TLBs
+    // and every counter. Not the front array, the decode-cache page set or the
+    // watchpoints: host caches and debugger state. Loading rebuilds the host side:
+    // the front array is emptied and the fetch page's host pointer looked up again.
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x4D4D55);  // "MMU"
+        fold_front_hits();
+        v.bounded(state_.mode, 3), v.value(state_.cr3);
+        v.value(state_.wp), v.value(state_.pse), v.value(state_.pge), v.value(state_.nxe);
+        snap::values(v, state_.pdpte);
+        v.value(state_.a20_mask), v.value(a20_mask_);
+        v.value(fetch_tag_), v.value(fetch_phys_);
+        for (Tlb* t : {&itlb_, &dtlb_}) t->small.visit_state(v), t->large.visit_state(v);
+        for (TlbStats* s : {&stats_.itlb, &stats_.dtlb}) snap::u64_fields(v, *s);
+        v.value(stats_.page_faults), v.observer(stats_.stale_reports), v.value(stats_.pdpte_loads);
+        if constexpr (V::kLoading) {
+            if (!restore_host_side()) v.fail("a fetch-page register that names no page");
+        }
+    }
 
 private:
     enum class FlushScope : u8 { NonGlobal, All };
@@ -298,6 +316,9 @@ private:
         return t;
     }
     void clear_fetch_page() { fetch_tag_ = kNoFetchPage; }
+    // After a snapshot load: empties the front array and looks the fetch page's
+    // host pointer up again. False if the loaded fetch-page register is impossible.
+    bool restore_host_side();
 
     // Translates one page for the given access, filling the TLB and the front entry.
     // Throws #PF. Returns the physical address of lin.

@@ -209,3 +209,17 @@ void Mmu::set_hit_tracking(bool on) {
 }
 
 }  // namespace hm
+
+namespace hm {
+
+bool Mmu::restore_host_side() {
+    flush_front();
+    fetch_host_ = nullptr;
+    if (fetch_tag_ == kNoFetchPage) return true;
+    const u32 priv = fetch_tag_ & 0xFFF;
+    if (priv > static_cast<u32>(Priv::User) || (fetch_phys_ & 0xFFF) || fetch_phys_ >= kMaxPhysAddr) return false;
+    fetch_host_ = bus_.page_host(fetch_phys_).read;
+    return true;
+}
+
+}  // namespace hm

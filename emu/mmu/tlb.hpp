@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -99,6 +100,34 @@ public:
     std::span<const u16> last_filled() const { return last_filled_; }  // replacement state, per set
     unsigned ways() const { return ways_; }
     unsigned sets() const { return sets_; }
+
+    // Contents and replacement state, for the state hash and snapshots
+    // (snapshot/state_visitor.hpp). An invalid slot is visited as a default
+    // entry, so leftovers of dropped entries never reach the hash or a file; the
+    // per-entry hit counts are the debugger's and start again from zero.
+    template <class V>
+    void visit_state(V& v) {
+        v.fixed(sets_, "a TLB array's number of sets");
+        v.fixed(ways_, "a TLB array's number of ways");
+        for (TlbEntry& slot : slots_) {
+            TlbEntry e;
+            if (slot.valid) {
+                e = slot;
+                e.hits = 0;
+            }
+            v.value(e.valid), v.value(e.lin_base), v.value(e.frame), v.bounded(e.size_log2, 32);
+            v.value(e.writable), v.value(e.user), v.value(e.nx), v.value(e.global), v.value(e.dirty);
+            v.observer(e.stale_reported);
+            if constexpr (V::kLoading) {
+                if (e.valid && (e.size_log2 < 12 || (e.lin_base & ((u32{1} << e.size_log2) - 1)) ||
+                                (e.frame & ((u64{1} << e.size_log2) - 1)))) {
+                    v.fail("a TLB entry with a misaligned page");
+                }
+                slot = e;
+            }
+        }
+        for (u16& way : last_filled_) v.bounded(way, ways_);
+    }
 
 private:
     unsigned set_of(u32 lin) const { return (lin >> shift_) & (sets_ - 1); }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "snapshot/state_visitor.hpp"
 
 namespace hm {
 
@@ -40,6 +41,18 @@ public:
     const std::string& name(TimerId id) const { return timers_[id].name; }
     int irq(TimerId id) const { return timers_[id].irq; }
     size_t size() const { return timers_.size(); }
+
+    // Every timer's deadline and the count of events fired, for the state hash and
+    // snapshots (snapshot/state_visitor.hpp). The timers themselves (names,
+    // handlers) follow from the machine's wiring, so their number must match.
+    template <class V>
+    void visit_state(V& v) {
+        v.section(0x45565451);  // "EVTQ"
+        v.fixed(timers_.size(), "the number of device timers");
+        for (Timer& t : timers_) v.value(t.deadline);
+        v.value(fired_);
+        if constexpr (V::kLoading) recompute_next();
+    }
 
 private:
     struct Timer {

@@ -13,6 +13,7 @@
 #include "debug/trace_writer.hpp"
 #include "exit_codes.hpp"
 #include "machine_setup.hpp"
+#include "snapshot_options.hpp"
 #include "run_command.hpp"
 
 namespace hm {
@@ -143,6 +144,7 @@ int debug_command(const DebugOptions& options, const ManifestVars& vars) {
     {
         dbg::Debugger d(*machine);
         d.set_forward_sink(trace.get());
+        d.set_snapshot_identity(session_identity(plan));  // for savevm/loadvm
         d.set_cycle_limit(plan.max_cycles);
         if (!options.symbols.empty()) {
             try {

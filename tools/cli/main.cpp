@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
     CLI::App* run = app.add_subcommand("run", "boot a Multiboot kernel, an image manifest or a ROM");
     hm::RunOptions run_options;
     hm::add_run_options(*run, run_options);
+    hm::SnapshotOptions snapshot_options;
+    hm::add_snapshot_options(*run, snapshot_options);
     CLI::App* debug = app.add_subcommand("debug", "boot an image under the debugger (REPL, --script FILE, --gdb PORT)");
     hm::DebugOptions debug_options;
     hm::add_debug_options(*debug, debug_options);
@@ -61,7 +63,7 @@ int main(int argc, char** argv) {
         int rc = app.exit(e);
         return rc == 0 ? 0 : hm::exit_code::kUsage;
     }
-    if (*run) return hm::run_command(run_options, hm::ManifestVars{build_dir()});
+    if (*run) return hm::run_command(run_options, snapshot_options, hm::ManifestVars{build_dir()});
     if (*debug) return hm::debug_command(debug_options, hm::ManifestVars{build_dir()});
     if (*trace) return hm::trace_command(trace_options);
     if (*test) return hm::test_command(test_options, hm::ManifestVars{build_dir()});

@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "boot/boot_error.hpp"
+#include "snapshot/snapshot_error.hpp"
+#include "snapshot/snapshot_file.hpp"
 #include "debug/gdb_server.hpp"
 #include "debug/trace_writer.hpp"
 #include "exit_codes.hpp"
@@ -34,10 +36,47 @@ const char* outcome_name(RunOutcome o) {
 
 }  // namespace
 
-int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summary) {
+namespace {
+
+// Runs to the snapshot's cycle count (unless the run ends first), writes the
+// snapshot there and runs on; the wall-clock --timeout covers both parts. A
+// snapshot point at or past --max-cycles is never reached.
+RunResult run_with_snapshot(Machine& machine, const RunPlan& plan, const SnapshotRequest& snap) {
+    const u64 at = snap.plan.at;
+    const std::string none = "--snapshot-at " + std::to_string(at) + ": no snapshot written (";
+    if (machine.cpu_state().cycles >= at) {
+        say(none + "the run starts at cycle " + std::to_string(machine.cpu_state().cycles) + ")");
+        return machine.run({plan.max_cycles, plan.timeout});
+    }
+    if (plan.max_cycles && at >= plan.max_cycles) {
+        say(none + "--max-cycles " + std::to_string(plan.max_cycles) + " comes first)");
+        return machine.run({plan.max_cycles, plan.timeout});
+    }
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    RunResult r = machine.run({at, plan.timeout});
+    if (r.outcome != RunOutcome::CycleLimit) {
+        say(none + "the run ended at cycle " + std::to_string(machine.cpu_state().cycles) + ")");
+        return r;
+    }
+    // The CPU stopped at the first instruction boundary at or after `at`, with
+    // the device events due by then fired, as a --max-cycles stop does.
+    snap::write_file_bytes(snap.plan.file, machine.save_snapshot(snap.identity));
+    say("snapshot written to " + snap.plan.file + " at cycle " + std::to_string(machine.cpu_state().cycles) +
+        " (instruction " + std::to_string(machine.cpu_state().instructions) + ")");
+    double left = 0;
+    if (plan.timeout > 0) {
+        left = std::max(plan.timeout - std::chrono::duration<double>(Clock::now() - start).count(), 0.001);
+    }
+    return machine.run({plan.max_cycles, left});
+}
+
+}  // namespace
+
+int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summary, const SnapshotRequest* snapshot) {
     RunLimits limits{plan.max_cycles, plan.timeout};
     try {
-        RunResult r = machine.run(limits);
+        RunResult r = snapshot && snapshot->plan.at ? run_with_snapshot(machine, plan, *snapshot) : machine.run(limits);
         summary.outcome = outcome_name(r.outcome);
         switch (r.outcome) {
             case RunOutcome::DebugExit:
@@ -73,6 +112,10 @@ int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summar
                 summary.status = exit_code::kInternal;
                 break;
         }
+    } catch (const snap::SnapshotError& e) {
+        say("cannot write the snapshot: " + std::string(e.what()));
+        summary.outcome = "snapshot-error";
+        summary.status = exit_code::kInternal;
     } catch (const std::exception& e) {
         say(std::string("internal error: ") + e.what());
         std::fprintf(stderr, "%s\n", machine.cpu().dump_state().c_str());
@@ -111,21 +154,57 @@ void report_statistics(Machine& machine, const RunPlan& plan, const RunSummary& 
     }
 }
 
-int run_command(const RunOptions& options, const ManifestVars& vars) {
+int run_command(const RunOptions& options, const SnapshotOptions& snapshot_options, const ManifestVars& vars) {
     RunPlan plan;
+    SnapshotRequest snapshot;
+    std::vector<u8> resume_bytes;
     try {
-        plan = resolve_run_plan(options, vars);
+        snapshot.plan = resolve_snapshot_plan(snapshot_options);
+        if (!snapshot_options.resume.empty()) {
+            resume_bytes = snap::read_file_bytes(snapshot_options.resume);
+            plan = resume_run_plan(options, read_snapshot_header(resume_bytes), vars);
+        } else {
+            plan = resolve_run_plan(options, vars);
+        }
+        if (snapshot.plan.at) {
+            snapshot.identity = {image_identity(plan), boot_description(plan)};
+            if (plan.gdb_port) throw UsageError("--snapshot-at does not combine with --gdb (use monitor savevm FILE)");
+        }
     } catch (const UsageError& e) {
         say(e.what());
         return exit_code::kUsage;
     } catch (const BootError& e) {
         say(e.what());
         return exit_code::kBadImage;
+    } catch (const snap::SnapshotError& e) {
+        say("bad snapshot '" + snapshot_options.resume + "': " + e.what());
+        return exit_code::kBadImage;
+    }
+    if (snapshot.plan.at) {
+        // Refuse an unwritable path now rather than after the run to the snapshot point.
+        std::ofstream probe(snapshot.plan.file + ".tmp");
+        if (!probe) {
+            say("cannot write --snapshot file '" + snapshot.plan.file + "'");
+            return exit_code::kUsage;
+        }
+        probe.close();
+        std::remove((snapshot.plan.file + ".tmp").c_str());
     }
 
     HostIo io;
     std::unique_ptr<Machine> machine;
     if (auto failed = build_machine(plan, SerialInput::FromStdin, io, machine)) return *failed;
+    if (!resume_bytes.empty()) {
+        try {
+            machine->load_snapshot(resume_bytes, image_identity(plan));
+        } catch (const BootError& e) {
+            say(e.what());
+            return exit_code::kBadImage;
+        } catch (const snap::SnapshotError& e) {
+            say("bad snapshot '" + snapshot_options.resume + "': " + e.what());
+            return exit_code::kBadImage;
+        }
+    }
 
     std::unique_ptr<TraceWriter> trace;
     if (!plan.trace.empty()) {
@@ -171,7 +250,7 @@ int run_command(const RunOptions& options, const ManifestVars& vars) {
         plan_after_gdb.timeout = g.timeout_left;
     }
     attach_trace();
-    run_machine_to_end(*machine, plan_after_gdb, summary);
+    run_machine_to_end(*machine, plan_after_gdb, summary, &snapshot);
 
     if (stale_printer) stale_printer->summary();
     print_final_state_hash(*machine, plan);
@@ -188,6 +267,7 @@ GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward) 
     GdbSession out;
     dbg::Debugger d(machine);
     d.set_forward_sink(forward);
+    d.set_snapshot_identity(session_identity(plan));  // for monitor savevm/loadvm
     d.set_cycle_limit(plan.max_cycles);
     if (plan.boot == BootKind::Multiboot) {
         try {

@@ -6,14 +6,22 @@
 #include "debug/gdb_server.hpp"
 #include "machine.hpp"
 #include "run_options.hpp"
+#include "snapshot_options.hpp"
 #include "stats_report.hpp"
 
 namespace hm {
 
-int run_command(const RunOptions& options, const ManifestVars& vars);
+int run_command(const RunOptions& options, const SnapshotOptions& snapshot, const ManifestVars& vars);
 
-// Runs the machine to its end (the plan's limits) and reports how it ended.
-int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summary);
+// Runs the machine to its end (the plan's limits) and reports how it ended. With
+// a snapshot plan, it stops first at the snapshot's cycle count, writes the
+// snapshot with `identity` and runs on.
+struct SnapshotRequest {
+    SnapshotPlan plan;
+    SnapshotIdentity identity;
+};
+int run_machine_to_end(Machine& machine, const RunPlan& plan, RunSummary& summary,
+                       const SnapshotRequest* snapshot = nullptr);
 void report_statistics(Machine& machine, const RunPlan& plan, const RunSummary& summary);
 // --state-hash-every N: prints "state-hash: instructions=I cycles=C hash=H" on
 // stderr every N instructions (attach before running), and a "state-hash: final"

@@ -139,7 +139,7 @@ CpuidRegs run_cpuid(MsrFixture& f, u32 leaf) {
 }
 }  // namespace
 
-TEST_CASE("CPUID leaves 0x15 and 0x16 report the configured core clock; without one the highest leaf is 1",
+TEST_CASE("CPUID leaves 0x15 and 0x16 report the configured core clock, and without one the highest leaf is 1",
           "[cpu][cpuid]") {
     MsrFixture f;
     CHECK(run_cpuid(f, 0).eax == 1);

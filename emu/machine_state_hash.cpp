@@ -115,6 +115,19 @@ u64 Machine::state_hash() const {
     for (EventQueue::TimerId id = 0; id < events_.size(); ++id) h.value(events_.deadline(id));
     h.value(events_.fired());
     h.value(halted_cycles_);
+    if (cores_.size() > 1) {
+        // -smp N: every other CPU, its MMU and APIC, and the scheduler's state
+        // (with one CPU the digest stays what it always was).
+        h.section(0x534D50);  // "SMP"
+        h.value(smp_now_);
+        for (unsigned i = 0; i < cores_.size(); ++i) {
+            h.value(cores_[i]->state.wait_for_sipi), h.value(cpu_halted_cycles_[i]), h.value(pending_init_[i]);
+            if (i == 0) continue;
+            hash_cpu(h, cores_[i]->state);
+            cores_[i]->mmu.hash_state(h);
+            hash_lapic(h, lapics_[i]->state());
+        }
+    }
     return h.digest();
 }
 

@@ -92,6 +92,29 @@ void Cpu::sync_real_mode_segments() {
     for (u8 sr = 0; sr < 6; ++sr) core_->load_segment_real(sr, core_->s.seg[sr].selector);
 }
 
+void Cpu::receive_init() {
+    Core& c = *core_;
+    const FpuState fpu = c.s.fpu;
+    const MsrState msr = c.s.msr;
+    c.reset();
+    c.s.fpu = fpu;
+    c.s.msr = msr;
+    c.s.wait_for_sipi = !msr.bsp;
+    c.refresh_pending();
+}
+
+bool Cpu::receive_startup(u8 vector) {
+    Core& c = *core_;
+    if (!c.s.wait_for_sipi) return false;
+    c.s.wait_for_sipi = false;
+    c.s.halted = false;
+    c.load_segment_real(sreg::CS, static_cast<u16>(vector << 8));
+    c.s.eip = 0;
+    c.refresh_all_bounds();
+    c.refresh_pending();
+    return true;
+}
+
 CpuState& Cpu::state() { return core_->s; }
 const CpuState& Cpu::state() const { return core_->s; }
 

@@ -207,7 +207,7 @@ void Debugger::write_memory(Space space, u64 addr, const std::vector<u8>& bytes)
     u64 done = 0;
     for (const Piece& p : pieces) {
         std::memcpy(p.host, bytes.data() + done, p.len);
-        m_.cpu().invalidate_code(p.phys, p.len);
+        m_.invalidate_code(p.phys, p.len);
         done += p.len;
     }
 }

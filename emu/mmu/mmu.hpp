@@ -235,6 +235,12 @@ public:
     // The decode cache holds code from this physical page: stores must tell it.
     void protect_code_page(u64 phys);
     void unprotect_code_page(u64 phys);
+    // SMP: the MMUs of every CPU of a machine (this one included). Each keeps the
+    // pages its own CPU's decode cache holds; a page protected by any of them
+    // takes the slow store path on all of them, and a store from any CPU calls
+    // the hook of every CPU that holds code from the page. Empty (the default):
+    // one CPU, no peers. Only the slow path looks at the peers.
+    void share_code_pages(std::vector<Mmu*> peers);
 
     // ---------------- debugger watchpoints (mmu_watch.cpp) ----------------
     // Replaces the watched pages; hook == nullptr (or no pages) turns watching off.
@@ -306,7 +312,10 @@ private:
     void fill_front_from(const TlbEntry& e, TlbKind kind, u32 lin, Priv p);
     void drop_front(const TlbEntry& e, TlbKind kind);
     void flush_front();
-    bool is_code_page(u64 phys) const;
+    bool is_code_page(u64 phys) const;    // this MMU's or any peer's decode cache holds code there
+    bool owns_code_page(u64 phys) const;  // this MMU's own CPU holds code there
+    void notify_code_write(u64 phys, unsigned size);
+    void drop_write_tags(u64 page);
 
     // TLB maintenance.
     Tlb& tlb(TlbKind k) { return k == TlbKind::Instruction ? itlb_ : dtlb_; }
@@ -342,6 +351,7 @@ private:
     void* code_hook_ctx_ = nullptr;
     struct CodePageSet;
     CodePageSet* code_pages_;
+    std::vector<Mmu*> code_peers_;
 
     PagingState state_;
     TlbConfig config_;

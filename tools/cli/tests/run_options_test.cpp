@@ -42,7 +42,7 @@ RunPlan plan_for(std::vector<std::string> args, const ManifestVars& vars = {"/bu
 const std::string kElf = std::string("\x7f" "ELF", 4) + std::string(60, '\0');
 }  // namespace
 
-TEST_CASE("-smp N: QEMU's spellings, the manifest key, and the quantum", "[cli]") {
+TEST_CASE("SMP: -smp N in QEMU's spellings, the manifest key, and the quantum", "[cli]") {
     TempDir d;
     std::string k = d.file("k.elf", kElf);
     CHECK(plan_for({k}).cpus == 1);

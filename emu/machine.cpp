@@ -539,6 +539,50 @@ MachineStats Machine::stats() const {
     s.debugcon_bytes = debugcon_.bytes();
     s.post_writes = post_.writes();
     s.device_events = events_.fired();
+    s.cpus = cpu_count();
+    if (cores_.size() == 1) return s;
+    auto add_tlb = [](TlbStats& to, const TlbStats& from) {
+        to.lookups += from.lookups, to.hits += from.hits, to.misses += from.misses, to.walks += from.walks;
+        to.walk_memory_accesses += from.walk_memory_accesses, to.evictions += from.evictions;
+        to.flush_invlpg += from.flush_invlpg, to.flush_cr3 += from.flush_cr3, to.flush_cr4_cr0 += from.flush_cr4_cr0;
+        to.entries_invalidated += from.entries_invalidated, to.fills_4k += from.fills_4k;
+        to.fills_large += from.fills_large;
+    };
+    s.cycles = s.instructions = s.halted_cycles = 0;
+    for (unsigned i = 0; i < cores_.size(); ++i) {
+        const CpuCore& c = *cores_[i];
+        const CpuStats& cs = c.cpu.stats();
+        const MmuStats& ms = c.mmu.stats();
+        CpuRunStats r;
+        r.cycles = c.state.cycles;
+        r.instructions = c.state.instructions;
+        r.halted_cycles = cpu_halted_cycles_[i];
+        r.itlb = ms.itlb;
+        r.dtlb = ms.dtlb;
+        for (u64 n : cs.exceptions) r.exceptions += n;
+        for (u64 n : cs.interrupts) r.interrupts += n;
+        r.apic_vectors = lapics_[i]->stats().delivered;
+        r.ipis_sent = lapics_[i]->stats().ipis_sent;
+        r.sipis_received = lapics_[i]->stats().sipis_received;
+        s.per_cpu.push_back(r);
+        s.cycles = std::max(s.cycles, r.cycles);
+        s.instructions += r.instructions;
+        s.halted_cycles += r.halted_cycles;
+        if (i == 0) continue;  // CPU 0's counters are already in s
+        add_tlb(s.mmu.itlb, ms.itlb);
+        add_tlb(s.mmu.dtlb, ms.dtlb);
+        s.mmu.page_faults += ms.page_faults;
+        s.mmu.stale_reports += ms.stale_reports;
+        s.mmu.pdpte_loads += ms.pdpte_loads;
+        for (unsigned v = 0; v < 32; ++v) s.cpu.exceptions[v] += cs.exceptions[v];
+        for (unsigned v = 0; v < 256; ++v) s.cpu.interrupts[v] += cs.interrupts[v];
+        s.cpu.instructions += cs.instructions;
+        s.cpu.far_transfers += cs.far_transfers, s.cpu.privilege_changes += cs.privilege_changes;
+        s.cpu.task_switches += cs.task_switches, s.cpu.double_faults += cs.double_faults;
+        s.cpu.blocks_executed += cs.blocks_executed, s.cpu.blocks_built += cs.blocks_built;
+        s.cpu.blocks_invalidated += cs.blocks_invalidated, s.cpu.code_cache_flushes += cs.code_cache_flushes;
+        s.cpu.slow_steps += cs.slow_steps;
+    }
     return s;
 }
 

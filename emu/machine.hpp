@@ -114,7 +114,18 @@ struct RunResult {
     std::string message;  // what happened, one line (plus the CPU state for Shutdown)
 };
 
-// Everything --stats reports, gathered after a run.
+// One CPU's share of --stats (-smp N > 1).
+struct CpuRunStats {
+    u64 cycles = 0, instructions = 0, halted_cycles = 0;  // halted: idle or waiting for a SIPI
+    TlbStats itlb, dtlb;
+    u64 exceptions = 0, interrupts = 0;  // delivered, all vectors
+    u64 apic_vectors = 0;                // vectors its local APIC handed to the CPU
+    u64 ipis_sent = 0, sipis_received = 0;
+};
+
+// Everything --stats reports, gathered after a run. With -smp N > 1 the
+// machine-wide figures are totals over the CPUs (cycles: the machine's time,
+// the largest counter), and per_cpu holds each CPU's own.
 struct MachineStats {
     u64 cycles = 0, instructions = 0, halted_cycles = 0;
     double host_seconds = 0;
@@ -131,6 +142,8 @@ struct MachineStats {
     KbcStats kbc;
     DiagStats diag;
     u64 debugcon_bytes = 0, post_writes = 0, device_events = 0;
+    unsigned cpus = 1;
+    std::vector<CpuRunStats> per_cpu;  // empty with one CPU
 };
 
 class Machine {

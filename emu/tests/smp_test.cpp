@@ -99,6 +99,18 @@ TEST_CASE("SMP: an AP waits for a SIPI and starts in real mode at vector << 12",
     CHECK(cs_seen[0] == 0x00);
     CHECK(cs_seen[1] == 0x09);
     CHECK(t.m->lapic(1).state().id == 1);
+    // --stats: totals over the CPUs, and each CPU's own share.
+    const MachineStats st = t.m->stats();
+    REQUIRE(st.per_cpu.size() == 2);
+    CHECK(st.cpus == 2);
+    CHECK(st.per_cpu[1].instructions == ap.instructions);
+    CHECK(st.per_cpu[1].instructions == 5);  // the five instructions of kApRecordsCs, HLT included
+    CHECK(st.instructions == st.per_cpu[0].instructions + st.per_cpu[1].instructions);
+    CHECK(st.cycles == std::max(st.per_cpu[0].cycles, st.per_cpu[1].cycles));
+    CHECK(st.per_cpu[0].ipis_sent == 2);  // INIT and SIPI
+    CHECK(st.per_cpu[1].sipis_received == 1);
+    CHECK(st.per_cpu[1].halted_cycles > 0);  // it waited for the SIPI
+    CHECK(t.m->stats().per_cpu.size() == 2);
 }
 
 TEST_CASE("SMP: every CPU stays within one quantum of the others", "[machine][smp]") {

@@ -299,13 +299,17 @@ RomPlacement Machine::boot_rom(std::span<const u8> image, const std::string& nam
 }
 
 void Machine::set_event_sink(EventSink* sink, InstructionTrace instructions) {
+    sink_ = sink;
+    traced_cpu_ = 0;
+    // -smp N: the trace starts by naming CPU 0, so every record has a CPU.
+    if (sink && cores_.size() > 1) sink->on_cpu_switch(CpuSwitchEvent{state_.cycles, 0});
     for (auto& c : cores_) {
         c->cpu.set_event_sink(sink);
         c->mmu.set_event_sink(sink);
         c->cpu.set_instruction_trace(sink ? instructions : InstructionTrace::Off);
     }
     if (sink) {
-        io_tracer_ = std::make_unique<PortIoTracer>(state_.cycles, *sink);
+        io_tracer_ = std::make_unique<PortIoTracer>(clock_, *sink);
         bus_.set_io_observer(io_tracer_.get());
     } else {
         bus_.set_io_observer(nullptr);

@@ -322,6 +322,8 @@ private:
     unsigned running_ = 0;                // the CPU whose turn it is
     bool in_cpu_run_ = false;             // inside running_'s Cpu::run()
     u64 smp_now_ = 0;                     // -smp N: the machine's time between quanta
+    EventSink* sink_ = nullptr;           // set_event_sink's
+    unsigned traced_cpu_ = 0;             // the CPU the sink last heard of (CpuSwitchEvent)
     std::vector<u8> pending_init_;        // INIT sent by a CPU to itself: applied at its next stop
     double host_seconds_ = 0;
     std::vector<u8> serial_pending_;

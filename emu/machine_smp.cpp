@@ -125,6 +125,10 @@ RunResult Machine::run_smp(const RunLimits& limits) {
             }
             running_ = i;
             clock_.bind(c.state.cycles);
+            if (sink_ && traced_cpu_ != i) {
+                sink_->on_cpu_switch(CpuSwitchEvent{c.state.cycles, static_cast<u8>(i)});
+                traced_cpu_ = i;
+            }
             for (;;) {
                 in_cpu_run_ = true;
                 const StopReason why = c.cpu.run(end);

@@ -91,6 +91,13 @@ struct StaleTranslationEvent {
 };
 
 // Observers implement the events they care about.
+// -smp N: from here on, events come from this CPU (written at the start of a
+// CPU's turn when another CPU produced the previous ones).
+struct CpuSwitchEvent {
+    u64 cycle;  // the CPU's own counter as its turn starts
+    u8 cpu;
+};
+
 class EventSink {
 public:
     virtual ~EventSink() = default;
@@ -101,6 +108,7 @@ public:
     virtual void on_interrupt(const InterruptEvent&) {}
     virtual void on_port_io(const PortIoEvent&) {}
     virtual void on_stale_translation(const StaleTranslationEvent&) {}
+    virtual void on_cpu_switch(const CpuSwitchEvent&) {}
 };
 
 }  // namespace hm

@@ -5,9 +5,14 @@
 // (The full start-up guest, also run on QEMU, is guest-tests/smp.)
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
+#include "debug/trace_reader.hpp"
+#include "debug/trace_writer.hpp"
 #include "machine.hpp"
 
 using namespace hm;
@@ -215,4 +220,40 @@ TEST_CASE("SMP: bad CPU counts and quanta are refused", "[machine][smp]") {
     cfg.cpus = 2;
     cfg.smp_quantum = 0;
     CHECK_THROWS_AS(Machine(cfg), std::invalid_argument);
+}
+
+TEST_CASE("SMP: a trace names the CPU of every record", "[machine][smp]") {
+    // The AP writes POST code 0x5A; the BSP, once it sees the flag, 0xB5.
+    Code c;
+    c.start_aps();
+    c.wait_byte(0x500, 1);
+    c.bytes({0xB0, 0xB5, 0xE6, 0x80});  // mov al, 0xB5; out 0x80, al
+    c.bytes({0xB8, 5, 0, 0, 0});
+    c.exit_eax();
+    const std::vector<u8> ap = {0xB0, 0x5A, 0xE6, 0x80,          // mov al, 0x5A; out 0x80, al
+                                0xC6, 0x06, 0x00, 0x05, 0x01,    // mov byte [0x500], 1
+                                0xFA, 0xF4};
+    const std::string path = "/tmp/hm386-smp-trace-" + std::to_string(::getpid()) + ".trace";
+    {
+        SmpMachine t(2, c.b, ap);
+        TraceWriter w(path, kDefaultCpuHz, trace_bit(TraceKind::PortIo));
+        t.m->set_event_sink(&w, InstructionTrace::Off);
+        REQUIRE(t.run().outcome == RunOutcome::DebugExit);
+        t.m->set_event_sink(nullptr, InstructionTrace::Off);
+        REQUIRE(w.close().empty());
+    }
+    TraceReader r(path);
+    int cpu = -1;
+    std::vector<std::pair<int, u32>> posts;  // (CPU, value) of each POST write
+    bool first = true;
+    while (auto rec = r.next()) {
+        if (first) CHECK(std::holds_alternative<CpuSwitchEvent>(*rec));  // CPU 0 is named first
+        first = false;
+        if (auto* sw = std::get_if<CpuSwitchEvent>(&*rec)) cpu = sw->cpu;
+        if (auto* io = std::get_if<PortIoEvent>(&*rec); io && io->port == 0x80) posts.emplace_back(cpu, io->value);
+    }
+    std::remove(path.c_str());
+    REQUIRE(posts.size() == 2);
+    CHECK(posts[0] == std::make_pair(1, u32{0x5A}));
+    CHECK(posts[1] == std::make_pair(0, u32{0xB5}));
 }

@@ -61,6 +61,13 @@ Machine::Machine(const MachineConfig& config)
     }
     if (cores_.size() > 1) {
         for (auto& c : cores_) c->mmu.share_code_pages(mmus);
+        // The checker names the CPU that changed an entry another CPU then used stale.
+        if (config.tlb_checker == CoherenceChecker::On) {
+            pte_write_log_ = std::make_unique<PteWriteLog>();
+            for (unsigned i = 0; i < cores_.size(); ++i) {
+                cores_[i]->mmu.set_pte_write_log(pte_write_log_.get(), static_cast<u8>(i));
+            }
+        }
     }
     cpu_halted_cycles_.assign(cores_.size(), 0);
     pending_init_.assign(cores_.size(), 0);

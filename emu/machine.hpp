@@ -280,6 +280,7 @@ private:
     MachineConfig config_;
     PhysicalMemory ram_;
     Bus bus_;
+    std::unique_ptr<PteWriteLog> pte_write_log_;  // -smp N with --tlb-check (declared first: the MMUs point to it)
     std::vector<std::unique_ptr<CpuCore>> cores_;
     CpuState& state_;  // CPU 0's
     Mmu& mmu_;

@@ -88,6 +88,12 @@ struct StaleTranslationEvent {
     u8 memory_present;    // 0: the tables now say "not present"
     u64 memory_phys;      // what the tables now say
     u32 memory_flags;
+    // -smp N only (not in trace files, whose CPU-switch records name the CPU):
+    // the CPU that used the entry, and the last store into the walk's entries,
+    // by which CPU at which of its cycles (writer_cpu 0xFF: none recorded).
+    u8 cpu = 0;
+    u8 writer_cpu = 0xFF;
+    u64 write_cycle = 0;
 };
 
 // Observers implement the events they care about.

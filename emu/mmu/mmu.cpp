@@ -132,6 +132,7 @@ u64 Mmu::walk_and_fill(TlbKind kind, u32 lin, Access a, Priv p) {
 
 // The walk's side effects: A/D bits in memory, cycles, counters, the walk event.
 void Mmu::apply_walk(const WalkResult& w, TlbKind kind, u32 lin, Access a, Priv p) {
+    if (HM_UNLIKELY(pte_log_ != nullptr)) note_walked_entries(w);
     unsigned writes = 0;
     for (unsigned i = 0; i < w.levels; ++i) {
         const bool set_a = (w.set_accessed >> i) & 1;
@@ -273,6 +274,7 @@ void Mmu::write_slow(u32 lin, u64 v, unsigned size, Priv p) {
     if (size <= first_room) {
         u64 phys = translate(lin, Access::Write, p);
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        if (HM_UNLIKELY(pte_log_ != nullptr)) note_store(phys, size);
         if (e.write_tag == (lin & ~0xFFFu)) {  // RAM, not a code page (see fill_front)
             host_store(e.host + (lin & 0xFFF), v, size);
             return;
@@ -290,6 +292,10 @@ void Mmu::write_slow(u32 lin, u64 v, unsigned size, Priv p) {
     const u64 old_hi = HM_UNLIKELY(watch_hook_) ? peek_old_value(phys_hi, size_hi) : 0;
     bus_.write(phys_lo, v, first_room);
     bus_.write(phys_hi, v >> (8 * first_room), size_hi);
+    if (HM_UNLIKELY(pte_log_ != nullptr)) {
+        note_store(phys_lo, first_room);
+        note_store(phys_hi, size_hi);
+    }
     if (is_code_page(phys_lo)) notify_code_write(phys_lo, first_room);
     if (is_code_page(phys_hi)) notify_code_write(phys_hi, size_hi);
     if (HM_UNLIKELY(watch_hook_)) {

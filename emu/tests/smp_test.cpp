@@ -257,3 +257,66 @@ TEST_CASE("SMP: a trace names the CPU of every record", "[machine][smp]") {
     CHECK(posts[0] == std::make_pair(1, u32{0x5A}));
     CHECK(posts[1] == std::make_pair(0, u32{0xB5}));
 }
+
+TEST_CASE("SMP: the coherence checker names the CPU that used a stale entry and the CPU that changed it",
+          "[machine][smp]") {
+    // The BSP turns paging on (4 MiB identity pages, and linear 16 MiB through a
+    // page table onto physical 5 MiB), reads linear 16 MiB (its DTLB now holds the
+    // translation), starts the AP and waits. The AP, in real mode, points the PTE
+    // at physical 6 MiB and sets the flag: no invalidation reaches the BSP, whose
+    // second read uses the stale entry (and still sees physical 5 MiB's value).
+    constexpr u32 kPd = 0x20000, kPt = 0x21000;
+    Code c;
+    c.bytes({0x0F, 0x20, 0xE0, 0x83, 0xC8, 0x10, 0x0F, 0x22, 0xE0});  // CR4.PSE
+    c.bytes({0xB8, 0x00, 0x00, 0x02, 0x00, 0x0F, 0x22, 0xD8});        // CR3 = kPd
+    c.bytes({0x0F, 0x20, 0xC0, 0x0D, 0x00, 0x00, 0x00, 0x80, 0x0F, 0x22, 0xC0});  // CR0.PG
+    c.bytes({0xA1, 0x00, 0x00, 0x00, 0x01});  // mov eax, [0x1000000]
+    c.start_aps();
+    c.wait_byte(0x500, 1);
+    c.bytes({0xA1, 0x00, 0x00, 0x00, 0x01});  // mov eax, [0x1000000] again
+    c.exit_eax();
+    const std::vector<u8> ap = {
+        0xB8, 0x00, 0x21, 0x8E, 0xD8,                          // mov ax, 0x2100; mov ds, ax
+        0x66, 0xC7, 0x06, 0x00, 0x00, 0x03, 0x00, 0x60, 0x00,  // mov dword [0], 0x00600003
+        0x31, 0xC0, 0x8E, 0xD8,                                // xor ax, ax; mov ds, ax
+        0xC6, 0x06, 0x00, 0x05, 0x01,                          // mov byte [0x500], 1
+        0xFA, 0xF4,
+    };
+    struct StaleSink : EventSink {
+        std::vector<StaleTranslationEvent> seen;
+        void on_stale_translation(const StaleTranslationEvent& e) override { seen.push_back(e); }
+    } sink;
+    MachineConfig cfg;
+    cfg.ram_bytes = 32 * kMiB;
+    cfg.cpus = 2;
+    cfg.tlb_checker = CoherenceChecker::On;
+    Machine m(cfg);
+    auto put32 = [&](u64 pa, u32 v) {
+        const u8 b[4] = {static_cast<u8>(v), static_cast<u8>(v >> 8), static_cast<u8>(v >> 16), static_cast<u8>(v >> 24)};
+        m.bus().load_bytes(pa, b, 4);
+    };
+    for (u32 i = 0; i < 4; ++i) put32(kPd + 4 * i, (i << 22) | 0x83);  // 0-16 MiB: 4 MiB pages
+    put32(kPd + 4 * 4, kPt | 0x03);                                    // 16 MiB: the page table
+    put32(kPd + 4 * 0x3FB, 0xFEC00083);                                // the APICs' 4 MiB
+    put32(kPt, 0x00500003);
+    put32(0x500000, 0x11111111);
+    put32(0x600000, 0x22222222);
+    m.bus().load_bytes(kBspCode, c.b.data(), c.b.size());
+    m.bus().load_bytes(kApCode, ap.data(), ap.size());
+    m.invalidate_code(0, 2 * kMiB);
+    m.cpu().enter_multiboot_state(kBspCode, 0, 0);
+    m.set_event_sink(&sink, InstructionTrace::Off);
+    RunResult r = m.run(RunLimits{0, 10.0});
+    m.set_event_sink(nullptr, InstructionTrace::Off);
+    REQUIRE(r.outcome == RunOutcome::DebugExit);
+    CHECK(r.exit_value == 0x11111111u);  // the stale translation was used
+    REQUIRE(sink.seen.size() == 1);
+    const StaleTranslationEvent& e = sink.seen[0];
+    CHECK(e.linear == 0x1000000u);
+    CHECK(e.tlb_phys == 0x500000u);
+    CHECK(e.memory_phys == 0x600000u);
+    CHECK(e.cpu == 0);
+    CHECK(e.writer_cpu == 1);
+    CHECK(e.write_cycle > 0);
+    CHECK(e.write_cycle <= m.cpu_state(1).cycles);
+}

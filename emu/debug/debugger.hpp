@@ -154,6 +154,9 @@ public:
     void on_interrupt(const InterruptEvent& e) override;
     void on_port_io(const PortIoEvent& e) override;
     void on_stale_translation(const StaleTranslationEvent& e) override;
+    void on_cpu_switch(const CpuSwitchEvent& e) override {
+        if (forward_) forward_->on_cpu_switch(e);
+    }
 
 private:
     enum class Mode : u8 { Continue, Step };

@@ -10,16 +10,37 @@ namespace {
 // Virtual time between looks at the host (wall-clock timeout, serial input):
 // 10 ms of guest time, a few milliseconds of host time.
 constexpr u64 kSlicesPerSecond = 100;
+
+unsigned checked_cpu_count(unsigned cpus) {
+    if (cpus < 1 || cpus > kMaxCpus) {
+        throw std::invalid_argument("-smp " + std::to_string(cpus) + ": 1 to " + std::to_string(kMaxCpus) + " CPUs");
+    }
+    return cpus;
+}
+
+template <typename T, typename Make>
+std::vector<std::unique_ptr<T>> make_each(unsigned n, Make make) {
+    std::vector<std::unique_ptr<T>> v;
+    for (unsigned i = 0; i < n; ++i) v.push_back(make(i));
+    return v;
+}
 }  // namespace
 
 Machine::Machine(const MachineConfig& config)
     : config_(config),
       ram_(config.ram_bytes),
       bus_(ram_),
-      mmu_(bus_, state_.cr, state_.cycles),
-      cpu_(state_, mmu_, bus_),
+      cores_(make_each<CpuCore>(checked_cpu_count(config.cpus), [&](unsigned) { return std::make_unique<CpuCore>(bus_); })),
+      state_(cores_[0]->state),
+      mmu_(cores_[0]->mmu),
+      cpu_(cores_[0]->cpu),
       clock_(state_.cycles, config.cpu_hz),
-      lapic_(clock_, events_, apic_bus_, 0, true),
+      // Every APIC's timer is created here, CPU 0's first (event ids order ties).
+      lapics_(make_each<Lapic>(config.cpus, [&](unsigned i) {
+          return std::make_unique<Lapic>(clock_, events_, apic_bus_, static_cast<u8>(i), i == 0);
+      })),
+      lapic_(*lapics_[0]),
+      lapic_adapters_(make_each<LapicAdapter>(config.cpus, [&](unsigned i) { return std::make_unique<LapicAdapter>(*this, i); })),
       pit_(clock_, events_, isa_irqs_.line(0)),
       port61_(clock_, pit_),
       uart_(clock_, events_, isa_irqs_.line(4), config.serial_out),
@@ -30,10 +51,27 @@ Machine::Machine(const MachineConfig& config)
       post_(clock_, config.post_log),
       diag_backend_(state_, mmu_),
       diag_(diag_backend_),
-      fw_cfg_(FwCfgConfig{ram_.below_4g(), ram_.above_4g(), 1}) {
-    cpu_.set_model(config.cpu_model);
-    mmu_.configure_tlb(config.tlb);
-    mmu_.set_coherence_checker(config.tlb_checker == CoherenceChecker::On);
+      fw_cfg_(FwCfgConfig{ram_.below_4g(), ram_.above_4g(), static_cast<u16>(config.cpus)}) {
+    if (config.smp_quantum == 0) throw std::invalid_argument("--smp-quantum 0: give a positive number of cycles");
+    std::vector<Mmu*> mmus;
+    for (auto& c : cores_) {
+        c->cpu.set_model(config.cpu_model);
+        c->mmu.configure_tlb(config.tlb);
+        c->mmu.set_coherence_checker(config.tlb_checker == CoherenceChecker::On);
+        mmus.push_back(&c->mmu);
+    }
+    if (cores_.size() > 1) {
+        for (auto& c : cores_) c->mmu.share_code_pages(mmus);
+        // The checker names the CPU that changed an entry another CPU then used stale.
+        if (config.tlb_checker == CoherenceChecker::On) {
+            pte_write_log_ = std::make_unique<PteWriteLog>();
+            for (unsigned i = 0; i < cores_.size(); ++i) {
+                cores_[i]->mmu.set_pte_write_log(pte_write_log_.get(), static_cast<u8>(i));
+            }
+        }
+    }
+    cpu_halted_cycles_.assign(cores_.size(), 0);
+    pending_init_.assign(cores_.size(), 0);
     wire();
 }
 
@@ -73,65 +111,132 @@ void Machine::wire() {
         testdev_->on_flush_page = [this](u64 page) {
             // Every translation that may lead to the page goes (the TLBs are
             // indexed by linear address, so all of them), and decoded code on it.
-            mmu_.flush_all();
-            cpu_.invalidate_code(page, kPageSize);
+            for (auto& c : cores_) c->mmu.flush_all();
+            invalidate_code(page, kPageSize);
         };
     }
 
     rtc_.set_memory_size(ram_.below_4g(), ram_.above_4g());
     // The PIC's INT drives LINT0; the local APIC drives the CPU's INTR and NMI.
-    pic_.on_intr = [this](bool level) { lapic_.set_lint0(level); };
-    lapic_.on_intr = [this](bool level) { cpu_.set_intr(level); };
-    lapic_.on_nmi = [this] { cpu_.raise_nmi(); };
-    lapic_.pic_acknowledge = [this] { return pic_.acknowledge(); };
-    cpu_.configure_local_apic(0, true);
-    cpu_.configure_core_clock(config_.cpu_hz);
-    cpu_.set_interrupt_controller(&lapic_adapter_);
+    // The PIC's INT reaches every CPU's LINT0, as QEMU wires it (only the BSP's
+    // LINT0 comes up as ExtINT; the APs' stay masked unless their OS unmasks them).
+    pic_.on_intr = [this](bool level) {
+        for (auto& l : lapics_) l->set_lint0(level);
+    };
+    for (unsigned i = 0; i < cores_.size(); ++i) {
+        Lapic& l = *lapics_[i];
+        Cpu& c = cores_[i]->cpu;
+        l.on_intr = [&c](bool level) { c.set_intr(level); };
+        l.on_nmi = [&c] { c.raise_nmi(); };
+        l.pic_acknowledge = [this] { return pic_.acknowledge(); };
+        l.on_init = [this, i] {
+            // A CPU cannot be reset in the middle of its own ICR write: INIT to
+            // itself waits for the end of that instruction (apply_pending_inits).
+            pending_init_[i] = 1;
+            if (in_cpu_run_ && i == running_) running_cpu().request_stop();
+            else apply_pending_inits();
+        };
+        l.on_startup = [this, i](u8 vector) { cores_[i]->cpu.receive_startup(vector); };
+        c.configure_local_apic(static_cast<u8>(i), i == 0);
+        c.configure_core_clock(config_.cpu_hz);
+        c.set_interrupt_controller(lapic_adapters_[i].get());
+        c.set_ferr_handler([this](bool level) { fpu_error_.set_ferr(level); });
+    }
+    reset_application_processors();
     sync_lapic_with_msr();
-    cpu_.set_ferr_handler([this](bool level) { fpu_error_.set_ferr(level); });
-    fpu_error_.on_ignne = [this](bool level) { state_.fpu.ignne = level; };
-    debug_exit_.on_exit = [this](u32) { cpu_.request_stop(); };
+    fpu_error_.on_ignne = [this](bool level) {
+        for (auto& c : cores_) c->state.fpu.ignne = level;
+    };
+    debug_exit_.on_exit = [this](u32) { running_cpu().request_stop(); };
     kbc_.on_a20 = [this](bool) { update_a20(); };
     port92_.on_a20 = [this](bool) { update_a20(); };
     kbc_.on_reset = [this] {
         reset_requested_ = true;
         reset_source_ = "the keyboard controller";
-        cpu_.request_stop();
+        running_cpu().request_stop();
     };
     port92_.on_reset = [this] {
         reset_requested_ = true;
         reset_source_ = "port 0x92";
-        cpu_.request_stop();
+        running_cpu().request_stop();
     };
     acpi_pm_.on_power_off = [this] {
         power_off_requested_ = true;
-        cpu_.request_stop();
+        running_cpu().request_stop();
     };
     pci_.on_reset = [this] {
         reset_requested_ = true;
         reset_source_ = "port 0xCF9";
-        cpu_.request_stop();
+        running_cpu().request_stop();
     };
     update_a20();
 }
 
-void Machine::update_a20() { mmu_.set_a20(kbc_.a20() || port92_.a20()); }
+void Machine::update_a20() {
+    for (auto& c : cores_) c->mmu.set_a20(kbc_.a20() || port92_.a20());
+}
 
 void Machine::sync_lapic_with_msr(bool flush_tlbs) {
-    const u64 msr = state_.msr.apic_base;
-    const bool enabled = msr & msr_bit::kApicGlobalEnable;
-    lapic_.set_hw_enabled(enabled);
+    // The window sits where the enabled APICs are; CPUs that disagree on the
+    // page would each need their own, which is not modelled.
+    bool enabled = false;
+    u64 base = 0;
+    for (unsigned i = 0; i < cores_.size(); ++i) {
+        const u64 msr = cores_[i]->state.msr.apic_base;
+        const bool on = msr & msr_bit::kApicGlobalEnable;
+        lapics_[i]->set_hw_enabled(on);
+        if (!on) continue;
+        if (enabled && (msr & msr_bit::kApicBaseMask) != base) {
+            throw std::logic_error("IA32_APIC_BASE: CPUs with their local APICs at different addresses are not modelled");
+        }
+        enabled = true;
+        base = msr & msr_bit::kApicBaseMask;
+    }
     const Bus::Region* r = nullptr;
     for (const Bus::Region& reg : bus_.regions()) {
-        if (reg.dev == &lapic_) r = &reg;
+        if (reg.dev == &lapic_window_) r = &reg;
     }
-    const u64 base = msr & msr_bit::kApicBaseMask;
     if (enabled && r && r->base == base) return;
     if (!enabled && !r) return;
-    bus_.detach_mmio(lapic_);
+    bus_.detach_mmio(lapic_window_);
     // A page another device already claims leaves the APIC unreachable (docs/devices.md).
-    if (enabled) bus_.try_attach_mmio(base, Lapic::kSize, lapic_, "lapic");
-    if (flush_tlbs) mmu_.flush_all();
+    if (enabled) bus_.try_attach_mmio(base, Lapic::kSize, lapic_window_, "lapic");
+    if (flush_tlbs) {
+        for (auto& c : cores_) c->mmu.flush_all();
+    }
+}
+
+u64 Machine::LapicWindow::mmio_read(u64 offset, unsigned size) {
+    Lapic& l = *m_.lapics_[m_.running_];
+    // A CPU whose own APIC is off sees open bus there (another CPU's APIC is on).
+    if (!l.hw_enabled()) return size >= 8 ? ~u64{0} : (u64{1} << (size * 8)) - 1;
+    return l.mmio_read(offset, size);
+}
+
+void Machine::LapicWindow::mmio_write(u64 offset, u64 value, unsigned size) {
+    Lapic& l = *m_.lapics_[m_.running_];
+    if (l.hw_enabled()) l.mmio_write(offset, value, size);
+}
+
+void Machine::reset_application_processors() {
+    for (unsigned i = 1; i < cores_.size(); ++i) {
+        cores_[i]->cpu.reset();
+        cores_[i]->state.wait_for_sipi = true;  // after its BIST an AP waits for a SIPI (SDM 8.4.1)
+        lapics_[i]->reset();
+    }
+}
+
+void Machine::apply_pending_inits() {
+    for (unsigned i = 0; i < cores_.size(); ++i) {
+        if (!pending_init_[i] || (i == running_ && in_cpu_run_)) continue;
+        pending_init_[i] = 0;
+        cores_[i]->cpu.receive_init();
+    }
+    sync_lapic_with_msr();
+}
+
+void Machine::invalidate_code(u64 phys, u64 len) {
+    for (auto& c : cores_) c->cpu.invalidate_code(phys, len);
 }
 
 void Machine::firmware_handoff() {
@@ -159,8 +264,9 @@ void Machine::firmware_handoff() {
 
 MultibootLoad Machine::boot_multiboot(const MultibootRequest& request) {
     MultibootLoad load = load_multiboot(bus_, request);
-    cpu_.invalidate_code(0, ram_.below_4g());
+    invalidate_code(0, ram_.below_4g());
     lapic_.reset();
+    reset_application_processors();
     firmware_handoff();
     cpu_.enter_multiboot_state(load.entry, load.eax, load.ebx);
     sync_lapic_with_msr();
@@ -172,10 +278,11 @@ LinuxBootLoad Machine::boot_linux(const LinuxBootRequest& request) {
     LinuxBootLoad load = load_linux(bus_, request);
     // ACPI tables where SeaBIOS keeps them (the e820 map reserves that area), and
     // the RSDP in the BIOS area Linux scans.
-    const AcpiTables acpi = build_acpi_tables(static_cast<u32>(ram_.below_4g() - kAcpiTablesBelowTop));
+    const AcpiTables acpi = build_acpi_tables(static_cast<u32>(ram_.below_4g() - kAcpiTablesBelowTop), cpu_count());
     bus_.load_bytes(acpi.tables_base, acpi.tables.data(), acpi.tables.size());
     bus_.attach_rom(kAcpiBiosAreaBase, acpi.bios_area, "bios-area-acpi");
-    cpu_.invalidate_code(0, ram_.below_4g());
+    invalidate_code(0, ram_.below_4g());
+    reset_application_processors();
     firmware_handoff();
     // The Multiboot state is the same flat 32-bit protected mode with paging and
     // interrupts off; the boot protocol adds the selectors of the GDT it loaded,
@@ -196,17 +303,24 @@ RomPlacement Machine::boot_rom(std::span<const u8> image, const std::string& nam
     RomPlacement p = map_reset_rom(bus_, image, name);
     cpu_.reset();
     lapic_.reset();
+    reset_application_processors();
     sync_lapic_with_msr();
     mmu_.reset_stats();
     return p;
 }
 
 void Machine::set_event_sink(EventSink* sink, InstructionTrace instructions) {
-    cpu_.set_event_sink(sink);
-    mmu_.set_event_sink(sink);
-    cpu_.set_instruction_trace(sink ? instructions : InstructionTrace::Off);
+    sink_ = sink;
+    traced_cpu_ = 0;
+    // -smp N: the trace starts by naming CPU 0, so every record has a CPU.
+    if (sink && cores_.size() > 1) sink->on_cpu_switch(CpuSwitchEvent{state_.cycles, 0});
+    for (auto& c : cores_) {
+        c->cpu.set_event_sink(sink);
+        c->mmu.set_event_sink(sink);
+        c->cpu.set_instruction_trace(sink ? instructions : InstructionTrace::Off);
+    }
     if (sink) {
-        io_tracer_ = std::make_unique<PortIoTracer>(state_.cycles, *sink);
+        io_tracer_ = std::make_unique<PortIoTracer>(clock_, *sink);
         bus_.set_io_observer(io_tracer_.get());
     } else {
         bus_.set_io_observer(nullptr);
@@ -223,7 +337,9 @@ void Machine::set_state_hash_every(u64 every, StateHashReport report) {
 
 void Machine::request_debug_stop() {
     debug_stop_.store(true, std::memory_order_relaxed);
-    cpu_.request_stop();
+    // Every CPU: whichever runs next stops (a stale request on another one makes
+    // its next run() return at once, which the SMP loop simply resumes).
+    for (auto& c : cores_) c->cpu.request_stop();
 }
 
 void Machine::pump_serial_input() {
@@ -238,22 +354,25 @@ void Machine::pump_serial_input() {
     serial_pending_.erase(serial_pending_.begin(), serial_pending_.begin() + static_cast<std::ptrdiff_t>(used));
 }
 
-bool Machine::interrupts_can_wake() const {
-    if (!(state_.eflags & flag::IF)) return false;
-    if (lapic_.can_interrupt()) return true;  // a pending vector or an armed LAPIC timer
+bool Machine::interrupts_can_wake(unsigned cpu) const {
+    if (!(cores_[cpu]->state.eflags & flag::IF)) return false;
+    if (lapics_[cpu]->can_interrupt()) return true;  // a pending vector or an armed LAPIC timer
     // Some PIC input can still reach INTR (the cascade input is not a device).
     for (unsigned line = 0; line < 16; ++line) {
-        if (line != pic_.master().cascade_ir && irq_reaches_cpu(line)) return true;
+        if (line != pic_.master().cascade_ir && irq_reaches_cpu(line, cpu)) return true;
     }
     return false;
 }
 
-bool Machine::irq_reaches_cpu(unsigned line) const {
+bool Machine::irq_reaches_cpu(unsigned line, unsigned cpu) const {
     // Unmasked on the master, or on the slave with the cascade input unmasked,
     // and the local APIC passes the PIC's INT on (LINT0 ExtINT); or an
-    // unmasked I/O APIC entry routes it.
-    if (line != 2 && ioapic_.pin_unmasked(IsaIrqs::ioapic_pin(line)) && lapic_.hw_enabled()) return true;
-    if (!lapic_.extint_passes()) return false;
+    // unmasked I/O APIC entry routes it. (Whether the entry's destination names
+    // this CPU is not checked: with several CPUs a hang may then be reported
+    // only at --timeout, never wrongly.)
+    const Lapic& lapic = *lapics_[cpu];
+    if (line != 2 && ioapic_.pin_unmasked(IsaIrqs::ioapic_pin(line)) && lapic.hw_enabled()) return true;
+    if (!lapic.extint_passes()) return false;
     const u8 m = pic_.master().imr();
     if (line < 8) return !(m & (1u << line));
     return !(m & (1u << pic_.master().cascade_ir)) && !(pic_.slave().imr() & (1u << (line - 8)));
@@ -271,16 +390,38 @@ std::string Machine::armed_events_description() const {
     return out;
 }
 
-bool Machine::armed_event_can_wake() const {
+bool Machine::armed_event_can_wake(unsigned cpu) const {
     for (EventQueue::TimerId id = 0; id < events_.size(); ++id) {
         if (!events_.armed(id)) continue;
         const int irq = events_.irq(id);
-        if (irq == EventQueue::kNoIrq || irq_reaches_cpu(static_cast<unsigned>(irq))) return true;
+        if (irq == EventQueue::kNoIrq || irq_reaches_cpu(static_cast<unsigned>(irq), cpu)) return true;
     }
     return false;
 }
 
+std::optional<RunResult> Machine::guest_or_debugger_stop(StopReason why) {
+    auto stop = [](RunOutcome o, std::string msg, u32 value = 0) { return RunResult{o, value, std::move(msg)}; };
+    if (debug_exit_.requested()) {
+        return stop(RunOutcome::DebugExit, "debug exit with value " + std::to_string(debug_exit_.value()),
+                    debug_exit_.value());
+    }
+    if (power_off_requested_) return stop(RunOutcome::PowerOff, "the guest powered off (ACPI S5 through PM1a_CNT)");
+    if (reset_requested_) {
+        return stop(RunOutcome::ResetRequested,
+                    "the guest requested a reset through " + reset_source_ + "; hm386 stops (like QEMU -no-reboot)");
+    }
+    // A debugger stop wins over everything but the guest's own end. The CPU may
+    // have reached its deadline before it saw the request: then the request is
+    // still pending in the CPU, and the next run() consumes it harmlessly.
+    if (why == StopReason::Breakpoint) return stop(RunOutcome::DebugStop, "breakpoint");
+    if (debug_stop_.exchange(false, std::memory_order_relaxed)) {
+        return stop(RunOutcome::DebugStop, "stopped by the debugger");
+    }
+    return std::nullopt;
+}
+
 RunResult Machine::run(const RunLimits& limits) {
+    if (cores_.size() > 1) return run_smp(limits);
     using Clock = std::chrono::steady_clock;
     const auto host_start = Clock::now();
     auto host_elapsed = [&] { return std::chrono::duration<double>(Clock::now() - host_start).count(); };
@@ -308,7 +449,10 @@ RunResult Machine::run(const RunLimits& limits) {
         }
         pump_serial_input();
         const u64 deadline = std::min({events_.next_deadline(), state_.cycles + slice, max_cycles});
+        in_cpu_run_ = true;
         const StopReason why = cpu_.run(deadline);
+        in_cpu_run_ = false;
+        if (HM_UNLIKELY(pending_init_[0])) apply_pending_inits();
         events_.run_due(state_.cycles);
         while (state_.instructions >= next_hash_at_) {  // the CPU stopped exactly there
             if (hash_report_ && !hash_muted_) hash_report_(state_.instructions, state_.cycles, state_hash());
@@ -316,21 +460,9 @@ RunResult Machine::run(const RunLimits& limits) {
             cpu_.set_instruction_stop(next_hash_at_);
         }
 
-        if (debug_exit_.requested()) {
-            result.exit_value = debug_exit_.value();
-            return finish(RunOutcome::DebugExit, "debug exit with value " + std::to_string(debug_exit_.value()));
-        }
-        if (power_off_requested_) return finish(RunOutcome::PowerOff, "the guest powered off (ACPI S5 through PM1a_CNT)");
-        if (reset_requested_) {
-            return finish(RunOutcome::ResetRequested,
-                          "the guest requested a reset through " + reset_source_ + "; hm386 stops (like QEMU -no-reboot)");
-        }
-        // A debugger stop wins over everything but the guest's own end. The CPU may
-        // have reached its deadline before it saw the request: then the request is
-        // still pending in the CPU, and the next run() consumes it harmlessly.
-        if (why == StopReason::Breakpoint) return finish(RunOutcome::DebugStop, "breakpoint");
-        if (debug_stop_.exchange(false, std::memory_order_relaxed)) {
-            return finish(RunOutcome::DebugStop, "stopped by the debugger");
+        if (auto stop = guest_or_debugger_stop(why)) {
+            result.exit_value = stop->exit_value;
+            return finish(stop->outcome, std::move(stop->message));
         }
         switch (why) {
             case StopReason::Shutdown:
@@ -341,7 +473,7 @@ RunResult Machine::run(const RunLimits& limits) {
                 // wakes on the next run. Without this the hang checks below saw no
                 // armed event and reported a hang with the interrupt pending.
                 if (cpu_.interrupt_would_wake()) break;
-                if (!interrupts_can_wake()) {
+                if (!interrupts_can_wake(0)) {
                     const char* why_not = (state_.eflags & flag::IF) ? "every IRQ is masked at the PIC"
                                                                      : "interrupts are disabled (IF=0)";
                     return finish(RunOutcome::Hang, std::string("guest hang: halted and ") + why_not +
@@ -379,7 +511,7 @@ RunResult Machine::run(const RunLimits& limits) {
                 // Timers still tick, but none of them drives an IRQ the PIC lets
                 // through (say the PIT with IRQ 0 masked): skipping from tick to
                 // tick would run until --timeout without ever waking the CPU.
-                if (!input_can_wake && !armed_event_can_wake()) {
+                if (!input_can_wake && !armed_event_can_wake(0)) {
                     return finish(RunOutcome::Hang,
                                   "guest hang: halted with interrupts enabled, but no pending device event can "
                                   "raise an IRQ the PIC lets through (" +
@@ -422,6 +554,50 @@ MachineStats Machine::stats() const {
     s.debugcon_bytes = debugcon_.bytes();
     s.post_writes = post_.writes();
     s.device_events = events_.fired();
+    s.cpus = cpu_count();
+    if (cores_.size() == 1) return s;
+    auto add_tlb = [](TlbStats& to, const TlbStats& from) {
+        to.lookups += from.lookups, to.hits += from.hits, to.misses += from.misses, to.walks += from.walks;
+        to.walk_memory_accesses += from.walk_memory_accesses, to.evictions += from.evictions;
+        to.flush_invlpg += from.flush_invlpg, to.flush_cr3 += from.flush_cr3, to.flush_cr4_cr0 += from.flush_cr4_cr0;
+        to.entries_invalidated += from.entries_invalidated, to.fills_4k += from.fills_4k;
+        to.fills_large += from.fills_large;
+    };
+    s.cycles = s.instructions = s.halted_cycles = 0;
+    for (unsigned i = 0; i < cores_.size(); ++i) {
+        const CpuCore& c = *cores_[i];
+        const CpuStats& cs = c.cpu.stats();
+        const MmuStats& ms = c.mmu.stats();
+        CpuRunStats r;
+        r.cycles = c.state.cycles;
+        r.instructions = c.state.instructions;
+        r.halted_cycles = cpu_halted_cycles_[i];
+        r.itlb = ms.itlb;
+        r.dtlb = ms.dtlb;
+        for (u64 n : cs.exceptions) r.exceptions += n;
+        for (u64 n : cs.interrupts) r.interrupts += n;
+        r.apic_vectors = lapics_[i]->stats().delivered;
+        r.ipis_sent = lapics_[i]->stats().ipis_sent;
+        r.sipis_received = lapics_[i]->stats().sipis_received;
+        s.per_cpu.push_back(r);
+        s.cycles = std::max(s.cycles, r.cycles);
+        s.instructions += r.instructions;
+        s.halted_cycles += r.halted_cycles;
+        if (i == 0) continue;  // CPU 0's counters are already in s
+        add_tlb(s.mmu.itlb, ms.itlb);
+        add_tlb(s.mmu.dtlb, ms.dtlb);
+        s.mmu.page_faults += ms.page_faults;
+        s.mmu.stale_reports += ms.stale_reports;
+        s.mmu.pdpte_loads += ms.pdpte_loads;
+        for (unsigned v = 0; v < 32; ++v) s.cpu.exceptions[v] += cs.exceptions[v];
+        for (unsigned v = 0; v < 256; ++v) s.cpu.interrupts[v] += cs.interrupts[v];
+        s.cpu.instructions += cs.instructions;
+        s.cpu.far_transfers += cs.far_transfers, s.cpu.privilege_changes += cs.privilege_changes;
+        s.cpu.task_switches += cs.task_switches, s.cpu.double_faults += cs.double_faults;
+        s.cpu.blocks_executed += cs.blocks_executed, s.cpu.blocks_built += cs.blocks_built;
+        s.cpu.blocks_invalidated += cs.blocks_invalidated, s.cpu.code_cache_flushes += cs.code_cache_flushes;
+        s.cpu.slow_steps += cs.slow_steps;
+    }
     return s;
 }
 

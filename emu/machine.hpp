@@ -12,6 +12,12 @@
 //           ISA IRQs go to the 8259 pair and to the I/O APIC (IRQ 0 on pin 2);
 //           the 8259 pair reaches the CPU through LINT0 (ExtINT), as on a PC.
 //
+// -smp N (1..8): N CPUs, each with its own CpuState, MMU (TLBs, fetch-page
+// register), decode cache and local APIC (APIC ID = index, CPU 0 the BSP); RAM,
+// the bus, the devices and the I/O APIC are shared, and the APIC bus carries
+// IPIs between the local APICs. The CPUs take turns in a fixed order, each for a
+// quantum of virtual time (--smp-quantum); see run_smp() and docs/devices.md "SMP".
+//
 // The run loop lets the CPU run to the earliest of: the next device event, a
 // short slice (so the host wall-clock timeout and serial input are looked at),
 // and --max-cycles; the CPU stops at the first instruction boundary whose cycle
@@ -63,6 +69,13 @@ namespace hm {
 
 enum class CoherenceChecker : u8 { Off, On };
 
+constexpr unsigned kMaxCpus = 8;
+// 10 us at the default 100 MHz: short enough that a spinning CPU waits little
+// for its peer's store (a cross-CPU handshake costs at most about a quantum per
+// step), long enough that switching (a few host calls) stays far below the
+// interpretation cost (docs/devices.md, "SMP").
+constexpr u64 kDefaultSmpQuantum = 1000;
+
 struct MachineConfig {
     u64 ram_bytes = 128 * kMiB;  // QEMU's default -m
     u64 cpu_hz = kDefaultCpuHz;
@@ -78,6 +91,8 @@ struct MachineConfig {
     TlbConfig tlb;
     CoherenceChecker tlb_checker = CoherenceChecker::Off;
     bool pc_testdev = false;  // QEMU's -device pc-testdev
+    unsigned cpus = 1;        // -smp N, 1..kMaxCpus
+    u64 smp_quantum = kDefaultSmpQuantum;  // cycles each CPU runs before the next one's turn (cpus > 1)
 };
 
 // What the front end knows about the image a snapshot belongs to: a hash of the
@@ -118,7 +133,18 @@ struct RunResult {
     std::string message;  // what happened, one line (plus the CPU state for Shutdown)
 };
 
-// Everything --stats reports, gathered after a run.
+// One CPU's share of --stats (-smp N > 1).
+struct CpuRunStats {
+    u64 cycles = 0, instructions = 0, halted_cycles = 0;  // halted: idle or waiting for a SIPI
+    TlbStats itlb, dtlb;
+    u64 exceptions = 0, interrupts = 0;  // delivered, all vectors
+    u64 apic_vectors = 0;                // vectors its local APIC handed to the CPU
+    u64 ipis_sent = 0, sipis_received = 0;
+};
+
+// Everything --stats reports, gathered after a run. With -smp N > 1 the
+// machine-wide figures are totals over the CPUs (cycles: the machine's time,
+// the largest counter), and per_cpu holds each CPU's own.
 struct MachineStats {
     u64 cycles = 0, instructions = 0, halted_cycles = 0;
     double host_seconds = 0;
@@ -135,6 +161,8 @@ struct MachineStats {
     KbcStats kbc;
     DiagStats diag;
     u64 debugcon_bytes = 0, post_writes = 0, device_events = 0;
+    unsigned cpus = 1;
+    std::vector<CpuRunStats> per_cpu;  // empty with one CPU
 };
 
 class Machine {
@@ -190,9 +218,20 @@ public:
     std::vector<u8> save_snapshot(const SnapshotIdentity& identity);
     void load_snapshot(std::span<const u8> file, u64 expected_image_hash);
 
+    // CPU 0 (the BSP); the indexed forms for -smp N.
     Cpu& cpu() { return cpu_; }
     CpuState& cpu_state() { return state_; }
     Mmu& mmu() { return mmu_; }
+    unsigned cpu_count() const { return static_cast<unsigned>(cores_.size()); }
+    Cpu& cpu(unsigned i) { return cores_.at(i)->cpu; }
+    CpuState& cpu_state(unsigned i) { return cores_.at(i)->state; }
+    const CpuState& cpu_state(unsigned i) const { return cores_.at(i)->state; }
+    Mmu& mmu(unsigned i) { return cores_.at(i)->mmu; }
+    const Mmu& mmu(unsigned i) const { return cores_.at(i)->mmu; }
+    Lapic& lapic(unsigned i) { return *lapics_.at(i); }
+    // Tells every CPU's decode cache that something other than a guest store
+    // (a loader, the debugger, DMA) changed physical memory.
+    void invalidate_code(u64 phys, u64 len);
     Bus& bus() { return bus_; }
     PhysicalMemory& ram() { return ram_; }
     VgaText& vga() { return vga_; }
@@ -203,13 +242,32 @@ public:
     const VirtualClock& clock() const { return clock_; }
 
 private:
-    // The CPU's interrupt controller is its local APIC (which asks the PIC in
+    // One CPU: registers, MMU and interpreter (construction order matters).
+    struct CpuCore {
+        explicit CpuCore(Bus& bus) : mmu(bus, state.cr, state.cycles), cpu(state, mmu, bus) {}
+        CpuState state;
+        Mmu mmu;
+        Cpu cpu;
+    };
+    // A CPU's interrupt controller is its local APIC (which asks the PIC in
     // ExtINT mode); a write to IA32_APIC_BASE moves or switches off its MMIO page.
     class LapicAdapter : public InterruptController {
     public:
-        explicit LapicAdapter(Machine& m) : m_(m) {}
-        u8 acknowledge() override { return m_.lapic_.acknowledge(); }
+        LapicAdapter(Machine& m, unsigned index) : m_(m), index_(index) {}
+        u8 acknowledge() override { return m_.lapics_[index_]->acknowledge(); }
         void apic_base_written(u64, u64) override { m_.sync_lapic_with_msr(); }
+
+    private:
+        Machine& m_;
+        unsigned index_;
+    };
+    // Every CPU sees its own local APIC at the same physical page: the bus holds
+    // this one device there, which forwards to the APIC of the CPU that is running.
+    class LapicWindow : public MmioDevice {
+    public:
+        explicit LapicWindow(Machine& m) : m_(m) {}
+        u64 mmio_read(u64 offset, unsigned size) override;
+        void mmio_write(u64 offset, u64 value, unsigned size) override;
 
     private:
         Machine& m_;
@@ -239,36 +297,51 @@ private:
     };
 
     void update_a20();
-    // IA32_APIC_BASE -> the LAPIC's enable and MMIO page. A snapshot load maps the
-    // page without the TLB flush a guest's move of it implies.
+    // Every CPU's IA32_APIC_BASE -> its LAPIC's enable, the MMIO page. A snapshot
+    // load maps the page without the TLB flush a guest's move of it implies.
     void sync_lapic_with_msr(bool flush_tlbs = true);
     void pump_serial_input();
-    bool interrupts_can_wake() const;
-    bool irq_reaches_cpu(unsigned line) const;  // not masked at the PIC pair (cascade included)
-    bool armed_event_can_wake() const;          // an armed timer drives an IRQ that reaches INTR
+    bool interrupts_can_wake(unsigned cpu) const;
+    bool irq_reaches_cpu(unsigned line, unsigned cpu) const;  // not masked at the PIC pair (cascade included)
+    bool armed_event_can_wake(unsigned cpu) const;  // an armed timer drives an IRQ that reaches INTR
     std::string armed_events_description() const;
+    // The guest ended the run (debug exit, power-off, reset request), or the debugger stopped it.
+    std::optional<RunResult> guest_or_debugger_stop(StopReason why);
+    RunResult run_smp(const RunLimits& limits);
+    void reset_application_processors();  // power-on state: waiting for a SIPI
+    void apply_pending_inits();
+    Cpu& running_cpu() { return cores_[running_]->cpu; }
+    bool cpu_idle(unsigned i) const;  // halted with nothing to take, or waiting for a SIPI
+    void advance_idle_cpu(unsigned i, u64 end);  // an idle CPU's counter to `end`, counted as halted
+    std::string cpus_summary() const;  // one line per CPU, for hang reports
 
     MachineConfig config_;
     PhysicalMemory ram_;
     Bus bus_;
-    CpuState state_;
-    Mmu mmu_;
-    Cpu cpu_;
+    std::unique_ptr<PteWriteLog> pte_write_log_;  // -smp N with --tlb-check (declared first: the MMUs point to it)
+    std::vector<std::unique_ptr<CpuCore>> cores_;
+    CpuState& state_;  // CPU 0's
+    Mmu& mmu_;
+    Cpu& cpu_;
     VirtualClock clock_;
     EventQueue events_;
     PicPair pic_;
     ApicBus apic_bus_;
     IoApic ioapic_{apic_bus_};
     IsaIrqs isa_irqs_{pic_, ioapic_};
-    Lapic lapic_;
-    LapicAdapter lapic_adapter_{*this};
+    std::vector<std::unique_ptr<Lapic>> lapics_;
+    Lapic& lapic_;  // CPU 0's
+    std::vector<std::unique_ptr<LapicAdapter>> lapic_adapters_;
+    LapicWindow lapic_window_{*this};
     Pit8254 pit_;
     Port61 port61_;
     Uart16550 uart_;
     CmosRtc rtc_;
     Kbc8042 kbc_;
     Port92 port92_;
-    FpuErrorLatch fpu_error_{pic_.line(13)};
+    // FERR# drives ISA IRQ 13: the 8259's line and the I/O APIC's pin 13 (an OS
+    // on the APICs masks the 8259 and takes IRQ 13 from its I/O APIC).
+    FpuErrorLatch fpu_error_{isa_irqs_.line(13)};
     PciHost pci_;
     AcpiPm acpi_pm_{clock_};
     VgaText vga_;
@@ -285,7 +358,14 @@ private:
     bool reset_requested_ = false;
     bool power_off_requested_ = false;
     std::string reset_source_;
-    u64 halted_cycles_ = 0;
+    u64 halted_cycles_ = 0;              // CPU 0's
+    std::vector<u64> cpu_halted_cycles_;  // -smp N: every CPU's (CPU 0's too)
+    unsigned running_ = 0;                // the CPU whose turn it is
+    bool in_cpu_run_ = false;             // inside running_'s Cpu::run()
+    u64 smp_now_ = 0;                     // -smp N: the machine's time between quanta
+    EventSink* sink_ = nullptr;           // set_event_sink's
+    unsigned traced_cpu_ = 0;             // the CPU the sink last heard of (CpuSwitchEvent)
+    std::vector<u8> pending_init_;        // INIT sent by a CPU to itself: applied at its next stop
     double host_seconds_ = 0;
     std::vector<u8> serial_pending_;
     u64 hash_every_ = 0;

@@ -26,6 +26,7 @@ void visit_config(V& v, MachineConfig& c) {
     }
     v.bounded(c.tlb_checker, 2), v.value(c.pc_testdev);
     v.bounded(c.cpu_model, 4);  // CpuModel: Default, I486, Pentium, P6
+    v.bounded(c.cpus, kMaxCpus + 1), v.value(c.smp_quantum);
     bool has_port2 = c.post_port2.has_value();
     u16 port2 = c.post_port2.value_or(0);
     v.value(has_port2), v.value(port2);
@@ -43,6 +44,8 @@ std::string config_difference(const MachineConfig& snap, const MachineConfig& mi
     if (snap.cpu_hz != mine.cpu_hz) return "CPU clock " + num(snap.cpu_hz) + " vs " + num(mine.cpu_hz) + " Hz";
     if (snap.rtc_epoch != mine.rtc_epoch) return "RTC base time";
     if (snap.cpu_model != mine.cpu_model) return "CPU profile (--cpu)";
+    if (snap.cpus != mine.cpus) return "CPU count (-smp) " + num(snap.cpus) + " vs " + num(mine.cpus);
+    if (snap.smp_quantum != mine.smp_quantum) return "SMP quantum (--smp-quantum)";
     const std::pair<const TlbGeometry*, const TlbGeometry*> geo[] = {{&snap.tlb.itlb_4k, &mine.tlb.itlb_4k},
                                                                      {&snap.tlb.itlb_large, &mine.tlb.itlb_large},
                                                                      {&snap.tlb.dtlb_4k, &mine.tlb.dtlb_4k},

@@ -16,8 +16,11 @@ void Machine::visit_state(V& v) {
     v.fixed(config_.ram_bytes, "the RAM size");
     v.fixed(config_.cpu_hz, "the CPU clock");
     v.fixed(config_.pc_testdev, "-device pc-testdev");
+    v.fixed(config_.cpus, "the number of CPUs (-smp)");
 
-    snap::visit_one_cpu(v, state_, cpu_, mmu_, lapic_);
+    for (unsigned i = 0; i < cores_.size(); ++i) {
+        snap::visit_one_cpu(v, cores_[i]->state, cores_[i]->cpu, cores_[i]->mmu, *lapics_[i]);
+    }
 
     v.section(0x52414D);  // "RAM"
     v.ram(ram_);
@@ -44,6 +47,15 @@ void Machine::visit_state(V& v) {
     if (testdev_) testdev_->visit_state(v);
     events_.visit_state(v);
     v.value(halted_cycles_);
+    if (cores_.size() > 1) {
+        // -smp N: the scheduler (machine_smp.cpp): the machine's time between
+        // quanta, whose turn it is, each CPU's halted time and pending self-INIT.
+        v.section(0x534D50);  // "SMP"
+        v.fixed(config_.smp_quantum, "the SMP quantum (--smp-quantum)");
+        v.value(smp_now_);
+        v.bounded(running_, cores_.size());
+        for (unsigned i = 0; i < cores_.size(); ++i) v.value(cpu_halted_cycles_[i]), v.value(pending_init_[i]);
+    }
     // The guest's own requests to end the run (the run loop reports them).
     v.value(reset_requested_), v.value(power_off_requested_);
     v.sequence(reset_source_, 64);

@@ -8,7 +8,7 @@
 namespace hm {
 
 namespace {
-constexpr u32 kFacs = 0x000, kDsdt = 0x040, kFadt = 0x080, kMadt = 0x100, kRsdt = 0x180;
+constexpr u32 kFacs = 0x000, kDsdt = 0x040, kFadt = 0x080, kMadt = 0x100, kRsdt = 0x1C0;
 constexpr u32 kHeaderSize = 36;
 constexpr u32 kFadtSize = 116;  // ACPI 1.0 FADT
 constexpr char kOemId[] = "HM386 ";
@@ -52,8 +52,9 @@ u8 acpi_checksum(const u8* bytes, size_t n) {
     return static_cast<u8>(-sum);
 }
 
-AcpiTables build_acpi_tables(u32 base) {
+AcpiTables build_acpi_tables(u32 base, unsigned cpus) {
     if (base % 64) throw std::logic_error("ACPI tables base must be 64-byte aligned");
+    if (cpus < 1 || cpus > kAcpiMaxCpus) throw std::logic_error("ACPI tables: 1 to 8 CPUs");
     AcpiTables t;
     t.tables_base = base;
     t.tables.assign(kAcpiTablesSize, 0);
@@ -94,8 +95,12 @@ AcpiTables build_acpi_tables(u32 base) {
     u32 p = kMadt + 44;
     w.u32_(kMadt + 36, kAcpiLocalApicBase);
     w.u32_(kMadt + 40, 1);  // PCAT_COMPAT: the 8259 pair is there too
-    // processor local APIC: UID 0, APIC id 0, enabled
-    w.u8_(p, 0), w.u8_(p + 1, 8), w.u8_(p + 2, 0), w.u8_(p + 3, 0), w.u32_(p + 4, 1), p += 8;
+    // one processor local APIC per CPU: UID = APIC id = the CPU's index, enabled
+    // (QEMU lists its CPUs the same way)
+    for (unsigned cpu = 0; cpu < cpus; ++cpu) {
+        const u8 id = static_cast<u8>(cpu);
+        w.u8_(p, 0), w.u8_(p + 1, 8), w.u8_(p + 2, id), w.u8_(p + 3, id), w.u32_(p + 4, 1), p += 8;
+    }
     // I/O APIC
     w.u8_(p, 1), w.u8_(p + 1, 12), w.u8_(p + 2, kAcpiIoApicId), w.u8_(p + 3, 0);
     w.u32_(p + 4, kAcpiIoApicBase), w.u32_(p + 8, 0), p += 12;

@@ -8,11 +8,12 @@
 //     FADT  +0x080 revision 1 (116 bytes): SCI 9, no SMI_CMD (always in ACPI
 //                  mode), PM1a_EVT 0x600 (4), PM1a_CNT 0x604 (2), PM_TMR 0x608
 //                  (4, 24-bit), C2/C3 latencies "unsupported", century CMOS 0x32
-//     MADT  +0x100 local APIC at 0xFEE00000, PCAT_COMPAT; CPU 0 (APIC id 0);
+//     MADT  +0x100 local APIC at 0xFEE00000, PCAT_COMPAT; one entry per CPU
+//                  (-smp N: processor UID = APIC id = 0..N-1, all enabled);
 //                  the I/O APIC (id kAcpiIoApicId) at 0xFEC00000, GSI 0; ISA
 //                  overrides IRQ 0 -> GSI 2 and IRQ 9 (SCI) level, active high;
 //                  local APIC NMI on LINT1
-//     RSDT  +0x180 -> FADT, MADT
+//     RSDT  +0x1C0 -> FADT, MADT  (the MADT of 8 CPUs is 146 bytes)
 //
 // The values are QEMU's i440FX/PIIX4 machine's (what Linux reports under QEMU:
 // "IOAPIC[0]: apic_id 0, version 32, address 0xfec00000, GSI 0-23", the PIIX4 PM
@@ -34,6 +35,7 @@ constexpr u32 kAcpiLocalApicBase = 0xFEE00000;
 constexpr u32 kAcpiIoApicBase = 0xFEC00000;
 constexpr u8 kAcpiIoApicId = 0;
 constexpr u8 kAcpiSciIrq = 9;
+constexpr unsigned kAcpiMaxCpus = 8;
 
 struct AcpiTables {
     u32 tables_base = 0;                 // physical address of `tables`
@@ -43,7 +45,8 @@ struct AcpiTables {
 };
 
 // tables_base: 64-byte aligned, in RAM below 4 GiB, kAcpiTablesSize bytes free.
-AcpiTables build_acpi_tables(u32 tables_base);
+// cpus: 1..kAcpiMaxCpus processor entries in the MADT.
+AcpiTables build_acpi_tables(u32 tables_base, unsigned cpus = 1);
 
 u8 acpi_checksum(const u8* bytes, size_t n);  // the byte that makes the sum 0
 

@@ -103,10 +103,13 @@ Manifest parse_manifest(const std::string& text, const std::string& path, const 
         } else if (key == "cpu") {
             set_once(m.cpu, key, value);
             m.cpu_line = lineno;
+        } else if (key == "smp") {
+            set_once(m.smp, key, value);
+            m.smp_line = lineno;
         } else if (key == "description") {
             set_once(m.description, key, value);
         } else {
-            throw fail("unknown key '" + key + "' (known: kernel, rom, module, initrd, mem, append, cpu-mhz, cpu, description)");
+            throw fail("unknown key '" + key + "' (known: kernel, rom, module, initrd, mem, append, cpu-mhz, cpu, smp, description)");
         }
     }
     lineno = 0;

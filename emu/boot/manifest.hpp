@@ -11,6 +11,7 @@
 //   mem     = 64M
 //   append  = exit=0 verbose
 //   cpu-mhz = 100
+//   smp     = 4                            # CPUs, as -smp N
 //
 // Paths are relative to the manifest's directory unless absolute. ${BUILD} is
 // the build tree (HM386_BUILD_DIR, or the tree hm386 was built in), ${HERE} the
@@ -35,11 +36,13 @@ struct Manifest {
     std::optional<std::string> append;
     std::optional<std::string> cpu_mhz;
     std::optional<std::string> cpu;  // the CPU profile (--cpu)
+    std::optional<std::string> smp;
     // Where mem and cpu-mhz were given: their values are checked later, by the
     // run's option parser, whose errors name the line.
     unsigned mem_line = 0;
     unsigned cpu_mhz_line = 0;
     unsigned cpu_line = 0;
+    unsigned smp_line = 0;
 };
 
 struct ManifestVars {

@@ -131,6 +131,29 @@ void Cpu::sync_real_mode_segments() {
     for (u8 sr = 0; sr < 6; ++sr) core_->load_segment_real(sr, core_->s.seg[sr].selector);
 }
 
+void Cpu::receive_init() {
+    Core& c = *core_;
+    const FpuState fpu = c.s.fpu;
+    const MsrState msr = c.s.msr;
+    c.reset();
+    c.s.fpu = fpu;
+    c.s.msr = msr;
+    c.s.wait_for_sipi = !msr.bsp;
+    c.refresh_pending();
+}
+
+bool Cpu::receive_startup(u8 vector) {
+    Core& c = *core_;
+    if (!c.s.wait_for_sipi) return false;
+    c.s.wait_for_sipi = false;
+    c.s.halted = false;
+    c.load_segment_real(sreg::CS, static_cast<u16>(vector << 8));
+    c.s.eip = 0;
+    c.refresh_all_bounds();
+    c.refresh_pending();
+    return true;
+}
+
 CpuState& Cpu::state() { return core_->s; }
 const CpuState& Cpu::state() const { return core_->s; }
 
@@ -170,14 +193,16 @@ namespace hm::cpu {
 void Core::reset() {
     const u64 cycles = s.cycles, instructions = s.instructions;
     const MsrState msr = s.msr;  // the local APIC configuration is the machine's, not state
+    const CpuModel model = s.model;  // so is the CPU profile: a reset does not change the part
     s = CpuState{};
+    s.model = model;
     s.cycles = cycles;
     s.instructions = instructions;
     s.msr.local_apic = msr.local_apic;
     s.msr.bsp = msr.bsp;
     s.msr.initial_apic_id = msr.initial_apic_id;
     s.msr.core_clock_hz = msr.core_clock_hz;
-    s.r[reg::EDX] = 0x0633;  // family 6, model 3, stepping 3 (as CPUID leaf 1)
+    s.r[reg::EDX] = cpu_profile(model).signature;  // family, model, stepping (as CPUID leaf 1)
     Segment data;
     data.limit = 0xFFFF;
     data.attr = kP | kS | kWritable | kAccessed;

@@ -135,6 +135,15 @@ public:
     // instruction at a time). ~0: none. For --state-hash-every.
     void set_instruction_stop(u64 instructions);
 
+    // INIT (from the local APIC): the state after RESET except that the x87
+    // state, the MSRs (IA32_APIC_BASE included) and the cycle counter are
+    // kept (SDM vol. 3A table 9-1); an AP then waits for a
+    // SIPI, the BSP starts at the reset vector.
+    void receive_init();
+    // SIPI: a CPU waiting for one starts in real mode at vector << 12 (CS =
+    // vector << 8, IP = 0) and returns true; otherwise the SIPI is ignored.
+    bool receive_startup(u8 vector);
+
     // Multiboot entry state: 32-bit flat protected mode, PG=0, IF=0, EAX/EBX
     // given, EIP = entry. Nothing executes.
     void enter_multiboot_state(u32 entry, u32 eax, u32 ebx);

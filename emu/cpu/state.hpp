@@ -173,6 +173,9 @@ struct CpuState {
     u32 held_dr6 = 0;
     // NMIs are blocked from NMI delivery until the next IRET.
     bool nmi_blocked = false;
+    // An AP after INIT: it executes nothing until a startup IPI (SDM 8.4.2,
+    // "wait-for-SIPI"). The machine's scheduler does not run such a CPU.
+    bool wait_for_sipi = false;
 
     ControlRegs cr;
     FpuState fpu;

@@ -31,6 +31,7 @@ std::span<const CommandInterpreter::Command> CommandInterpreter::commands() {
     {"disable", "", "disable ID...", "disable them without deleting them", &C::cmd_disable},
     {"display", "", "display [COMMAND]", "run COMMAND at every stop (no argument: list)", &C::cmd_display},
     {"undisplay", "", "undisplay [N]", "remove display N (all without N)", &C::cmd_undisplay},
+    {"cpu", "", "cpu [N]", "-smp N: list the CPUs, or select CPU N for regs, tlb, walk, info, disas, x and set", &C::cmd_cpu},
     {"regs", "r registers", "regs", "general registers, EIP, EFLAGS; * marks what changed since the previous stop", &C::cmd_regs},
     {"sregs", "", "sregs", "segment registers with their descriptor caches, LDTR, TR, GDTR, IDTR", &C::cmd_sregs},
     {"cregs", "creg", "cregs", "CR0, CR2, CR3, CR4, EFER and DR0-DR7, bits decoded", &C::cmd_cregs},

@@ -75,6 +75,7 @@ private:
     void cmd_display(Args&, std::ostream&);
     void cmd_undisplay(Args&, std::ostream&);
     // registers and memory (commands_state.cpp)
+    void cmd_cpu(Args&, std::ostream&);
     void cmd_regs(Args&, std::ostream&);
     void cmd_sregs(Args&, std::ostream&);
     void cmd_cregs(Args&, std::ostream&);

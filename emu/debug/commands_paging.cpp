@@ -93,7 +93,7 @@ void CommandInterpreter::cmd_tlb(Args& a, std::ostream& out) {
         else throw DebugError("tlb: expected i or d, got '" + w + "'");
     }
     a.done();
-    const MmuStats st = d_.stats().mmu;
+    const MmuStats st = d_.machine().mmu(d_.selected_cpu()).stats();  // the selected CPU's TLBs
     for (TlbKind k : {TlbKind::Instruction, TlbKind::Data}) {
         if ((k == TlbKind::Instruction && !want_i) || (k == TlbKind::Data && !want_d)) continue;
         const auto entries = d_.tlb(k);

@@ -59,6 +59,28 @@ std::string bits_text(u64 v, std::initializer_list<std::pair<u64, const char*>> 
 
 }  // namespace
 
+void CommandInterpreter::cmd_cpu(Args& a, std::ostream& out) {
+    if (!a.words.empty()) {
+        const std::string& w = a.words[0];
+        unsigned n = 0;
+        if (w.empty() || w.size() > 3 || w.find_first_not_of("0123456789") != std::string::npos) {
+            throw DebugError("cpu " + w + ": expected a CPU number");
+        }
+        n = static_cast<unsigned>(std::stoul(w));
+        a.words.erase(a.words.begin());
+        a.done();
+        d_.select_cpu(n);
+    }
+    Machine& m = d_.machine();
+    for (unsigned i = 0; i < d_.cpu_count(); ++i) {
+        const CpuState& s = m.cpu_state(i);
+        out << (i == d_.selected_cpu() ? "* " : "  ") << "cpu " << i << "  apic " << unsigned{m.lapic(i).state().id}
+            << "  " << (s.wait_for_sipi ? "waiting for SIPI" : s.halted ? "halted" : "running") << "  cs:eip "
+            << hex(s.seg[sreg::CS].selector, 4) << ":" << hex(s.eip) << "  cycles " << s.cycles << "  instructions "
+            << s.instructions << "\n";
+    }
+}
+
 void CommandInterpreter::cmd_regs(Args& a, std::ostream& out) {
     a.done();
     const RegisterFile r = d_.registers();
@@ -71,6 +93,7 @@ void CommandInterpreter::cmd_regs(Args& a, std::ostream& out) {
     for (unsigned i = 0; i < 8; ++i) out << one(static_cast<Reg>(i)) << ((i % 4 == 3) ? "\n" : "  ");
     const std::string sym = d_.symbolize(r.pc());
     out << one(Reg::EIP) << (sym.empty() ? "" : " <" + sym + ">") << "  " << one(Reg::EFLAGS) << " [" << eflags_text(r.eflags) << "]\n";
+    if (d_.cpu_count() > 1) out << "cpu " << d_.selected_cpu() << "  ";
     out << "cs:eip " << hex(r.seg[sreg::CS].selector, 4) << ":" << hex(r.eip) << "  cpl " << unsigned{r.cpl}
         << "  paging " << paging_word(r.paging) << (r.halted ? "  halted" : "") << "  cycles " << r.cycles
         << "  instructions " << r.instructions << "\n";

@@ -80,6 +80,13 @@ public:
 
     // ------------------------------------------------------------ registers
     // The registers now; `changed` marks what differs from the previous stop.
+    // -smp N: the CPU whose registers, TLBs, walks, page maps, disassembly
+    // mode and linear memory the queries show (and set_register edits); run
+    // control and breakpoints stay on CPU 0. Throws DebugError for a bad index.
+    void select_cpu(unsigned cpu);
+    unsigned selected_cpu() const { return cpu_; }
+    unsigned cpu_count() const { return m_.cpu_count(); }
+
     RegisterFile registers() const;
     // Writes one register. General registers, EIP and EFLAGS always; segment
     // registers only in real mode (their caches follow the selector); CR0/3/4 and
@@ -176,6 +183,9 @@ public:
     void on_interrupt(const InterruptEvent& e) override;
     void on_port_io(const PortIoEvent& e) override;
     void on_stale_translation(const StaleTranslationEvent& e) override;
+    void on_cpu_switch(const CpuSwitchEvent& e) override {
+        if (forward_) forward_->on_cpu_switch(e);
+    }
 
 private:
     enum class Mode : u8 { Continue, Step };
@@ -224,6 +234,8 @@ private:
     std::atomic<bool> interrupted_{false};
     u64 cycle_limit_ = 0;
     StopInfo last_stop_;
+
+    unsigned cpu_ = 0;  // select_cpu
 
     // Change tracking.
     RegisterFile prev_regs_;

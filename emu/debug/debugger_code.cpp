@@ -11,7 +11,7 @@ std::vector<Instruction> Debugger::disassemble(u32 lin, unsigned count, Syntax s
     if (count == 0) return {};
     if (count > 10000) throw DebugError("disassemble: at most 10000 instructions at a time");
     if (!disasm_) disasm_ = std::make_unique<Disassembler>();
-    const bool code32 = m_.cpu_state().seg[sreg::CS].attr & seg_attr::kDB;
+    const bool code32 = m_.cpu_state(cpu_).seg[sreg::CS].attr & seg_attr::kDB;
     std::vector<Instruction> out;
     u32 at = lin;
     // Read in pieces so that an unmapped page ends the listing where it starts.

@@ -107,7 +107,7 @@ bool leaf_passes(const Leaf& l, const MapFilter& f) {
 }  // namespace
 
 WalkView Debugger::walk(u32 lin, Access a, Priv p) const {
-    const Mmu& mmu = m_.mmu();
+    const Mmu& mmu = m_.mmu(cpu_);
     const WalkResult w = mmu.walk(lin, a, p);
     WalkView v;
     v.linear = lin;
@@ -169,12 +169,12 @@ WalkView Debugger::walk(u32 lin, Access a, Priv p) const {
     return v;
 }
 
-std::vector<TlbEntryView> Debugger::tlb(TlbKind kind) const { return m_.mmu().tlb_entries(kind); }
+std::vector<TlbEntryView> Debugger::tlb(TlbKind kind) const { return m_.mmu(cpu_).tlb_entries(kind); }
 
 std::vector<PageRange> Debugger::page_map(const MapFilter& filter, MapMerge merge) const {
     std::vector<PageRange> out;
     const u64 want_page = filter.phys_page ? (*filter.phys_page & ~u64{0xFFF}) : 0;
-    scan_page_tables(m_.mmu().paging_state(), m_.bus(), filter.lo, filter.hi, [&](const Leaf& leaf) {
+    scan_page_tables(m_.mmu(cpu_).paging_state(), m_.bus(), filter.lo, filter.hi, [&](const Leaf& leaf) {
         if (!leaf_passes(leaf, filter)) return;
         Leaf l = leaf;
         if (filter.phys_page) {
@@ -205,7 +205,7 @@ std::vector<PageRange> Debugger::page_map(const MapFilter& filter, MapMerge merg
         // A range changed when any of its leaves differs from the snapshot taken at
         // the last resume (new, or another frame or other rights).
         for (PageRange& r : out) {
-            scan_page_tables(m_.mmu().paging_state(), m_.bus(), r.lin_start, r.lin_end, [&](const Leaf& l) {
+            scan_page_tables(m_.mmu(cpu_).paging_state(), m_.bus(), r.lin_start, r.lin_end, [&](const Leaf& l) {
                 if (r.changed) return;
                 auto it = std::lower_bound(leaves_at_resume_.begin(), leaves_at_resume_.end(), l.lin,
                                            [](const PageRange& p, u32 lin) { return p.lin_start < lin; });

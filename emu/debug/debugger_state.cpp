@@ -21,8 +21,18 @@ std::string hex(u64 v) {
 
 // ---------------------------------------------------------------- registers
 
+void Debugger::select_cpu(unsigned cpu) {
+    if (cpu >= m_.cpu_count()) {
+        throw DebugError("cpu " + std::to_string(cpu) + ": the machine has " + std::to_string(m_.cpu_count()) +
+                         " CPU" + (m_.cpu_count() == 1 ? "" : "s") + " (0 to " + std::to_string(m_.cpu_count() - 1) + ")");
+    }
+    cpu_ = cpu;
+    prev_regs_ = registers();  // change marks start afresh on the newly selected CPU
+    prev_regs_.changed = 0;
+}
+
 RegisterFile Debugger::registers() const {
-    const CpuState& s = m_.cpu_state();
+    const CpuState& s = m_.cpu_state(cpu_);
     RegisterFile r;
     std::copy(s.r, s.r + 8, r.gpr);
     r.eip = s.eip;
@@ -35,7 +45,7 @@ RegisterFile Debugger::registers() const {
     r.cr = s.cr;
     std::copy(s.dr, s.dr + 8, r.dr);
     r.cpl = s.cpl;
-    r.paging = m_.mmu().paging_mode();
+    r.paging = m_.mmu(cpu_).paging_mode();
     r.halted = s.halted;
     r.cycles = s.cycles;
     r.instructions = s.instructions;
@@ -48,7 +58,7 @@ RegisterFile Debugger::registers() const {
 
 void Debugger::set_register(Reg r, u64 value) {
     checkpoints_.clear();  // re-execution from them would not see the edit
-    CpuState& s = m_.cpu_state();
+    CpuState& s = m_.cpu_state(cpu_);
     const unsigned i = static_cast<unsigned>(r);
     auto need32 = [&] {
         if (value > 0xFFFFFFFFu) throw DebugError(std::string(reg_name(r)) + " is 32 bits wide: " + hex(value) + " does not fit");
@@ -70,7 +80,7 @@ void Debugger::set_register(Reg r, u64 value) {
             s.eflags = (v & flag::kImplemented) | flag::kFixed1;
             s.lazy.kind = FlagKind::None;
             // TF and IF decide what the run loop looks at between blocks.
-            m_.cpu().set_instruction_trace(InstructionTrace::Off);
+            m_.cpu(cpu_).set_instruction_trace(InstructionTrace::Off);
             return;
         }
         case Reg::ES: case Reg::CS: case Reg::SS: case Reg::DS: case Reg::FS: case Reg::GS: {
@@ -83,7 +93,7 @@ void Debugger::set_register(Reg r, u64 value) {
                                  "cache would not match the selector)");
             }
             s.seg[sr].selector = static_cast<u16>(value);
-            m_.cpu().sync_real_mode_segments();
+            m_.cpu(cpu_).sync_real_mode_segments();
             return;
         }
         case Reg::GDTR: need32(); s.gdtr.base = static_cast<u32>(value); return;
@@ -96,15 +106,15 @@ void Debugger::set_register(Reg r, u64 value) {
                     if ((value ^ s.cr.cr0) & (cr0::kPE | cr0::kPG)) {
                         throw DebugError("cr0: PE and PG cannot be changed from the debugger");
                     }
-                    m_.mmu().write_cr0(static_cast<u32>(value));
+                    m_.mmu(cpu_).write_cr0(static_cast<u32>(value));
                 } else if (r == Reg::CR3) {
                     need32();
-                    m_.mmu().write_cr3(static_cast<u32>(value));
+                    m_.mmu(cpu_).write_cr3(static_cast<u32>(value));
                 } else if (r == Reg::CR4) {
                     need32();
-                    m_.mmu().write_cr4(static_cast<u32>(value));
+                    m_.mmu(cpu_).write_cr4(static_cast<u32>(value));
                 } else {
-                    m_.mmu().write_efer(value);
+                    m_.mmu(cpu_).write_efer(value);
                 }
             } catch (const GuestFault&) {
                 throw DebugError(std::string(reg_name(r)) + " = " + hex(value) +
@@ -123,7 +133,7 @@ void Debugger::set_register(Reg r, u64 value) {
 
 // ---------------------------------------------------------------- memory
 
-std::optional<u64> Debugger::translate(u32 lin, Access a, Priv p) const { return m_.mmu().probe(lin, a, p); }
+std::optional<u64> Debugger::translate(u32 lin, Access a, Priv p) const { return m_.mmu(cpu_).probe(lin, a, p); }
 
 MemoryBytes Debugger::read_memory(Space space, u64 addr, u32 len) const {
     MemoryBytes out;
@@ -209,7 +219,7 @@ void Debugger::write_memory(Space space, u64 addr, const std::vector<u8>& bytes)
     u64 done = 0;
     for (const Piece& p : pieces) {
         std::memcpy(p.host, bytes.data() + done, p.len);
-        m_.cpu().invalidate_code(p.phys, p.len);
+        m_.invalidate_code(p.phys, p.len);
         done += p.len;
     }
 }

@@ -88,9 +88,22 @@ struct StaleTranslationEvent {
     u8 memory_present;    // 0: the tables now say "not present"
     u64 memory_phys;      // what the tables now say
     u32 memory_flags;
+    // -smp N only (not in trace files, whose CPU-switch records name the CPU):
+    // the CPU that used the entry, and the last store into the walk's entries,
+    // by which CPU at which of its cycles (writer_cpu 0xFF: none recorded).
+    u8 cpu = 0;
+    u8 writer_cpu = 0xFF;
+    u64 write_cycle = 0;
 };
 
 // Observers implement the events they care about.
+// -smp N: from here on, events come from this CPU (written at the start of a
+// CPU's turn when another CPU produced the previous ones).
+struct CpuSwitchEvent {
+    u64 cycle;  // the CPU's own counter as its turn starts
+    u8 cpu;
+};
+
 class EventSink {
 public:
     virtual ~EventSink() = default;
@@ -101,6 +114,7 @@ public:
     virtual void on_interrupt(const InterruptEvent&) {}
     virtual void on_port_io(const PortIoEvent&) {}
     virtual void on_stale_translation(const StaleTranslationEvent&) {}
+    virtual void on_cpu_switch(const CpuSwitchEvent&) {}
 };
 
 }  // namespace hm

@@ -139,8 +139,29 @@ bool GdbServer::handle(const std::string& p) {
             reply("OK");
             end_ = End::Detached;
             return false;
-        case 'H': reply("OK"); return true;
-        case 'T': reply("OK"); return true;  // thread 1 is alive
+        // Threads are CPUs (-smp N): thread id = CPU index + 1. Hg selects the CPU
+        // whose registers and linear memory gdb sees; run control is the
+        // debugger's (CPU 0's), so Hc changes nothing.
+        case 'H':
+            if (p.size() > 1 && p[1] == 'g') {
+                const long t = thread_id(p.substr(2));
+                if (t == 0 || t == -1) {
+                    reply("OK");
+                } else if (t >= 1 && t <= static_cast<long>(d_.cpu_count())) {
+                    d_.select_cpu(static_cast<unsigned>(t - 1));
+                    reply("OK");
+                } else {
+                    reply("E01");
+                }
+            } else {
+                reply("OK");
+            }
+            return true;
+        case 'T': {
+            const long t = thread_id(p.substr(1));
+            reply(t >= 1 && t <= static_cast<long>(d_.cpu_count()) ? "OK" : "E01");
+            return true;
+        }
         default: break;
     }
     if (p.rfind("qSupported", 0) == 0) {
@@ -153,9 +174,26 @@ bool GdbServer::handle(const std::string& p) {
     } else if (p == "qAttached") {
         reply("1");
     } else if (p == "qC") {
-        reply("QC01");
+        char b[16];
+        std::snprintf(b, sizeof b, "QC%02x", d_.selected_cpu() + 1);
+        reply(b);
     } else if (p == "qfThreadInfo") {
-        reply("m01");
+        std::string ids = "m";
+        for (unsigned i = 0; i < d_.cpu_count(); ++i) {
+            char b[16];
+            std::snprintf(b, sizeof b, "%s%02x", i ? "," : "", i + 1);
+            ids += b;
+        }
+        reply(ids);
+    } else if (p.rfind("qThreadExtraInfo,", 0) == 0) {
+        const long t = thread_id(p.substr(17));
+        if (t < 1 || t > static_cast<long>(d_.cpu_count())) {
+            reply("E01");
+        } else {
+            const CpuState& s = d_.machine().cpu_state(static_cast<unsigned>(t - 1));
+            reply(to_hex("CPU " + std::to_string(t - 1) +
+                         (s.wait_for_sipi ? " (waiting for SIPI)" : s.halted ? " (halted)" : "")));
+        }
     } else if (p == "qsThreadInfo") {
         reply("l");
     } else if (p.rfind("qRcmd,", 0) == 0) {
@@ -216,11 +254,18 @@ void GdbServer::resume(bool step) {
         }
     }
     last_ = s;
+    d_.select_cpu(0);  // every stop is reported on thread 1 (CPU 0 runs the debugger's run control)
     // Say what happened in gdb's console for stops gdb has no words for.
     if (s.kind == StopKind::Event || s.kind == StopKind::Shutdown || s.kind == StopKind::Hang) {
         conn_.send("O" + to_hex("hm386: " + s.message + "\n"));
     }
     conn_.send(stop_reply(s));
+}
+
+long GdbServer::thread_id(const std::string& text) {
+    if (text == "-1") return -1;
+    if (text.empty() || text.size() > 8 || text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return -2;
+    return std::stol(text, nullptr, 16);
 }
 
 std::string GdbServer::stop_reply(const StopInfo& s) {

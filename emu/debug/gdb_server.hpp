@@ -37,6 +37,8 @@ private:
     bool handle(const std::string& p);
     void resume(bool step);
     std::string stop_reply(const StopInfo& s);
+    // A thread id of H/T/qThreadExtraInfo: -1 (all), a hex number, or -2 (malformed).
+    static long thread_id(const std::string& text);
     std::string read_registers();
     bool write_registers(const std::string& hex);
     std::string read_register(unsigned n);

@@ -102,6 +102,9 @@ struct Formatter {
         }
         return s;
     }
+    std::string operator()(const CpuSwitchEvent& e) const {
+        return fmt("%12" PRIu64 " cpu   CPU %u runs", e.cycle, unsigned{e.cpu});
+    }
 };
 }  // namespace
 

@@ -6,6 +6,10 @@
 //   record:  u8 kind, then the kind's fields in the order of the structs in
 //            emu/debug/events.hpp, little-endian, fixed width (no padding)
 //
+// With -smp N (N > 1) a CpuSwitch record (kind 8: u64 cycle, u8 cpu) precedes
+// the events of each CPU's turn whenever the CPU changes: every record after it
+// belongs to that CPU. One-CPU traces have none, so they are as before.
+//
 // Fields are written one by one (never as raw structs), so the format does not
 // depend on the host compiler's layout. A reader stops cleanly at the end of the
 // stream and reports a record cut short (a run killed mid-write) as truncation.
@@ -28,6 +32,7 @@ enum class TraceKind : u8 {
     Interrupt = 5,
     PortIo = 6,
     StaleTranslation = 7,
+    CpuSwitch = 8,  // only with -smp N > 1; always written, whatever the mask
 };
 
 // Which kinds a writer records (bit = 1 << kind).
@@ -39,7 +44,7 @@ constexpr TraceMask kTraceAll = 0xFE;
 bool parse_trace_mask(const std::string& text, TraceMask& mask);
 
 using TraceRecord = std::variant<InstructionEvent, PageWalkEvent, TlbFlushEvent, ExceptionEvent, InterruptEvent,
-                                 PortIoEvent, StaleTranslationEvent>;
+                                 PortIoEvent, StaleTranslationEvent, CpuSwitchEvent>;
 
 // One readable line per record (no trailing newline).
 std::string format_trace_record(const TraceRecord& r);

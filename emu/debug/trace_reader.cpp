@@ -159,6 +159,12 @@ TraceRecord TraceReader::parse(u8 kind) {
             e.memory_flags = r32();
             return e;
         }
+        case TraceKind::CpuSwitch: {
+            CpuSwitchEvent e{};
+            e.cycle = r64();
+            e.cpu = r8();
+            return e;
+        }
     }
     throw TraceError("unknown record kind " + std::to_string(kind) + " in '" + path_ + "' (corrupt trace)");
 }

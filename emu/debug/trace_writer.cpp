@@ -137,6 +137,13 @@ void TraceWriter::on_port_io(const PortIoEvent& e) {
     end();
 }
 
+void TraceWriter::on_cpu_switch(const CpuSwitchEvent& e) {
+    begin(TraceKind::CpuSwitch);  // not maskable: the other records need it to name their CPU
+    u64_(e.cycle);
+    u8_(e.cpu);
+    end();
+}
+
 void TraceWriter::on_stale_translation(const StaleTranslationEvent& e) {
     if (!wants(TraceKind::StaleTranslation)) return;
     begin(TraceKind::StaleTranslation);

@@ -26,6 +26,7 @@ public:
     void on_interrupt(const InterruptEvent& e) override;
     void on_port_io(const PortIoEvent& e) override;
     void on_stale_translation(const StaleTranslationEvent& e) override;
+    void on_cpu_switch(const CpuSwitchEvent& e) override;
 
     // Flushes and closes; returns an error message, or "" if all went well.
     std::string close();

@@ -179,14 +179,29 @@ void Lapic::accept(const ApicMessage& m) {
             return;
         case apic_mode::kInit:
             if (!m.assert_level) return;  // INIT level de-assert: arbitration IDs only
-            [[fallthrough]];
+            // The APIC itself comes back as after power-up, but for its ID and
+            // IA32_APIC_BASE (SDM 10.4.7.3); then the CPU takes the INIT.
+            init_reset();
+            if (on_init) on_init();
+            return;
+        case apic_mode::kStartup:
+            ++stats_.sipis_received;
+            if (on_startup) on_startup(m.vector);
+            return;
         default:
-            throw std::logic_error("local APIC " + std::to_string(st_.id) + ": a " +
-                                   (m.mode == apic_mode::kInit      ? std::string("INIT")
-                                    : m.mode == apic_mode::kStartup ? std::string("SIPI")
-                                                                    : "mode " + std::to_string(m.mode)) +
-                                   " message to a present CPU is not modelled (no SMP yet)");
+            throw std::logic_error("local APIC " + std::to_string(st_.id) + ": a message with delivery mode " +
+                                   std::to_string(m.mode) + " (SMI) is not modelled");
     }
+}
+
+void Lapic::init_reset() {
+    const u8 id = st_.id;
+    const bool lint0 = st_.lint0_level, lint1 = st_.lint1_level;
+    reset();
+    st_.id = id;
+    st_.lint0_level = lint0;
+    st_.lint1_level = lint1;
+    update();
 }
 
 void Lapic::set_lint0(bool level) {

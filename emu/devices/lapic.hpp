@@ -66,6 +66,7 @@ struct LapicStats {
     u64 timer_fired = 0;
     u64 ipis_sent = 0;
     u64 ipis_dropped = 0;   // no present CPU was addressed (INIT/SIPI to absent APs)
+    u64 sipis_received = 0;
 };
 
 class Lapic : public MmioDevice {
@@ -82,6 +83,8 @@ public:
     // unmasked ExtINT, as QEMU sets it, so PIC interrupts reach a CPU whose
     // firmware never touched the APIC (hm386's reset-ROM guests).
     void reset();
+    // INIT: as reset(), but the APIC ID (and IA32_APIC_BASE, the CPU's) survive.
+    void init_reset();
     // IA32_APIC_BASE.EN changed. Disabling resets the APIC to its power-on state.
     void set_hw_enabled(bool enabled);
     bool hw_enabled() const { return st_.hw_enabled; }
@@ -104,6 +107,8 @@ public:
     std::function<void(bool)> on_intr;      // the CPU's INTR line
     std::function<void()> on_nmi;           // the CPU's NMI
     std::function<u8()> pic_acknowledge;    // INTA to the 8259 pair
+    std::function<void()> on_init;          // an INIT message reached this APIC (after init_reset)
+    std::function<void(u8)> on_startup;     // a SIPI with its vector
 
     const LapicState& state() const { return st_; }
     const LapicStats& stats() const { return stats_; }

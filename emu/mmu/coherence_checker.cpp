@@ -30,6 +30,7 @@ u32 entry_flags(const TlbEntry& e) {
     if (e.nx) f |= pte::kFlagNoExecute;
     return f;
 }
+u64 entry_bytes(const WalkResult& w) { return w.mode == PagingMode::Pae ? 8 : 4; }
 }  // namespace
 
 void Mmu::check_coherence(TlbEntry& e, TlbKind kind, u32 lin, Access a, Priv p) {
@@ -53,7 +54,39 @@ void Mmu::check_coherence(TlbEntry& e, TlbKind kind, u32 lin, Access a, Priv p) 
     ev.memory_present = w.mapped;
     ev.memory_phys = w.mapped ? w.phys : 0;
     ev.memory_flags = walk_flags(w);
+    ev.cpu = cpu_index_;
+    if (pte_log_) {
+        // The latest recorded store into any entry this walk read: the change
+        // that no invalidation brought to this CPU.
+        for (unsigned i = 0; i < w.levels; ++i) {
+            if (w.entry[i].from_register) continue;
+            for (u64 word = w.entry[i].addr & ~u64{3}; word < w.entry[i].addr + entry_bytes(w); word += 4) {
+                auto it = pte_log_->by_word.find(word);
+                if (it == pte_log_->by_word.end() || it->second.cpu == PteWriteLog::kNobody) continue;
+                if (ev.writer_cpu == PteWriteLog::kNobody || it->second.cycle >= ev.write_cycle) {
+                    ev.writer_cpu = it->second.cpu;
+                    ev.write_cycle = it->second.cycle;
+                }
+            }
+        }
+    }
     sink_->on_stale_translation(ev);
+}
+
+void Mmu::note_walked_entries(const WalkResult& w) {
+    for (unsigned i = 0; i < w.levels; ++i) {
+        if (w.entry[i].from_register) continue;
+        for (u64 word = w.entry[i].addr & ~u64{3}; word < w.entry[i].addr + entry_bytes(w); word += 4) {
+            pte_log_->by_word.try_emplace(word);
+        }
+    }
+}
+
+void Mmu::note_store(u64 phys, unsigned size) {
+    for (u64 word = phys & ~u64{3}; word < phys + size; word += 4) {
+        auto it = pte_log_->by_word.find(word);
+        if (it != pte_log_->by_word.end()) it->second = {cpu_index_, cycles_};
+    }
 }
 
 }  // namespace hm

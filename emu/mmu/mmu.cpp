@@ -33,9 +33,39 @@ Mmu::Mmu(Bus& bus, ControlRegs& cr, u64& cycles)
 
 Mmu::~Mmu() { delete code_pages_; }
 
-bool Mmu::is_code_page(u64 phys) const {
+bool Mmu::owns_code_page(u64 phys) const {
     u64 pn = phys >> 12;
     return pn < (kMaxPhysAddr >> 12) && code_pages_->test(pn);
+}
+
+bool Mmu::is_code_page(u64 phys) const {
+    if (code_peers_.empty()) return owns_code_page(phys);
+    for (const Mmu* m : code_peers_) {
+        if (m->owns_code_page(phys)) return true;
+    }
+    return false;
+}
+
+void Mmu::notify_code_write(u64 phys, unsigned size) {
+    if (code_peers_.empty()) {
+        if (code_hook_) code_hook_(code_hook_ctx_, phys, size);
+        return;
+    }
+    // Every CPU whose decode cache holds code from the page hears of the store,
+    // whichever CPU made it.
+    for (Mmu* m : code_peers_) {
+        if (m->code_hook_ && m->owns_code_page(phys)) m->code_hook_(m->code_hook_ctx_, phys, size);
+    }
+}
+
+void Mmu::share_code_pages(std::vector<Mmu*> peers) { code_peers_ = std::move(peers); }
+
+void Mmu::drop_write_tags(u64 page) {
+    for (auto& arr : fast_) {
+        for (FastTlbEntry& e : arr) {
+            if (e.phys_page == page) e.write_tag = FastTlbEntry::kInvalidTag;
+        }
+    }
 }
 
 u64 Mmu::translate(u32 lin, Access a, Priv p) {
@@ -104,6 +134,7 @@ u64 Mmu::walk_and_fill(TlbKind kind, u32 lin, Access a, Priv p) {
 
 // The walk's side effects: A/D bits in memory, cycles, counters, the walk event.
 void Mmu::apply_walk(const WalkResult& w, TlbKind kind, u32 lin, Access a, Priv p) {
+    if (HM_UNLIKELY(pte_log_ != nullptr)) note_walked_entries(w);
     unsigned writes = 0;
     for (unsigned i = 0; i < w.levels; ++i) {
         const bool set_a = (w.set_accessed >> i) & 1;
@@ -115,7 +146,7 @@ void Mmu::apply_walk(const WalkResult& w, TlbKind kind, u32 lin, Access a, Priv 
         if (set_a) low |= pte::kAccessed;
         if (set_d) low |= pte::kDirty;
         bus_.write(w.entry[i].addr, low, 1);
-        if (code_hook_ && is_code_page(w.entry[i].addr)) code_hook_(code_hook_ctx_, w.entry[i].addr, 1);
+        if (is_code_page(w.entry[i].addr)) notify_code_write(w.entry[i].addr, 1);
         ++writes;
     }
     const u64 accesses = w.memory_reads + writes;
@@ -263,13 +294,14 @@ void Mmu::write_slow(u32 lin, u64 v, unsigned size, Priv p) {
     if (size <= first_room) {
         u64 phys = translate(lin, Access::Write, p);
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        if (HM_UNLIKELY(pte_log_ != nullptr)) note_store(phys, size);
         if (e.write_tag == (lin & ~0xFFFu)) {  // RAM, not a code page (see fill_front)
             host_store(e.host + (lin & 0xFFF), v, size);
             return;
         }
         const u64 old = HM_UNLIKELY(watch_hook_) ? peek_old_value(phys, size) : 0;
         bus_.write(phys, v, size);
-        if (code_hook_ && is_code_page(phys)) code_hook_(code_hook_ctx_, phys, size);
+        if (is_code_page(phys)) notify_code_write(phys, size);
         if (HM_UNLIKELY(watch_hook_)) report_watch(lin, phys, size, Access::Write, v, old);
         return;
     }
@@ -280,10 +312,12 @@ void Mmu::write_slow(u32 lin, u64 v, unsigned size, Priv p) {
     const u64 old_hi = HM_UNLIKELY(watch_hook_) ? peek_old_value(phys_hi, size_hi) : 0;
     bus_.write(phys_lo, v, first_room);
     bus_.write(phys_hi, v >> (8 * first_room), size_hi);
-    if (code_hook_) {
-        if (is_code_page(phys_lo)) code_hook_(code_hook_ctx_, phys_lo, first_room);
-        if (is_code_page(phys_hi)) code_hook_(code_hook_ctx_, phys_hi, size_hi);
+    if (HM_UNLIKELY(pte_log_ != nullptr)) {
+        note_store(phys_lo, first_room);
+        note_store(phys_hi, size_hi);
     }
+    if (is_code_page(phys_lo)) notify_code_write(phys_lo, first_room);
+    if (is_code_page(phys_hi)) notify_code_write(phys_hi, size_hi);
     if (HM_UNLIKELY(watch_hook_)) {
         const u64 lo_mask = (u64{1} << (8 * first_room)) - 1;  // first_room < 8 here
         report_watch(lin, phys_lo, first_room, Access::Write, v & lo_mask, old_lo);
@@ -301,12 +335,10 @@ void Mmu::protect_code_page(u64 phys) {
     u64 pn = phys >> 12;
     if (pn >= (kMaxPhysAddr >> 12) || code_pages_->test(pn)) return;
     code_pages_->set(pn);
-    u64 page = phys & ~u64{0xFFF};
-    for (auto& arr : fast_) {
-        for (FastTlbEntry& e : arr) {
-            if (e.phys_page == page) e.write_tag = FastTlbEntry::kInvalidTag;
-        }
-    }
+    const u64 page = phys & ~u64{0xFFF};
+    if (code_peers_.empty()) return drop_write_tags(page);
+    // Stores from any CPU to the page must now take the slow path.
+    for (Mmu* m : code_peers_) m->drop_write_tags(page);
 }
 
 void Mmu::unprotect_code_page(u64 phys) {

@@ -33,6 +33,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/fault.hpp"
@@ -92,6 +93,20 @@ struct WatchedAccess {
     u64 old_value;   // for writes: memory before the store (0 for device memory)
 };
 using WatchHook = void (*)(void* ctx, const WatchedAccess&);
+
+// The coherence checker with several CPUs: the last store into every page-table
+// entry a walk has read (keyed by its 4-byte-aligned physical address; a PAE
+// entry is two keys), so a stale use can name the CPU that changed the entry.
+// Shared by the MMUs of one machine; only stores to recorded entries cost a
+// hash update, and only while the checker is on.
+struct PteWriteLog {
+    static constexpr u8 kNobody = 0xFF;
+    struct Writer {
+        u8 cpu = kNobody;
+        u64 cycle = 0;
+    };
+    std::unordered_map<u64, Writer> by_word;
+};
 
 // One modelled TLB entry as the debugger shows it.
 struct TlbEntryView {
@@ -221,6 +236,11 @@ public:
     // (see coherence_checker.cpp). Off by default; when on, the front array is bypassed.
     void set_coherence_checker(bool on);
     bool coherence_checker() const { return checker_; }
+    // -smp N: this MMU's CPU index and the machine's shared log (nullptr: off).
+    void set_pte_write_log(PteWriteLog* log, u8 cpu) {
+        pte_log_ = log;
+        cpu_index_ = cpu;
+    }
     // Hit tracking, for debuggers: every lookup reaches the modelled TLB (the front
     // array is bypassed, as for the checker), so TlbEntryView::hits counts every lookup
     // an entry served. Not every use: the CPU chains blocks within one code page
@@ -241,6 +261,12 @@ public:
     // The decode cache holds code from this physical page: stores must tell it.
     void protect_code_page(u64 phys);
     void unprotect_code_page(u64 phys);
+    // SMP: the MMUs of every CPU of a machine (this one included). Each keeps the
+    // pages its own CPU's decode cache holds; a page protected by any of them
+    // takes the slow store path on all of them, and a store from any CPU calls
+    // the hook of every CPU that holds code from the page. Empty (the default):
+    // one CPU, no peers. Only the slow path looks at the peers.
+    void share_code_pages(std::vector<Mmu*> peers);
 
     // ---------------- debugger watchpoints (mmu_watch.cpp) ----------------
     // Replaces the watched pages; hook == nullptr (or no pages) turns watching off.
@@ -332,7 +358,10 @@ private:
     void fill_front_from(const TlbEntry& e, TlbKind kind, u32 lin, Priv p);
     void drop_front(const TlbEntry& e, TlbKind kind);
     void flush_front();
-    bool is_code_page(u64 phys) const;
+    bool is_code_page(u64 phys) const;    // this MMU's or any peer's decode cache holds code there
+    bool owns_code_page(u64 phys) const;  // this MMU's own CPU holds code there
+    void notify_code_write(u64 phys, unsigned size);
+    void drop_write_tags(u64 page);
 
     // TLB maintenance.
     Tlb& tlb(TlbKind k) { return k == TlbKind::Instruction ? itlb_ : dtlb_; }
@@ -346,6 +375,8 @@ private:
 
     // Coherence checker (coherence_checker.cpp).
     void check_coherence(TlbEntry& e, TlbKind kind, u32 lin, Access a, Priv p);
+    void note_walked_entries(const WalkResult& w);   // PteWriteLog: entries to watch
+    void note_store(u64 phys, unsigned size);        // PteWriteLog: a store into one of them
 
     WalkResult pure_walk(u32 lin, Access a, Priv p) const;
 
@@ -375,6 +406,7 @@ private:
     void* code_hook_ctx_ = nullptr;
     struct CodePageSet;
     CodePageSet* code_pages_;
+    std::vector<Mmu*> code_peers_;
 
     PagingState state_;
     TlbConfig config_;
@@ -382,6 +414,8 @@ private:
     Tlb itlb_, dtlb_;
     mutable MmuStats stats_;
     bool checker_ = false;
+    PteWriteLog* pte_log_ = nullptr;
+    u8 cpu_index_ = 0;
     bool track_hits_ = false;
     EventSink* sink_ = nullptr;
     const u32* eip_ = nullptr;

@@ -39,6 +39,7 @@ void visit_cpu_state(V& v, CpuState& s) {
     v.value(s.cr.cr0), v.value(s.cr.cr2), v.value(s.cr.cr3), v.value(s.cr.cr4), v.value(s.cr.efer);
     v.value(s.tsc_adjust), v.value(s.cycles), v.value(s.instructions);
     v.value(s.debug_shadow), v.value(s.held_dr6);
+    v.value(s.wait_for_sipi);  // an AP before its SIPI (-smp N)
     v.section(0x465055);  // "FPU"
     FpuState& f = s.fpu;
     for (fpu::Float80& r : f.st) v.value(r.sig), v.value(r.se);

@@ -4,7 +4,7 @@
 
 namespace hm {
 
-VirtualClock::VirtualClock(const u64& cycles, u64 cpu_hz) : cycles_(cycles), hz_(cpu_hz) {
+VirtualClock::VirtualClock(const u64& cycles, u64 cpu_hz) : cycles_(&cycles), hz_(cpu_hz) {
     if (cpu_hz == 0) throw std::invalid_argument("CPU frequency must be positive");
 }
 

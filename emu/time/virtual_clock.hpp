@@ -33,13 +33,17 @@ public:
 
     // cycles: the CPU's counter (CpuState::cycles), read on every query.
     VirtualClock(const u64& cycles, u64 cpu_hz);
+    // With several CPUs the machine points the clock at the counter of the CPU
+    // that is running (a device it touches sees that CPU's time), and between
+    // quanta at the machine's own counter (docs/devices.md, "SMP").
+    void bind(const u64& cycles) { cycles_ = &cycles; }
 
-    u64 now() const { return cycles_; }
+    u64 now() const { return *cycles_; }
     u64 cpu_hz() const { return hz_; }
 
     // Whole ticks of a clock at f that have elapsed by cycle c (tick 0 at cycle 0).
     u64 ticks_at(u64 c, Frequency f) const;
-    u64 ticks_now(Frequency f) const { return ticks_at(cycles_, f); }
+    u64 ticks_now(Frequency f) const { return ticks_at(*cycles_, f); }
     // The first cycle at which tick t of a clock at f has happened.
     u64 cycle_of_tick(u64 t, Frequency f) const;
 
@@ -47,7 +51,7 @@ public:
     u64 cycles_from_ns(u64 ns) const { return mul_div_ceil(ns, hz_, 1'000'000'000); }
 
 private:
-    const u64& cycles_;
+    const u64* cycles_;
     u64 hz_;
 };
 

@@ -67,6 +67,8 @@ BootRecord run_boot(const RunPlan& plan) {
     cfg.cpu_model = plan.cpu_model;
     cfg.tlb = plan.tlb;
     cfg.tlb_checker = plan.tlb_check ? CoherenceChecker::On : CoherenceChecker::Off;
+    cfg.cpus = plan.cpus;
+    cfg.smp_quantum = plan.smp_quantum;
     std::unique_ptr<Machine> owner;
     try {
         owner = std::make_unique<Machine>(cfg);

@@ -54,6 +54,8 @@ std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo&
     cfg.cpu_model = plan.cpu_model;
     cfg.tlb = plan.tlb;
     cfg.tlb_checker = plan.tlb_check ? CoherenceChecker::On : CoherenceChecker::Off;
+    cfg.cpus = plan.cpus;
+    cfg.smp_quantum = plan.smp_quantum;
 
     try {
         machine = std::make_unique<Machine>(cfg);

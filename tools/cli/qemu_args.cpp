@@ -12,6 +12,7 @@ std::vector<std::string> translate_qemu_args(const std::vector<std::string>& arg
     static const std::map<std::string, std::string> renamed = {
         {"-kernel", "--kernel"}, {"-append", "--append"},     {"-initrd", "--initrd"},
         {"-bios", "--rom"},      {"-serial", "--serial"},     {"-debugcon", "--debugcon"},
+        {"-smp", "--smp"},
     };
     std::vector<std::string> out;
     for (size_t i = 0; i < args.size(); ++i) {

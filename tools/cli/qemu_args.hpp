@@ -1,7 +1,7 @@
 // QEMU's spellings for the options hm386 shares with it. CLI11 reads "-append"
 // as a cluster of short flags, so QEMU's single-dash long options are rewritten
 // to hm386's before parsing:
-//   -kernel F  -append S  -initrd "F ARGS,F2"  -bios F (= --rom)  -m SIZE
+//   -kernel F  -append S  -initrd "F ARGS,F2"  -bios F (= --rom)  -m SIZE  -smp N|cpus=N
 //   -serial stdio|none|file:P  -debugcon ...  -rtc base=DATE[,clock=vm]
 //   -no-reboot (hm386 never reboots)  -nographic / -display none (no display here)
 //   -device isa-debug-exit[,iobase=0xf4][,iosize=0x04] (= --debug-exit-qemu)

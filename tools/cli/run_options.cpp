@@ -23,6 +23,9 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
     cmd.add_option("--debugcon", o.debugcon, "port 0xE9 console: stdio, none or file:PATH (default stdio)");
     o.cpu_mhz_opt = cmd.add_option("--cpu-mhz", o.cpu_mhz, "virtual CPU clock in MHz (default 100)");
     cmd.add_option("--cpu", o.cpu, "CPU profile: 486, pentium, p6 or default (docs/cycle-costs.md, \"CPU profiles\")");
+    o.smp_opt = cmd.add_option("--smp", o.smp, "CPUs: N or cpus=N, 1 to 8 (default 1; QEMU: -smp)");
+    cmd.add_option("--smp-quantum", o.smp_quantum,
+                   "cycles each CPU runs before the next one's turn (default 1000; docs/devices.md \"SMP\")");
     cmd.add_option("--max-cycles", o.max_cycles, "stop after this many CPU cycles (exit 125)");
     o.timeout_opt = cmd.add_option("--timeout", o.timeout, "stop after this many host seconds (exit 124)");
     cmd.add_option("--itlb-4k", o.itlb_4k, "instruction TLB, 4 KiB pages: ENTRIESxWAYS (default 32x4)");
@@ -56,6 +59,17 @@ LinuxBootRequest linux_boot_request(const RunPlan& plan) {
         req.initrd = read_file_bytes(plan.initrd, plan.ram_bytes, "initrd");
     }
     return req;
+}
+
+std::optional<unsigned> parse_smp(const std::string& text) {
+    std::string digits = text.rfind("cpus=", 0) == 0 ? text.substr(5) : text;
+    if (digits.empty() || digits.size() > 2) return std::nullopt;
+    for (char c : digits) {
+        if (c < '0' || c > '9') return std::nullopt;
+    }
+    const unsigned n = static_cast<unsigned>(std::stoul(digits));
+    if (n < 1 || n > 8) return std::nullopt;
+    return n;
 }
 
 TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& option) {
@@ -152,9 +166,10 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
     // `option` is the command-line spelling; a manifest's error names its key and line.
     auto value_error = [&](bool from_cli, const std::string& option, const std::string& value, const std::string& why) {
         if (from_cli) throw UsageError(option + " " + value + ": " + why);
-        const bool is_mem = option == "--mem";
-        const unsigned line = is_mem ? manifest->mem_line : manifest->cpu_mhz_line;
-        throw BootError(*p.manifest + ":" + std::to_string(line) + ": " + (is_mem ? "mem" : "cpu-mhz") + " = " + value + ": " + why);
+        const bool is_mem = option == "--mem", is_smp = option == "-smp";
+        const unsigned line = is_mem ? manifest->mem_line : is_smp ? manifest->smp_line : manifest->cpu_mhz_line;
+        const char* key = is_mem ? "mem" : is_smp ? "smp" : "cpu-mhz";
+        throw BootError(*p.manifest + ":" + std::to_string(line) + ": " + key + " = " + value + ": " + why);
     };
     if (!mem.empty()) {
         u64 bytes = 0;
@@ -184,6 +199,20 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
         if (!number) value_error(mhz_from_cli, "--cpu-mhz", mhz, "expected a number of MHz");
         if (!(v >= 1 && v <= 100000)) value_error(mhz_from_cli, "--cpu-mhz", mhz, "must be between 1 and 100000");
         p.cpu_hz = static_cast<u64>(std::llround(v * 1e6));
+    }
+
+    const bool smp_from_cli = o.smp_opt && o.smp_opt->count();
+    const std::string smp = smp_from_cli ? o.smp : (manifest && manifest->smp ? *manifest->smp : "");
+    if (!smp.empty()) {
+        std::optional<unsigned> n = parse_smp(smp);
+        if (!n) value_error(smp_from_cli, "-smp", smp, "expected N or cpus=N with N from 1 to 8");
+        p.cpus = *n;
+    }
+    if (!o.smp_quantum.empty()) {
+        p.smp_quantum = parse_u64(o.smp_quantum, "--smp-quantum");
+        if (p.smp_quantum == 0 || p.smp_quantum > 1'000'000'000) {
+            throw UsageError("--smp-quantum " + o.smp_quantum + ": give 1 to 1000000000 cycles");
+        }
     }
 
     for (const std::string& m : o.modules) p.modules.push_back(m);

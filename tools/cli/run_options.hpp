@@ -31,6 +31,8 @@ struct RunOptions {
     std::string debugcon = "stdio";
     std::string cpu_mhz;
     std::string cpu;  // --cpu: a CPU profile name
+    std::string smp;          // -smp N (QEMU: -smp N or cpus=N)
+    std::string smp_quantum;  // --smp-quantum CYCLES
     std::string max_cycles;
     double timeout = 0;
     std::string itlb_4k, itlb_large, dtlb_4k, dtlb_large;
@@ -51,6 +53,7 @@ struct RunOptions {
     CLI::Option* append_opt = nullptr;
     CLI::Option* mem_opt = nullptr;
     CLI::Option* cpu_mhz_opt = nullptr;
+    CLI::Option* smp_opt = nullptr;
     CLI::Option* timeout_opt = nullptr;
 };
 
@@ -70,6 +73,8 @@ struct RunPlan {
     u64 ram_bytes = 128 * kMiB;
     u64 cpu_hz = 100'000'000;
     CpuModel cpu_model = CpuModel::Default;  // --cpu (its TLB geometry is already in `tlb`)
+    unsigned cpus = 1;               // -smp N
+    u64 smp_quantum = 1000;          // --smp-quantum (kDefaultSmpQuantum)
     u64 max_cycles = 0;
     double timeout = 0;
     TlbConfig tlb;
@@ -94,6 +99,9 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars);
 // A Linux plan's bzImage, initrd and command line read into a boot request.
 // Throws BootError for a file that cannot be read.
 LinuxBootRequest linux_boot_request(const RunPlan& plan);
+
+// "4" or "cpus=4" -> 4 (1..8); nullopt otherwise.
+std::optional<unsigned> parse_smp(const std::string& text);
 
 // "64x4" -> {64, 4}; UsageError otherwise.
 TlbGeometry parse_tlb_geometry(const std::string& text, const std::string& option);

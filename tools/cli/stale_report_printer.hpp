@@ -22,6 +22,7 @@ public:
     void on_exception(const ExceptionEvent& e) override { if (next_) next_->on_exception(e); }
     void on_interrupt(const InterruptEvent& e) override { if (next_) next_->on_interrupt(e); }
     void on_port_io(const PortIoEvent& e) override { if (next_) next_->on_port_io(e); }
+    void on_cpu_switch(const CpuSwitchEvent& e) override { if (next_) next_->on_cpu_switch(e); }
     void on_stale_translation(const StaleTranslationEvent& e) override;
 
     // Prints how many reports were not shown, if any.

@@ -11,7 +11,7 @@ namespace hm {
 namespace {
 std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
 std::string fmt(const char* f, ...) {
-    char buf[512];
+    char buf[1024];
     va_list ap;
     va_start(ap, f);
     std::vsnprintf(buf, sizeof buf, f, ap);
@@ -52,8 +52,22 @@ std::string stats_table(const MachineStats& s, const RunSummary& run) {
     double vsec = s.cpu_hz ? static_cast<double>(s.cycles) / static_cast<double>(s.cpu_hz) : 0;
     t += fmt("  run ended           %s (exit status %d)\n", run.outcome.c_str(), run.status);
     t += fmt("  instructions        %" PRIu64 "\n", s.instructions);
+    const double cpu_cycles = static_cast<double>(s.cycles) * s.cpus;  // halted % is of every CPU's time
     t += fmt("  cycles              %" PRIu64 "  (%.6f s of guest time at %.3f MHz; %.1f %% halted)\n", s.cycles, vsec,
-             s.cpu_hz / 1e6, s.cycles ? 100.0 * static_cast<double>(s.halted_cycles) / static_cast<double>(s.cycles) : 0);
+             s.cpu_hz / 1e6, s.cycles ? 100.0 * static_cast<double>(s.halted_cycles) / cpu_cycles : 0);
+    if (!s.per_cpu.empty()) {
+        t += fmt("  CPUs                %u (figures above and below are totals; per CPU:)\n", s.cpus);
+        t += "    cpu  instructions        cycles  halted %  ITLB miss  DTLB miss  invlpg  cr3 flush  interrupts  "
+             "IPIs sent\n";
+        for (size_t i = 0; i < s.per_cpu.size(); ++i) {
+            const CpuRunStats& c = s.per_cpu[i];
+            t += fmt("    %3zu %13" PRIu64 " %13" PRIu64 " %9.1f %10" PRIu64 " %10" PRIu64 " %7" PRIu64 " %10" PRIu64
+                     " %11" PRIu64 " %10" PRIu64 "\n",
+                     i, c.instructions, c.cycles,
+                     c.cycles ? 100.0 * static_cast<double>(c.halted_cycles) / static_cast<double>(c.cycles) : 0,
+                     c.itlb.misses, c.dtlb.misses, c.dtlb.flush_invlpg, c.dtlb.flush_cr3, c.interrupts, c.ipis_sent);
+        }
+    }
     t += fmt("  host time           %.3f s   (%.1f MIPS)\n", s.host_seconds, mips(s));
     t += "  TLB                         ITLB            DTLB\n";
     for (const TlbRow& r : kTlbRows) {
@@ -103,6 +117,21 @@ std::string stats_json(const MachineStats& s, const RunSummary& run) {
              ",\n  \"cpu_hz\": %" PRIu64 ",\n",
              s.instructions, s.cycles, s.halted_cycles, s.cpu_hz);
     j += fmt("  \"host_seconds\": %.6f,\n  \"mips\": %.3f,\n", s.host_seconds, mips(s));
+    if (!s.per_cpu.empty()) {
+        j += fmt("  \"cpus\": %u,\n  \"per_cpu\": [\n", s.cpus);
+        for (size_t i = 0; i < s.per_cpu.size(); ++i) {
+            const CpuRunStats& c = s.per_cpu[i];
+            j += fmt("    {\"cpu\": %zu, \"instructions\": %" PRIu64 ", \"cycles\": %" PRIu64 ", \"halted_cycles\": %" PRIu64
+                     ", \"itlb_lookups\": %" PRIu64 ", \"itlb_misses\": %" PRIu64 ", \"dtlb_lookups\": %" PRIu64
+                     ", \"dtlb_misses\": %" PRIu64 ", \"flush_invlpg\": %" PRIu64 ", \"flush_cr3\": %" PRIu64
+                     ", \"exceptions\": %" PRIu64 ", \"interrupts\": %" PRIu64 ", \"apic_vectors\": %" PRIu64
+                     ", \"ipis_sent\": %" PRIu64 ", \"sipis_received\": %" PRIu64 "}%s\n",
+                     i, c.instructions, c.cycles, c.halted_cycles, c.itlb.lookups, c.itlb.misses, c.dtlb.lookups,
+                     c.dtlb.misses, c.dtlb.flush_invlpg, c.dtlb.flush_cr3, c.exceptions, c.interrupts, c.apic_vectors,
+                     c.ipis_sent, c.sipis_received, i + 1 < s.per_cpu.size() ? "," : "");
+        }
+        j += "  ],\n";
+    }
     j += "  \"tlb\": {\n";
     for (int k = 0; k < 2; ++k) {
         const TlbStats& ts = k == 0 ? s.mmu.itlb : s.mmu.dtlb;

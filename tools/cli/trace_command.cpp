@@ -29,8 +29,16 @@ int trace_command(const TraceOptions& o) {
         std::printf("# hm386 trace %s, CPU clock %.3f MHz; columns: cycle, event, details\n", o.file.c_str(),
                     reader.cpu_hz() / 1e6);
         u64 printed = 0;
+        // -smp N: CPU switch records are not printed; every event after one is
+        // prefixed with its CPU instead (one-CPU traces have none and no prefix).
+        int cpu = -1;
         while (auto rec = reader.next()) {
+            if (const auto* sw = std::get_if<CpuSwitchEvent>(&*rec)) {
+                cpu = sw->cpu;
+                continue;
+            }
             if (!(mask & trace_bit(kind_of(*rec)))) continue;
+            if (cpu >= 0) std::printf("cpu%d ", cpu);
             std::puts(format_trace_record(*rec).c_str());
             if (o.limit && ++printed >= o.limit) break;
         }

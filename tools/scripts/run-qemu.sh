@@ -8,6 +8,7 @@
 #   run-qemu.sh [--mem SIZE] [--timeout SECONDS] [--cpu MODEL] --bios ROM   (firmware-style guest)
 #
 # --device NAME adds a QEMU device (e.g. pc-testdev); repeatable.
+# --smp N gives QEMU N CPUs (as hm386's -smp N).
 # --cpu replaces the default CPU model (pentium3: PAE and PGE but no NX), e.g.
 # "pentium3,+nx" to test PAE with NX.
 #
@@ -22,6 +23,7 @@ timeout=60
 initrd=""
 bios=""
 cpu=pentium3
+smp=1
 devices=()
 while [[ $# -gt 0 && "$1" == --* ]]; do
   case "$1" in
@@ -31,6 +33,7 @@ while [[ $# -gt 0 && "$1" == --* ]]; do
     --initrd) initrd=$2; shift 2 ;;
     --bios) bios=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
+    --smp) smp=$2; shift 2 ;;
     --device) devices+=(-device "$2"); shift 2 ;;
     *) echo "run-qemu.sh: unknown option $1" >&2; exit 64 ;;
   esac
@@ -47,7 +50,7 @@ qemu=$(command -v qemu-system-i386) || { echo "run-qemu.sh: SKIP: qemu-system-i3
 [[ -r "$image" ]] || { echo "run-qemu.sh: cannot read $image" >&2; exit 64; }
 
 args=(-m "$mem" -display none -serial stdio -monitor none
-      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu "$cpu" ${devices[@]+"${devices[@]}"})
+      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cpu "$cpu" -smp "$smp" ${devices[@]+"${devices[@]}"})
 if [[ -n "$bios" ]]; then
   args+=(-bios "$bios")
 else

@@ -119,3 +119,28 @@ TEST_CASE("ACPI MADT: one CPU, the I/O APIC, IRQ0 -> GSI 2, SCI level high, LINT
     CHECK(e[4].type == 4);
     CHECK(v.u8_(e[4].at + 5) == 1);        // LINT1
 }
+
+TEST_CASE("ACPI MADT: -smp N lists N enabled processors, APIC ID = UID = index, and still sums to 0", "[acpi]") {
+    for (unsigned n : {1u, 2u, 4u, 8u}) {
+        INFO(n << " CPUs");
+        AcpiTables t = build_acpi_tables(0xBFFE0000, n);
+        View v{t};
+        const u32 m = t.madt;
+        const u32 len = v.u32_(m + 4);
+        CHECK(v.sum(m, len) == 0);
+        CHECK(m + len <= t.rsdt);
+        CHECK(v.sum(t.rsdt, v.u32_(t.rsdt + 4)) == 0);
+        unsigned cpus = 0;
+        for (u32 p = m + 44; p < m + len; p += v.u8_(p + 1)) {
+            REQUIRE(v.u8_(p + 1) >= 2);
+            if (v.u8_(p) != 0) continue;
+            CHECK(v.u8_(p + 2) == cpus);  // ACPI processor UID
+            CHECK(v.u8_(p + 3) == cpus);  // APIC ID
+            CHECK(v.u32_(p + 4) == 1);    // enabled
+            ++cpus;
+        }
+        CHECK(cpus == n);
+    }
+    CHECK_THROWS(build_acpi_tables(0xBFFE0000, 9));
+    CHECK_THROWS(build_acpi_tables(0xBFFE0000, 0));
+}

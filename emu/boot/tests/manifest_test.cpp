@@ -49,7 +49,7 @@ TEST_CASE("${HERE} and relative paths resolve against the manifest's folder", "[
 
 TEST_CASE("Manifest mistakes are reported with file and line", "[manifest]") {
     CHECK(error_of("kernel = a\nkernal = b\n") ==
-          "images/x:2: unknown key 'kernal' (known: kernel, rom, module, initrd, mem, append, cpu-mhz, cpu, description)");
+          "images/x:2: unknown key 'kernal' (known: kernel, rom, module, initrd, mem, append, cpu-mhz, cpu, smp, description)");
     CHECK(error_of("kernel a\n") == "images/x:1: expected 'key = value', got 'kernel a'");
     CHECK(error_of("kernel = a\nkernel = b\n") == "images/x:2: 'kernel' given twice");
     CHECK(error_of("kernel = ${NOPE}/a\n").find("images/x:1: unknown variable ${NOPE}") == 0);

@@ -21,9 +21,11 @@ struct Session {
     std::unique_ptr<Debugger> dbg;
     std::unique_ptr<CommandInterpreter> cli;
 
-    explicit Session(const std::string& image_rel, const std::string& append = "", u64 ram = 64 * kMiB) {
+    explicit Session(const std::string& image_rel, const std::string& append = "", u64 ram = 64 * kMiB,
+                     unsigned cpus = 1) {
         MachineConfig cfg;
         cfg.ram_bytes = ram;
+        cfg.cpus = cpus;
         cfg.serial_out = &serial;
         cfg.debugcon_out = &serial;
         machine = std::make_unique<Machine>(cfg);

@@ -17,6 +17,7 @@ TEST_CASE("QEMU's single-dash options become hm386's", "[cli]") {
           V{"run", "--debug-exit-qemu", "k"});
     CHECK(translate_qemu_args({"run", "-device", "pc-testdev", "k"}) == V{"run", "--device", "pc-testdev", "k"});
     CHECK(translate_qemu_args({"run", "--", "-kernel"}) == V{"run", "--", "-kernel"});
+    CHECK(translate_qemu_args({"run", "-smp", "4", "k"}) == V{"run", "--smp", "4", "k"});
     CHECK(translate_qemu_args({"run", "-s", "-S", "k"}) == V{"run", "--gdb", "1234", "k"});
     CHECK(translate_qemu_args({"run", "-gdb", "tcp::4321", "k"}) == V{"run", "--gdb", "4321", "k"});
     CHECK(translate_qemu_args({"run", "-gdb", "tcp:localhost:4321", "k"}) == V{"run", "--gdb", "4321", "k"});

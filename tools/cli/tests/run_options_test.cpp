@@ -42,6 +42,27 @@ RunPlan plan_for(std::vector<std::string> args, const ManifestVars& vars = {"/bu
 const std::string kElf = std::string("\x7f" "ELF", 4) + std::string(60, '\0');
 }  // namespace
 
+TEST_CASE("SMP: -smp N in QEMU's spellings, the manifest key, and the quantum", "[cli]") {
+    TempDir d;
+    std::string k = d.file("k.elf", kElf);
+    CHECK(plan_for({k}).cpus == 1);
+    CHECK(plan_for({k, "--smp", "4"}).cpus == 4);
+    CHECK(plan_for({k, "--smp", "cpus=8"}).cpus == 8);
+    CHECK(plan_for({k, "--smp", "1"}).cpus == 1);
+    CHECK(plan_for({k}).smp_quantum == 1000);
+    CHECK(plan_for({k, "--smp-quantum", "250"}).smp_quantum == 250);
+    std::string m = d.file("demo", "kernel = k.elf\nsmp = 2\n");
+    CHECK(plan_for({m}).cpus == 2);
+    CHECK(plan_for({m, "--smp", "3"}).cpus == 3);  // the command line wins
+    std::string bad = d.file("bad", "kernel = k.elf\n\nsmp = 16\n");
+    try {
+        plan_for({bad});
+        FAIL("a manifest asking for 16 CPUs was accepted");
+    } catch (const BootError& e) {
+        CHECK(std::string(e.what()).find("bad:3: smp = 16: expected N or cpus=N") != std::string::npos);
+    }
+}
+
 TEST_CASE("A kernel with QEMU-style options resolves to a plan", "[cli]") {
     TempDir d;
     std::string k = d.file("k.elf", kElf);
@@ -107,6 +128,11 @@ TEST_CASE("Bad option values are usage errors with the option named", "[cli]") {
     CHECK(usage({k, "-m", "100G"}).find("between 1 MiB and 64 GiB") != std::string::npos);
     CHECK(usage({k, "--cpu-mhz", "0"}).find("--cpu-mhz 0") == 0);
     CHECK(usage({k, "--cpu-mhz", "fast"}).find("--cpu-mhz fast") == 0);
+    for (const char* n : {"0", "9", "two", "cpus=", "cpus=12", "4,sockets=2", "-1"}) {
+        INFO("--smp " << n);
+        CHECK(usage({k, "--smp", n}).find(std::string("-smp ") + n + ": expected N or cpus=N") == 0);
+    }
+    CHECK(usage({k, "--smp-quantum", "0"}).find("--smp-quantum 0") == 0);
     CHECK(usage({k, "--max-cycles", "-5"}).find("--max-cycles -5") == 0);
     CHECK(usage({k, "--max-cycles", "0"}).find("positive") != std::string::npos);
     CHECK(usage({k, "--itlb-4k", "32"}).find("ENTRIESxWAYS") != std::string::npos);

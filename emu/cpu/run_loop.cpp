@@ -196,6 +196,13 @@ StopReason Core::run_inner(u64 deadline) {
         const u32 eip = s.eip;
         const u32 lin = cs.base + eip;
         const bool c32 = code32();
+        // A breakpoint stops before the fetch, as an instruction-count stop does:
+        // the ITLB lookup (and a walk) belong to the instruction's execution, so a
+        // stop there must not have made them (breakpoint_at only probes the MMU).
+        if (HM_UNLIKELY(breakpoints_armed) && lin != breakpoint_resume && breakpoint_at(lin)) {
+            breakpoint_resume = lin;
+            return StopReason::Breakpoint;
+        }
         Block* b = nullptr;
         u64 key;
         if (prev && (lin & ~0xFFFu) == page_lin) {

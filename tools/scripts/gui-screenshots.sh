@@ -28,7 +28,7 @@ ln -s "$image" "$tmp/ktest.elf"
 
 cd "$tmp"
 SDL_FRAMEBUFFER_ACCELERATION=0 SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 1600x1000x24" \
-  "$gui" ktest.elf -m 64M --append "highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it" \
+  "$gui" ktest.elf -m 64M --append "force_highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it" \
   --size 1440x900 --script "$tmp/script" --timeout 300 >"$tmp/log" 2>&1 || {
   echo "gui-screenshots: hm386-gui failed:" >&2
   cat "$tmp/log" >&2

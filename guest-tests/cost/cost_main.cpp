@@ -21,7 +21,7 @@ int init_payload() {
         return EXIT_STATUS_TEST_FAILURE;
     }
     if (totalhigh_pages() < 4096) {
-        printk("cost: needs at least 16 MiB of highmem (boot with highmem=32M or more RAM)\n");
+        printk("cost: needs at least 16 MiB of highmem (boot with force_highmem=32M or more RAM)\n");
         return EXIT_STATUS_TEST_FAILURE;
     }
     printk("cost: mode=%s last_pkmap=%u km_max_idx=%u\n", pae_enabled() ? "pae" : "2level", LAST_PKMAP(), KM_MAX_IDX);

@@ -76,7 +76,7 @@ int run_highmem_demo() {
     page* low = alloc_page(GFP_KERNEL);
     page* high = alloc_page(GFP_HIGHUSER);
     if (!low || !high || !PageHighMem(high)) {
-        printk("demo: needs a lowmem and a highmem page (boot with highmem=32M on a 64 MiB machine)\n");
+        printk("demo: needs a lowmem and a highmem page (boot with force_highmem=32M on a 64 MiB machine)\n");
         return EXIT_STATUS_TEST_FAILURE;
     }
 

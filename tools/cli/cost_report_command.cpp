@@ -40,7 +40,7 @@ CostModelNumbers model_numbers(CpuModel m) {
 void add_cost_report_options(CLI::App& cmd, CostReportOptions& o) {
     cmd.add_option("--image", o.image, "the cost program (default ${BUILD}/guest/cost.elf)");
     cmd.add_option("-m,--mem", o.mem, "RAM for both boots (default 64M)");
-    cmd.add_option("--append", o.append, "kernel command line besides paging= (default highmem=32M)");
+    cmd.add_option("--append", o.append, "kernel command line besides paging= (default force_highmem=32M)");
     cmd.add_option("--csv", o.csv, "write the figures of both modes to FILE as CSV");
     cmd.add_option("--log-dir", o.log_dir, "keep both boots' console logs in DIR");
     cmd.add_option("--cpu", o.cpu, "CPU profile of both boots: 486, pentium, p6 or default (as hm386 run --cpu)");

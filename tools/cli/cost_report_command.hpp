@@ -19,7 +19,7 @@ namespace hm {
 struct CostReportOptions {
     std::string image;  // default ${BUILD}/guest/cost.elf
     std::string mem = "64M";
-    std::string append = "highmem=32M";
+    std::string append = "force_highmem=32M";
     std::string cpu = "default";  // the CPU profile both boots run on (--cpu)
     std::string csv;
     std::string log_dir;

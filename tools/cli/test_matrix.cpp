@@ -8,8 +8,8 @@ namespace hm {
 
 const std::vector<TestConfig>& default_test_matrix() {
     static const std::vector<TestConfig> matrix = {
-        {"64M-2level", "64M", "paging=2level highmem=32M"},
-        {"64M-pae", "64M", "paging=pae highmem=32M"},
+        {"64M-2level", "64M", "paging=2level force_highmem=32M"},
+        {"64M-pae", "64M", "paging=pae force_highmem=32M"},
         {"1G-2level", "1G", "paging=2level"},
         {"1G-pae", "1G", "paging=pae"},
         {"3G-2level", "3G", "paging=2level"},

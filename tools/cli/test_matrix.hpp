@@ -1,7 +1,7 @@
 // The machine configurations `hm386 test` boots each image in: the issue's
 // matrix of paging modes and memory sizes (docs/testing.md).
 //
-//   64M-2level, 64M-pae   64 MiB with highmem=32M: a small lowmem limit, so
+//   64M-2level, 64M-pae   64 MiB with force_highmem=32M: a small lowmem limit, so
 //                         highmem exists on a small machine
 //   1G-2level, 1G-pae     1 GiB: 896 MiB of lowmem, 128 MiB of highmem
 //   3G-2level, 3G-pae     3 GiB: mostly highmem

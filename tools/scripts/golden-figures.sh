@@ -43,7 +43,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # The boot of the walkthrough: the same as gui-screenshots.sh's.
-walk_append="highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it"
+walk_append="force_highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it"
 
 # line CMD... : the output lines of CMD matching the regex in $want (exactly one expected).
 measure() {
@@ -68,12 +68,12 @@ measure() {
   for mode in 2level pae; do
     echo "[mapping-costs $mode]"
     measure '^# cost: kmap_local\+kunmap_local' "$hm386" run -m 64M --timeout 300 \
-      --append "paging=$mode highmem=32M ktest=tlb.mapping_costs_in_cycles" "$build/guest/ktest.elf"
+      --append "paging=$mode force_highmem=32M ktest=tlb.mapping_costs_in_cycles" "$build/guest/ktest.elf"
   done
   for mode in 2level pae; do
     echo "[demo $mode]"
     measure '^demo: cycles per map \+ unmap' "$hm386" run -m 64M --timeout 300 \
-      --append "paging=$mode demo highmem=32M" "$build/kernel.elf"
+      --append "paging=$mode demo force_highmem=32M" "$build/kernel.elf"
   done
   echo "[cost-report]"
   "$hm386" cost-report --image "$build/guest/cost.elf" >"$tmp/cost" 2>&1 || { cat "$tmp/cost" >&2; exit 1; }

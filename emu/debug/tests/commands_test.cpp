@@ -291,7 +291,7 @@ TEST_CASE("cmd: disas, sym, info sym, sym-file", "[debugger][cmd]") {
 }
 
 TEST_CASE("cmd: pkmap, kmap-local, zones on the kernel", "[debugger][cmd]") {
-    Session s("guest/ktest.elf", "highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
+    Session s("guest/ktest.elf", "force_highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
     s.run("b kunmap_high");
     s.run("c");
     std::string out = s.run("pkmap");

@@ -72,7 +72,7 @@ TEST_CASE("zones without a kernel is one error line, no table header", "[debugge
 }
 
 TEST_CASE("sregs names a 32-bit busy TSS as 32-bit", "[debugger][cmd]") {
-    Session s("guest/ktest.elf", "highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
+    Session s("guest/ktest.elf", "force_highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
     s.run("b kunmap_high");
     s.run("c");
     const std::string out = s.run("sregs");

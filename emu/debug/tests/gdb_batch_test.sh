@@ -40,7 +40,7 @@ expect() {  # expect FILE REGEX WHAT
 }
 
 # ---- session 1: ktest.elf running kmap_local cases; ends with detach ----------
-start_stub ktest -m 64M --append "highmem=32M ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on" "$ktest"
+start_stub ktest -m 64M --append "force_highmem=32M ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on" "$ktest"
 timeout 120 gdb -batch -nx \
   -ex "target remote :$PORT" \
   -ex 'b kmap_local_page' \
@@ -91,7 +91,7 @@ expect "$work/ktest.serial" 'ktest: [0-9]+ passed, 0 failed' "the guest ran on t
 # CW 0x087f, pushed pi and then 1/3 (FIDIV by the integer 3): TOP 6, R7 and R6
 # valid, the rest empty. gdb writes ST(0) and the control word and reads them
 # back; the case then checks the control word it set is there again.
-start_stub x87 -m 64M --append "highmem=32M ktest=x87.new_thread_starts_from_the_fninit_state" "$ktest"
+start_stub x87 -m 64M --append "force_highmem=32M ktest=x87.new_thread_starts_from_the_fninit_state" "$ktest"
 timeout 120 gdb -batch -nx \
   -ex "target remote :$PORT" \
   -ex 'b x87_state_loaded' \

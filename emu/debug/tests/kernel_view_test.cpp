@@ -29,7 +29,7 @@ u32 arg(Session& s, unsigned n) { return static_cast<u32>(s.dbg->read_value(Spac
 }  // namespace
 
 TEST_CASE("Zones read by the debugger equal the kernel's meminfo report", "[debugger][kernel]") {
-    Session s("kernel.elf", "highmem=32M", 64 * kMiB);
+    Session s("kernel.elf", "force_highmem=32M", 64 * kMiB);
     run_through(s, "show_meminfo");
     const auto zones = s.dbg->zones();
     REQUIRE(zones.size() == 3);
@@ -56,7 +56,7 @@ TEST_CASE("Zones read by the debugger equal the kernel's meminfo report", "[debu
     }
     CHECK(matched == 3);
     CHECK(zones[2].name == "HighMem");
-    CHECK(zones[2].present == 32 * kMiB / kPageSize);  // highmem=32M
+    CHECK(zones[2].present == 32 * kMiB / kPageSize);  // force_highmem=32M
 }
 
 TEST_CASE("Tasks read by the debugger equal the kernel's thread list", "[debugger][kernel]") {
@@ -82,7 +82,7 @@ TEST_CASE("Tasks read by the debugger equal the kernel's thread list", "[debugge
 }
 
 TEST_CASE("pkmap: the slot kmap chose holds the page's PTE and the users' count", "[debugger][kernel]") {
-    Session s("guest/ktest.elf", "highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
+    Session s("guest/ktest.elf", "force_highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
     s.dbg->add_breakpoint(Space::Linear, s.sym("kunmap_high"));
     REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
     // kunmap_high(page* p): p was kmapped twice by the test.
@@ -120,7 +120,7 @@ TEST_CASE("pkmap: the slot kmap chose holds the page's PTE and the users' count"
 }
 
 TEST_CASE("PAE: kmap's slot in a 512-slot window, walked through three levels with NX", "[debugger][kernel]") {
-    Session s("guest/ktest.elf", "paging=pae highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
+    Session s("guest/ktest.elf", "paging=pae force_highmem=32M ktest=pkmap.slot_states_0_1_n", 64 * kMiB);
     s.dbg->add_breakpoint(Space::Linear, s.sym("kmap_high"), true);
     REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
     const u32 page = arg(s, 0);
@@ -156,7 +156,7 @@ TEST_CASE("PAE: kmap's slot in a 512-slot window, walked through three levels wi
 }
 
 TEST_CASE("kmap-local: the running task's stack matches the fixmap PTEs", "[debugger][kernel]") {
-    Session s("guest/ktest.elf", "highmem=32M ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on", 64 * kMiB);
+    Session s("guest/ktest.elf", "force_highmem=32M ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on", 64 * kMiB);
     s.dbg->add_breakpoint(Space::Linear, s.sym("kunmap_local_indexed"));
     // Lowmem pages also pass through kunmap_local; wait for the test's kunmap_local(c)
     // with its three slots held.

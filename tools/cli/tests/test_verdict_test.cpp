@@ -153,7 +153,7 @@ TEST_CASE("matrix: the issue's configurations, selected by glob") {
     const auto& all = default_test_matrix();
     REQUIRE(all.size() == 7);
     CHECK(all.front().name == "64M-2level");
-    CHECK(all.front().append == "paging=2level highmem=32M");
+    CHECK(all.front().append == "paging=2level force_highmem=32M");
     CHECK(all.back().name == "6G-pae");
     CHECK(all.back().mem == "6G");
     CHECK(select_test_configs({}).size() == 7);

@@ -22,7 +22,7 @@ void DisassemblyPanel::drawContent(Controller& c) {
     if (!s.disasm_error.empty()) ImGui::TextColored(colors::kFault, "%s", s.disasm_error.c_str());
     ImGui::Separator();
 
-    ImGui::BeginChild("listing");
+    ImGui::BeginChild("listing", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);  // long symbol names
     const bool scroll_to_pc = scrolled_for_ != s.serial;
     for (const dbg::Instruction& i : s.disasm) {
         // A function's first instruction: its name as a label.

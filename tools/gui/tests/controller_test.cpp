@@ -21,7 +21,7 @@ RunPlan ktest_plan(const std::string& tests) {
     RunPlan p;
     p.kernel = std::string(HM386_BUILD_DIR) + "/guest/ktest.elf";
     p.ram_bytes = 64 * kMiB;
-    p.append = "highmem=32M ktest=" + tests;
+    p.append = "force_highmem=32M ktest=" + tests;
     p.serial = "none";
     p.debugcon = "none";
     return p;

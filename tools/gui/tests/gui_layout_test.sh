@@ -33,7 +33,7 @@ quit
 SCRIPT
 
 SDL_FRAMEBUFFER_ACCELERATION=0 SDL_RENDER_DRIVER=software timeout 170 xvfb-run -a -s "-screen 0 1700x1100x24" \
-    "$gui" "$image" -m 64M --append "highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it" \
+    "$gui" "$image" -m 64M --append "force_highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it" \
     --script "$dir/script" --echo --timeout 150 >"$dir/out" 2>&1
 status=$?
 if [[ $status -eq 69 ]]; then

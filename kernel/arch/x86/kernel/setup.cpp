@@ -49,7 +49,13 @@ bool parse_mem(const char* v) { return memparse(v, &boot_opts.mem_limit) && boot
 early_param("mem", parse_mem, "expected a size of at least 16M, e.g. mem=512M");
 
 bool parse_highmem(const char* v) { return memparse(v, &boot_opts.highmem_size) && boot_opts.highmem_size; }
-early_param("highmem", parse_highmem, "expected a size, e.g. highmem=32M");
+early_param("highmem", parse_highmem, "expected a size, e.g. highmem=128M");
+// Not Linux's: the small-machine split the demo and the 64 MiB test machines
+// use (highmem=32M at 64 MiB would leave less than Linux's 64 MiB of lowmem).
+bool parse_force_highmem(const char* v) {
+    return memparse(v, &boot_opts.force_highmem_size) && boot_opts.force_highmem_size;
+}
+early_param("force_highmem", parse_force_highmem, "expected a size, e.g. force_highmem=32M");
 
 bool parse_vmalloc(const char* v) {
     return memparse(v, &boot_opts.vmalloc_reserve) && boot_opts.vmalloc_reserve >= MIN_VMALLOC &&
@@ -68,26 +74,72 @@ void copy_c_string(char* dst, size_t size, u32 phys) {
     dst[n] = 0;
 }
 
-// Lowmem ends at the smallest of: end of RAM, MAXMEM, and end of RAM minus
-// highmem= (Linux's highmem_pfn_init logic). MAXMEM is 896 MiB by default;
-// with vmalloc=SIZE it is Linux's VMALLOC_END - PAGE_OFFSET - (SIZE +
-// VMALLOC_OFFSET), so that [VMALLOC_START, VMALLOC_END) is exactly SIZE when
-// the RAM reaches that limit.
-void find_low_pfn_range() {
+// MAXMEM, the most lowmem there can be: 896 MiB by default; with
+// vmalloc=SIZE Linux's VMALLOC_END - PAGE_OFFSET - (SIZE + VMALLOC_OFFSET), so
+// that [VMALLOC_START, VMALLOC_END) is exactly SIZE when the RAM reaches it.
+unsigned long maxmem_pfn() {
     u64 vmalloc_room = VMALLOC_END() - PAGE_OFFSET;
     u64 maxmem = boot_opts.vmalloc_reserve ? vmalloc_room - boot_opts.vmalloc_reserve - VMALLOC_OFFSET
                                            : SZ_1G - VMALLOC_RESERVE_DEFAULT;
     // vmalloc must keep some room below the pkmap window whatever the choice.
     if (maxmem + VMALLOC_OFFSET + MIN_VMALLOC > vmalloc_room) maxmem = vmalloc_room - VMALLOC_OFFSET - MIN_VMALLOC;
-    unsigned long maxmem_pfn = PFN_DOWN(maxmem);
+    return PFN_DOWN(maxmem);
+}
 
+u64 e820_ram_end() {
+    u64 end = 0;
+    for (unsigned i = 0; i < e820_kernel.nr_entries; ++i) {
+        const e820_entry& e = e820_kernel.entries[i];
+        if (e.type == e820_type::ram && e.addr + e.size > end) end = e.addr + e.size;
+    }
+    return end;
+}
+
+// Linux's highmem_pfn_init (arch/x86/mm/init_32.c), before memblock: on a
+// machine with more RAM than lowmem can hold, highmem=SIZE is the most
+// highmem to use; the RAM beyond is left out, as mem= would.
+void highmem_pfn_init() {
+    if (!boot_opts.highmem_size) return;
+    unsigned long maxmem = maxmem_pfn(), end = PFN_DOWN(e820_ram_end());
+    unsigned long want = PFN_DOWN(boot_opts.highmem_size);
+    if (end <= maxmem) return;  // lowmem_pfn_init's case, in find_low_pfn_range
+    if (maxmem + want < end) {
+        e820_sanitize(PFN_PHYS(maxmem + want));
+        printk("highmem=%lluM: RAM at and above %#llx not used\n", boot_opts.highmem_size >> 20,
+               PFN_PHYS(maxmem + want));
+    } else if (maxmem + want > end) {
+        printk("only %luMB highmem pages available, ignoring highmem size of %luMB!\n",
+               (end - maxmem) >> (20 - PAGE_SHIFT), want >> (20 - PAGE_SHIFT));
+        boot_opts.highmem_size = 0;
+    }
+}
+
+// Lowmem ends at the smallest of: end of RAM, MAXMEM, and what highmem= or
+// force_highmem= leave.
+void find_low_pfn_range() {
+    unsigned long maxmem = maxmem_pfn();
     max_pfn = PFN_DOWN(memblock_end_of_DRAM());
-    max_low_pfn = max_pfn < maxmem_pfn ? max_pfn : maxmem_pfn;
-    if (boot_opts.highmem_size) {
+    max_low_pfn = max_pfn < maxmem ? max_pfn : maxmem;
+    // Linux's lowmem_pfn_init: the RAM fits in lowmem, and highmem=SIZE takes
+    // SIZE off its top, unless that leaves less than 64 MiB of lowmem.
+    if (boot_opts.highmem_size && max_pfn <= maxmem) {
         unsigned long want = PFN_DOWN(boot_opts.highmem_size);
+        if (want >= max_pfn) {
+            printk("highmem size specified (%luMB) is bigger than pages available (%luMB)!\n",
+                   want >> (20 - PAGE_SHIFT), max_pfn >> (20 - PAGE_SHIFT));
+        } else if (max_low_pfn - want < PFN_DOWN(64 * SZ_1M)) {
+            printk("highmem size %luMB results in less than 64MB lowmem, ignoring it.\n", want >> (20 - PAGE_SHIFT));
+        } else {
+            max_low_pfn -= want;
+        }
+    }
+    // force_highmem=SIZE (not Linux's): lowmem ends SIZE below the end of RAM
+    // whatever the machine, as long as 8 MiB of lowmem remain.
+    if (boot_opts.force_highmem_size) {
+        unsigned long want = PFN_DOWN(boot_opts.force_highmem_size);
         if (want >= max_pfn || PFN_PHYS(max_pfn - want) < MIN_LOWMEM) {
-            printk("highmem=%lluM leaves less than %lluM of lowmem: ignored\n", boot_opts.highmem_size >> 20,
-                   MIN_LOWMEM >> 20);
+            printk("force_highmem=%lluM leaves less than %lluM of lowmem: ignored\n",
+                   boot_opts.force_highmem_size >> 20, MIN_LOWMEM >> 20);
         } else if (max_pfn - want < max_low_pfn) {
             max_low_pfn = max_pfn - want;
         }
@@ -169,6 +221,7 @@ void setup_arch() {
             printk("%llu MiB of RAM ignored at and above %#llx (mem=)\n", e820_ignored_ram >> 20, limit);
     }
 
+    highmem_pfn_init();
     setup_memblock();
     find_low_pfn_range();
     paging_init();

@@ -24,7 +24,8 @@ struct boot_options {
     bool want_pae;             // paging=pae
     bool noexec_off;           // noexec=off: do not use NX even if present
     u64 mem_limit;             // mem=: ignore RAM at and above (0: none)
-    u64 highmem_size;          // highmem=: force this much highmem (0: none)
+    u64 highmem_size;          // highmem=: Linux's: the highmem size (0: none)
+    u64 force_highmem_size;    // force_highmem=: this much of the RAM highmem, any lowmem left (0: none)
     u64 vmalloc_reserve;       // vmalloc=: room above lowmem (0: default)
 };
 extern boot_options boot_opts;

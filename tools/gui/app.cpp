@@ -179,7 +179,20 @@ void App::draw_menu_bar() {
     if (busy) {
         ImGui::TextColored(colors::kNote, "running...");
     } else {
-        ImGui::TextColored(s.can_continue ? colors::kFilled : colors::kFault, "%s", s.stop.message.c_str());
+        // The stop message can be longer than the bar (a watchpoint names both
+        // values and both addresses): shortened with "...", whole in the tooltip
+        // and in the command log.
+        const std::string& msg = s.stop.message;
+        const float room = ImGui::GetContentRegionAvail().x;
+        std::string shown = msg;
+        if (ImGui::CalcTextSize(msg.c_str()).x > room) {
+            const float dots = ImGui::CalcTextSize("...").x;
+            size_t n = msg.size();
+            while (n > 0 && ImGui::CalcTextSize(msg.c_str(), msg.c_str() + n).x + dots > room) --n;
+            shown = msg.substr(0, n) + "...";
+        }
+        ImGui::TextColored(s.can_continue ? colors::kFilled : colors::kFault, "%s", shown.c_str());
+        if (shown.size() != msg.size() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", msg.c_str());
     }
     ImGui::EndMainMenuBar();
 }

@@ -13,7 +13,9 @@ std::string panel_of(const char* owner) {
     if (!owner) return "?";
     std::string name(owner);
     if (const size_t slash = name.find('/'); slash != std::string::npos) name.resize(slash);
-    if (const size_t hashes = name.find("##"); hashes != std::string::npos) name.resize(hashes);
+    if (const size_t hashes = name.find("##"); hashes != std::string::npos) {
+        name = hashes == 0 ? name.substr(2) : name.substr(0, hashes);  // "##MainMenuBar": the menu bar
+    }
     return name;
 }
 

@@ -33,12 +33,17 @@ cd "$tmp"
 # The default window size (1600x1000), the one gui.layout checks for clipped text.
 SDL_FRAMEBUFFER_ACCELERATION=0 SDL_RENDER_DRIVER=software xvfb-run -a -s "-screen 0 1700x1100x24" \
   "$gui" ktest.elf -m 64M --append "force_highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it" \
-  --script "$tmp/script" --timeout 300 >"$tmp/log" 2>&1 || {
+  --script "$tmp/script" --echo --timeout 300 >"$tmp/log" 2>&1 || {
   echo "gui-screenshots: hm386-gui failed:" >&2
   cat "$tmp/log" >&2
   exit 1
 }
 cp "$tmp"/docs/images/kmap-*.png "$out"/
-grep "^clipped text:" "$tmp/log" | sort | uniq -c
+# The layout audit after each picture (docs/gui.md): a picture with clipped text
+# is not one for the documentation.
+if grep "^clipped text:" "$tmp/log" | grep -v "^clipped text: none$"; then
+  echo "gui-screenshots: text clipped in the pictures above (fix the panel, then run again)" >&2
+  exit 1
+fi
 ls -l "$out"/kmap-*.png
 du -ch "$out"/*.png | tail -1

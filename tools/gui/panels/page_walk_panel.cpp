@@ -64,7 +64,8 @@ void entry_box(const dbg::WalkLevel& l, const dbg::WalkView& w, bool faulted_her
     }
     ImGui::Text("value %s", value);
     ImGui::SameLine();
-    ImGui::TextColored(colors::kDim, "  %s", dbg::walk_target_text(l).c_str());
+    // Wraps: a not-present entry's explanation is longer than the panel is wide.
+    text_wrapped_colored(colors::kDim, "  %s", dbg::walk_target_text(l).c_str());
     const bool pdpte = std::string(l.name) == "PDPTE";
     bit_tag("P", b.present, "present");
     // Without P no other bit means anything to the CPU: no chips for them.
@@ -158,7 +159,7 @@ void PageWalkPanel::drawContent(Controller& c) {
         ImGui::TextColored(colors::kDim, "(following EIP)");
     }
     if (!s.walk_error.empty()) {
-        ImGui::TextColored(colors::kFault, "%s", s.walk_error.c_str());
+        text_wrapped_colored(colors::kFault, "%s", s.walk_error.c_str());
         return;
     }
     ImGui::Separator();

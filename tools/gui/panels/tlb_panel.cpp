@@ -81,12 +81,13 @@ void table(Controller& c, const char* id, const TlbDiff& d, u32 focus, bool& scr
     }
     ImGui::EndTable();
     scroll_to_news = false;
-    // The label names the first few dropped pages, so that a flush reads at a glance.
+    // The label names the first dropped pages, so that a flush reads at a glance
+    // (two: with more the label would not fit the panel at the default size).
     std::string pages;
-    for (size_t i = 0; i < d.dropped.size() && i < 3; ++i) pages += (i ? ", " : ": ") + hex8(d.dropped[i].lin_base);
-    if (d.dropped.size() > 3) pages += ", ...";
+    for (size_t i = 0; i < d.dropped.size() && i < 2; ++i) pages += (i ? ", " : ": ") + hex8(d.dropped[i].lin_base);
+    if (d.dropped.size() > 2) pages += ", ...";
     if (!d.dropped.empty() &&
-        ImGui::TreeNode("dropped", "%zu %s dropped since the previous stop%s", d.dropped.size(),
+        ImGui::TreeNode("dropped", "%zu %s dropped since the stop%s", d.dropped.size(),
                         d.dropped.size() == 1 ? "entry" : "entries", pages.c_str())) {
         for (const TlbEntryView& e : d.dropped) {
             ImGui::TextColored(colors::kDim, "%s set %u way %u: %08x -> %09llx", e.large ? "large" : "4K", e.set, e.way, e.lin_base,

@@ -1,25 +1,27 @@
 // Input filters shared by the debugger-facing targets.
-//
-// The command-language evaluator recurses once per bracket without a depth bound
-// (issue 22's first item, fixed separately by bounding the nesting); an input
-// nesting brackets deeper than 200 would only find that known stack overflow
-// again and again, masking anything else, so such inputs are skipped.
 #pragma once
 #include <cstddef>
 #include <string>
 
 namespace hm::fuzz {
 
-inline bool nests_too_deep(const std::string& s, int limit = 200) {
-    int depth = 0;
-    for (char c : s) {
-        if (c == '(' || c == '[') {
-            if (++depth > limit) return true;
-        } else if ((c == ')' || c == ']') && depth > 0) {
-            --depth;
-        } else if (c == '\n') {
-            depth = 0;
+// True when a command script names a command that reads or writes host files
+// (sym-file, savevm, loadvm): a fuzzer must not steer file names on the host.
+// Such inputs are skipped. (Bracket nesting is no longer filtered: the
+// evaluator bounds it, and the fuzzers now check that bound.)
+inline bool touches_host_files(const std::string& script) {
+    size_t pos = 0;
+    while (pos <= script.size()) {
+        size_t nl = script.find('\n', pos);
+        if (nl == std::string::npos) nl = script.size();
+        const size_t b = script.find_first_not_of(" \t", pos);
+        if (b != std::string::npos && b < nl) {
+            size_t e = script.find_first_of(" \t\n", b);
+            if (e == std::string::npos || e > nl) e = nl;
+            const std::string w = script.substr(b, e - b);
+            if (w == "sym-file" || w == "symbol-file" || w == "savevm" || w == "loadvm") return true;
         }
+        pos = nl + 1;
     }
     return false;
 }

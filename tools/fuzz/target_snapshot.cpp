@@ -22,7 +22,7 @@
 
 namespace {
 
-constexpr hm::u64 kImage = 0xF022;
+constexpr hm::u64 kImage = hm::fuzz::kFuzzImage;
 
 struct Base {
     hm::u64 fingerprint = 0;
@@ -31,7 +31,7 @@ struct Base {
 
 const Base& base() {
     static const Base b = [] {
-        hm::fuzz::FuzzMachine f(true);
+        hm::fuzz::FuzzMachine& f = hm::fuzz::FuzzMachine::start(true);
         f.machine->run(hm::RunLimits{5000, 0});
         const std::vector<hm::u8> file = f.machine->save_snapshot({kImage, "fuzz"});
         hm::snap::SnapshotPayload p = hm::snap::decode_snapshot_file(file);
@@ -63,7 +63,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         file = hm::snap::encode_snapshot_file(b.fingerprint, payload);
     }
 
-    hm::fuzz::FuzzMachine f(true);
+    // A load that fails half way leaves the machine half-restored: the next
+    // input's start() restores the whole start state again.
+    hm::fuzz::FuzzMachine& f = hm::fuzz::FuzzMachine::start(true);
     try {
         f.machine->load_snapshot(file, kImage);
     } catch (const hm::snap::SnapshotError&) {

@@ -5,7 +5,11 @@
 // matrix product, byte copies, and recursive calls. The checksum it prints
 // lets the host check that the work really happened.
 //
-// Command line: "iters=N" (default 20).
+// Command line: "iters=N" (default 20) rounds of that mix, then "tlb=N"
+// (default 0) rounds of TLB churn: each remaps one page of a 1 MiB window to
+// another frame, INVLPGs it and touches it (a DTLB miss and a walk every time),
+// then reads one word in each of 64 pages spread over 16 MiB (more pages than
+// any modelled DTLB holds). bench/run-all.sh's "memory" workload.
 #include "baremetal.hpp"
 
 namespace {
@@ -132,6 +136,22 @@ uint32_t copy_bytes() {
     return sum;
 }
 
+// The window: 256 pages at 60 MiB, remapped onto frames 32..48 MiB (mapped
+// identically too, so the touched data is ordinary RAM the guest owns).
+constexpr uint32_t kWindow = 60u << 20;
+uint32_t tlb_churn(uint32_t round) {
+    const uint32_t slot = next_random() & 255;
+    const uint32_t frame = (32u << 20) + ((next_random() & 4095) << 12);
+    const uint32_t lin = kWindow + (slot << 12);
+    page_tables[lin >> 12] = frame | 0x3;
+    asm volatile("invlpg (%0)" ::"r"(lin) : "memory");
+    volatile uint32_t* p = reinterpret_cast<volatile uint32_t*>(lin + ((round * 4) & 0xFFC));
+    *p = *p + round;
+    uint32_t sum = *p;
+    for (uint32_t k = 0; k < 64; ++k) sum += *reinterpret_cast<volatile uint32_t*>((16u << 20) + k * 0x40000u + (round & 0xFF) * 4);
+    return sum;
+}
+
 __attribute__((noinline)) uint32_t fib(uint32_t n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 
 }  // namespace
@@ -150,6 +170,8 @@ extern "C" uint32_t guest_main(uint32_t magic, const bm::MultibootInfo* mbi) {
         checksum = checksum * 31 + copy_bytes();
         checksum = checksum * 31 + fib(20);
     }
+    const uint32_t tlb_rounds = magic == bm::kMultibootBootloaderMagic ? bm::cmdline_uint(mbi, "tlb", 0) : 0;
+    for (uint32_t r = 0; r < tlb_rounds; ++r) checksum = checksum * 31 + tlb_churn(r);
     bm::puts("cpu workload checksum ");
     bm::put_hex(checksum);
     bm::putc('\n');

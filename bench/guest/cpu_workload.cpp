@@ -5,7 +5,14 @@
 // matrix product, byte copies, and recursive calls. The checksum it prints
 // lets the host check that the work really happened.
 //
-// Command line: "iters=N" (default 20).
+// Command line: "iters=N" (default 20) rounds of that mix, then "tlb=N"
+// (default 0) rounds of TLB churn: each remaps one page of a 1 MiB window to
+// another frame, INVLPGs it and touches it (a DTLB miss and a walk every time),
+// then reads one word in each of 64 pages spread over 16 MiB (more pages than
+// any modelled DTLB holds). bench/run-all.sh's "memory" workload. Then
+// "touch=M" (default 0): maps M MiB from 64 MiB up with 4 MiB pages (CR4.PSE)
+// and writes one word in each 4 KiB page of it, so the host commits M MiB of
+// guest RAM (bench/memory-footprint.sh).
 #include "baremetal.hpp"
 
 namespace {
@@ -132,6 +139,40 @@ uint32_t copy_bytes() {
     return sum;
 }
 
+// The window: 256 pages at 60 MiB, remapped onto frames 32..48 MiB (mapped
+// identically too, so the touched data is ordinary RAM the guest owns).
+constexpr uint32_t kWindow = 60u << 20;
+uint32_t tlb_churn(uint32_t round) {
+    const uint32_t slot = next_random() & 255;
+    const uint32_t frame = (32u << 20) + ((next_random() & 4095) << 12);
+    const uint32_t lin = kWindow + (slot << 12);
+    page_tables[lin >> 12] = frame | 0x3;
+    asm volatile("invlpg (%0)" ::"r"(lin) : "memory");
+    volatile uint32_t* p = reinterpret_cast<volatile uint32_t*>(lin + ((round * 4) & 0xFFC));
+    *p = *p + round;
+    uint32_t sum = *p;
+    for (uint32_t k = 0; k < 64; ++k) sum += *reinterpret_cast<volatile uint32_t*>((16u << 20) + k * 0x40000u + (round & 0xFF) * 4);
+    return sum;
+}
+
+// One word in every 4 KiB page of [64 MiB, 64 MiB + mib MiB), mapped with
+// 4 MiB pages (whole large pages: mib rounded up to 4).
+uint32_t touch_memory(uint32_t mib) {
+    const uint32_t large = (mib + 3) / 4;
+    uint32_t cr4;
+    asm volatile("mov %%cr4, %0" : "=r"(cr4));
+    cr4 |= 1u << 4;  // PSE
+    asm volatile("mov %0, %%cr4" ::"r"(cr4) : "memory");
+    for (uint32_t n = 0; n < large && 16 + n < 1024; ++n) page_directory[16 + n] = ((16 + n) << 22) | 0x83;  // P, W, PS
+    asm volatile("mov %%cr3, %%eax; mov %%eax, %%cr3" ::: "eax", "memory");
+    uint32_t sum = 0;
+    for (uint32_t a = kMappedBytes; a < kMappedBytes + (mib << 20); a += 4096) {
+        *reinterpret_cast<volatile uint32_t*>(a) = a;
+        sum += a >> 12;
+    }
+    return sum;
+}
+
 __attribute__((noinline)) uint32_t fib(uint32_t n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 
 }  // namespace
@@ -150,6 +191,10 @@ extern "C" uint32_t guest_main(uint32_t magic, const bm::MultibootInfo* mbi) {
         checksum = checksum * 31 + copy_bytes();
         checksum = checksum * 31 + fib(20);
     }
+    const uint32_t tlb_rounds = magic == bm::kMultibootBootloaderMagic ? bm::cmdline_uint(mbi, "tlb", 0) : 0;
+    for (uint32_t r = 0; r < tlb_rounds; ++r) checksum = checksum * 31 + tlb_churn(r);
+    const uint32_t touch_mib = magic == bm::kMultibootBootloaderMagic ? bm::cmdline_uint(mbi, "touch", 0) : 0;
+    if (touch_mib) checksum = checksum * 31 + touch_memory(touch_mib);
     bm::puts("cpu workload checksum ");
     bm::put_hex(checksum);
     bm::putc('\n');

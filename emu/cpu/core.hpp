@@ -52,6 +52,9 @@ struct Core {
     Bus& bus;
     const DispatchTable* table;  // dispatch_table(s.model)
     const CpuProfile* profile;   // cpu_profile(s.model): the costs the handlers charge
+    // profile->extra, copied: Jcc taken and MUL/DIV charge it on the hot path,
+    // where the copy saves a dependent load through `profile` (set with it).
+    ExtraCosts extra;
     Priv data_priv = Priv::Supervisor;  // User iff CPL 3 (for ordinary data accesses)
     BlockCache cache;
     CpuStats stats;
@@ -227,10 +230,24 @@ private:
     void deliver_real(u8 vector, u32 return_eip);
 };
 
-// Handler tail for instructions that fall through to the next one.
+// Handler tail for instructions that fall through to the next one: threaded
+// dispatch. While the cycle counter is below block_stop (the test the run
+// loop makes after every handler), the next instruction is charged its base
+// cost and its handler entered from here, a tail call (a jump), so each
+// handler has an indirect jump of its own that the host's branch predictor
+// learns per opcode instead of one shared call site in the loop (profile in
+// docs/performance.md). Otherwise the next instruction, not run and not
+// charged, goes back to the loop, exactly as if the loop had made the test.
+// Blocks end at kMaxInsns, so even without the tail call (an unoptimised
+// build) the depth stays bounded.
 HM_ALWAYS_INLINE const Insn* next(Core& c, const Insn* i) {
     c.s.eip += i->len;
-    return i + 1;
+    const Insn* n = i + 1;
+    if (HM_LIKELY(c.s.cycles < c.block_stop)) {
+        c.s.cycles += n->cycles;  // the sentinel costs 0
+        return n->fn(c, n);
+    }
+    return n;
 }
 
 }  // namespace hm::cpu

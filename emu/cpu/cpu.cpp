@@ -35,6 +35,7 @@ void cpu::Core::apply_model(CpuModel m) {
     s.model = m;
     table = &dispatch_table(m);
     profile = &cpu_profile(m);
+    extra = profile->extra;
     mmu.set_walk_access_cycles(profile->walk_access_cycles);
     cache.flush_all();
 }

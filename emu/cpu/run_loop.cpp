@@ -41,7 +41,8 @@ const Insn* op_instruction_too_long(Core&, const Insn*) { raise(Vector::GP, 0); 
 }  // namespace
 
 Core::Core(CpuState& state, Mmu& m, Bus& b)
-    : s(state), mmu(m), bus(b), table(&dispatch_table(state.model)), profile(&cpu_profile(state.model)), cache(m, &op_exit_killed) {
+    : s(state), mmu(m), bus(b), table(&dispatch_table(state.model)), profile(&cpu_profile(state.model)),
+      extra(profile->extra), cache(m, &op_exit_killed) {
     mmu.set_code_write_hook(
         [](void* ctx, u64 phys, unsigned size) { static_cast<Core*>(ctx)->cache.on_code_write(phys, size); }, this);
     mmu.set_eip_source(&s.eip);  // the coherence checker reports the guest's EIP
@@ -179,10 +180,10 @@ StopReason Core::run_inner(u64 deadline) {
         if (HM_UNLIKELY(s.cycles >= deadline || s.instructions >= insn_stop)) return StopReason::CycleLimit;
         block_stop = deadline;
         if (HM_UNLIKELY(pending.load(std::memory_order_relaxed) != 0)) {
-            prev = nullptr;
             switch (service_pending()) {
-                case Pending::Proceed: break;
+                case Pending::Proceed: break;  // nothing done: prev's page translation still holds
                 case Pending::Stepped:
+                    prev = nullptr;
                     if (shutdown) return StopReason::Shutdown;
                     continue;
                 case Pending::Halted: return StopReason::Halted;
@@ -265,32 +266,64 @@ StopReason Core::run_inner(u64 deadline) {
             step_one();  // an instruction-count stop (state hash) inside the block
             continue;
         }
-        s.instructions += b->count;
-        ++stats.blocks_executed;
-        cur_block = b;
-        cur_block_eip = eip;
-        exit_insn = nullptr;
-        const Insn* i = b->insns();
-        u64* const cycles = &s.cycles;  // locals: kept in registers across the calls
-        const u64* const stop = &block_stop;
-        do {
-            *cycles += i->cycles;  // the sentinel costs 0
-            i = i->fn(*this, i);
-        } while (i && *cycles < *stop);
-        if (HM_UNLIKELY(i != nullptr) && i != b->insns() + b->count) {
-            // The deadline (or a newly pending event) fell inside the block: the
-            // rest has not run and is decoded afresh from EIP next time.
-            correct_counts(i, false);
+        for (;;) {  // runs b, then its successors while the short path below finds them
+            prev = nullptr;  // set again below only after b completes and may pass on its page
+            s.instructions += b->count;
+            ++stats.blocks_executed;
+            cur_block = b;
+            cur_block_eip = s.eip;
+            exit_insn = nullptr;
+            const Insn* i = b->insns();
+            u64* const cycles = &s.cycles;  // locals: kept in registers across the calls
+            const u64* const stop = &block_stop;
+            // Handlers chain to the next instruction themselves (next(), core.hpp)
+            // and return here at the block's end, a branch, or block_stop.
+            do {
+                *cycles += i->cycles;  // the sentinel costs 0
+                i = i->fn(*this, i);
+            } while (i && *cycles < *stop);
+            if (HM_UNLIKELY(i != nullptr) && i != b->insns() + b->count) {
+                // The deadline (or a newly pending event) fell inside the block: the
+                // rest has not run and is decoded afresh from EIP next time.
+                correct_counts(i, false);
+                cur_block = nullptr;
+                break;
+            }
+            if (HM_UNLIKELY(exit_insn != nullptr)) {
+                correct_counts(exit_insn, true);
+                cur_block = nullptr;
+                break;
+            }
             cur_block = nullptr;
-            continue;
+            if (!b->chainable) break;
+            prev = b;
+            // The short path to the successor: what the top of the outer loop
+            // would decide, for the common case only. block_stop is the deadline
+            // or lower (0 once anything became pending), so below it the deadline
+            // is not reached; request_stop sets only `pending`, checked too. The
+            // successor must be in the same linear page (the fetch-page register
+            // holds it: no ITLB lookup, as at the top), in the two-entry cache,
+            // alive, within the CS limit, on one page, below the instruction
+            // stop, with no debugger breakpoints armed. Anything else goes round
+            // the outer loop, which decides it with prev = b, as before.
+            // Pending work stops the chain, except the INTR line alone with IF
+            // clear (a guest running with interrupts off while a device waits),
+            // where service_pending would do nothing (Pending::Proceed).
+            const u32 p = pending.load(std::memory_order_relaxed);
+            if (HM_UNLIKELY(s.cycles >= block_stop || breakpoints_armed ||
+                            (p != 0 && (p != pending::kIntr || (s.eflags & flag::IF))))) {
+                break;
+            }
+            const u32 lin2 = cs.base + s.eip;
+            if ((lin2 & ~0xFFFu) != page_lin) break;
+            const u64 key2 = BlockCache::make_key(page_phys | (lin2 & 0xFFF), c32);
+            Block* nb = b->succ_key[0] == key2 ? b->succ[0] : b->succ_key[1] == key2 ? b->succ[1] : nullptr;
+            if (!nb || nb->dead || nb->cross_page || u64{s.eip} + nb->span - 1 > cs.limit ||
+                s.instructions + nb->count > insn_stop) {
+                break;
+            }
+            b = nb;
         }
-        if (HM_UNLIKELY(exit_insn != nullptr)) {
-            correct_counts(exit_insn, true);
-            cur_block = nullptr;
-            continue;
-        }
-        cur_block = nullptr;
-        if (b->chainable) prev = b;
     }
 }
 

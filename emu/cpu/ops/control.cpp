@@ -31,7 +31,7 @@ struct Jcc {
     static const Insn* run(Core& c, const Insn* i) {
         if (test_cond<C>(c.s)) {
             c.s.eip = branch_target<T>(c, i, i->imm);
-            c.s.cycles += c.profile->extra.jcc_taken;
+            c.s.cycles += c.extra.jcc_taken;
         } else {
             c.s.eip += i->len;
         }

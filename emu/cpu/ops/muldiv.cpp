@@ -17,11 +17,11 @@ namespace {
 // multiplication, +8 / +24 on a division).
 template <typename T>
 u32 wide_extra_cycles(const Core& c) {
-    return sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? c.profile->extra.mul16 : c.profile->extra.mul32;
+    return sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? c.extra.mul16 : c.extra.mul32;
 }
 template <typename T>
 u32 div_extra_cycles(const Core& c) {
-    return sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? c.profile->extra.div16 : c.profile->extra.div32;
+    return sizeof(T) == 1 ? 0 : sizeof(T) == 2 ? c.extra.div16 : c.extra.div32;
 }
 
 void mul_flags(CpuState& s, bool significant, u32 low_sx) {

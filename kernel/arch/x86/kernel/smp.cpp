@@ -92,6 +92,19 @@ void smp_call_function(smp_call_func_t func, void* info) {
         if (cpu != me && cpu_online(cpu)) wait_done(cpu);
 }
 
+void on_each_cpu(smp_call_func_t func, void* info) {
+    PreemptGuard guard;
+    const unsigned me = smp_processor_id();
+    for (unsigned cpu = 0; cpu < NR_CPUS; ++cpu)
+        if (cpu != me && cpu_online(cpu)) post(cpu, func, info);
+    {
+        IrqSaveGuard irqs;  // as the others run it: in an interrupt handler
+        func(info);
+    }
+    for (unsigned cpu = 0; cpu < NR_CPUS; ++cpu)
+        if (cpu != me && cpu_online(cpu)) wait_done(cpu);
+}
+
 void smp_call_function_interrupt(pt_regs*) {
     preempt_count_add(HARDIRQ_OFFSET);
     this_cpu_add(ipis_received, 1);

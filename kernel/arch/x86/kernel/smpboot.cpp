@@ -206,9 +206,11 @@ extern "C" void start_secondary() {
     for (;;) safe_halt();
 }
 
+unsigned smp_firmware_cpu_count() { return acpi_madt.found ? acpi_madt.nr_cpus : fw_cfg_nb_cpus(); }
+
 void smp_init() {
     if (!apic_mode || smp_disabled || smp_max_cpus < 2) return;
-    unsigned n = acpi_madt.found ? acpi_madt.nr_cpus : fw_cfg_nb_cpus();
+    unsigned n = smp_firmware_cpu_count();
     if (n < 2) return;
     if (n > smp_max_cpus) n = smp_max_cpus;
     const u32 bsp_id = apic_read(APIC_ID) >> 24;

@@ -42,4 +42,11 @@ bool smp_call_function_single(unsigned cpu, smp_call_func_t func, void* info);
 // The same on every other online CPU, all at once; returns when all have run.
 void smp_call_function(smp_call_func_t func, void* info);
 
+// func(info) on every online CPU at the same time: posted to the others, run
+// here with interrupts off meanwhile, then waits for all (Linux's on_each_cpu).
+void on_each_cpu(smp_call_func_t func, void* info);
+
 void smp_call_function_interrupt(pt_regs* regs);
+
+// How many CPUs the firmware lists (MADT, else fw_cfg; 1 when neither says).
+unsigned smp_firmware_cpu_count();

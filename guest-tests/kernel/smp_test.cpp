@@ -36,7 +36,8 @@ void record_identity(void* info) {
     auto* w = static_cast<who_am_i*>(info);
     unsigned me = smp_processor_id();
     w->cpu[me] = me + 1;
-    w->apic_id[me] = apic_read(APIC_ID) >> 24;
+    // On the 8259 path the local APIC is not mapped (and the BSP is alone).
+    w->apic_id[me] = apic_mode ? apic_read(APIC_ID) >> 24 : 0;
 }
 
 }  // namespace

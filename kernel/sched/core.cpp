@@ -68,7 +68,8 @@ constinit cpu_data percpu_area[NR_CPUS]{{.curr = &init_task,
                                          .ipis_sent = 0,
                                          .ipis_received = 0,
                                          .remote_tlb_flushes = 0,
-                                         .tlb_shootdowns = 0}};
+                                         .tlb_shootdowns = 0,
+                                         .fpu_owner = nullptr}};
 
 namespace {
 

@@ -28,6 +28,7 @@ struct cpu_data {
     u32 ipis_received;          // call-function IPIs this CPU handled
     u32 remote_tlb_flushes;     // TLB flushes done for another CPU's shootdown
     u32 tlb_shootdowns;         // flush_tlb_kernel_range calls that reached the others
+    task_struct* fpu_owner;     // lazy FPU: whose state this CPU's x87 registers hold (fpu.cpp)
 };
 
 extern cpu_data percpu_area[];

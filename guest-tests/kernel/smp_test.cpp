@@ -7,6 +7,8 @@
 #include <asm/highmem.hpp>
 #include <asm/layout.hpp>
 #include <asm/smp.hpp>
+#include <asm/tlbflush.hpp>
+#include <devices/diag_protocol.hpp>
 #include <kernel/gfp.hpp>
 #include <kernel/highmem.hpp>
 #include <kernel/mm.hpp>
@@ -245,4 +247,47 @@ KTEST(smp, spinlock_counter_stress) {
     on_each_cpu(add_under_lock, &s);
     EXPECT_EQ(s.counter, s.rounds * num_online_cpus());
     EXPECT_FALSE(spin_is_locked(&s.lock));
+}
+
+// Figures for the record (hm386 only: its diagnostic device reads the BSP's
+// cycle counter), printed as a TAP comment at each CPU count: what a kernel
+// TLB flush costs its initiator with the shootdown (local INVLPG or CR4.PGE
+// toggle, one IPI per other CPU, the wait until all have flushed) against a
+// kmap_local_page + kunmap_local pair, which stays local. Under hm386 the
+// wait is bounded by the CPUs' turns (--smp-quantum, 1000 cycles by default):
+// the figure is hm386's interleaving as much as the IPI. The counts are
+// asserted: one IPI per other CPU per shootdown (none with no_shootdown_ipi),
+// none for kmap_local.
+KTEST(smp, shootdown_costs_in_cycles) {
+    KTEST_REQUIRE_DIAG();
+    KTEST_REQUIRE(totalhigh_pages() > 0, "no highmem in this configuration");
+    auto cycles = [] { return ktest::diag_command(HM386_DIAG_CMD_CYCLES, 0); };
+    page* p = alloc_page(GFP_HIGHUSER);
+    ASSERT_NOT_NULL(p);
+    constexpr unsigned N = 16;
+    const unsigned me = smp_processor_id(), others = num_online_cpus() - 1;
+    const unsigned ipis = no_shootdown_ipi ? 0 : others;  // per flush
+    const u32 sent0 = per_cpu_data(me).ipis_sent;
+    u64 t0 = cycles();
+    for (unsigned i = 0; i < N; ++i) kunmap_local(kmap_local_page(p));
+    u64 t1 = cycles();
+    EXPECT_EQ(per_cpu_data(me).ipis_sent, sent0);
+    const unsigned long va = VMALLOC_START() + 64 * PAGE_SIZE;  // nothing mapped there: the flush alone
+    for (unsigned i = 0; i < N; ++i) flush_tlb_kernel_range(va, va + PAGE_SIZE);
+    u64 t2 = cycles();
+    EXPECT_EQ(per_cpu_data(me).ipis_sent - sent0, N * ipis);
+    // A pkmap flush: one unused slot freed, the window flushed everywhere.
+    u64 pkmap = 0;
+    for (unsigned i = 0; i < N; ++i) {
+        kmap(p);
+        kunmap(p);
+        u64 a = cycles();
+        kmap_flush_unused();
+        pkmap += cycles() - a;
+    }
+    EXPECT_EQ(per_cpu_data(me).ipis_sent - sent0, 2 * N * ipis);
+    printk("# cost: %u CPU(s): kmap_local+kunmap_local %llu, flush_tlb_kernel_range (1 page) %llu, "
+           "kmap_flush_unused (1 slot, pkmap flush) %llu cycles on the initiator; %u IPI(s) per flush\n",
+           others + 1, (t1 - t0) / N, (t2 - t1) / N, pkmap / N, (per_cpu_data(me).ipis_sent - sent0) / (2 * N));
+    __free_page(p);
 }

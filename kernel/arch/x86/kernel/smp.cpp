@@ -31,12 +31,11 @@ bool parse_no_shootdown_ipi(const char* v) {
 }
 early_param("no_shootdown_ipi", parse_no_shootdown_ipi, "no_shootdown_ipi takes no value");
 
+// Interrupts are off (the callers below): ICR2 and ICR are written as a pair.
 void send_call_function_ipi(unsigned cpu) {
-    unsigned long flags = local_irq_save();  // ICR2 and ICR written as a pair
     apic_write(APIC_ICR2, per_cpu_data(cpu).apic_id << 24);
     apic_write(APIC_ICR, 0x4000 | CALL_FUNCTION_VECTOR);  // fixed, physical, assert
     while (apic_read(APIC_ICR) & (1u << 12)) asm volatile("pause");
-    local_irq_restore(flags);
     this_cpu_add(ipis_sent, 1);
 }
 
@@ -75,8 +74,13 @@ void shootdown(smp_call_func_t func, void* info) {
 
 }  // namespace
 
+// Interrupts stay off from posting to the end of the wait: an interrupt
+// handler on this CPU that flushed too would otherwise find a target's slot
+// lock held by the code it interrupted (a recursion BUG). The targets never
+// need this CPU to make progress, so the wait is bounded.
 bool smp_call_function_single(unsigned cpu, smp_call_func_t func, void* info) {
     PreemptGuard guard;
+    IrqSaveGuard irqs;
     if (!cpu_online(cpu) || cpu == smp_processor_id()) return false;
     post(cpu, func, info);
     wait_done(cpu);
@@ -85,6 +89,7 @@ bool smp_call_function_single(unsigned cpu, smp_call_func_t func, void* info) {
 
 void smp_call_function(smp_call_func_t func, void* info) {
     PreemptGuard guard;
+    IrqSaveGuard irqs;
     const unsigned me = smp_processor_id();
     for (unsigned cpu = 0; cpu < NR_CPUS; ++cpu)
         if (cpu != me && cpu_online(cpu)) post(cpu, func, info);
@@ -94,13 +99,11 @@ void smp_call_function(smp_call_func_t func, void* info) {
 
 void on_each_cpu(smp_call_func_t func, void* info) {
     PreemptGuard guard;
+    IrqSaveGuard irqs;  // and func runs here as the others run it: interrupts off
     const unsigned me = smp_processor_id();
     for (unsigned cpu = 0; cpu < NR_CPUS; ++cpu)
         if (cpu != me && cpu_online(cpu)) post(cpu, func, info);
-    {
-        IrqSaveGuard irqs;  // as the others run it: in an interrupt handler
-        func(info);
-    }
+    func(info);
     for (unsigned cpu = 0; cpu < NR_CPUS; ++cpu)
         if (cpu != me && cpu_online(cpu)) wait_done(cpu);
 }

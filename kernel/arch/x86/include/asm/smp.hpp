@@ -36,7 +36,8 @@ cpu_data& per_cpu_data(unsigned cpu);
 
 using smp_call_func_t = void (*)(void* info);
 // Runs func(info) on another online CPU, in its call-function IPI handler
-// (hardirq context, interrupts off), and returns once it has run. False when
+// (hardirq context, interrupts off), and returns once it has run; the caller's
+// interrupts are off meanwhile. False when
 // the CPU is not online or is this one.
 bool smp_call_function_single(unsigned cpu, smp_call_func_t func, void* info);
 // The same on every other online CPU, all at once; returns when all have run.

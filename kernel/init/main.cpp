@@ -6,6 +6,7 @@
 #include <asm/layout.hpp>
 #include <asm/serial.hpp>
 #include <asm/setup.hpp>
+#include <asm/smp.hpp>
 #include <kernel/cmdline.hpp>
 #include <kernel/crashtest.hpp>
 #include <kernel/jiffies.hpp>
@@ -52,5 +53,6 @@ extern "C" [[noreturn]] void start_kernel(u32 magic, u32 mbi_phys) {
     fpu_init();
     time_init();
     local_irq_enable();
+    smp_init();
     rest_init(kernel_init);
 }

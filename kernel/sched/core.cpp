@@ -4,11 +4,14 @@
 //  - The run queue holds every TASK_RUNNING thread except the idle thread,
 //    the running one included (on_rq says whether a task is on it).
 //  - Every context switch happens in __schedule() with interrupts off and
-//    preempt_count() == 1, so the single global preempt counter is the same
-//    before and after a switch, whichever thread resumes.
+//    preempt_count() == 1, so the CPU's preempt counter is the same before and
+//    after a switch, whichever thread resumes.
+//  - Only the BSP runs threads: the APs (arch/x86/kernel/smpboot.cpp) sit in
+//    their idle loops and run call-function IPIs (docs/kernel.md, "SMP").
 //  - A thread that sets a sleeping state stays on the run queue until it calls
 //    schedule() itself: a preemption in between (preempt=true) does not
 //    dequeue it, so a wake-up arriving in that window is never lost.
+#include <asm/layout.hpp>
 #include <asm/ptrace.hpp>
 #include <asm/switch_to.hpp>
 #include <kernel/bug.hpp>
@@ -24,8 +27,6 @@
 
 extern "C" char init_thread_union[];
 
-constinit u32 __preempt_count = 0;
-constinit bool __need_resched = false;
 constinit volatile u64 jiffies_64 = 0;
 constinit system_states system_state = system_states::booting;
 
@@ -56,6 +57,19 @@ constinit task_struct init_task{
     .fpu = {},
 };
 constinit task_struct* current_task = &init_task;
+// CPU 0's entry is ready before start_kernel (head.S loads %fs); the APs' are
+// filled by smp_init() (arch/x86/kernel/smpboot.cpp).
+constinit cpu_data percpu_area[NR_CPUS]{{.curr = &init_task,
+                                         .preempt_count = 0,
+                                         .need_resched = 0,
+                                         .cpu = 0,
+                                         .kmap_slot_base = 0,
+                                         .apic_id = 0,
+                                         .ipis_sent = 0,
+                                         .ipis_received = 0,
+                                         .remote_tlb_flushes = 0,
+                                         .tlb_shootdowns = 0,
+                                         .fpu_owner = nullptr}};
 
 namespace {
 
@@ -108,7 +122,8 @@ void context_switch(task_struct* prev, task_struct* next) {
     // Kernel threads run on the kernel's page tables (no lazy TLB borrowing).
     if (next->mm != prev->mm) switch_mm(next->mm ? next->mm : &init_mm);
     arch_switch_to(next);
-    current_task = next;
+    this_cpu_write(curr, next);
+    current_task = next;  // only the BSP switches threads
     task_struct* last = __switch_to_asm(&prev->thread.sp, next->thread.sp, prev);
     // Back in prev, possibly much later; 'last' is whoever ran just before.
     finish_task_switch(last);

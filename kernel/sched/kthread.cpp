@@ -101,7 +101,7 @@ void do_exit(int code) {
         if (code != TASK_EXIT_OOPS)
             printk("note: %s[%d] exited with preempt_count %u%s\n", tsk->comm, tsk->pid, preempt_count(),
                    irqs_disabled() ? " and interrupts off" : "");
-        __preempt_count = 0;
+        preempt_count_set(0);
         local_irq_enable();
     }
     tsk->flags |= PF_EXITING;

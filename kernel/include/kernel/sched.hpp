@@ -12,6 +12,7 @@
 #pragma once
 #include <asm/asm_defs.hpp>
 #include <asm/fpu.hpp>
+#include <asm/percpu.hpp>
 #include <asm/pgtable.hpp>
 #include <kernel/list.hpp>
 #include <kernel/types.hpp>
@@ -85,14 +86,15 @@ struct task_struct {
 };
 
 extern task_struct init_task;  // the boot thread, later the idle thread (pid 0)
+// The BSP's current thread, kept for hm386's debugger (emu/debug/kernel_layout.hpp
+// reads this symbol); the kernel itself reads each CPU's own (asm/percpu.hpp).
+// Only the BSP runs threads (docs/kernel.md, "SMP"), so the two agree there.
 extern task_struct* current_task;
-inline task_struct* get_current() { return current_task; }
+inline task_struct* get_current() { return this_cpu_read(curr); }
 #define current get_current()
 
-inline void set_current_state(unsigned state) {
-    __atomic_store_n(&current_task->state, state, __ATOMIC_SEQ_CST);
-}
-inline void __set_current_state(unsigned state) { current_task->state = state; }
+inline void set_current_state(unsigned state) { __atomic_store_n(&current->state, state, __ATOMIC_SEQ_CST); }
+inline void __set_current_state(unsigned state) { current->state = state; }
 
 // Sleeping is only legal in process context with preemption and interrupts on;
 // anything else is a bug, reported as an oops at the caller.

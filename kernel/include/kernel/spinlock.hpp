@@ -1,8 +1,10 @@
-// Spinlocks on a uniprocessor: taking one disables preemption (and with the
-// _irq/_irqsave forms, interrupts), which is all the exclusion one CPU needs.
-// The lock word is still kept, so the usual mistakes are caught as BUGs:
-// taking a lock the thread already holds (a deadlock on SMP) and releasing a
-// lock that is not held.
+// Spinlocks: taking one disables preemption (and with the _irq/_irqsave
+// forms, interrupts) and then spins until the lock word is won by LOCK XCHG
+// (a plain load with `pause` while it is held, so that the waiting CPU does
+// not hammer the bus with locked cycles: test-and-test-and-set).
+// The word holds 1 + the owner's CPU number, so the usual mistakes are caught
+// as BUGs instead of hanging: taking a lock this CPU already holds (it would
+// spin forever) and releasing a lock that is not held.
 //
 // RAII guards (SpinLockGuard, SpinLockIrqSaveGuard) release on scope exit.
 #pragma once
@@ -22,12 +24,21 @@ inline void spin_lock_init(spinlock_t* lock, const char* name = nullptr) {
 }
 
 inline void do_raw_spin_lock(spinlock_t* lock) {
-    BUG_ON(lock->locked);  // recursion: would deadlock on SMP
-    lock->locked = 1;
+    const u32 me = smp_processor_id() + 1;
+    for (;;) {
+        // XCHG with memory is locked without a prefix. A loser leaves its own
+        // number in the (still nonzero, still held) word: only the owner's
+        // unlock writes 0, so the word says "held" either way; the number is
+        // exact when nobody else waits, which is when recursion is caught.
+        u32 old = __atomic_exchange_n(&lock->locked, me, __ATOMIC_ACQUIRE);
+        if (likely(old == 0)) return;
+        BUG_ON(old == me);  // recursion on this CPU: it would spin forever
+        while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED)) asm volatile("pause" ::: "memory");
+    }
 }
 inline void do_raw_spin_unlock(spinlock_t* lock) {
     BUG_ON(!lock->locked);
-    lock->locked = 0;
+    __atomic_store_n(&lock->locked, 0u, __ATOMIC_RELEASE);
 }
 
 inline void spin_lock(spinlock_t* lock) {

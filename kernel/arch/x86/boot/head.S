@@ -43,8 +43,9 @@ _start:
     mov %eax, %ds
     mov %eax, %es
     mov %eax, %ss
-    xor %eax, %eax
+    mov $__KERNEL_PERCPU, %eax      /* per-CPU data: CPU 0's (asm/percpu.hpp) */
     mov %eax, %fs
+    xor %eax, %eax
     mov %eax, %gs
 
     /* Clear .bss (the page tables below live there). */
@@ -145,6 +146,7 @@ gdt_table:                          /* see segment.hpp; the TSS slot is filled b
     .quad 0x00CFF2000000FFFF        /* user data: ring 3 */
     .quad 0                         /* TSS */
     .quad 0                         /* the double-fault task's TSS (doublefault.cpp) */
+    .quad 0x00CF92000000FFFF        /* per-CPU data (%fs): base 0 on the BSP; each AP's own GDT copy has its offset */
 gdt_table_end:
 
     .balign 4

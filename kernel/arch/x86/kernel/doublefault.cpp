@@ -40,7 +40,8 @@ void doublefault_init() {
     t.ebp = 0;
     t.eflags = 0x2;  // interrupts off
     t.cs = __KERNEL_CS;
-    t.ss = t.ds = t.es = t.fs = t.gs = __KERNEL_DS;
+    t.ss = t.ds = t.es = t.gs = __KERNEL_DS;
+    t.fs = __KERNEL_PERCPU;  // the BSP's per-CPU data (asm/percpu.hpp)
     t.ss0 = __KERNEL_DS;
     t.esp0 = t.esp;
     t.cr3 = static_cast<u32>(__pa(swapper_pg_dir));  // the kernel half is the same in every address space

@@ -39,6 +39,8 @@ common_interrupt:
     mov $__KERNEL_DS, %eax
     mov %eax, %ds
     mov %eax, %es
+    mov $__KERNEL_PERCPU, %eax      /* user mode may have left anything in %fs */
+    mov %eax, %fs
     cld
     mov %esp, %eax                  /* struct pt_regs * */
     pushl PT_IP(%eax)               /* frame record: "called from" the interrupted ip */

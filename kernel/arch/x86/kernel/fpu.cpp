@@ -1,7 +1,7 @@
 // Lazy x87 switching, #NM, #MF and IRQ 13 (asm/fpu.hpp says how it works).
 //
-// Uniprocessor: one owner of the x87 registers at a time (fpu_owner). The
-// registers keep the owner's state while other threads run without touching
+// One owner of the x87 registers per CPU (cpu_data::fpu_owner, asm/percpu.hpp:
+// each CPU has its own registers). The registers keep the owner's state while other threads run without touching
 // the x87, so a thread switched out and back in without anyone else using the
 // x87 costs one #NM and no save or restore.
 #include <asm/cpufeature.hpp>
@@ -22,7 +22,8 @@ constinit fpu_counters fpu_stats{};
 
 namespace {
 
-constinit task_struct* fpu_owner = nullptr;
+task_struct* this_fpu_owner() { return this_cpu_read(fpu_owner); }
+void set_fpu_owner(task_struct* t) { this_cpu_write(fpu_owner, t); }
 constinit bool use_fxsave = false;
 
 constexpr u32 CPUID_1_EDX_FPU = 1u << 0;
@@ -88,7 +89,7 @@ void fpu_irq13(unsigned, pt_regs*) {
     outb(0, FPU_ERROR_LATCH_PORT);  // clear the latch (asserts IGNNE# while FERR# lasts)
     u32 cr0 = read_cr0();
     clts();
-    take_fault(fpu_owner, FPU_FAULT_VIA_IRQ13);
+    take_fault(this_fpu_owner(), FPU_FAULT_VIA_IRQ13);
     if (cr0 & X86_CR0_TS) write_cr0(cr0);
     ++fpu_stats.irq13_reports;
 }
@@ -96,7 +97,7 @@ void fpu_irq13(unsigned, pt_regs*) {
 }  // namespace
 
 bool fpu_uses_fxsave() { return use_fxsave; }
-task_struct* fpu_current_owner() { return fpu_owner; }
+task_struct* fpu_current_owner() { return this_fpu_owner(); }
 
 void fpu_init() {
     cpuid_regs r = cpuid(1);
@@ -117,8 +118,9 @@ void fpu_switch_to(task_struct*) {
 
 void fpu_exit(task_struct* t) {
     unsigned long flags = local_irq_save();
-    if (fpu_owner == t) {
-        fpu_owner = nullptr;
+    // Threads run on the BSP only (docs/kernel.md, "SMP"): this CPU's owner.
+    if (this_fpu_owner() == t) {
+        set_fpu_owner(nullptr);
         stts();
     }
     local_irq_restore(flags);
@@ -129,8 +131,9 @@ void do_device_not_available(pt_regs* regs) {
     if (read_cr0() & X86_CR0_EM) die("x87 instruction with CR0.EM set (no math emulation)", regs, 0);
     clts();
     task_struct* me = current;
-    if (fpu_owner == me) return;
-    if (fpu_owner) save_state(fpu_owner);
+    task_struct* owner = this_fpu_owner();
+    if (owner == me) return;
+    if (owner) save_state(owner);
     if (me->fpu.used) {
         restore_state(me);
     } else {
@@ -138,7 +141,7 @@ void do_device_not_available(pt_regs* regs) {
         me->fpu.used = true;
         ++fpu_stats.inits;
     }
-    fpu_owner = me;
+    set_fpu_owner(me);
 }
 
 void do_coprocessor_error(pt_regs* regs) {

@@ -50,6 +50,11 @@ void idt_init() {
     set_intr_gate(3, 3);
     set_intr_gate(4, 3);
     set_intr_gate(SYSCALL_VECTOR, 3);
+    idt_load();
+}
+
+// Every CPU uses the one table (the APs load it in start_secondary).
+void idt_load() {
     desc_ptr idtr{sizeof idt_table - 1, reinterpret_cast<u32>(idt_table)};
     asm volatile("lidt %0" ::"m"(idtr));
 }

@@ -6,6 +6,7 @@
 #include <asm/cpufeature.hpp>
 #include <asm/e820.hpp>
 #include <asm/layout.hpp>
+#include <asm/smp.hpp>
 #include <asm/multiboot.hpp>
 #include <asm/pgtable.hpp>
 #include <asm/setup.hpp>
@@ -183,6 +184,9 @@ void setup_memblock() {
     // Page 0 holds the real-mode IVT and BIOS data, and a zero physical address
     // must never name a real allocation.
     memblock_reserve(0, PAGE_SIZE);
+    // The AP trampoline's page (below 1 MiB: a SIPI names it), as Linux's
+    // reserve_real_mode; only when APs may be started.
+    if (smp_may_start_aps()) memblock_reserve(SMP_TRAMPOLINE_PHYS, PAGE_SIZE);
     memblock_reserve(__pa(_text), __pa(_end) - __pa(_text));
     reserve_boot_modules();  // before anything is allocated over them
 }

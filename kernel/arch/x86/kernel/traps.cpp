@@ -1,6 +1,7 @@
 // Exception dispatch. Every exception from kernel mode is a bug and becomes an
 // oops (die()); #UD may be a BUG()/WARN() site, #PF goes to do_page_fault().
 #include <asm/apic.hpp>
+#include <asm/smp.hpp>
 #include <asm/desc.hpp>
 #include <asm/fpu.hpp>
 #include <asm/ptrace.hpp>
@@ -93,6 +94,8 @@ extern "C" void do_interrupt(pt_regs* regs) {
         smp_error_interrupt(regs);
     else if (regs->vector == SYSCALL_VECTOR && user_mode(regs))
         do_int80_syscall(regs);
+    else if (regs->vector == CALL_FUNCTION_VECTOR && apic_mode)
+        smp_call_function_interrupt(regs);
     else
         die("unexpected interrupt vector", regs, regs->vector);
 }

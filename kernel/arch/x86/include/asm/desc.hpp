@@ -22,6 +22,7 @@ extern tss_struct cpu_tss;
 
 void gdt_init();
 void idt_init();
+void idt_load();
 // Points vector at its entry stub with the given gate privilege (0 or 3).
 void set_intr_gate(unsigned vector, unsigned dpl);
 // Makes vector a task gate: the CPU switches to the task whose TSS the

@@ -2,6 +2,7 @@
 // slots in the fixmap, and the TLB work each mapping change needs.
 #pragma once
 #include <asm/layout.hpp>
+#include <asm/percpu.hpp>
 #include <asm/pgtable.hpp>
 #include <asm/tlbflush.hpp>
 
@@ -30,16 +31,20 @@ inline unsigned kmap_local_max_idx() { return debug_kmap_local ? KM_MAX_IDX_DEBU
 inline unsigned kmap_local_max_nesting() { return kmap_local_max_nesting_; }
 
 // Which fixmap slot the n-th nested kmap_local of this CPU uses: n, or 2n + 1
-// with guard slots (Linux's kmap_local_idx() after a push of KM_INCR).
+// with guard slots (Linux's kmap_local_idx() after a push of KM_INCR), in this
+// CPU's block (KM_SLOTS_PER_CPU * cpu, precomputed per CPU: no multiply here).
 inline unsigned arch_kmap_local_map_idx(unsigned n) {
-    return (n << kmap_local_shift) + kmap_local_shift + KM_SLOTS_PER_CPU * 0 /* smp_processor_id() */;
+    return (n << kmap_local_shift) + kmap_local_shift + this_cpu_read(kmap_slot_base);
 }
 
 // A new mapping needs no flush (a non-present entry is never cached); an
-// unmapped one must leave the local TLB at once.
+// unmapped one must leave the local TLB at once, and only the local one: the
+// slot is this CPU's, no other CPU ever uses its address (no IPI).
 inline void arch_kmap_local_post_unmap(unsigned long vaddr) { __flush_tlb_one(vaddr); }
 
 // pkmap: a range this large is cheaper to flush whole (Linux's
 // tlb_single_page_flush_ceiling is 33 pages); kernel entries are global, so
 // only a CR4.PGE toggle drops them.
-inline void flush_tlb_pkmaps() { __flush_tlb_all(); }
+// Every CPU's TLB may hold a pkmap translation, so with more than one CPU
+// online the flush reaches the others too (arch/x86/kernel/smp.cpp).
+void flush_tlb_pkmaps();

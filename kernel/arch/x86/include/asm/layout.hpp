@@ -34,7 +34,11 @@
 #include <kernel/sizes.hpp>
 
 // --- fixmap ----------------------------------------------------------------
-constexpr unsigned NR_CPUS = 1;
+// CPUs the kernel can bring up (hm386's and QEMU's -smp go to 8 here). Each has
+// its block of KM_SLOTS_PER_CPU kmap_local slots: CPU n's slot i is fixmap slot
+// FIX_KMAP_BEGIN + i + KM_SLOTS_PER_CPU * n, Linux's layout (KM_MAX_IDX * cpu
+// there; the block here is the debug_kmap_local size, see below).
+constexpr unsigned NR_CPUS = 8;
 // kmap_local/kmap_atomic slots, Linux's KM_MAX_IDX (asm-generic/kmap_size.h):
 // 16 per CPU, of which 15 can be used at once (the push BUGs when the index
 // reaches KM_MAX_IDX). With debug_kmap_local (Linux's CONFIG_DEBUG_KMAP_LOCAL,

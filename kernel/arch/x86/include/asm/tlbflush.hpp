@@ -24,9 +24,10 @@ inline void __flush_tlb_all() {
 // (Linux's tlb_single_page_flush_ceiling).
 constexpr unsigned long TLB_SINGLE_PAGE_FLUSH_CEILING = 33;
 
-// Every page in [start, end) of the kernel address space: one invlpg each, or a
-// global flush for a large range. Returns true when it flushed everything.
-inline bool flush_tlb_kernel_range(unsigned long start, unsigned long end) {
+// Every page in [start, end) of the kernel address space, in this CPU's TLB:
+// one invlpg each, or a global flush for a large range. Returns true when it
+// flushed everything.
+inline bool __flush_tlb_kernel_range_local(unsigned long start, unsigned long end) {
     start &= ~0xFFFul;
     if ((end - start) / 0x1000 > TLB_SINGLE_PAGE_FLUSH_CEILING) {
         __flush_tlb_all();
@@ -35,3 +36,9 @@ inline bool flush_tlb_kernel_range(unsigned long start, unsigned long end) {
     for (unsigned long a = start; a < end; a += 0x1000) __flush_tlb_one(a);
     return false;
 }
+
+// The same on every online CPU: locally, then by a call-function IPI to each
+// other CPU with a wait until all have flushed (arch/x86/kernel/smp.cpp;
+// Linux's flush_tlb_kernel_range). The boot option no_shootdown_ipi leaves the
+// IPI out, on purpose: the other CPUs keep stale translations.
+bool flush_tlb_kernel_range(unsigned long start, unsigned long end);

@@ -128,10 +128,10 @@ constexpr CpuProfile kProfiles[] = {
     {CpuModel::Pentium, "pentium", "Pentium (P54C): TSC, MSRs, CMPXCHG8B, PSE; no CMOV, PAE, PGE; Agner Fog's P1 timings",
      1, 0x0525, kFpu | kPse | kTsc | kMsr | kCx8, 0, cr4::kTSD | cr4::kPSE, kPentiumTlb, 20,
      ExtraCosts{2, 2, 0, 8, 24, 30, 44, 71, 82}, kPentiumMissing, kPentiumCosts},
-    // NX is the one feature added to the Pentium Pro / II: hm386's kernels set
-    // EFER.NXE under PAE without asking CPUID, so without it they #GP at boot.
-    {CpuModel::P6, "p6", "Pentium Pro / II with NX: CMOV, PAE, PGE; Agner Fog's PPro/PII latencies",
-     1, kCpuSignature, kP6Features, kExtNx, kCr4All, kP6Tlb, 20,
+    // No NX and no extended leaves: the XD bit came with the later Pentium 4s
+    // (Prescott), CPUID 80000000h with the Pentium 4 (docs/cycle-costs.md).
+    {CpuModel::P6, "p6", "Pentium Pro / II: CMOV, PAE, PGE, no NX; Agner Fog's PPro/PII latencies",
+     1, kCpuSignature, kP6Features, 0, kCr4All, kP6Tlb, 20,
      ExtraCosts{1, 0, 0, 4, 20, 30, 44, 71, 82}, {}, kP6Costs},
 };
 

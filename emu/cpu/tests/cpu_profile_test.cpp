@@ -245,3 +245,24 @@ TEST_CASE("Real-mode interrupt delivery costs the part's published INT imm8 figu
         CHECK(f.st.cycles - before == base + delivery);
     }
 }
+
+TEST_CASE("486-nocpuid has no CPUID, no EFLAGS.ID and no CR4, and the DX4 profile has all three", "[cpu][profile]") {
+    const Bytes cpuid = {0x31, 0xC0, 0x0F, 0xA2};  // xor eax, eax; cpuid
+    // pushfd; pop eax; xor eax, 1 << 21; push eax; popfd; pushfd; pop ebx
+    const Bytes toggle_id = {0x9C, 0x58, 0x35, 0x00, 0x00, 0x20, 0x00, 0x50, 0x9D, 0x9C, 0x5B};
+    const Bytes read_cr4 = {0x0F, 0x20, 0xE0};   // mov eax, cr4
+    const Bytes write_cr4 = {0x31, 0xC0, 0x0F, 0x22, 0xE0};  // xor eax, eax; mov cr4, eax
+    for (CpuModel m : {CpuModel::I486NoCpuid, CpuModel::I486}) {
+        const bool early = m == CpuModel::I486NoCpuid;
+        INFO(cpu::cpu_profile(m).name);
+        ProfileFixture f(m);
+        CHECK(f.raised(cpuid) == (early ? kUD : -1));
+        REQUIRE(f.raised(toggle_id) == -1);
+        // EAX: the flags with ID flipped, as pushed; EBX: as POPFD left them.
+        CHECK(((f.r(reg::EAX) ^ f.r(reg::EBX)) & flag::ID) == (early ? flag::ID : 0u));
+        CHECK(f.raised(read_cr4) == (early ? kUD : -1));
+        CHECK(f.raised(write_cr4) == (early ? kUD : -1));
+        CHECK(f.raised(kCmovEaxEbx) == kUD);
+    }
+    CHECK(cpu::parse_cpu_model("486-nocpuid") == CpuModel::I486NoCpuid);
+}

@@ -52,6 +52,7 @@ bool x87_responds() {
 void identify_boot_cpu() {
     cpuinfo_x86& c = boot_cpu_data;
     c.has_cpuid = eflags_bit_toggles(X86_EFLAGS_ID);
+    c.has_cr4 = c.has_cpuid;
     if (!c.has_cpuid) {
         c.family = eflags_bit_toggles(X86_EFLAGS_AC) ? 4 : 3;
         // Built for the 486 (INVLPG, CMPXCHG, XADD, BSWAP): Linux's words.
@@ -84,6 +85,8 @@ void identify_boot_cpu() {
     c.has_pge = boot_cpu_has(x86_feature::PGE);
     c.has_nx = boot_cpu_has(x86_feature::NX);
 }
+
+u32 read_cr4_safe() { return boot_cpu_data.has_cr4 ? read_cr4() : 0; }
 
 void print_cpu_info() {
     const cpuinfo_x86& c = boot_cpu_data;

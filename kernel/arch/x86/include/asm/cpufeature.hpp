@@ -18,12 +18,16 @@ struct cpuinfo_x86 {
     char vendor[13];                 // "" without CPUID
     u32 family, model, stepping;     // without CPUID: family 3 (386) or 4 (486), from EFLAGS.AC
     bool has_cpuid;                  // EFLAGS.ID can be toggled
+    bool has_cr4;                    // CR4 exists: every CPU with CPUID (the Pentium's and later 486s')
     u32 max_ext_leaf;                // 0 when there are no extended leaves
     u32 capability[2];               // CPUID.1:EDX, CPUID.80000001h:EDX (0 without the leaf)
     // The features paging and the tests ask about most, copied from capability[].
     bool has_pse, has_pae, has_pge, has_tsc, has_msr, has_nx;
 };
 extern cpuinfo_x86 boot_cpu_data;
+
+// CR4, or 0 on a CPU without one (Linux's old read_cr4_safe): for reports.
+u32 read_cr4_safe();
 
 inline bool boot_cpu_has(unsigned feature) { return boot_cpu_data.capability[feature / 32] & (1u << (feature % 32)); }
 

@@ -1,4 +1,6 @@
-# Guest side: freestanding i686 code built with clang --target=i686-unknown-none-elf
+# Guest side: freestanding code for the Intel486 (-march=i486: no CMOV or other
+# P6 or Pentium instruction unless the code asks CPUID first, docs/cpu.md) built
+# with clang --target=i686-unknown-none-elf
 # and linked with ld.lld. Kept out of CMake's language machinery on purpose: the host
 # compiler is g++, and per-object custom commands (with depfiles) give exact
 # incremental rebuilds without a second CMake project.
@@ -14,7 +16,7 @@ if(NOT HM386_GUEST_BUILTINS)
 endif()
 
 set(HM386_GUEST_COMMON_FLAGS
-  --target=i686-unknown-none-elf -march=i686 -ffreestanding -nostdlib -fno-builtin
+  --target=i686-unknown-none-elf -march=i486 -ffreestanding -nostdlib -fno-builtin
   -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer
   -mno-sse -mno-sse2 -mno-mmx -mno-80387 -msoft-float -mno-red-zone
   -O2 -g -Wall -Wextra

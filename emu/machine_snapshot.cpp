@@ -25,7 +25,7 @@ void visit_config(V& v, MachineConfig& c) {
         v.value(g->entries), v.value(g->ways);
     }
     v.bounded(c.tlb_checker, 2), v.value(c.pc_testdev);
-    v.bounded(c.cpu_model, 4);  // CpuModel: Default, I486, Pentium, P6
+    v.bounded(c.cpu_model, 5);  // CpuModel: Default, I486, Pentium, P6, I486NoCpuid
     v.bounded(c.cpus, kMaxCpus + 1), v.value(c.smp_quantum);
     bool has_port2 = c.post_port2.has_value();
     u16 port2 = c.post_port2.value_or(0);

@@ -15,6 +15,7 @@ enum class CpuModel : u8 {
     I486,     // --cpu 486: a late Intel486 (DX4 class, with CPUID)
     Pentium,  // --cpu pentium: a P54C Pentium
     P6,       // --cpu p6: a Pentium Pro / Pentium II
+    I486NoCpuid,  // --cpu 486-nocpuid: an early Intel486 DX, before CPUID and CR4
 };
 
 }  // namespace hm

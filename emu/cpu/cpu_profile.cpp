@@ -4,6 +4,7 @@
 #include "cpu/cpu_profile.hpp"
 
 #include "cpu/cpuid.hpp"
+#include "cpu/state.hpp"
 #include "decode/opcode_def.hpp"
 
 namespace hm::cpu {
@@ -42,6 +43,17 @@ constexpr MissingEncoding k486Missing[] = {
     {k0F | 0x30, -1, kBoth},
     {k0F | 0x31, -1, kBoth},
     {k0F | 0x32, -1, kBoth},
+    {k0F | 0xC7, 1, kMem},
+};
+
+// An Intel486 before CPUID: the 486's gaps and CPUID itself.
+constexpr MissingEncoding k486NoCpuidMissing[] = {
+    HM_P6_INTEGER_MISSING,
+    HM_P6_X87_MISSING,
+    {k0F | 0x30, -1, kBoth},
+    {k0F | 0x31, -1, kBoth},
+    {k0F | 0x32, -1, kBoth},
+    {k0F | 0xA2, -1, kBoth},
     {k0F | 0xC7, 1, kMem},
 };
 
@@ -122,20 +134,29 @@ constexpr u32 kCr4All = cr4::kTSD | cr4::kPSE | cr4::kPAE | cr4::kPGE;
 
 constexpr CpuProfile kProfiles[] = {
     {CpuModel::Default, "default", "P6 CPUID (with NX) and TLBs, Intel486 instruction timings (hm386's model before profiles)",
-     1, kCpuSignature, kP6Features, kExtNx, kCr4All, kP6Tlb, 20, k486Extra, {}, {}},
+     1, kCpuSignature, kP6Features, kExtNx, kCr4All, true, 0, kP6Tlb, 20, k486Extra, {}, {}},
     {CpuModel::I486, "486", "Intel486 DX4: no TSC, MSRs, CMPXCHG8B, CMOV, PSE/PAE/PGE; Intel486 timings",
-     1, 0x0480, kFpu, 0, 0, k486Tlb, 20, k486Extra, k486Missing, {}},
+     1, 0x0480, kFpu, 0, 0, true, 0, k486Tlb, 20, k486Extra, k486Missing, {}},
     {CpuModel::Pentium, "pentium", "Pentium (P54C): TSC, MSRs, CMPXCHG8B, PSE; no CMOV, PAE, PGE; Agner Fog's P1 timings",
-     1, 0x0525, kFpu | kPse | kTsc | kMsr | kCx8, 0, cr4::kTSD | cr4::kPSE, kPentiumTlb, 20,
-     ExtraCosts{2, 2, 0, 8, 24, 30, 44, 71, 82}, kPentiumMissing, kPentiumCosts},
-    // NX is the one feature added to the Pentium Pro / II: hm386's kernels set
-    // EFER.NXE under PAE without asking CPUID, so without it they #GP at boot.
-    {CpuModel::P6, "p6", "Pentium Pro / II with NX: CMOV, PAE, PGE; Agner Fog's PPro/PII latencies",
-     1, kCpuSignature, kP6Features, kExtNx, kCr4All, kP6Tlb, 20,
+     1, 0x0525, kFpu | kPse | kTsc | kMsr | kCx8, 0, cr4::kTSD | cr4::kPSE, true, 0, kPentiumTlb, 20,
+     // Interrupt delivery: INT imm8 in real mode is 16 on the Pentium; its
+     // protected-mode figures are published only as a range (27-82), which the
+     // Intel486's 44, 71 and 82 lie in (docs/cycle-costs.md).
+     ExtraCosts{2, 2, 0, 8, 24, 16, 44, 71, 82}, kPentiumMissing, kPentiumCosts},
+    // No NX and no extended leaves: the XD bit came with the later Pentium 4s
+    // (Prescott), CPUID 80000000h with the Pentium 4 (docs/cycle-costs.md).
+    {CpuModel::P6, "p6", "Pentium Pro / II: CMOV, PAE, PGE, no NX; Agner Fog's PPro/PII latencies",
+     1, kCpuSignature, kP6Features, 0, kCr4All, true, 0, kP6Tlb, 20,
      ExtraCosts{1, 0, 0, 4, 20, 30, 44, 71, 82}, {}, kP6Costs},
+    // The first Intel486 DX steppings (1989): no CPUID (EFLAGS.ID stays 0, 0F A2
+    // is #UD), no CR4; EDX at reset holds the signature (family 4, model 0).
+    // CPUID's fields below are what no instruction can read.
+    {CpuModel::I486NoCpuid, "486-nocpuid", "early Intel486 DX: the 486 profile without CPUID, EFLAGS.ID or CR4",
+     0, 0x0400, kFpu, 0, 0, false, flag::ID, k486Tlb, 20, k486Extra, k486NoCpuidMissing, {}},
 };
 
-constexpr CpuModel kModels[] = {CpuModel::Default, CpuModel::I486, CpuModel::Pentium, CpuModel::P6};
+constexpr CpuModel kModels[] = {CpuModel::Default, CpuModel::I486, CpuModel::Pentium, CpuModel::P6,
+                                CpuModel::I486NoCpuid};
 
 }  // namespace
 
@@ -153,7 +174,7 @@ std::optional<CpuModel> parse_cpu_model(std::string_view name) {
     return std::nullopt;
 }
 
-const char* cpu_model_names() { return "default, 486, pentium, p6"; }
+const char* cpu_model_names() { return "default, 486, pentium, p6, 486-nocpuid"; }
 
 std::span<const CpuModel> all_cpu_models() { return kModels; }
 

@@ -52,6 +52,8 @@ struct CpuProfile {
     u32 features;             // CPUID.1:EDX, without the APIC bit (it follows IA32_APIC_BASE)
     u32 ext_features;         // CPUID.80000001h:EDX (0: no extended leaves beyond 80000000h)
     u32 cr4_bits;             // CR4 bits that can be set; the others #GP
+    bool has_cr4;             // false: MOV to or from CR4 raises #UD (the early 486 has no CR4)
+    u32 eflags_fixed0;        // EFLAGS bits hardwired to 0 (ID without CPUID: SDM vol. 1, 20.1.2)
     TlbConfig tlb;
     u64 walk_access_cycles;   // per page-table memory access of a walk or a PDPTE load
     ExtraCosts extra;
@@ -60,9 +62,9 @@ struct CpuProfile {
 };
 
 const CpuProfile& cpu_profile(CpuModel m);
-// "486", "pentium", "p6", "default"; nullopt for anything else.
+// "486", "pentium", "p6", "default", "486-nocpuid"; nullopt for anything else.
 std::optional<CpuModel> parse_cpu_model(std::string_view name);
-// The names parse_cpu_model accepts, for messages: "486, pentium, p6, default".
+// The names parse_cpu_model accepts, for messages: "default, 486, pentium, p6, 486-nocpuid".
 const char* cpu_model_names();
 std::span<const CpuModel> all_cpu_models();
 

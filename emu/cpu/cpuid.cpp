@@ -1,7 +1,7 @@
 // CPUID leaves 0, 1, 0x15, 0x16, 0x80000000 and 0x80000001, from the CPU profile
 // (cpu_profile.cpp). The clock leaves 0x15/0x16 exist when the machine configured
-// the core clock and the profile has extended leaves (the P6-class ones: a 486 or
-// a Pentium has neither); a basic leaf between 1 and 0x15 is reserved and reads as
+// the core clock and the profile has extended leaves (only `default`: a 486, a
+// Pentium or a Pentium Pro / II has neither); a basic leaf between 1 and 0x15 is reserved and reads as
 // zeros (no cache descriptors, no structured features, no topology). A leaf above
 // the highest one (basic, or extended) returns the highest basic leaf, as Intel
 // parts do (SDM vol. 2A, CPUID); a profile without extended features has no

@@ -186,7 +186,7 @@ void Core::load_code_segment_pm(u16 selector, u64 desc, u8 new_cpl) {
 void Core::write_eflags(u32 value, u32 mask) {
     materialize_flags(s);
     const u32 old = s.eflags;
-    s.eflags = (((old & ~mask) | (value & mask)) & flag::kImplemented) | flag::kFixed1;
+    s.eflags = (((old & ~mask) | (value & mask)) & flag::kImplemented & ~profile->eflags_fixed0) | flag::kFixed1;
     if ((old ^ s.eflags) & flag::VM) refresh_all_bounds();
     // IF needs no refresh: pending::kIntr follows the INTR line, not IF.
     if ((old ^ s.eflags) & (flag::TF | flag::RF)) refresh_pending();

@@ -50,7 +50,7 @@ void visit_cpu_state(V& v, CpuState& s) {
     v.value(s.msr.apic_base), v.value(s.msr.mcg_status), v.value(s.msr.misc_enable);
     v.value(s.msr.core_clock_hz);  // what CPUID leaves 0x15/0x16 report
     v.section(0x4D4F444C);  // "MODL": the CPU profile (CPUID, the instructions that exist, costs)
-    v.bounded(s.model, 4);
+    v.bounded(s.model, 5);
 }
 
 template <class V>

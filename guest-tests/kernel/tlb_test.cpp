@@ -94,6 +94,7 @@ KTEST(tlb, kunmap_local_removes_its_translation) {
 // TLB work at all: no flush, no invlpg.
 KTEST_TIMEOUT(tlb, a_pkmap_wrap_is_one_pge_toggle_and_nothing_else, 30000) {
     KTEST_REQUIRE_DIAG();
+    KTEST_REQUIRE(boot_cpu_data.has_pge, "this CPU has no PGE (a wrap is then a CR3 reload)");
     const unsigned last = LAST_PKMAP();
     KTEST_REQUIRE(totalhigh_pages() > 2 * last + 64, "needs more highmem pages than twice the pkmap slots");
     unsigned n = 2 * last + 1;

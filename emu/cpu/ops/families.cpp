@@ -5,6 +5,7 @@
 // decodes to #UD.
 #include "cpu/ops/families.hpp"
 
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -76,9 +77,11 @@ const DispatchTable& dispatch_table(CpuModel m) {
         build(cpu_profile(CpuModel::I486)),
         build(cpu_profile(CpuModel::Pentium)),
         build(cpu_profile(CpuModel::P6)),
+        build(cpu_profile(CpuModel::I486NoCpuid)),
     };
-    static_assert(static_cast<int>(CpuModel::P6) == 3, "one table per model, in enum order");
-    return *tables[static_cast<unsigned>(m) & 3].table;
+    static_assert(static_cast<int>(CpuModel::I486NoCpuid) == 4, "one table per model, in enum order");
+    const unsigned n = static_cast<unsigned>(m);
+    return *tables[n < std::size(tables) ? n : 0].table;
 }
 
 }  // namespace hm::cpu

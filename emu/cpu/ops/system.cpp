@@ -49,7 +49,10 @@ const Insn* op_mov_r_cr(Core& c, const Insn* i) {
         case 0: v = c.s.cr.cr0; break;
         case 2: v = c.s.cr.cr2; break;
         case 3: v = c.s.cr.cr3; break;
-        case 4: v = c.s.cr.cr4; break;
+        case 4:
+            if (!c.profile->has_cr4) raise(Vector::UD);
+            v = c.s.cr.cr4;
+            break;
         default: raise(Vector::UD);
     }
     c.s.r[i->rm] = v;
@@ -64,6 +67,7 @@ const Insn* op_mov_cr_r(Core& c, const Insn* i) {
         case 2: c.s.cr.cr2 = v; break;
         case 3: c.mmu.write_cr3(v); break;
         case 4:
+            if (!c.profile->has_cr4) raise(Vector::UD);
             if (v & ~c.profile->cr4_bits) raise(Vector::GP, 0);  // only the bits CPUID reports
             c.mmu.write_cr4(v);
             break;

@@ -72,7 +72,7 @@ TEST_CASE("Each profile's CPUID names its part and only the features it has", "[
     for (const Want& w : {Want{CpuModel::Default, 0x0633, true, true, true, true, true, true},
                           Want{CpuModel::I486, 0x0480, false, false, false, false, false, false},
                           Want{CpuModel::Pentium, 0x0525, false, true, false, false, true, false},
-                          Want{CpuModel::P6, 0x0633, true, true, true, true, true, true}}) {
+                          Want{CpuModel::P6, 0x0633, true, true, true, true, true, false}}) {
         CpuState s;
         s.model = w.m;
         INFO(cpu::cpu_profile(w.m).name);
@@ -144,9 +144,9 @@ TEST_CASE("CR4 takes only the bits the profile's CPUID reports, and IA32_EFER ex
     {
         ProfileFixture f(CpuModel::P6);
         CHECK(f.raised(mov_cr4(cr4::kPSE | cr4::kPGE | cr4::kPAE)) == -1);
-        CHECK(f.raised(rdmsr_efer) == -1);
     }
-    for (CpuModel m : {CpuModel::I486, CpuModel::Pentium}) {
+    // A Pentium Pro / II has no NX, so no IA32_EFER either.
+    for (CpuModel m : {CpuModel::I486, CpuModel::Pentium, CpuModel::P6}) {
         ProfileFixture f(m);
         CHECK(f.raised(rdmsr_efer) == (m == CpuModel::I486 ? kUD : kGP));  // the 486 has no RDMSR at all
     }
@@ -223,4 +223,46 @@ TEST_CASE("The p6 table replaces the rows docs/cycle-costs.md lists, with Agner 
     CHECK(base_cost(CpuModel::Pentium, k0F | 0x31, 0, false) == 20u);
     CHECK(base_cost(CpuModel::Pentium, k0F | 0x01, 7, true) == 25u);
     CHECK(base_cost(CpuModel::Default, k0F | 0x01, 7, true) == 12u);
+}
+
+TEST_CASE("Real-mode interrupt delivery costs the part's published INT imm8 figure", "[cpu][profile]") {
+    // Intel486 manual: 30; the Pentium's table: 16; no P6 figure is published, so
+    // p6 keeps the Intel486's (docs/cycle-costs.md, "Costs the parts' own
+    // documents do not pin down").
+    for (auto [m, delivery] : {std::pair{CpuModel::Default, 30u}, std::pair{CpuModel::I486, 30u},
+                               std::pair{CpuModel::Pentium, 16u}, std::pair{CpuModel::P6, 30u}}) {
+        INFO(cpu::cpu_profile(m).name);
+        CpuFixture f;
+        f.real16(0, 0x1000, {0xCD, 0x20});  // int 0x20
+        f.cpu.set_model(m);
+        f.poke16(0x20 * 4, 0x2000);  // IVT: 0000:2000, a HLT
+        f.poke16(0x20 * 4 + 2, 0);
+        f.poke(0x2000, {0xF4});
+        const u64 before = f.st.cycles;
+        f.run_to_hlt();
+        CHECK(f.st.eip == 0x2001);
+        const u64 base = *cpu::base_cost(m, 0xCD, 0, false) + *cpu::base_cost(m, 0xF4, 0, false);
+        CHECK(f.st.cycles - before == base + delivery);
+    }
+}
+
+TEST_CASE("486-nocpuid has no CPUID, no EFLAGS.ID and no CR4, and the DX4 profile has all three", "[cpu][profile]") {
+    const Bytes cpuid = {0x31, 0xC0, 0x0F, 0xA2};  // xor eax, eax; cpuid
+    // pushfd; pop eax; xor eax, 1 << 21; push eax; popfd; pushfd; pop ebx
+    const Bytes toggle_id = {0x9C, 0x58, 0x35, 0x00, 0x00, 0x20, 0x00, 0x50, 0x9D, 0x9C, 0x5B};
+    const Bytes read_cr4 = {0x0F, 0x20, 0xE0};   // mov eax, cr4
+    const Bytes write_cr4 = {0x31, 0xC0, 0x0F, 0x22, 0xE0};  // xor eax, eax; mov cr4, eax
+    for (CpuModel m : {CpuModel::I486NoCpuid, CpuModel::I486}) {
+        const bool early = m == CpuModel::I486NoCpuid;
+        INFO(cpu::cpu_profile(m).name);
+        ProfileFixture f(m);
+        CHECK(f.raised(cpuid) == (early ? kUD : -1));
+        REQUIRE(f.raised(toggle_id) == -1);
+        // EAX: the flags with ID flipped, as pushed; EBX: as POPFD left them.
+        CHECK(((f.r(reg::EAX) ^ f.r(reg::EBX)) & flag::ID) == (early ? flag::ID : 0u));
+        CHECK(f.raised(read_cr4) == (early ? kUD : -1));
+        CHECK(f.raised(write_cr4) == (early ? kUD : -1));
+        CHECK(f.raised(kCmovEaxEbx) == kUD);
+    }
+    CHECK(cpu::parse_cpu_model("486-nocpuid") == CpuModel::I486NoCpuid);
 }

@@ -248,13 +248,13 @@ TEST_CASE("The --cpu option picks a CPU profile and its TLBs, and a manifest cpu
         plan_for({k, "--cpu", "i686"});
         FAIL("no usage error");
     } catch (const UsageError& e) {
-        CHECK(std::string(e.what()) == "--cpu i686: expected one of default, 486, pentium, p6");
+        CHECK(std::string(e.what()) == "--cpu i686: expected one of default, 486, pentium, p6, 486-nocpuid");
     }
     std::string bad = d.file("bad", "kernel = k.elf\n\ncpu = k7\n");
     try {
         plan_for({bad});
         FAIL("no manifest error");
     } catch (const BootError& e) {
-        CHECK(std::string(e.what()) == bad + ":3: cpu = k7: expected one of default, 486, pentium, p6");
+        CHECK(std::string(e.what()) == bad + ":3: cpu = k7: expected one of default, 486, pentium, p6, 486-nocpuid");
     }
 }

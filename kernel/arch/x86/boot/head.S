@@ -122,9 +122,12 @@ switch_kernel_pagetables:
     and $0x7FFFFFFF, %eax           /* paging off */
     mov %eax, %cr0
     mov %esi, %cr3
+    test %edi, %edi                 /* a 486 may have no CR4 at all */
+    jz 4f
     mov %cr4, %eax
     or %edi, %eax
     mov %eax, %cr4
+4:
     mov %cr0, %eax
     or $0x80010000, %eax            /* paging on, WP */
     mov %eax, %cr0

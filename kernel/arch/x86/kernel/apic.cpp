@@ -2,6 +2,7 @@
 // error vectors, and the timer that replaces the PIT tick (Intel SDM vol. 3A,
 // chapter 10; Linux's arch/x86/kernel/apic/apic.c).
 #include <asm/apic.hpp>
+#include <asm/cpufeature.hpp>
 #include <asm/io.hpp>
 #include <asm/layout.hpp>
 #include <asm/pgtable.hpp>
@@ -24,7 +25,6 @@ constexpr u16 PIT_CH2 = 0x42, PIT_MODE = 0x43, PORT_B = 0x61;
 constexpr u8 PORT_B_GATE2 = 0x01, PORT_B_SPEAKER = 0x02, PORT_B_OUT2 = 0x20;
 constexpr u32 PIT_TICK_RATE = 1193182;
 constexpr u32 PIT_LATCH = (PIT_TICK_RATE + HZ / 2) / HZ;  // one tick of PIT input clocks
-constexpr u32 CPUID_1_EDX_APIC = 1u << 9;
 }  // namespace
 
 u32 apic_read(u32 reg) { return lapic_regs()[reg / 4]; }
@@ -32,8 +32,9 @@ void apic_write(u32 reg, u32 value) { lapic_regs()[reg / 4] = value; }
 void apic_eoi() { apic_write(APIC_EOI, 0); }
 
 bool setup_local_APIC() {
-    if (!(cpuid(1).edx & CPUID_1_EDX_APIC)) {
-        printk("apic: this CPU has no local APIC (CPUID.1:EDX.APIC clear): staying on the 8259 and the PIT\n");
+    if (!boot_cpu_has(x86_feature::APIC) || !boot_cpu_has(x86_feature::MSR)) {
+        printk("apic: this CPU has no local APIC with IA32_APIC_BASE (CPUID.1:EDX.APIC or MSR clear): staying on "
+               "the 8259 and the PIT\n");
         return false;
     }
     u64 base = rdmsr(MSR_IA32_APICBASE);

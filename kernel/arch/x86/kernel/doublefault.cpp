@@ -7,6 +7,7 @@
 // current TSS (cpu_tss) and switches to doublefault_tss, which has its own
 // stack. The handler reports from the saved state and panics; the faulting
 // context cannot be resumed.
+#include <asm/cpufeature.hpp>
 #include <asm/desc.hpp>
 #include <asm/irqflags.hpp>
 #include <asm/pgtable.hpp>
@@ -64,7 +65,7 @@ extern "C" void doublefault_fn() {
     printk("ESI: %08x EDI: %08x EBP: %08x ESP: %08x\n", f.esi, f.edi, f.ebp, f.esp);
     printk("DS: %04x ES: %04x FS: %04x GS: %04x CS: %04x SS: %04x EFLAGS: %08x\n", f.ds, f.es, f.fs, f.gs, f.cs, f.ss,
            f.eflags);
-    printk("CR0: %08x CR2: %08x CR3: %08x CR4: %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    printk("CR0: %08x CR2: %08x CR3: %08x CR4: %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4_safe());
     if (!mapped(f.esp) || !mapped(f.esp - 4)) {
         u32 bottom = (f.esp & PAGE_MASK) + (mapped(f.esp) ? 0 : PAGE_SIZE);
         printk("double fault: kernel stack overflow: ESP %08x reached the unmapped page below the stack "

@@ -2,6 +2,7 @@
 // symbol names. The walk trusts nothing: every frame pointer must stay inside the
 // kernel stack it started on and move towards its top, so a corrupt chain ends
 // the trace instead of faulting inside the oops handler.
+#include <asm/cpufeature.hpp>
 #include <asm/asm_defs.hpp>
 #include <asm/processor.hpp>
 #include <asm/ptrace.hpp>
@@ -73,7 +74,7 @@ void show_regs(const pt_regs* regs) {
             len += snprintf(flags + len, sizeof flags - len, " %s", eflags_bit_names[b]);
     printk("DS: %04x ES: %04x FS: %04x GS: %04x CS: %04x EFLAGS: %08x [%s ]\n", regs->ds & 0xFFFF,
            regs->es & 0xFFFF, regs->fs & 0xFFFF, regs->gs & 0xFFFF, regs->cs & 0xFFFF, regs->flags, flags);
-    printk("CR0: %08x CR2: %08x CR3: %08x CR4: %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    printk("CR0: %08x CR2: %08x CR3: %08x CR4: %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4_safe());
     if (!user_mode(regs)) {
         printk("Call Trace:\n");
         kallsym sym;

@@ -26,8 +26,6 @@ task_struct* this_fpu_owner() { return this_cpu_read(fpu_owner); }
 void set_fpu_owner(task_struct* t) { this_cpu_write(fpu_owner, t); }
 constinit bool use_fxsave = false;
 
-constexpr u32 CPUID_1_EDX_FPU = 1u << 0;
-constexpr u32 CPUID_1_EDX_FXSR = 1u << 24;
 constexpr u16 FPU_ERROR_LATCH_PORT = 0xF0;  // a write clears FERR#'s IRQ 13 latch
 
 // The 32-bit protected-mode FNSTENV image (SDM vol. 1, figure 8-9).
@@ -100,9 +98,8 @@ bool fpu_uses_fxsave() { return use_fxsave; }
 task_struct* fpu_current_owner() { return this_fpu_owner(); }
 
 void fpu_init() {
-    cpuid_regs r = cpuid(1);
-    if (!(r.edx & CPUID_1_EDX_FPU)) panic("x87: no FPU reported by CPUID (this kernel has no math emulation)");
-    use_fxsave = r.edx & CPUID_1_EDX_FXSR;
+    if (!boot_cpu_has(x86_feature::FPU)) panic("x87: this CPU has no FPU (this kernel has no math emulation)");
+    use_fxsave = boot_cpu_has(x86_feature::FXSR);
     if (use_fxsave) write_cr4(read_cr4() | X86_CR4_OSFXSR);
     // MP: WAIT traps with TS too; NE: errors as #MF (vector 16), not FERR#.
     write_cr0((read_cr0() & ~X86_CR0_EM) | X86_CR0_MP | X86_CR0_NE | X86_CR0_TS);

@@ -155,7 +155,7 @@ void find_low_pfn_range() {
 void choose_paging_mode() {
     const cpuinfo_x86& c = boot_cpu_data;
     if (boot_opts.want_pae) {
-        if (!c.has_pae) panic("paging=pae: this CPU has no PAE (CPUID.1:EDX bit 6)");
+        if (!c.has_pae) panic("PAE requested (paging=pae) but this CPU has no PAE (CPUID.1:EDX bit 6)");
         kernel_paging_mode = paging_mode::pae;
         paging = &GEOMETRY_PAE;
     }

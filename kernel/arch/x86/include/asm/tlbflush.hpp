@@ -1,7 +1,9 @@
 // TLB maintenance. The kernel's own mappings are global (PGE), so a CR3 reload
 // does not drop them: changing a kernel mapping needs invlpg, and a wholesale
-// change needs __flush_tlb_all(), which toggles CR4.PGE.
+// change needs __flush_tlb_all(), which toggles CR4.PGE. Without PGE (a 486 or
+// a Pentium) nothing is global and a CR3 reload drops everything.
 #pragma once
+#include <asm/cpufeature.hpp>
 #include <asm/processor.hpp>
 
 inline void __flush_tlb_one(unsigned long vaddr) { asm volatile("invlpg (%0)" ::"r"(vaddr) : "memory"); }
@@ -9,10 +11,11 @@ inline void __flush_tlb_one(unsigned long vaddr) { asm volatile("invlpg (%0)" ::
 // Non-global entries only.
 inline void __flush_tlb_local() { write_cr3(read_cr3()); }
 
-// Everything, global entries included.
+// Everything, global entries included. CR4 is touched only on a CPU with PGE:
+// an early 486 has no CR4 at all.
 inline void __flush_tlb_all() {
-    u32 cr4 = read_cr4();
-    if (cr4 & X86_CR4_PGE) {
+    if (boot_cpu_data.has_pge) {
+        u32 cr4 = read_cr4();
         write_cr4(cr4 & ~X86_CR4_PGE);
         write_cr4(cr4);
     } else {

@@ -161,19 +161,30 @@ public:
     // one that `step` would have made, found by re-executing from the newest
     // in-memory checkpoint before it. Recording (`record on`, off by default so
     // that a session that never goes back pays nothing) takes a checkpoint at
-    // once and then whenever the machine resumes and none is newer than
-    // kCheckpointEvery instructions; the oldest go beyond kMaxCheckpoints or
-    // kMaxCheckpointBytes. loadvm and edits of registers or memory drop them
-    // (re-execution would not see the edit). Re-execution must reach the
-    // current state exactly (cycles, instructions and state hash), else it is an
-    // error and nothing changes.
-    static constexpr u64 kCheckpointEvery = 10'000'000;
+    // once, whenever the machine resumes, and every kCheckpointEvery cycles
+    // during a long continue (so a reverse step near now re-executes at most that
+    // many); over kMaxCheckpoints or kMaxCheckpointBytes the old ones thin out
+    // (thin_checkpoints) but the first stays. loadvm and edits of registers or
+    // memory drop them (re-execution would not see the edit). Re-execution must
+    // reach the current state exactly (cycles, instructions and state hash),
+    // else it is an error and nothing changes.
+    static constexpr u64 kCheckpointEvery = 20'000'000;
     static constexpr size_t kMaxCheckpoints = 64;
     static constexpr u64 kMaxCheckpointBytes = 512 * kMiB;
     void set_recording(bool on);
     bool recording() const { return recording_; }
     StopInfo reverse_step();
+    // reverse-continue: back to the latest breakpoint or watchpoint hit before
+    // now that `continue` would have stopped at (with the breakpoints and
+    // watchpoints set now; event breaks are not searched), or to where recording
+    // began when there is none (StopInfo::history_start).
+    StopInfo reverse_continue();
     size_t checkpoints() const { return checkpoints_.size(); }
+    u64 checkpoint_bytes() const {
+        u64 n = 0;
+        for (const Checkpoint& c : checkpoints_) n += c.file.size();
+        return n;
+    }
 
     // ------------------------------------------------------------ EventSink
     void on_instruction(const InstructionEvent& e) override;
@@ -257,6 +268,10 @@ private:
         std::vector<u8> file;
     };
     void take_checkpoint_if_due();
+    void thin_checkpoints(u64 now);
+    const Checkpoint* checkpoint_before(u64 cycle, bool or_at) const;
+    // The cycle at which a continue pauses to take the next checkpoint; 0: none.
+    u64 checkpoint_due_cycle() const;
     void restore(const std::vector<u8>& file);
     void fast_forward(u64 cycle);
     u64 count_steps_to(u64 cycle);
@@ -264,6 +279,10 @@ private:
     bool recording_ = false;
     bool replaying_ = false;  // re-executing: no stops, logs, forwards or reports
     u64 replay_steps_ = 0;
+    bool scanning_ = false;  // reverse-continue's re-execution: breakpoints and watchpoints stop it
+    template <class AtHit>
+    u64 scan_hits(u64 end, AtHit&& at_hit);
+    StopInfo scan_continue(u64 end);
 };
 
 }  // namespace hm::dbg

@@ -154,6 +154,70 @@ void report_statistics(Machine& machine, const RunPlan& plan, const RunSummary& 
     }
 }
 
+namespace {
+
+// --record / --replay (docs/snapshots.md, "Record and replay"). A bad --replay
+// file, or one recorded with another image, is exit status 65.
+std::optional<int> prepare_input_log(const SnapshotOptions& o, const RunPlan& plan, HostIo& io) {
+    if ((!o.record.empty() || !o.replay.empty()) && plan.gdb_port) {
+        say(std::string(o.record.empty() ? "--replay" : "--record") +
+            " does not combine with --gdb: gdb's memory and register writes are not logged");
+        return exit_code::kUsage;
+    }
+    if (!o.replay.empty()) {
+        try {
+            snap::InputLog log = snap::decode_input_log(snap::read_file_bytes(o.replay));
+            if (log.image != image_identity(plan)) {
+                throw snap::SnapshotError("it was recorded with another image (kernel, modules or command line)");
+            }
+            io.player = std::make_unique<snap::InputPlayer>(std::move(log));
+        } catch (const snap::SnapshotError& e) {
+            say("bad --replay file '" + o.replay + "': " + e.what());
+            return exit_code::kBadImage;
+        } catch (const BootError& e) {
+            say(e.what());
+            return exit_code::kBadImage;
+        }
+    }
+    if (!o.record.empty()) {
+        std::ofstream probe(o.record, std::ios::binary);
+        if (!probe) {
+            say("cannot write --record file '" + o.record + "'");
+            return exit_code::kUsage;
+        }
+        try {
+            io.recorder = std::make_unique<snap::InputRecorder>(nullptr);
+            io.recorder->log().image = image_identity(plan);
+        } catch (const BootError& e) {
+            say(e.what());
+            return exit_code::kBadImage;
+        }
+    }
+    return std::nullopt;
+}
+
+void finish_input_log(HostIo& io, const std::string& record_path) {
+    if (io.recorder) {
+        const snap::InputLog& log = io.recorder->log();
+        try {
+            snap::write_file_bytes(record_path, snap::encode_input_log(log));
+            u64 bytes = 0;
+            for (const snap::InputChunk& c : log.chunks) bytes += c.bytes.size();
+            say("input record written to " + record_path + ": " + std::to_string(bytes) + " bytes in " +
+                std::to_string(log.chunks.size()) + " reads");
+        } catch (const snap::SnapshotError& e) {
+            say("warning: cannot write the input record: " + std::string(e.what()));
+        }
+    }
+    if (io.player && (io.player->undelivered() || io.player->diverged())) {
+        say("warning: --replay: the run went elsewhere than the recorded one (" +
+            std::to_string(io.player->undelivered()) + " logged reads never made" +
+            (io.player->diverged() ? ", some input delivered late" : "") + ")");
+    }
+}
+
+}  // namespace
+
 int run_command(const RunOptions& options, const SnapshotOptions& snapshot_options, const ManifestVars& vars) {
     RunPlan plan;
     SnapshotRequest snapshot;
@@ -180,6 +244,8 @@ int run_command(const RunOptions& options, const SnapshotOptions& snapshot_optio
         say("bad snapshot '" + snapshot_options.resume + "': " + e.what());
         return exit_code::kBadImage;
     }
+    HostIo io;
+    if (auto failed = prepare_input_log(snapshot_options, plan, io)) return *failed;
     if (snapshot.plan.at) {
         // Refuse an unwritable path now rather than after the run to the snapshot point.
         std::ofstream probe(snapshot.plan.file + ".tmp");
@@ -191,9 +257,14 @@ int run_command(const RunOptions& options, const SnapshotOptions& snapshot_optio
         std::remove((snapshot.plan.file + ".tmp").c_str());
     }
 
-    HostIo io;
     std::unique_ptr<Machine> machine;
     if (auto failed = build_machine(plan, SerialInput::FromStdin, io, machine)) return *failed;
+    // The input log is written however the run ends (gdb's kill included).
+    struct WriteLog {
+        HostIo& io;
+        const std::string& path;
+        ~WriteLog() { finish_input_log(io, path); }
+    } write_log{io, snapshot_options.record};
     if (!resume_bytes.empty()) {
         try {
             machine->load_snapshot(resume_bytes, image_identity(plan));

@@ -60,7 +60,10 @@ const Debugger::Checkpoint* Debugger::checkpoint_before(u64 cycle, bool or_at) c
 }
 
 u64 Debugger::checkpoint_due_cycle() const {
-    if (!recording_ || replaying_) return 0;
+    // -smp N: a run cut at an arbitrary cycle is scheduled differently from one
+    // that goes through it (the CPUs' rounds restart at the cut), so a pause for a
+    // checkpoint would change the guest: none during a continue there.
+    if (!recording_ || replaying_ || m_.cpu_count() > 1) return 0;
     const Checkpoint* c = checkpoint_before(m_.cpu_state().cycles, true);
     return c ? c->cycles + kCheckpointEvery : m_.cpu_state().cycles;
 }

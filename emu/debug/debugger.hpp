@@ -22,6 +22,7 @@
 #pragma once
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -88,6 +89,20 @@ public:
     unsigned cpu_count() const { return m_.cpu_count(); }
 
     RegisterFile registers() const;
+    // Every edit of registers or memory that succeeded (set_register,
+    // write_memory: gdb's G/P/M/X, `set`, `write`) goes to this callback with the
+    // machine's position, so that `hm386 run --record` can log it (docs/snapshots.md,
+    // "Record and replay"). Empty: none.
+    struct Edit {
+        bool memory = true;       // else a register
+        Space space = Space::Linear;
+        u64 addr = 0;             // memory
+        std::vector<u8> bytes;    // memory
+        Reg reg = Reg::EAX;       // register
+        u64 value = 0;            // register
+        unsigned cpu = 0;         // the selected CPU (registers)
+    };
+    void set_edit_log(std::function<void(const Edit&)> log) { edit_log_ = std::move(log); }
     // Writes one register. General registers, EIP and EFLAGS always; segment
     // registers only in real mode (their caches follow the selector); CR0/3/4 and
     // EFER go through the MMU's checks. DebugError when refused.
@@ -261,6 +276,8 @@ private:
     size_t log_capacity_ = 4096;
 
     SnapshotIdentity identity_;
+    std::function<void(const Edit&)> edit_log_;
+    void set_register_unlogged(Reg r, u64 value);
 
     // Reverse execution (debugger_reverse.cpp).
     struct Checkpoint {

@@ -62,6 +62,16 @@ std::vector<u8> encode_input_log(const InputLog& log) {
         put<u32>(out, static_cast<u32>(c.bytes.size()));
         out.insert(out.end(), c.bytes.begin(), c.bytes.end());
     }
+    put<u64>(out, log.edits.size());
+    for (const LoggedEdit& e : log.edits) {
+        put<u64>(out, e.cycles);
+        put<u64>(out, e.instructions);
+        put<u8>(out, static_cast<u8>(e.kind));
+        put<u8>(out, e.cpu);
+        put<u64>(out, e.target);
+        put<u32>(out, static_cast<u32>(e.bytes.size()));
+        out.insert(out.end(), e.bytes.begin(), e.bytes.end());
+    }
     return out;
 }
 
@@ -106,7 +116,30 @@ InputLog decode_input_log(const std::vector<u8>& file) {
         }
         log.chunks.push_back(std::move(ch));
     }
-    if (c.left()) throw SnapshotError(std::to_string(c.left()) + " bytes follow the last chunk");
+    const u64 ne = c.get<u64>("the edit count");
+    // Each edit takes at least 31 bytes.
+    if (ne > c.left() / 31) throw SnapshotError("corrupt: " + std::to_string(ne) + " edits cannot fit in the file");
+    for (u64 i = 0; i < ne; ++i) {
+        LoggedEdit e;
+        e.cycles = c.get<u64>("an edit's position");
+        e.instructions = c.get<u64>("an edit's position");
+        const u8 kind = c.get<u8>("an edit's kind");
+        if (kind > 2) throw SnapshotError("corrupt: edit " + std::to_string(i) + " is of kind " + std::to_string(kind) + " (0..2)");
+        e.kind = static_cast<LoggedEdit::Kind>(kind);
+        e.cpu = c.get<u8>("an edit's CPU");
+        e.target = c.get<u64>("an edit's target");
+        const u32 len = c.get<u32>("an edit's length");
+        const bool reg = e.kind == LoggedEdit::Kind::Register;
+        if (reg ? len != 8 : (len == 0 || len > (1u << 20))) {
+            throw SnapshotError("corrupt: edit " + std::to_string(i) + " has " + std::to_string(len) + " bytes");
+        }
+        e.bytes = c.bytes(len, "an edit's bytes");
+        if (!log.edits.empty() && before(e.cycles, e.instructions, log.edits.back().cycles, log.edits.back().instructions)) {
+            throw SnapshotError("corrupt: edit " + std::to_string(i) + " lies before the one ahead of it");
+        }
+        log.edits.push_back(std::move(e));
+    }
+    if (c.left()) throw SnapshotError(std::to_string(c.left()) + " bytes follow the last edit");
     if (log.end != InputLog::End::Open && !log.chunks.empty() &&
         before(log.closed_cycles, log.closed_instructions, log.chunks.back().cycles, log.chunks.back().instructions)) {
         throw SnapshotError("corrupt: the input ends before its last chunk");

@@ -24,6 +24,18 @@ struct InputChunk {
     std::vector<u8> bytes;              // 1..kMaxInputChunk
 };
 
+// An edit by a debugger (gdb's G/P/M/X, `monitor set`/`write`) at a position:
+// memory (linear or physical: the bytes) or a register (its number in
+// dbg::Reg and its value as 8 little-endian bytes, on CPU `cpu`).
+struct LoggedEdit {
+    enum class Kind : u8 { LinearMemory = 0, PhysicalMemory = 1, Register = 2 };
+    u64 cycles = 0, instructions = 0;
+    Kind kind = Kind::LinearMemory;
+    u8 cpu = 0;
+    u64 target = 0;  // address, or the register's number
+    std::vector<u8> bytes;
+};
+
 struct InputLog {
     u64 image = 0;  // the image identity (snapshot_options: image_identity)
     std::vector<InputChunk> chunks;
@@ -32,14 +44,16 @@ struct InputLog {
     enum class End : u8 { Open = 0, BeforeReading = 1, InRead = 2 };
     End end = End::Open;
     u64 closed_cycles = 0, closed_instructions = 0;
+    std::vector<LoggedEdit> edits;  // in order
 };
 
 constexpr u32 kMaxInputChunk = 4096;
 
 // The file (little-endian): "HM386INP", u32 version 1, u32 flags 0, u64 image
 // identity, u8 end (0 open, 1 closed before any read, 2 closed in a read), u64 closed cycles, u64 closed instructions, u64 chunk
-// count, then per chunk u64 cycles, u64 instructions, u32 n, n bytes. Nothing
-// may follow. decode throws SnapshotError saying what is wrong.
+// count, then per chunk u64 cycles, u64 instructions, u32 n, n bytes; then u64
+// edit count, per edit u64 cycles, u64 instructions, u8 kind, u8 CPU, u64
+// target, u32 n, n bytes (1..1 MiB; a register: 8). Nothing may follow. decode throws SnapshotError saying what is wrong.
 std::vector<u8> encode_input_log(const InputLog& log);
 InputLog decode_input_log(const std::vector<u8>& file);
 
@@ -74,6 +88,7 @@ public:
     // same host-time decisions), then says nothing arrived.
     bool wait(int timeout_ms) override;
 
+    const std::vector<LoggedEdit>& edits() const { return log_.edits; }
     // Chunks not delivered yet (the replay ended early or went elsewhere).
     size_t undelivered() const { return log_.chunks.size() - next_; }
     // A chunk was delivered later than its recorded position: the run diverged

@@ -64,7 +64,7 @@ expect "truncated in the header" 65 "truncated" "$tmp/short.rec"
 head -c $((size - 2)) "$good" >"$tmp/cut.rec"
 expect "truncated in a chunk" 65 "truncated" "$tmp/cut.rec"
 cp "$good" "$tmp/long.rec" && printf 'x' >>"$tmp/long.rec"
-expect "trailing bytes" 65 "follow the last chunk" "$tmp/long.rec"
+expect "trailing bytes" 65 "follow the last edit" "$tmp/long.rec"
 patch "$tmp/magic.rec" 0 58
 expect "bad magic" 65 "not an hm386 input record" "$tmp/magic.rec"
 patch "$tmp/version.rec" 8 07

@@ -27,7 +27,9 @@ std::vector<std::unique_ptr<T>> make_each(unsigned n, Make make) {
 }  // namespace
 
 Machine::Machine(const MachineConfig& config)
-    : config_(config),
+    : serial_gate_(config.serial_out),
+      debugcon_gate_(config.debugcon_out),
+      config_(config),
       ram_(config.ram_bytes),
       bus_(ram_),
       cores_(make_each<CpuCore>(checked_cpu_count(config.cpus), [&](unsigned) { return std::make_unique<CpuCore>(bus_); })),
@@ -43,11 +45,11 @@ Machine::Machine(const MachineConfig& config)
       lapic_adapters_(make_each<LapicAdapter>(config.cpus, [&](unsigned i) { return std::make_unique<LapicAdapter>(*this, i); })),
       pit_(clock_, events_, isa_irqs_.line(0)),
       port61_(clock_, pit_),
-      uart_(clock_, events_, isa_irqs_.line(4), config.serial_out),
+      uart_(clock_, events_, isa_irqs_.line(4), serial_gate_.sink()),
       rtc_(clock_, events_, isa_irqs_.line(8), config.rtc_epoch),
       kbc_(isa_irqs_.line(1)),
       vga_(clock_),
-      debugcon_(config.debugcon_out),
+      debugcon_(debugcon_gate_.sink()),
       post_(clock_, config.post_log),
       diag_backend_(state_, mmu_),
       diag_(diag_backend_),

@@ -207,6 +207,10 @@ public:
     // While muted, run() keeps the schedule but does not call the report: the
     // debugger's re-execution for reverse-stepi must not print lines twice.
     void mute_state_hash_reports(bool muted) { hash_muted_ = muted; }
+    // While muted, what the guest writes to the serial port and port 0xE9 does
+    // not reach the host's sinks (the devices behave exactly as unmuted): the
+    // debugger's re-execution must not print the guest's output twice.
+    void mute_guest_output(bool muted) { serial_gate_.muted = debugcon_gate_.muted = muted; }
 
     // Snapshots (machine_snapshot.cpp, docs/snapshots.md): the whole guest-visible
     // state, the configuration that shapes it and the caller's identity of the
@@ -315,6 +319,23 @@ private:
     void advance_idle_cpu(unsigned i, u64 end);  // an idle CPU's counter to `end`, counted as halted
     std::string cpus_summary() const;  // one line per CPU, for hang reports
 
+    // The front end's serial and port 0xE9 sinks, behind a switch: the
+    // debugger's re-execution (reverse-stepi, reverse-continue) reruns guest code
+    // whose output the host has already shown.
+    class OutputGate : public CharSink {
+    public:
+        explicit OutputGate(CharSink* to) : to_(to) {}
+        void write(const u8* data, size_t n) override {
+            if (!muted && to_) to_->write(data, n);
+        }
+        CharSink* sink() { return to_ ? this : nullptr; }  // no sink stays no sink
+        bool muted = false;
+
+    private:
+        CharSink* to_;
+    };
+    OutputGate serial_gate_;
+    OutputGate debugcon_gate_;
     MachineConfig config_;
     PhysicalMemory ram_;
     Bus bus_;

@@ -59,6 +59,7 @@ std::span<const CommandInterpreter::Command> CommandInterpreter::commands() {
     {"loadvm", "", "loadvm FILE", "restore the machine from a snapshot of this image (breakpoints and displays stay)", &C::cmd_loadvm},
     {"record", "", "record on|off", "keep in-memory checkpoints as the machine runs, so that reverse-stepi can go back (off by default)", &C::cmd_record},
     {"reverse-stepi", "rsi", "reverse-stepi [N]", "go back N instructions (default 1): to the stops `step` made before this one, by re-executing from a checkpoint", &C::cmd_reverse_stepi},
+    {"reverse-continue", "rc", "reverse-continue", "go back to the latest breakpoint or watchpoint hit before now (or to where recording began), by re-executing from checkpoints", &C::cmd_reverse_continue},
     {"help", "h ?", "help [COMMAND]", "this list, or one command", &C::cmd_help},
     {"quit", "q exit", "quit", "leave the debugger", &C::cmd_quit},
     };

@@ -108,6 +108,7 @@ private:
     void cmd_savevm(Args&, std::ostream&);
     void cmd_loadvm(Args&, std::ostream&);
     void cmd_reverse_stepi(Args&, std::ostream&);
+    void cmd_reverse_continue(Args&, std::ostream&);
     void cmd_record(Args&, std::ostream&);
     void cmd_quit(Args&, std::ostream&);
     void list_breakpoints(std::ostream&);

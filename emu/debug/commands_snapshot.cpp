@@ -1,4 +1,4 @@
-// savevm FILE / loadvm FILE / record on|off / reverse-stepi [N]: snapshots and stepping back from the
+// savevm FILE / loadvm FILE / record on|off / reverse-stepi [N] / reverse-continue: snapshots and stepping back from the
 // REPL, scripts, the GUI's command line and gdb's `monitor` (docs/debugger.md, docs/snapshots.md).
 #include "debug/command_args.hpp"
 
@@ -39,6 +39,13 @@ void CommandInterpreter::cmd_reverse_stepi(Args& a, std::ostream& out) {
     }
     StopInfo s;
     for (u64 i = 0; i < n; ++i) s = d_.reverse_step();
+    stopped(s, out);
+    print_disassembly(s.pc, 1, syntax_, out);
+}
+
+void CommandInterpreter::cmd_reverse_continue(Args& a, std::ostream& out) {
+    a.done();
+    const StopInfo s = d_.reverse_continue();
     stopped(s, out);
     print_disassembly(s.pc, 1, syntax_, out);
 }

@@ -172,7 +172,21 @@ StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoi
     running_ = true;
     RunResult r;
     try {
-        r = m_.run(limits);
+        // While recording, a long continue stops at every checkpoint interval to
+        // take one (docs/snapshots.md, "Checkpoints"); stopping is invisible to
+        // the guest, and a breakpoint at the resume point stops there as it would
+        // have without the pause.
+        for (;;) {
+            const u64 every = checkpoint_due_cycle();
+            const bool chunked = every && mode == Mode::Continue && (deadline == 0 || every < deadline);
+            limits.max_cycles = chunked ? every : deadline;
+            r = m_.run(limits);
+            if (!chunked || r.outcome != RunOutcome::CycleLimit || watch_hit_ || event_hit_ ||
+                interrupted_.load(std::memory_order_relaxed)) {
+                break;
+            }
+            take_checkpoint_if_due();
+        }
     } catch (...) {
         running_ = false;
         m_.cpu().set_instruction_trace(InstructionTrace::Off);
@@ -368,16 +382,18 @@ void Debugger::on_stale_translation(const StaleTranslationEvent& e) {
 void Debugger::watch_hook(void* ctx, const WatchedAccess& a) { static_cast<Debugger*>(ctx)->on_watch(a); }
 
 void Debugger::on_watch(const WatchedAccess& a) {
-    if (!running_ || replaying_) return;
+    if (!running_ || (replaying_ && !scanning_)) return;
     const WatchKind need = a.access == Access::Write ? WatchKind::Write : WatchKind::Read;
     for (Watchpoint& w : wps_) {
         if (!w.enabled || !(static_cast<u8>(w.kind) & static_cast<u8>(need))) continue;
         const u64 at = w.space == Space::Linear ? u64{a.lin} : a.phys;
         if (at + a.size <= w.addr || w.addr + w.len <= at) continue;
-        ++w.hits;
         const CpuState& st = m_.cpu_state();
         WatchHit hit{w.id, a.access, a.lin, a.phys, a.size, a.value, a.old_value, st.eip};
-        log(hit, st.cycles, log_mask::kWatch);
+        if (!replaying_) {  // reverse-continue's search counts and logs nothing
+            ++w.hits;
+            log(hit, st.cycles, log_mask::kWatch);
+        }
         if (!watch_hit_) watch_hit_ = hit;
         m_.cpu().request_stop_after_instruction();
         m_.request_debug_stop();

@@ -22,6 +22,7 @@
 #pragma once
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -88,6 +89,20 @@ public:
     unsigned cpu_count() const { return m_.cpu_count(); }
 
     RegisterFile registers() const;
+    // Every edit of registers or memory that succeeded (set_register,
+    // write_memory: gdb's G/P/M/X, `set`, `write`) goes to this callback with the
+    // machine's position, so that `hm386 run --record` can log it (docs/snapshots.md,
+    // "Record and replay"). Empty: none.
+    struct Edit {
+        bool memory = true;       // else a register
+        Space space = Space::Linear;
+        u64 addr = 0;             // memory
+        std::vector<u8> bytes;    // memory
+        Reg reg = Reg::EAX;       // register
+        u64 value = 0;            // register
+        unsigned cpu = 0;         // the selected CPU (registers)
+    };
+    void set_edit_log(std::function<void(const Edit&)> log) { edit_log_ = std::move(log); }
     // Writes one register. General registers, EIP and EFLAGS always; segment
     // registers only in real mode (their caches follow the selector); CR0/3/4 and
     // EFER go through the MMU's checks. DebugError when refused.
@@ -161,19 +176,30 @@ public:
     // one that `step` would have made, found by re-executing from the newest
     // in-memory checkpoint before it. Recording (`record on`, off by default so
     // that a session that never goes back pays nothing) takes a checkpoint at
-    // once and then whenever the machine resumes and none is newer than
-    // kCheckpointEvery instructions; the oldest go beyond kMaxCheckpoints or
-    // kMaxCheckpointBytes. loadvm and edits of registers or memory drop them
-    // (re-execution would not see the edit). Re-execution must reach the
-    // current state exactly (cycles, instructions and state hash), else it is an
-    // error and nothing changes.
-    static constexpr u64 kCheckpointEvery = 10'000'000;
+    // once, whenever the machine resumes, and every kCheckpointEvery cycles
+    // during a long continue (so a reverse step near now re-executes at most that
+    // many); over kMaxCheckpoints or kMaxCheckpointBytes the old ones thin out
+    // (thin_checkpoints) but the first stays. loadvm and edits of registers or
+    // memory drop them (re-execution would not see the edit). Re-execution must
+    // reach the current state exactly (cycles, instructions and state hash),
+    // else it is an error and nothing changes.
+    static constexpr u64 kCheckpointEvery = 20'000'000;
     static constexpr size_t kMaxCheckpoints = 64;
     static constexpr u64 kMaxCheckpointBytes = 512 * kMiB;
     void set_recording(bool on);
     bool recording() const { return recording_; }
     StopInfo reverse_step();
+    // reverse-continue: back to the latest breakpoint or watchpoint hit before
+    // now that `continue` would have stopped at (with the breakpoints and
+    // watchpoints set now; event breaks are not searched), or to where recording
+    // began when there is none (StopInfo::history_start).
+    StopInfo reverse_continue();
     size_t checkpoints() const { return checkpoints_.size(); }
+    u64 checkpoint_bytes() const {
+        u64 n = 0;
+        for (const Checkpoint& c : checkpoints_) n += c.file.size();
+        return n;
+    }
 
     // ------------------------------------------------------------ EventSink
     void on_instruction(const InstructionEvent& e) override;
@@ -250,6 +276,8 @@ private:
     size_t log_capacity_ = 4096;
 
     SnapshotIdentity identity_;
+    std::function<void(const Edit&)> edit_log_;
+    void set_register_unlogged(Reg r, u64 value);
 
     // Reverse execution (debugger_reverse.cpp).
     struct Checkpoint {
@@ -257,6 +285,10 @@ private:
         std::vector<u8> file;
     };
     void take_checkpoint_if_due();
+    void thin_checkpoints(u64 now);
+    const Checkpoint* checkpoint_before(u64 cycle, bool or_at) const;
+    // The cycle at which a continue pauses to take the next checkpoint; 0: none.
+    u64 checkpoint_due_cycle() const;
     void restore(const std::vector<u8>& file);
     void fast_forward(u64 cycle);
     u64 count_steps_to(u64 cycle);
@@ -264,6 +296,10 @@ private:
     bool recording_ = false;
     bool replaying_ = false;  // re-executing: no stops, logs, forwards or reports
     u64 replay_steps_ = 0;
+    bool scanning_ = false;  // reverse-continue's re-execution: breakpoints and watchpoints stop it
+    template <class AtHit>
+    u64 scan_hits(u64 end, AtHit&& at_hit);
+    StopInfo scan_continue(u64 end);
 };
 
 }  // namespace hm::dbg

@@ -57,6 +57,18 @@ RegisterFile Debugger::registers() const {
 }
 
 void Debugger::set_register(Reg r, u64 value) {
+    set_register_unlogged(r, value);
+    if (edit_log_) {
+        Edit e;
+        e.memory = false;
+        e.reg = r;
+        e.value = value;
+        e.cpu = cpu_;
+        edit_log_(e);
+    }
+}
+
+void Debugger::set_register_unlogged(Reg r, u64 value) {
     checkpoints_.clear();  // re-execution from them would not see the edit
     CpuState& s = m_.cpu_state(cpu_);
     const unsigned i = static_cast<unsigned>(r);
@@ -221,6 +233,14 @@ void Debugger::write_memory(Space space, u64 addr, const std::vector<u8>& bytes)
         std::memcpy(p.host, bytes.data() + done, p.len);
         m_.invalidate_code(p.phys, p.len);
         done += p.len;
+    }
+    if (edit_log_) {
+        Edit e;
+        e.space = space;
+        e.addr = addr;
+        e.bytes = bytes;
+        e.cpu = cpu_;
+        edit_log_(e);
     }
 }
 

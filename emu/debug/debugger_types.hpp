@@ -121,6 +121,7 @@ struct StopInfo {
     u64 instructions = 0;         // retired during this resume
     u64 cycles = 0;               // elapsed during this resume
     std::string message;          // one line for humans (the command language prints it)
+    bool history_start = false;   // reverse-continue found no earlier hit: back where recording began
     // True when the machine can run on (false after Exited, Shutdown, Hang).
     bool can_continue() const { return kind != StopKind::Exited && kind != StopKind::Shutdown && kind != StopKind::Hang; }
 };

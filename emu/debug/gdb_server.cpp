@@ -53,7 +53,7 @@ bool runs_machine(const std::string& line) {
     std::string w;
     in >> w;
     for (const char* c : {"c", "cont", "continue", "s", "si", "stepi", "step", "n", "ni", "nexti", "next", "until", "finish",
-                          "reverse-stepi", "rsi"}) {
+                          "reverse-stepi", "rsi", "reverse-continue", "rc"}) {
         if (w == c) return true;
     }
     return false;
@@ -128,6 +128,13 @@ bool GdbServer::handle(const std::string& p) {
             reply(bytes.empty() || write_memory(*addr, bytes) ? "OK" : "E14");
             return true;
         }
+        case 'b':
+            if (p == "bs" || p == "bc") {
+                reverse(p == "bc");
+                return true;
+            }
+            reply("");
+            return true;
         case 'c': resume(false); return true;
         case 's': resume(true); return true;
         case 'Z':
@@ -165,7 +172,7 @@ bool GdbServer::handle(const std::string& p) {
         default: break;
     }
     if (p.rfind("qSupported", 0) == 0) {
-        reply("PacketSize=4000;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+");
+        reply("PacketSize=4000;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+;ReverseStep+;ReverseContinue+");
     } else if (p == "QStartNoAckMode") {
         reply("OK");
         conn_.set_no_ack(true);
@@ -258,6 +265,31 @@ void GdbServer::resume(bool step) {
     // Say what happened in gdb's console for stops gdb has no words for.
     if (s.kind == StopKind::Event || s.kind == StopKind::Shutdown || s.kind == StopKind::Hang) {
         conn_.send("O" + to_hex("hm386: " + s.message + "\n"));
+    }
+    conn_.send(stop_reply(s));
+}
+
+// bs / bc: gdb's reverse-stepi and reverse-continue (docs/debugger.md). Where
+// there is nothing before (the start of the recording), gdb is told so with the
+// replaylog:begin stop reason ("No more reverse-execution history.").
+void GdbServer::reverse(bool to_hit) {
+    d_.select_cpu(0);
+    StopInfo s;
+    try {
+        s = to_hit ? d_.reverse_continue() : d_.reverse_step();
+    } catch (const DebugError& e) {
+        if (std::string(e.what()).find("no checkpoint before") == std::string::npos || !d_.recording()) {
+            conn_.send("O" + to_hex("hm386: " + std::string(e.what()) + "\n"));
+            conn_.send("E01");
+            return;
+        }
+        s = d_.last_stop();
+        s.history_start = true;
+    }
+    last_ = s;
+    if (s.history_start) {
+        conn_.send("T05replaylog:begin;thread:01;");
+        return;
     }
     conn_.send(stop_reply(s));
 }

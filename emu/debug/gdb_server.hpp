@@ -36,6 +36,7 @@ private:
     // Handles one packet; returns false when the session ends.
     bool handle(const std::string& p);
     void resume(bool step);
+    void reverse(bool to_hit);
     std::string stop_reply(const StopInfo& s);
     // A thread id of H/T/qThreadExtraInfo: -1 (all), a hex number, or -2 (malformed).
     static long thread_id(const std::string& text);

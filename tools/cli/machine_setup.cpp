@@ -30,8 +30,15 @@ std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo&
         say(e.what());
         return exit_code::kUsage;
     }
-    if (input == SerialInput::FromStdin && char_spec_is_stdio(plan.serial) && StdinSource::usable()) {
+    if (!io.player && input == SerialInput::FromStdin && char_spec_is_stdio(plan.serial) && StdinSource::usable()) {
         io.serial_in = std::make_unique<StdinSource>();
+    }
+    CharSource* serial_in = io.serial_in.get();
+    if (io.player) {
+        serial_in = io.player.get();  // a replay reads nothing from the host
+    } else if (io.recorder) {
+        io.recorder->set_host(io.serial_in.get());
+        serial_in = io.recorder.get();
     }
     if (!plan.stats_json.empty()) {
         std::ofstream probe(plan.stats_json);
@@ -46,7 +53,7 @@ std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo&
     cfg.cpu_hz = plan.cpu_hz;
     cfg.rtc_epoch = plan.rtc_epoch;
     cfg.serial_out = io.serial.get();
-    cfg.serial_in = io.serial_in.get();
+    cfg.serial_in = serial_in;
     cfg.debugcon_out = io.debugcon.get();
     cfg.post_log = io.post_log.get();
     cfg.post_port2 = plan.post_port2;
@@ -59,6 +66,8 @@ std::optional<int> build_machine(const RunPlan& plan, SerialInput input, HostIo&
 
     try {
         machine = std::make_unique<Machine>(cfg);
+        if (io.player) io.player->attach(machine->cpu_state());
+        if (io.recorder) io.recorder->attach(machine->cpu_state());
     } catch (const std::invalid_argument& e) {
         say(e.what());
         return exit_code::kUsage;

@@ -10,6 +10,7 @@
 #include "devices/host_char_backend.hpp"
 #include "machine.hpp"
 #include "run_options.hpp"
+#include "snapshot/input_log.hpp"
 
 namespace hm {
 
@@ -17,6 +18,10 @@ namespace hm {
 struct HostIo {
     std::unique_ptr<CharSink> serial, debugcon, post_log;
     std::unique_ptr<StdinSource> serial_in;
+    // --record / --replay (hm386 run): set before build_machine, which puts the
+    // recorder in front of stdin, or the player in its place.
+    std::unique_ptr<snap::InputRecorder> recorder;
+    std::unique_ptr<snap::InputPlayer> player;
 };
 
 // Serial input from stdin, unless stdin belongs to someone else (the debugger's REPL).

@@ -154,6 +154,125 @@ void report_statistics(Machine& machine, const RunPlan& plan, const RunSummary& 
     }
 }
 
+namespace {
+
+// --record / --replay (docs/snapshots.md, "Record and replay"). A bad --replay
+// file, or one recorded with another image, is exit status 65.
+std::optional<int> prepare_input_log(const SnapshotOptions& o, const RunPlan& plan, HostIo& io) {
+    if (!o.replay.empty() && plan.gdb_port) {
+        say("--replay does not combine with --gdb: the replay makes the recorded gdb session's edits itself");
+        return exit_code::kUsage;
+    }
+    if (!o.replay.empty()) {
+        try {
+            snap::InputLog log = snap::decode_input_log(snap::read_file_bytes(o.replay));
+            if (log.image != image_identity(plan)) {
+                throw snap::SnapshotError("it was recorded with another image (kernel, modules or command line)");
+            }
+            io.player = std::make_unique<snap::InputPlayer>(std::move(log));
+        } catch (const snap::SnapshotError& e) {
+            say("bad --replay file '" + o.replay + "': " + e.what());
+            return exit_code::kBadImage;
+        } catch (const BootError& e) {
+            say(e.what());
+            return exit_code::kBadImage;
+        }
+    }
+    if (!o.record.empty()) {
+        std::ofstream probe(o.record, std::ios::binary);
+        if (!probe) {
+            say("cannot write --record file '" + o.record + "'");
+            return exit_code::kUsage;
+        }
+        try {
+            io.recorder = std::make_unique<snap::InputRecorder>(nullptr);
+            io.recorder->log().image = image_identity(plan);
+        } catch (const BootError& e) {
+            say(e.what());
+            return exit_code::kBadImage;
+        }
+    }
+    return std::nullopt;
+}
+
+void finish_input_log(HostIo& io, const std::string& record_path) {
+    if (io.recorder) {
+        const snap::InputLog& log = io.recorder->log();
+        try {
+            snap::write_file_bytes(record_path, snap::encode_input_log(log));
+            u64 bytes = 0;
+            for (const snap::InputChunk& c : log.chunks) bytes += c.bytes.size();
+            say("input record written to " + record_path + ": " + std::to_string(bytes) + " bytes in " +
+                std::to_string(log.chunks.size()) + " reads, " + std::to_string(log.edits.size()) + " debugger edits");
+        } catch (const snap::SnapshotError& e) {
+            say("warning: cannot write the input record: " + std::string(e.what()));
+        }
+    }
+    if (io.player && (io.player->undelivered() || io.player->diverged())) {
+        say("warning: --replay: the run went elsewhere than the recorded one (" +
+            std::to_string(io.player->undelivered()) + " logged reads never made" +
+            (io.player->diverged() ? ", some input delivered late" : "") + ")");
+    }
+}
+
+bool before(const CpuState& s, const snap::LoggedEdit& e) {
+    return s.cycles < e.cycles || (s.cycles == e.cycles && s.instructions < e.instructions);
+}
+
+// --replay of a recorded gdb session's edits: runs to each edit's position
+// (full speed to just before it, then one instruction at a time, then through
+// a halt to its cycle) and makes the edit there, as gdb did. Observing is
+// invisible, so the run is the recorded one. False when the run ended first
+// (said on stderr; the caller runs on to report the end as usual).
+bool apply_logged_edits(Machine& machine, const RunPlan& plan, EventSink* forward,
+                        const std::vector<snap::LoggedEdit>& edits) {
+    dbg::Debugger d(machine);
+    d.set_forward_sink(forward);
+    d.set_cycle_limit(plan.max_cycles);
+    const CpuState& st = machine.cpu_state();
+    for (const snap::LoggedEdit& e : edits) {
+        const std::string where = "cycle " + std::to_string(e.cycles) + ", instruction " + std::to_string(e.instructions);
+        auto ended = [&](const dbg::StopInfo& s) {
+            say("warning: --replay: the run stopped (" + s.message + ") before the debugger edit logged at " + where);
+            return false;
+        };
+        if (st.cycles + 64 < e.cycles) {
+            const dbg::StopInfo s = d.cont(e.cycles - 64 - st.cycles);
+            if (s.kind != dbg::StopKind::Budget) return ended(s);
+        }
+        while (st.instructions < e.instructions && before(st, e)) {
+            const dbg::StopInfo s = d.step(1);
+            if (s.kind != dbg::StopKind::Step) return ended(s);
+        }
+        if (st.instructions == e.instructions && st.cycles < e.cycles) {  // halted there: time runs on to the cycle
+            const dbg::StopInfo s = d.cont(e.cycles - st.cycles);
+            if (s.kind != dbg::StopKind::Budget) return ended(s);
+        }
+        if (st.cycles != e.cycles || st.instructions != e.instructions) {
+            say("warning: --replay: the debugger edit logged at " + where + " is made at cycle " +
+                std::to_string(st.cycles) + ", instruction " + std::to_string(st.instructions) +
+                " (the run went elsewhere)");
+        }
+        try {
+            if (e.kind == snap::LoggedEdit::Kind::Register) {
+                u64 v = 0;
+                for (size_t i = 0; i < 8; ++i) v |= u64{e.bytes[i]} << (8 * i);
+                d.select_cpu(e.cpu);
+                d.set_register(static_cast<dbg::Reg>(e.target), v);
+                d.select_cpu(0);
+            } else {
+                d.write_memory(e.kind == snap::LoggedEdit::Kind::LinearMemory ? dbg::Space::Linear : dbg::Space::Physical,
+                               e.target, e.bytes);
+            }
+        } catch (const dbg::DebugError& err) {
+            say("warning: --replay: the debugger edit logged at " + where + " fails here: " + err.what());
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
 int run_command(const RunOptions& options, const SnapshotOptions& snapshot_options, const ManifestVars& vars) {
     RunPlan plan;
     SnapshotRequest snapshot;
@@ -180,6 +299,8 @@ int run_command(const RunOptions& options, const SnapshotOptions& snapshot_optio
         say("bad snapshot '" + snapshot_options.resume + "': " + e.what());
         return exit_code::kBadImage;
     }
+    HostIo io;
+    if (auto failed = prepare_input_log(snapshot_options, plan, io)) return *failed;
     if (snapshot.plan.at) {
         // Refuse an unwritable path now rather than after the run to the snapshot point.
         std::ofstream probe(snapshot.plan.file + ".tmp");
@@ -191,9 +312,14 @@ int run_command(const RunOptions& options, const SnapshotOptions& snapshot_optio
         std::remove((snapshot.plan.file + ".tmp").c_str());
     }
 
-    HostIo io;
     std::unique_ptr<Machine> machine;
     if (auto failed = build_machine(plan, SerialInput::FromStdin, io, machine)) return *failed;
+    // The input log is written however the run ends (gdb's kill included).
+    struct WriteLog {
+        HostIo& io;
+        const std::string& path;
+        ~WriteLog() { finish_input_log(io, path); }
+    } write_log{io, snapshot_options.record};
     if (!resume_bytes.empty()) {
         try {
             machine->load_snapshot(resume_bytes, image_identity(plan));
@@ -234,7 +360,7 @@ int run_command(const RunOptions& options, const SnapshotOptions& snapshot_optio
     if (plan.gdb_port) {
         // gdb drives the machine until it detaches (the guest then runs on to its
         // end as usual) or kills it (hm386 ends with status 0).
-        GdbSession g = serve_gdb(*machine, plan, sink);
+        GdbSession g = serve_gdb(*machine, plan, sink, io.recorder.get());
         if (g.status) {
             if (trace) trace->close();
             return *g.status;
@@ -249,6 +375,7 @@ int run_command(const RunOptions& options, const SnapshotOptions& snapshot_optio
         }
         plan_after_gdb.timeout = g.timeout_left;
     }
+    if (io.player && !io.player->edits().empty()) apply_logged_edits(*machine, plan, sink, io.player->edits());
     attach_trace();
     run_machine_to_end(*machine, plan_after_gdb, summary, &snapshot);
 
@@ -263,9 +390,28 @@ int run_command(const RunOptions& options, const SnapshotOptions& snapshot_optio
     return summary.status;
 }
 
-GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward) {
+GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward, snap::InputRecorder* recorder) {
     GdbSession out;
     dbg::Debugger d(machine);
+    if (recorder) {
+        d.set_edit_log([&machine, recorder](const dbg::Debugger::Edit& e) {
+            snap::LoggedEdit l;
+            l.cycles = machine.cpu_state().cycles;
+            l.instructions = machine.cpu_state().instructions;
+            if (e.memory) {
+                l.kind = e.space == dbg::Space::Linear ? snap::LoggedEdit::Kind::LinearMemory
+                                                       : snap::LoggedEdit::Kind::PhysicalMemory;
+                l.target = e.addr;
+                l.bytes = e.bytes;
+            } else {
+                l.kind = snap::LoggedEdit::Kind::Register;
+                l.cpu = static_cast<u8>(e.cpu);
+                l.target = static_cast<u64>(e.reg);
+                for (int i = 0; i < 8; ++i) l.bytes.push_back(static_cast<u8>(e.value >> (8 * i)));
+            }
+            recorder->log().edits.push_back(std::move(l));
+        });
+    }
     d.set_forward_sink(forward);
     d.set_snapshot_identity(session_identity(plan));  // for monitor savevm/loadvm
     d.set_cycle_limit(plan.max_cycles);

@@ -1,6 +1,7 @@
 // `hm386 run`: boots an image and maps how the run ended onto hm386's exit
 // statuses (exit_codes.hpp). With --gdb PORT, gdb drives the machine first.
 #pragma once
+#include "snapshot/input_log.hpp"
 #include <optional>
 
 #include "debug/gdb_server.hpp"
@@ -37,6 +38,8 @@ struct GdbSession {
     std::optional<int> status;
     double timeout_left = 0;  // what remains of --timeout for the run after gdb (0: no limit)
 };
-GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward);
+// With `recorder` (hm386 run --record), gdb's edits of memory and registers are
+// logged with the machine's position.
+GdbSession serve_gdb(Machine& machine, const RunPlan& plan, EventSink* forward, snap::InputRecorder* recorder = nullptr);
 
 }  // namespace hm

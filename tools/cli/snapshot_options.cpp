@@ -64,6 +64,11 @@ void add_snapshot_options(CLI::App& cmd, SnapshotOptions& o) {
     cmd.add_option("--snapshot-at", o.at, "write a snapshot (--snapshot FILE) when the cycle count reaches CYCLES, then run on");
     cmd.add_option("--snapshot", o.file, "the snapshot file --snapshot-at writes");
     cmd.add_option("--resume", o.resume, "continue from a snapshot (the image and machine flags come from it)");
+    cmd.add_option("--record", o.record, "log the serial input read from stdin, with when the guest got it, to FILE")
+        ->excludes("--resume");
+    cmd.add_option("--replay", o.replay, "feed the serial input logged by --record FILE back at the same points (stdin is not read)")
+        ->excludes("--resume")
+        ->excludes("--record");
 }
 
 SnapshotPlan resolve_snapshot_plan(const SnapshotOptions& o) {

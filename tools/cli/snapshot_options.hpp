@@ -19,6 +19,8 @@ struct SnapshotOptions {
     std::string at;      // --snapshot-at CYCLES
     std::string file;    // --snapshot FILE
     std::string resume;  // --resume FILE
+    std::string record;  // --record FILE: log the serial input from the host
+    std::string replay;  // --replay FILE: feed a logged input back instead
 };
 
 // Only `hm386 run` has them (the debugger has savevm/loadvm instead).

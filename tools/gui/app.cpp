@@ -148,10 +148,35 @@ void App::on_key(int key, bool repeat) {
             if (c_.idle()) c_.issue("n", "F10");
             return;
         case SDLK_F11:
-            if (c_.idle()) c_.issue("s", "F11");
+            if (!c_.idle()) return;
+            if (SDL_GetModState() & KMOD_SHIFT) {
+                if (c_.snapshot().recording) c_.issue("rsi", "Shift+F11");
+            } else {
+                c_.issue("s", "F11");
+            }
             return;
         default: return;
     }
+}
+
+// Recording and going back (docs/gui.md, "Stepping back"): the checkbox is
+// `record on|off`; Back (Shift+F11) is reverse-stepi, Back to break is
+// reverse-continue. Both need recording, so they are disabled without it.
+void App::draw_reverse_buttons(bool busy) {
+    ImGui::Separator();
+    ImGui::BeginDisabled(busy);
+    bool rec = c_.snapshot().recording;
+    if (ImGui::Checkbox("Record", &rec)) c_.issue(rec ? "record on" : "record off", "Record checkbox");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("keep checkpoints from here on, so that the machine can step back");
+    ImGui::EndDisabled();
+    ImGui::BeginDisabled(busy || !c_.snapshot().recording);
+    if (ImGui::Button("Back")) c_.issue("rsi", "Step back button");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("reverse-stepi (Shift+F11)");
+    if (ImGui::Button("Back to break")) c_.issue("rc", "Reverse continue button");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+        ImGui::SetTooltip("reverse-continue: the previous breakpoint or watchpoint hit, or where recording began");
+    }
+    ImGui::EndDisabled();
 }
 
 void App::draw_menu_bar() {
@@ -174,6 +199,7 @@ void App::draw_menu_bar() {
     if (ImGui::Button("Over F10")) c_.issue("n", "Step over button");
     if (ImGui::Button("Finish")) c_.issue("finish", "Finish button");
     ImGui::EndDisabled();
+    draw_reverse_buttons(busy);
     ImGui::Separator();
     const Snapshot& s = c_.snapshot();
     if (busy) {

@@ -39,7 +39,7 @@ std::string command_verb(const std::string& line) {
 }
 
 bool is_step_command(const std::string& line) {
-    static const char* const kSteps[] = {"s", "si", "stepi", "step", "n", "ni", "nexti", "next"};
+    static const char* const kSteps[] = {"s", "si", "stepi", "step", "n", "ni", "nexti", "next", "rsi", "reverse-stepi"};
     const std::string v = command_verb(line);
     return std::any_of(std::begin(kSteps), std::end(kSteps), [&](const char* s) { return v == s; });
 }

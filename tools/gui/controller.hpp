@@ -98,7 +98,7 @@ private:
 
 // The first word of a command line, lower case ("" for blank lines and comments).
 std::string command_verb(const std::string& line);
-// s, si, stepi, step, n, ni, nexti, next.
+// s, si, stepi, step, n, ni, nexti, next, rsi, reverse-stepi.
 bool is_step_command(const std::string& line);
 
 }  // namespace hm::gui

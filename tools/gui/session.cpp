@@ -2,6 +2,7 @@
 
 #include "boot/boot_error.hpp"
 #include "devices/host_char_backend.hpp"
+#include "snapshot_options.hpp"
 #include "exit_codes.hpp"
 
 namespace hm::gui {
@@ -76,6 +77,9 @@ Session::Session(const RunPlan& plan) : plan_(plan) {
     }
 
     debugger_ = std::make_unique<dbg::Debugger>(*machine_);
+    // savevm files carry the image's identity, as hm386 run's and hm386 debug's:
+    // they resume with `hm386 run --resume`, and loadvm refuses another image's.
+    debugger_->set_snapshot_identity(session_identity(plan));
     // The TLB panel marks the entries each run used: every hit must reach the model.
     machine_->mmu().set_hit_tracking(true);
     if (!plan.trace.empty()) {

@@ -84,6 +84,7 @@ Snapshot take_snapshot(dbg::Debugger& d, const ViewState& view, const Snapshot& 
     s.serial = previous.serial + 1;
     s.stop = d.last_stop();
     s.can_continue = s.stop.can_continue();
+    s.recording = d.recording();
     s.regs = d.registers();
     const bool first = previous.serial == 0;
     // Baselines: the previous snapshot's values when a run happened since, else
@@ -161,6 +162,10 @@ Snapshot take_snapshot(dbg::Debugger& d, const ViewState& view, const Snapshot& 
 
     s.stats = d.stats();
     s.prev_stats = shift ? (first ? s.stats : previous.stats) : previous.prev_stats;
+    // After stepping back (reverse-stepi, reverse-continue) the counters are
+    // lower than at the stop before: "since the stop" starts again from here
+    // rather than showing a negative count (the registers keep their marks).
+    if (s.stats.cycles < s.prev_stats.cycles) s.prev_stats = s.stats;
     s.vga = read_vga(d.machine());
     const auto& log = d.event_log();
     const size_t from = log.size() > kEventsShown ? log.size() - kEventsShown : 0;

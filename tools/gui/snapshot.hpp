@@ -61,6 +61,7 @@ struct Snapshot {
     u64 serial = 0;  // grows with every refresh
     dbg::StopInfo stop;
     bool can_continue = true;
+    bool recording = false;  // `record on`: the step-back buttons work
 
     dbg::RegisterFile regs, prev_regs;
     u64 changed = 0;  // registers changed since the previous stop

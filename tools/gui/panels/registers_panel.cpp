@@ -87,8 +87,13 @@ void RegistersPanel::drawContent(Controller& c) {
         ImGui::Text("CPL %u   %s%s", r.cpl, paging_mode_name(r.paging), r.halted ? "   halted" : "");
         ImGui::Text("cycle %llu", static_cast<unsigned long long>(r.cycles));
         ImGui::Text("insn  %llu", static_cast<unsigned long long>(r.instructions));
-        ImGui::TextColored(colors::kDim, "+%llu cycles since the previous stop",
-                           static_cast<unsigned long long>(r.cycles - s.prev_regs.cycles));
+        if (r.cycles >= s.prev_regs.cycles) {
+            ImGui::TextColored(colors::kDim, "+%llu cycles since the previous stop",
+                               static_cast<unsigned long long>(r.cycles - s.prev_regs.cycles));
+        } else {  // stepped back
+            ImGui::TextColored(colors::kDim, "-%llu cycles: back from the previous stop",
+                               static_cast<unsigned long long>(s.prev_regs.cycles - r.cycles));
+        }
         ImGui::Spacing();
         ImGui::TextUnformatted("EFLAGS");
         bits_row(kFlags, 7, r.eflags);

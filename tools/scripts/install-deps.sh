@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   libcapstone-dev libsdl2-dev libimgui-dev libpng-dev catch2 libcli11-dev zlib1g-dev
   clang lld libclang-rt-14-dev cmake ninja-build qemu-system-x86 xvfb xauth
-  gdb
+  gdb time
 )
 
 missing=()

@@ -7,6 +7,8 @@
 # mode. Without an option it prints the table; --check fails (exit 1) when the
 # block between the "cost-csv-table" markers in DOC (default
 # docs/highmem-costs.md) differs from it; --update rewrites that block.
+# The same for the per-CPU-count table between the "cost-smp-table" markers,
+# made from guest-tests/golden/cost-smp.csv (`hm386 cost-report --smp 1,2,4`).
 set -u
 mode=print
 case ${1:-} in
@@ -51,27 +53,62 @@ table() {
     }' "${csvs[@]}"
 }
 
-begin='<!-- cost-csv-table:begin -->'
-end='<!-- cost-csv-table:end -->'
-case $mode in
-  print) table ;;
-  check|update)
-    grep -qF "$begin" "$doc" && grep -qF "$end" "$doc" || { echo "cost-csv-table: no markers in $doc" >&2; exit 1; }
-    fresh=$(table)
+smp_csv=$root/guest-tests/golden/cost-smp.csv
+[[ -r $smp_csv ]] || { echo "cost-csv-table: missing $smp_csv" >&2; exit 64; }
+smp_table() {
+  # Columns: cpus,mode,measurement,unit,n,cycles,ipis,cycles_per_unit. A cell is
+  # the cycles per unit, then [IPIs] where the row counts them.
+  awk -F, '
+    NR == 1 { next }
+    {
+      if (!($1 in seen)) { seen[$1] = 1; cpus[++nc] = $1 }
+      if (!($3 in unit)) { order[++rows] = $3; unit[$3] = $4 }
+      cell[$1, $2, $3] = $8 ($7 == "" ? "" : " [" $7 "]")
+    }
+    END {
+      head = "| measurement | unit |"; rule = "|---|---|"
+      for (c = 1; c <= nc; c++) {
+        n = cpus[c] " CPU" (cpus[c] == 1 ? "" : "s"); head = head " " n " 2-level | " n " PAE |"; rule = rule "---:|---:|"
+      }
+      print head; print rule
+      for (r = 1; r <= rows; r++) {
+        k = order[r]; line = "| " k " | " unit[k] " |"
+        for (c = 1; c <= nc; c++)
+          for (m = 1; m <= 2; m++) {
+            mode = (m == 1) ? "2level" : "pae"
+            line = line " " (((cpus[c], mode, k) in cell) ? cell[cpus[c], mode, k] : "-") " |"
+          }
+        print line
+      }
+    }' "$smp_csv"
+}
+
+# block NAME FUNCTION: check or update the block between NAME's markers.
+block() {
+    local begin="<!-- $1:begin -->" end="<!-- $1:end -->"
+    grep -qF "$begin" "$doc" && grep -qF "$end" "$doc" || { echo "cost-csv-table: no $1 markers in $doc" >&2; exit 1; }
+    fresh=$($2)
     current=$(sed -n "/^$begin\$/,/^$end\$/p" "$doc" | sed '1d;$d')
     if [[ $mode == check ]]; then
       if [[ "$fresh" != "$current" ]]; then
         diff -u <(echo "$current") <(echo "$fresh")
-        echo "cost-csv-table: $doc does not show the golden CSVs (above: - the document, + the CSVs); run $0 --update" >&2
+        echo "cost-csv-table: $doc does not show the golden CSVs in $1 (above: - the document, + the CSVs); run $0 --update" >&2
         exit 1
       fi
-      echo "cost-csv-table: $doc shows the golden CSVs of: ${profiles[*]}"
+      echo "cost-csv-table: $doc shows the golden CSVs in $1"
     else
       tmp=$(mktemp)
       awk -v b="$begin" -v e="$end" -v t="$fresh" '
         $0 == b { print; print t; skip = 1; next }
         $0 == e { skip = 0 }
         !skip { print }' "$doc" >"$tmp" && mv "$tmp" "$doc"
-      echo "cost-csv-table: updated $doc"
-    fi ;;
+      echo "cost-csv-table: updated $1 in $doc"
+    fi
+}
+
+case $mode in
+  print) table; echo; smp_table ;;
+  check|update)
+    block cost-csv-table table
+    block cost-smp-table smp_table ;;
 esac

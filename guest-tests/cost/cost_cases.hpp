@@ -15,4 +15,7 @@ void measure_walks(Probe& probe);             // a TLB miss and its walk, agains
 void measure_flushes(Probe& probe);           // one INVLPG vs a global flush, and the refills after each
 void measure_switches(Probe& probe);          // context switches with 0..16 live kmap_local slots
 
+// cost_smp.cpp (only with 2+ CPUs online)
+void measure_smp(Probe& probe);               // pkmap flush on initiator and targets; N CPUs mapping at once
+
 }  // namespace cost

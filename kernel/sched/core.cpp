@@ -69,7 +69,8 @@ constinit cpu_data percpu_area[NR_CPUS]{{.curr = &init_task,
                                          .ipis_received = 0,
                                          .remote_tlb_flushes = 0,
                                          .tlb_shootdowns = 0,
-                                         .fpu_owner = nullptr}};
+                                         .fpu_owner = nullptr,
+                                         .ipi_handler_cycles = 0}};
 
 namespace {
 

@@ -44,9 +44,18 @@ void add_cost_report_options(CLI::App& cmd, CostReportOptions& o) {
     cmd.add_option("--csv", o.csv, "write the figures of both modes to FILE as CSV");
     cmd.add_option("--log-dir", o.log_dir, "keep both boots' console logs in DIR");
     cmd.add_option("--cpu", o.cpu, "CPU profile of both boots: 486, pentium, p6 or default (as hm386 run --cpu)");
+    cmd.add_option("--smp", o.smp,
+                   "CPU counts, e.g. 1,2,4 (QEMU: -smp): cost-smp.elf at each, with the cross-CPU figures; "
+                   "--csv then writes the per-CPU-count CSV");
+    cmd.add_option("--svg", o.svg, "with --smp: write the plot of cycles per mapping against CPU count to FILE");
 }
 
 int cost_report_command(const CostReportOptions& o, const ManifestVars& vars) {
+    if (!o.smp.empty()) return cost_report_smp_command(o, vars);
+    if (!o.svg.empty()) {
+        say("--svg needs --smp (the plot is against the CPU count)");
+        return exit_code::kUsage;
+    }
     const std::string image = o.image.empty() ? vars.build_dir + "/guest/cost.elf" : o.image;
     const char* modes[2] = {"2level", "pae"};
     RunPlan plans[2];

@@ -23,9 +23,16 @@ struct CostReportOptions {
     std::string cpu = "default";  // the CPU profile both boots run on (--cpu)
     std::string csv;
     std::string log_dir;
+    // --smp LIST (QEMU's -smp too): boot cost-smp.elf at each CPU count of the
+    // comma-separated LIST (e.g. 1,2,4) in both modes instead; --svg writes the
+    // plot (cost_smp_report.hpp).
+    std::string smp;
+    std::string svg;
 };
 
 void add_cost_report_options(CLI::App& cmd, CostReportOptions& o);
 int cost_report_command(const CostReportOptions& options, const ManifestVars& vars);
+// The --smp form (cost_smp_command.cpp).
+int cost_report_smp_command(const CostReportOptions& options, const ManifestVars& vars);
 
 }  // namespace hm

@@ -137,6 +137,12 @@ const CostRow* CostRun::find(const std::string& name) const {
     return nullptr;
 }
 
+const CostSmpRow* CostRun::find_smp(const std::string& name) const {
+    for (const CostSmpRow& r : smp_rows)
+        if (r.name == name) return &r;
+    return nullptr;
+}
+
 const std::vector<std::string>& cost_counter_names() {
     static const std::vector<std::string> names = {"cycles",      "instructions", "dtlb_misses",    "itlb_misses",
                                                    "walks",       "walk_reads",   "invlpg",         "cr3_flushes",
@@ -163,6 +169,21 @@ CostRun parse_cost_lines(std::string_view console) {
         } else if (w[0].rfind("mode=", 0) == 0) {
             run.mode = kv["mode"];
             if (auto v = number(kv["last_pkmap"])) run.last_pkmap = static_cast<unsigned>(*v);
+        } else if (w[0] == "smp" && w.size() == 2) {
+            auto v = number(kv["cpus"]);
+            if (v) run.smp_cpus = static_cast<unsigned>(*v);
+            else run.problems.push_back("malformed line: " + std::string(line));
+        } else if (w[0] == "smp") {
+            CostSmpRow r;
+            r.name = kv["name"];
+            r.unit = kv["unit"];
+            auto n = number(kv["n"]), cycles = number(kv["cycles"]), ipis = number(kv["ipis"]);
+            if (!r.name.empty() && !r.unit.empty() && n && *n > 0 && cycles && ipis) {
+                r.n = *n, r.cycles = *cycles, r.ipis = *ipis;
+                run.smp_rows.push_back(std::move(r));
+            } else {
+                run.problems.push_back("malformed line: " + std::string(line));
+            }
         } else if (w[0] == "pkmap") {
             if (auto v = number(kv["wraps_in_1024"])) run.wraps_in_1024 = static_cast<unsigned>(*v);
         } else if (w[0].rfind("name=", 0) == 0) {

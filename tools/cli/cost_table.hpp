@@ -20,14 +20,26 @@ struct CostRow {
     double per_unit(const std::string& key) const;
 };
 
+// A cross-CPU figure of cost-smp.elf ("cost: smp name=..."), only with 2+ CPUs:
+// cycles on one CPU (the initiator, a target, or all CPUs' loops summed) and
+// the call-function IPIs sent (or, for a target, handled) meanwhile.
+struct CostSmpRow {
+    std::string name, unit;
+    u64 n = 0, cycles = 0, ipis = 0;
+    double per_unit() const { return n ? static_cast<double>(cycles) / static_cast<double>(n) : 0; }
+};
+
 struct CostRun {
     std::string mode;  // "2level" or "pae"
     unsigned last_pkmap = 0;
     std::optional<unsigned> wraps_in_1024;
     std::vector<CostRow> rows;
+    unsigned smp_cpus = 0;            // "cost: smp cpus=N" (cost-smp.elf with 2+ CPUs)
+    std::vector<CostSmpRow> smp_rows;
     std::vector<std::string> problems;  // "cost: problem" lines and malformed lines
     bool done = false;                  // the "cost: done" line was seen
     const CostRow* find(const std::string& name) const;
+    const CostSmpRow* find_smp(const std::string& name) const;
 };
 
 // Reads every "cost:" line of a console log; other lines are ignored.

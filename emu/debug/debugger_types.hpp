@@ -46,6 +46,9 @@ enum class EventKind : u8 {
 constexpr u32 kAnyArg = ~0u;
 const char* event_kind_name(EventKind k);  // the command-language spelling: pf, exc, cr3, ...
 
+// Breakpoint::cpu for a breakpoint every CPU stops at.
+constexpr int kAnyCpu = -1;
+
 struct Breakpoint {
     int id = 0;
     Space space = Space::Linear;
@@ -53,6 +56,7 @@ struct Breakpoint {
     bool enabled = true;
     bool temporary = false;  // deleted when hit (until, next)
     u64 hits = 0;
+    int cpu = kAnyCpu;       // -smp N: only this CPU stops at it (`break ADDR cpu K`, gdb's `thread N`)
 };
 
 struct Watchpoint {
@@ -120,6 +124,10 @@ struct StopInfo {
     u32 exit_status = 0;          // Exited: the value written to the debug-exit port
     u64 instructions = 0;         // retired during this resume
     u64 cycles = 0;               // elapsed during this resume
+    // -smp N: the CPU the stop happened on (the one that hit the breakpoint or
+    // watchpoint, raised the event, or was stepped); eip, pc, instructions and
+    // cycles are that CPU's. 0 with one CPU.
+    unsigned cpu = 0;
     std::string message;          // one line for humans (the command language prints it)
     // True when the machine can run on (false after Exited, Shutdown, Hang).
     bool can_continue() const { return kind != StopKind::Exited && kind != StopKind::Shutdown && kind != StopKind::Hang; }

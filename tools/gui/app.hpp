@@ -38,6 +38,7 @@ public:
 private:
     void frame();
     void draw_menu_bar();
+    void draw_cpu_selector(const Snapshot& s, bool busy);
     void on_key(int sdl_keycode, bool repeat);
     void capture(const std::string& path);
 

@@ -140,7 +140,10 @@ public:
     // Reads highmem386's kernel through its symbols (DebugError without them, or
     // when the kernel's memory cannot be read, e.g. before paging is on).
     PkmapView pkmap() const;
+    // Each task's kmap_local stack as the selected CPU's block of fixmap slots
+    // holds it (-smp N: `cpu K` chooses the block; kmap_local_place says which).
     std::vector<TaskView> tasks() const;
+    KmapLocalPlace kmap_local_place() const;
     std::vector<ZoneView> zones() const;
 
     // ------------------------------------------------------------ statistics and log

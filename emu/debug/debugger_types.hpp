@@ -296,11 +296,22 @@ struct PkmapView {
 
 struct KmapLocalSlot {
     unsigned depth = 0;       // position in the task's stack (0 = first pushed)
-    u32 vaddr = 0;            // fix_to_virt(FIX_KMAP_BEGIN + depth)
+    u32 vaddr = 0;            // fix_to_virt(FIX_KMAP_BEGIN + KM_SLOTS_PER_CPU * block + depth) (2 * depth + 1: guard slots)
     u64 pteval = 0;           // saved in task_struct::kmap_ctrl
     u64 phys = 0;
-    bool installed = false;   // the fixmap PTE holds this value now (running task)
+    bool installed = false;   // the selected CPU's fixmap PTE holds this value now (the task runs there)
     bool in_dtlb = false;
+};
+
+// Which fixmap block of kmap_local slots the task views read: the selected
+// CPU's (kmap_local_layout.hpp).
+struct KmapLocalPlace {
+    unsigned cpu = 0;           // the selected CPU
+    unsigned block = 0;         // the block shown
+    unsigned blocks = 1;        // the kernel's blocks (its NR_CPUS)
+    bool blocks_found = false;  // read from the fixmap (FIX_APIC_BASE after the last block); else one assumed
+    bool guard_slots = false;   // debug_kmap_local: mapping n in slot 2n + 1
+    std::string note;           // why the block is not simply this CPU's own, when it is not
 };
 
 struct TaskView {

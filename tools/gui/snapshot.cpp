@@ -171,6 +171,7 @@ Snapshot take_snapshot(dbg::Debugger& d, const ViewState& view, const Snapshot& 
     }
     try {
         s.tasks = d.tasks();
+        if (n > 1) s.kmap_place = d.kmap_local_place();
     } catch (const dbg::DebugError& e) {
         s.tasks_error = e.what();
     }

@@ -101,6 +101,7 @@ struct Snapshot {
     std::string pkmap_error;
     std::vector<dbg::TaskView> tasks;
     std::string tasks_error;
+    std::optional<dbg::KmapLocalPlace> kmap_place;  // -smp N: whose block of fixmap slots the stacks are read from
 
     MachineStats stats, prev_stats;
     VgaScreen vga;

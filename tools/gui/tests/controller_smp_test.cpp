@@ -99,3 +99,48 @@ TEST_CASE("the CPU selector's command shows CPU 1 in every per-CPU panel", "[gui
     CHECK(s2.stats.per_cpu[1].instructions == m.cpu_state(1).instructions);
     CHECK(s2.stats.per_cpu[1].instructions - s2.prev_stats.per_cpu[1].instructions == 1);
 }
+
+TEST_CASE("the kmap_local panel names the CPU block it reads, and follows the selector", "[gui][guest][smp]") {
+    RunPlan p;
+    p.kernel = std::string(HM386_BUILD_DIR) + "/guest/ktest.elf";
+    p.ram_bytes = 64 * kMiB;
+    p.cpus = 2;
+    p.append = "force_highmem=32M apic ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on";
+    p.serial = "none";
+    p.debugcon = "none";
+    Session session(p);
+    REQUIRE(session.load_symbols("").rfind("symbols:", 0) == 0);
+    CommandLog log;
+    Controller c(session, log);
+    // Stop where the running task holds a kmap_local mapping.
+    c.issue("b kunmap_local_indexed");
+    auto holds = [&] {
+        for (const dbg::TaskView& t : c.snapshot().tasks) {
+            if (t.current && t.kmap_idx > 0) return true;
+        }
+        return false;
+    };
+    for (int i = 0; i < 50 && !holds(); ++i) {
+        c.issue("c");
+        settle(c);
+    }
+    REQUIRE(holds());
+    {
+        const Snapshot& s = c.snapshot();
+        REQUIRE(s.tasks_error.empty());
+        REQUIRE(s.kmap_place.has_value());
+        CHECK(s.kmap_place->cpu == 0);
+        CHECK(s.kmap_place->blocks_found);
+        CHECK(s.kmap_place->block == 0);
+        bool installed = false;
+        for (const dbg::TaskView& t : s.tasks) {
+            for (const dbg::KmapLocalSlot& k : t.kmap_local) installed = installed || k.installed;
+        }
+        CHECK(installed);
+    }
+    c.issue("cpu 1", "CPU selector");
+    settle(c);
+    const Snapshot& s = c.snapshot();
+    CHECK_FALSE(s.kmap_place.has_value());
+    CHECK(s.tasks_error.find("paging is not on on cpu 1") != std::string::npos);
+}

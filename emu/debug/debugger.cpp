@@ -195,6 +195,16 @@ StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoi
 
     StopInfo s;
     s.cpu = run_cpu_;
+    // The guest's own end (a debug-exit write, a power-off or reset request)
+    // wins over a step or watch hit made by the same instruction: the machine
+    // cannot run on, as after a plain run's end.
+    const bool guest_end = r.outcome == RunOutcome::DebugExit || r.outcome == RunOutcome::PowerOff ||
+                           r.outcome == RunOutcome::ResetRequested;
+    if (guest_end) {
+        watch_hit_.reset();
+        event_hit_.reset();
+        step_done_ = false;
+    }
     if (watch_hit_) {
         s.kind = StopKind::Watchpoint;
         s.watch = watch_hit_;

@@ -36,6 +36,16 @@ struct End {
     u64 hash, cycles0, cycles1;
     std::string serial;
 };
+// The same for a guest whose exit status is not 0 (platform_suite without its
+// fw_cfg CPU count check passing at -smp 2).
+End run_to_end_any(Session& s) {
+    StopInfo st;
+    do st = s.dbg->cont();
+    while (st.can_continue() && st.kind != StopKind::CycleLimit);
+    REQUIRE(st.kind == StopKind::Exited);
+    return {s.machine->state_hash(), s.machine->cpu_state(0).cycles, s.machine->cpu_state(1).cycles, s.serial.text};
+}
+
 End run_to_end(Session& s) {
     StopInfo st;
     do st = s.dbg->cont();
@@ -257,4 +267,30 @@ TEST_CASE("smp: breakpoint stops all through a kernel run change nothing in it",
     CHECK(s.machine->cpu_state(0).cycles == ref.cycles0);
     CHECK(s.machine->cpu_state(1).cycles == ref.cycles1);
     CHECK(s.serial.text == ref.serial);
+}
+
+TEST_CASE("smp: a timer armed inside a round a stop interrupted fires as if nothing had stopped", "[debugger][run][smp]") {
+    // platform_suite arms the local APIC timer (periodic, 100,000 cycles) in the
+    // middle of a round of 1,000,000 cycles. A run that started a new round
+    // after a stop there would end it at the timer's deadline, earlier than the
+    // round the stop interrupted, and the timer would fire at another point of
+    // CPU 1's time. Stepping CPU 0 one instruction at a time through the whole
+    // suite must end exactly as a plain run.
+    static constexpr u64 kQuantum = 1'000'000;
+    auto session = [] {
+        return std::make_unique<Session>("guest-tests/platform/platform_suite.elf", "strict-msr=1", 64 * kMiB, kCpus,
+                                         kQuantum, true);
+    };
+    auto plain = session();
+    const End ref = run_to_end_any(*plain);
+    auto s = session();
+    u64 steps = 0;
+    StopInfo st;
+    while ((st = s->dbg->step(1)).kind == StopKind::Step) ++steps;
+    REQUIRE(st.kind == StopKind::Exited);
+    CHECK(steps > 40'000);
+    CHECK(s->machine->state_hash() == ref.hash);
+    CHECK(s->machine->cpu_state(0).cycles == ref.cycles0);
+    CHECK(s->machine->cpu_state(1).cycles == ref.cycles1);
+    CHECK(s->serial.text == ref.serial);
 }

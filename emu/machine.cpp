@@ -428,7 +428,8 @@ RunResult Machine::run(const RunLimits& limits) {
     const auto host_start = Clock::now();
     auto host_elapsed = [&] { return std::chrono::duration<double>(Clock::now() - host_start).count(); };
     const u64 slice = std::max<u64>(config_.cpu_hz / kSlicesPerSecond, 1);
-    const u64 max_cycles = limits.max_cycles ? limits.max_cycles : EventQueue::kNever;
+    const u64 max_cycles = std::min(limits.max_cycles ? limits.max_cycles : EventQueue::kNever,
+                                     limits.pause_at_cycles ? limits.pause_at_cycles : EventQueue::kNever);
     const u64 run_start_cycles = state_.cycles;
     RunResult result{RunOutcome::Hang, 0, {}};
 

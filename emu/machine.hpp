@@ -125,6 +125,11 @@ enum class RunOutcome : u8 {
 struct RunLimits {
     u64 max_cycles = 0;        // 0: no limit
     double timeout_seconds = 0;  // 0: no limit
+    // A pause (the debugger's cycle budget), 0: none. With one CPU it acts as
+    // max_cycles; with -smp N it is looked at only between rounds, so that it
+    // never shapes the schedule (max_cycles ends the last round where it falls,
+    // as a plain run's --max-cycles does).
+    u64 pause_at_cycles = 0;
 };
 
 struct RunResult {
@@ -233,6 +238,9 @@ public:
     Mmu& mmu(unsigned i) { return cores_.at(i)->mmu; }
     const Mmu& mmu(unsigned i) const { return cores_.at(i)->mmu; }
     Lapic& lapic(unsigned i) { return *lapics_.at(i); }
+    // -smp N: the CPU whose turn it is, or was when run() returned (the one a
+    // debugger stop, a watch hit or an event came from); 0 between rounds.
+    unsigned running_cpu_index() const { return running_; }
     // Tells every CPU's decode cache that something other than a guest store
     // (a loader, the debugger, DMA) changed physical memory.
     void invalidate_code(u64 phys, u64 len);
@@ -384,6 +392,12 @@ private:
     unsigned running_ = 0;                // the CPU whose turn it is
     bool in_cpu_run_ = false;             // inside running_'s Cpu::run()
     u64 smp_now_ = 0;                     // -smp N: the machine's time between quanta
+    // -smp N: a run that returned inside a round (a debugger stop on some CPU)
+    // leaves it open; the next run finishes it first, with the same end and from
+    // the same CPU, so that stopping never changes the schedule.
+    bool smp_round_open_ = false;
+    u64 smp_round_end_ = 0;
+    unsigned smp_round_cpu_ = 0;
     EventSink* sink_ = nullptr;           // set_event_sink's
     unsigned traced_cpu_ = 0;             // the CPU the sink last heard of (CpuSwitchEvent)
     std::vector<u8> pending_init_;        // INIT sent by a CPU to itself: applied at its next stop

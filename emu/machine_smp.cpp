@@ -16,6 +16,13 @@
 // read-modify-write, XCHG, CMPXCHG/CMPXCHG8B and the page walker's A/D updates
 // are never split by another CPU's accesses.
 //
+// A run that returns inside a round (a debugger stop on CPU k: a breakpoint, a
+// step count reached, a watch hit, an event) leaves the round open, and the
+// next run finishes it first, with the same end, from CPU k: a debugger stop
+// changes nothing in the schedule. The debugger's cycle budget
+// (RunLimits::pause_at_cycles) is looked at only between rounds for the same
+// reason; --max-cycles ends the last round where it falls, as it always has.
+//
 // When every CPU is halted or waiting for a SIPI, time skips to the next device
 // event (nothing else can change anything); it is a hang only when no halted CPU
 // can be woken by any pending or armed interrupt source.
@@ -73,51 +80,62 @@ RunResult Machine::run_smp(const RunLimits& limits) {
         result.message = std::move(msg);
         return result;
     };
+    const u64 pause_at = limits.pause_at_cycles ? limits.pause_at_cycles : EventQueue::kNever;
     clock_.bind(smp_now_);
 
     for (;;) {
-        if (limits.timeout_seconds > 0 && host_elapsed() >= limits.timeout_seconds) {
-            char msg[128];
-            std::snprintf(msg, sizeof msg, "host timeout after %g s at cycle %llu", limits.timeout_seconds,
-                          static_cast<unsigned long long>(smp_now_));
-            return finish(RunOutcome::Timeout, msg);
-        }
-        if (smp_now_ >= max_cycles) {
-            return finish(RunOutcome::CycleLimit, "--max-cycles " + std::to_string(limits.max_cycles) + " reached");
-        }
-        pump_serial_input();
-
-        bool all_idle = true;
-        for (unsigned i = 0; i < n && all_idle; ++i) all_idle = cpu_idle(i);
-        u64 end = std::min(events_.next_deadline(), max_cycles);
-        if (!all_idle) {
-            end = std::min({end, smp_now_ + slice, smp_now_ + config_.smp_quantum});
+        u64 end = 0;
+        unsigned first = 0;
+        if (smp_round_open_) {
+            // Finish the round a debugger stop interrupted, exactly as it would have gone on.
+            smp_round_open_ = false;
+            end = smp_round_end_;
+            first = smp_round_cpu_;
         } else {
-            // Nothing runs until an interrupt: is there one that can come?
-            bool wakeable = false, armed = false;
-            for (unsigned i = 0; i < n; ++i) {
-                if (cores_[i]->state.wait_for_sipi) continue;
-                wakeable = wakeable || interrupts_can_wake(i);
-                armed = armed || ((cores_[i]->state.eflags & flag::IF) && armed_event_can_wake(i));
+            if (limits.timeout_seconds > 0 && host_elapsed() >= limits.timeout_seconds) {
+                char msg[128];
+                std::snprintf(msg, sizeof msg, "host timeout after %g s at cycle %llu", limits.timeout_seconds,
+                              static_cast<unsigned long long>(smp_now_));
+                return finish(RunOutcome::Timeout, msg);
             }
-            const bool input_can_wake = config_.serial_in && config_.serial_in->open() && uart_.listening() &&
-                                        uart_.rx_interrupt_enabled();
-            if (input_can_wake && serial_pending_.empty() && !armed) {
-                // Interactive and idle: wait for the host's input, not for nothing.
-                config_.serial_in->wait(50);
-                continue;
+            if (smp_now_ >= max_cycles) {
+                return finish(RunOutcome::CycleLimit, "--max-cycles " + std::to_string(limits.max_cycles) + " reached");
             }
-            if (!wakeable || events_.next_deadline() == EventQueue::kNever || (!armed && !input_can_wake)) {
-                return finish(RunOutcome::Hang,
-                              "guest hang: every CPU is halted or waiting for a SIPI, and no interrupt can wake any "
-                              "of them" +
-                                  (armed_events_description().empty() ? std::string()
-                                                                      : " (armed: " + armed_events_description() + ")") +
-                                  "\n" + cpus_summary() + cpu_.dump_state());
+            if (smp_now_ >= pause_at) return finish(RunOutcome::CycleLimit, "paused (the debugger's budget)");
+            pump_serial_input();
+
+            bool all_idle = true;
+            for (unsigned i = 0; i < n && all_idle; ++i) all_idle = cpu_idle(i);
+            end = std::min(events_.next_deadline(), max_cycles);
+            if (!all_idle) {
+                end = std::min({end, smp_now_ + slice, smp_now_ + config_.smp_quantum});
+            } else {
+                // Nothing runs until an interrupt: is there one that can come?
+                bool wakeable = false, armed = false;
+                for (unsigned i = 0; i < n; ++i) {
+                    if (cores_[i]->state.wait_for_sipi) continue;
+                    wakeable = wakeable || interrupts_can_wake(i);
+                    armed = armed || ((cores_[i]->state.eflags & flag::IF) && armed_event_can_wake(i));
+                }
+                const bool input_can_wake = config_.serial_in && config_.serial_in->open() && uart_.listening() &&
+                                            uart_.rx_interrupt_enabled();
+                if (input_can_wake && serial_pending_.empty() && !armed) {
+                    // Interactive and idle: wait for the host's input, not for nothing.
+                    config_.serial_in->wait(50);
+                    continue;
+                }
+                if (!wakeable || events_.next_deadline() == EventQueue::kNever || (!armed && !input_can_wake)) {
+                    return finish(RunOutcome::Hang,
+                                  "guest hang: every CPU is halted or waiting for a SIPI, and no interrupt can wake any "
+                                  "of them" +
+                                      (armed_events_description().empty() ? std::string()
+                                                                          : " (armed: " + armed_events_description() + ")") +
+                                      "\n" + cpus_summary() + cpu_.dump_state());
+                }
             }
         }
 
-        for (unsigned i = 0; i < n; ++i) {
+        for (unsigned i = first; i < n; ++i) {
             CpuCore& c = *cores_[i];
             if (cpu_idle(i)) {
                 advance_idle_cpu(i, end);
@@ -140,6 +158,9 @@ RunResult Machine::run_smp(const RunLimits& limits) {
                     cpu_.set_instruction_stop(next_hash_at_);
                 }
                 if (auto stop = guest_or_debugger_stop(why)) {
+                    smp_round_open_ = true;
+                    smp_round_end_ = end;
+                    smp_round_cpu_ = i;
                     result.exit_value = stop->exit_value;
                     return finish(stop->outcome, std::move(stop->message));
                 }

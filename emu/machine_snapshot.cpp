@@ -117,7 +117,10 @@ void Machine::load_snapshot(std::span<const u8> file, u64 expected_image_hash) {
     }
     visit_state(r);
     if (r.remaining() != 0) r.fail(std::to_string(r.remaining()) + " bytes after the end of the state");
-    // The run loop's own bookkeeping follows the restored counters.
+    // The run loop's own bookkeeping follows the restored counters. A round left
+    // open by a debugger stop is not part of a snapshot: the restored machine
+    // starts a new round (docs/snapshots.md).
+    smp_round_open_ = false;
     if (hash_every_) set_state_hash_every(hash_every_, hash_report_);
 }
 

@@ -119,7 +119,16 @@ void CommandInterpreter::cmd_pkmap(Args& a, std::ostream& out) {
 
 void CommandInterpreter::cmd_kmap_local(Args& a, std::ostream& out) {
     a.done();
-    for (const TaskView& t : d_.tasks()) {
+    const std::vector<TaskView> tasks = d_.tasks();  // before the header: an error is then the only line
+    if (d_.cpu_count() > 1) {
+        // -smp N: whose block of fixmap slots this is.
+        const KmapLocalPlace p = d_.kmap_local_place();
+        out << "cpu " << p.cpu << ": fixmap block " << p.block << " of " << p.blocks
+            << (p.blocks_found ? "" : " (assumed)") << (p.guard_slots ? ", guard slots (debug_kmap_local)" : "")
+            << "\n";
+        if (!p.note.empty()) out << "note: " << p.note << "\n";
+    }
+    for (const TaskView& t : tasks) {
         out << "pid " << t.pid << " " << t.comm << (t.current ? " (current)" : "") << (t.kthread ? "" : " [user]")
             << " task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot" << (t.kmap_idx == 1 ? "" : "s") << "\n";
         for (const KmapLocalSlot& s : t.kmap_local) {

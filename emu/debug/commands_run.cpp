@@ -18,6 +18,19 @@ std::string hex(u64 v, int width = 8) {
     return b;
 }
 
+// "cpu K" at the end of a break command (gdb: `break ... thread N`).
+int cpu_clause(CommandInterpreter::Args& a) {
+    if (a.empty() || a.peek() != "cpu") return kAnyCpu;
+    a.next("cpu");
+    const std::string w = a.next("CPU number");
+    if (w.empty() || w.size() > 2 || w.find_first_not_of("0123456789") != std::string::npos) {
+        throw DebugError(a.command + ": expected a CPU number after 'cpu', got '" + w + "'");
+    }
+    return std::stoi(w);
+}
+
+std::string cpu_suffix(int cpu) { return cpu == kAnyCpu ? "" : " on cpu " + std::to_string(cpu); }
+
 Space space_word(const std::string& w, const std::string& cmd) {
     if (w == "lin" || w == "linear" || w == "l") return Space::Linear;
     if (w == "phys" || w == "physical" || w == "p") return Space::Physical;
@@ -64,24 +77,28 @@ void CommandInterpreter::cmd_finish(Args& a, std::ostream& out) {
 
 void CommandInterpreter::cmd_break(Args& a, std::ostream& out) {
     const u64 addr = eval(a.next("address"));
+    const int cpu = cpu_clause(a);
     a.done();
-    const int id = d_.add_breakpoint(Space::Linear, addr);
+    const int id = d_.add_breakpoint(Space::Linear, addr, false, cpu);
     const std::string sym = d_.symbolize(static_cast<u32>(addr));
-    out << "breakpoint " << id << " at linear " << hex(addr) << (sym.empty() ? "" : " <" + sym + ">") << "\n";
+    out << "breakpoint " << id << " at linear " << hex(addr) << (sym.empty() ? "" : " <" + sym + ">")
+        << cpu_suffix(cpu) << "\n";
 }
 
 void CommandInterpreter::cmd_tbreak(Args& a, std::ostream& out) {
     const u64 addr = eval(a.next("address"));
+    const int cpu = cpu_clause(a);
     a.done();
-    const int id = d_.add_breakpoint(Space::Linear, addr, true);
-    out << "temporary breakpoint " << id << " at linear " << hex(addr) << "\n";
+    const int id = d_.add_breakpoint(Space::Linear, addr, true, cpu);
+    out << "temporary breakpoint " << id << " at linear " << hex(addr) << cpu_suffix(cpu) << "\n";
 }
 
 void CommandInterpreter::cmd_pbreak(Args& a, std::ostream& out) {
     const u64 addr = eval(a.next("physical address"));
+    const int cpu = cpu_clause(a);
     a.done();
-    const int id = d_.add_breakpoint(Space::Physical, addr);
-    out << "breakpoint " << id << " at physical " << hex(addr) << "\n";
+    const int id = d_.add_breakpoint(Space::Physical, addr, false, cpu);
+    out << "breakpoint " << id << " at physical " << hex(addr) << cpu_suffix(cpu) << "\n";
 }
 
 void CommandInterpreter::cmd_watch(Args& a, std::ostream& out) {
@@ -158,9 +175,9 @@ void CommandInterpreter::list_breakpoints(std::ostream& out) {
     char line[200];
     for (const Breakpoint& b : d_.breakpoints()) {
         const std::string sym = b.space == Space::Linear ? d_.symbolize(static_cast<u32>(b.addr)) : "";
-        std::snprintf(line, sizeof line, "%-3d %-11s %-8s %5llu  %s %s%s\n", b.id, b.temporary ? "tbreak" : "break",
+        std::snprintf(line, sizeof line, "%-3d %-11s %-8s %5llu  %s %s%s%s\n", b.id, b.temporary ? "tbreak" : "break",
                       b.enabled ? "yes" : "no", static_cast<unsigned long long>(b.hits), space_name(b.space),
-                      hex(b.addr).c_str(), sym.empty() ? "" : (" <" + sym + ">").c_str());
+                      hex(b.addr).c_str(), sym.empty() ? "" : (" <" + sym + ">").c_str(), cpu_suffix(b.cpu).c_str());
         out << line;
     }
     for (const Watchpoint& w : d_.watchpoints()) {

@@ -47,7 +47,8 @@ StopInfo Debugger::step(u64 instructions) {
 }
 
 StopInfo Debugger::until(u32 lin) {
-    const int id = add_breakpoint(Space::Linear, lin, true);
+    // -smp N: on the selected CPU only (another CPU passing there is no stop).
+    const int id = add_breakpoint(Space::Linear, lin, true, m_.cpu_count() > 1 ? static_cast<int>(cpu_) : kAnyCpu);
     StopInfo s = cont();
     // The temporary breakpoint goes whatever stopped the run.
     for (size_t i = 0; i < bps_.size(); ++i) {
@@ -68,16 +69,17 @@ StopInfo Debugger::next() {
     const u32 return_lin = i.linear + i.length;
     const u32 esp = r.gpr[reg::ESP];
     const u64 start_cycles = r.cycles, start_insns = r.instructions;
+    const unsigned k = cpu_;
     for (;;) {
         StopInfo s = until(return_lin);
         const bool ours = s.kind == StopKind::Breakpoint && s.breakpoint_id == 0 && s.pc == return_lin;
         if (!ours || registers().gpr[reg::ESP] >= esp) {
             if (ours) {
                 s.kind = StopKind::Step;
-                s.message = describe(s);
+                s.message = cpu_prefix(s) + describe(s);
             }
-            s.cycles = m_.cpu_state().cycles - start_cycles;
-            s.instructions = m_.cpu_state().instructions - start_insns;
+            s.cycles = m_.cpu_state(k).cycles - start_cycles;
+            s.instructions = m_.cpu_state(k).instructions - start_insns;
             last_stop_ = s;
             return s;
         }
@@ -107,7 +109,7 @@ StopInfo Debugger::finish() {
         if (!ours || registers().gpr[reg::ESP] > esp) {
             if (ours) {
                 s.kind = StopKind::Step;
-                s.message = "returned to " + location(s.pc);
+                s.message = cpu_prefix(s) + "returned to " + location(s.pc);
             }
             last_stop_ = s;
             return s;
@@ -123,50 +125,60 @@ void Debugger::interrupt() {
 StopInfo Debugger::resume(Mode mode, u64 count, u64 budget_cycles) {
     take_checkpoint_if_due();
     before_resume();
-    const u64 start_cycles = m_.cpu_state().cycles, start_insns = m_.cpu_state().instructions;
+    // Run control counts the selected CPU (CPU 0 with one CPU).
+    const unsigned k = run_cpu_ = cpu_;
+    const bool smp = m_.cpu_count() > 1;
+    const CpuState& st = m_.cpu_state(k);
+    const u64 start_cycles = st.cycles, start_insns = st.instructions;
     StopInfo s;
     s.kind = StopKind::Step;
     int id = 0;
-    if (breakpoint_at_pc(&id)) {
+    if (breakpoint_at_pc(k, &id)) {
         // Leave the breakpoint's instruction first, with execution breakpoints off,
-        // so that resuming from a breakpoint does not stop on it again.
-        s = run_machine(Mode::Step, 1, 0, Breakpoints::Off);
+        // so that resuming from a breakpoint does not stop on it again. -smp N:
+        // off on this CPU only; the others run meanwhile and keep theirs (a
+        // breakpoint another CPU hits first ends this step-off as a stop).
+        s = run_machine(Mode::Step, 1, 0, Breakpoints::Off, smp ? k : kNoCpu);
         if (mode == Mode::Step) --count;
         const bool done = mode == Mode::Step && count == 0;
         if (s.kind != StopKind::Step || done) {
-            s.cycles = m_.cpu_state().cycles - start_cycles;
-            s.instructions = m_.cpu_state().instructions - start_insns;
+            s.cycles = st.cycles - start_cycles;
+            s.instructions = st.instructions - start_insns;
             after_stop(s);
             return s;
         }
-        if (budget_cycles) budget_cycles -= std::min(budget_cycles - 1, m_.cpu_state().cycles - start_cycles);
+        if (budget_cycles) budget_cycles -= std::min(budget_cycles - 1, st.cycles - start_cycles);
     }
     s = run_machine(mode, count, budget_cycles, Breakpoints::On);
-    s.cycles = m_.cpu_state().cycles - start_cycles;
-    s.instructions = m_.cpu_state().instructions - start_insns;
+    s.cycles = st.cycles - start_cycles;
+    s.instructions = st.instructions - start_insns;
     after_stop(s);
     return s;
 }
 
-StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoints bps) {
+StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoints bps, unsigned off_cpu) {
     watch_hit_.reset();
     event_hit_.reset();
     step_done_ = false;
     mode_ = mode;
     steps_left_ = mode == Mode::Step ? count : 0;
-    arm(bps);
-    if (mode == Mode::Step) m_.cpu().set_instruction_trace(InstructionTrace::On);
+    arm(off_cpu == kNoCpu ? bps : Breakpoints::On, off_cpu);
+    // Only the counted CPU reports its instructions: steps count that CPU's.
+    Cpu& counted = m_.cpu(run_cpu_);
+    if (mode == Mode::Step) counted.set_instruction_trace(InstructionTrace::On);
 
-    const u64 now = m_.cpu_state().cycles;
+    const u64 now = m_.cpu_state(run_cpu_).cycles;
     RunLimits limits;
-    u64 deadline = budget_cycles ? now + budget_cycles : 0;
-    if (cycle_limit_ && (deadline == 0 || cycle_limit_ < deadline)) deadline = cycle_limit_;
-    limits.max_cycles = deadline;
-    if (deadline && deadline <= now) {
+    // The budget is a pause, the session's limit (--max-cycles) a limit: with
+    // -smp N only the limit shapes the schedule, as in a plain run.
+    limits.pause_at_cycles = budget_cycles ? now + budget_cycles : 0;
+    limits.max_cycles = cycle_limit_;
+    if (cycle_limit_ && m_.cpu_state().cycles >= cycle_limit_) {
         // Already at the session's limit: nothing may run.
-        if (mode == Mode::Step) m_.cpu().set_instruction_trace(InstructionTrace::Off);
+        if (mode == Mode::Step) counted.set_instruction_trace(InstructionTrace::Off);
         StopInfo s;
         s.kind = StopKind::CycleLimit;
+        s.cpu = run_cpu_;
         return s;
     }
     running_ = true;
@@ -189,26 +201,41 @@ StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoi
         }
     } catch (...) {
         running_ = false;
-        m_.cpu().set_instruction_trace(InstructionTrace::Off);
+        counted.set_instruction_trace(InstructionTrace::Off);
         throw;
     }
     running_ = false;
-    if (mode == Mode::Step) m_.cpu().set_instruction_trace(InstructionTrace::Off);
+    if (mode == Mode::Step) counted.set_instruction_trace(InstructionTrace::Off);
 
     StopInfo s;
+    s.cpu = run_cpu_;
+    // The guest's own end (a debug-exit write, a power-off or reset request)
+    // wins over a step or watch hit made by the same instruction: the machine
+    // cannot run on, as after a plain run's end.
+    const bool guest_end = r.outcome == RunOutcome::DebugExit || r.outcome == RunOutcome::PowerOff ||
+                           r.outcome == RunOutcome::ResetRequested;
+    if (guest_end) {
+        watch_hit_.reset();
+        event_hit_.reset();
+        step_done_ = false;
+    }
     if (watch_hit_) {
         s.kind = StopKind::Watchpoint;
         s.watch = watch_hit_;
+        s.cpu = hit_cpu_;
     } else if (event_hit_) {
         s.kind = StopKind::Event;
         s.event = event_hit_;
+        s.cpu = hit_cpu_;
     } else if (step_done_) {
         s.kind = StopKind::Step;
     } else {
         switch (r.outcome) {
             case RunOutcome::DebugStop: {
                 int id = 0;
-                if (r.message == "breakpoint" && breakpoint_at_pc(&id)) {
+                // The CPU whose turn it was is the one that stopped.
+                s.cpu = m_.running_cpu_index();
+                if (r.message == "breakpoint" && breakpoint_at_pc(s.cpu, &id)) {
                     s.kind = StopKind::Breakpoint;
                     s.breakpoint_id = id;
                 } else {
@@ -228,7 +255,8 @@ StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoi
                 if (EventBreak* e = match_event(EventKind::TripleFault, kAnyArg)) {
                     ++e->hits;
                     s.kind = StopKind::Event;
-                    s.event = EventHit{e->id, EventKind::TripleFault, ExceptionEvent{}, m_.cpu().shutdown_reason()};
+                    s.cpu = m_.running_cpu_index();
+                    s.event = EventHit{e->id, EventKind::TripleFault, ExceptionEvent{}, m_.cpu(s.cpu).shutdown_reason()};
                 } else {
                     s.kind = StopKind::Shutdown;
                 }
@@ -251,12 +279,18 @@ StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoi
 void Debugger::before_resume() {
     prev_regs_ = registers();
     prev_regs_.changed = 0;
+    if (m_.cpu_count() > 1) {
+        prev_by_cpu_.resize(m_.cpu_count());
+        for (unsigned i = 0; i < m_.cpu_count(); ++i) prev_by_cpu_[i] = raw_registers(i);
+    }
     for (auto& [handle, t] : tracked_) t.before = read_tracked(t);
     if (track_tables_) leaves_at_resume_ = page_map({}, MapMerge::None);
 }
 
 void Debugger::after_stop(StopInfo& s) {
-    const CpuState& st = m_.cpu_state();
+    // A stop on another CPU selects it, as gdb switches to the thread that stopped.
+    if (s.cpu != cpu_) select_cpu(s.cpu);
+    const CpuState& st = m_.cpu_state(s.cpu);
     s.eip = st.eip;
     s.pc = st.seg[sreg::CS].base + st.eip;
     // Temporary breakpoints end when they are hit.
@@ -272,7 +306,7 @@ void Debugger::after_stop(StopInfo& s) {
         }
     }
     const std::string shutdown = s.message;
-    s.message = describe(s);
+    s.message = cpu_prefix(s) + describe(s);
     if (!shutdown.empty() && s.kind != StopKind::Event) {
         const size_t nl = shutdown.find('\n');
         s.message += ": " + shutdown.substr(0, nl);
@@ -296,7 +330,10 @@ EventBreak* Debugger::match_event(EventKind kind, u32 arg) {
 }
 
 void Debugger::request_stop(EventHit hit) {
-    if (!event_hit_) event_hit_ = std::move(hit);
+    if (!event_hit_) {
+        event_hit_ = std::move(hit);
+        hit_cpu_ = m_.running_cpu_index();
+    }
     m_.request_debug_stop();
 }
 
@@ -388,14 +425,19 @@ void Debugger::on_watch(const WatchedAccess& a) {
         if (!w.enabled || !(static_cast<u8>(w.kind) & static_cast<u8>(need))) continue;
         const u64 at = w.space == Space::Linear ? u64{a.lin} : a.phys;
         if (at + a.size <= w.addr || w.addr + w.len <= at) continue;
-        const CpuState& st = m_.cpu_state();
+        // The access is the running CPU's.
+        const unsigned k = m_.running_cpu_index();
+        const CpuState& st = m_.cpu_state(k);
         WatchHit hit{w.id, a.access, a.lin, a.phys, a.size, a.value, a.old_value, st.eip};
         if (!replaying_) {  // reverse-continue's search counts and logs nothing
             ++w.hits;
             log(hit, st.cycles, log_mask::kWatch);
         }
-        if (!watch_hit_) watch_hit_ = hit;
-        m_.cpu().request_stop_after_instruction();
+        if (!watch_hit_) {
+            watch_hit_ = hit;
+            hit_cpu_ = k;
+        }
+        m_.cpu(k).request_stop_after_instruction();
         m_.request_debug_stop();
         return;
     }
@@ -408,6 +450,13 @@ std::string Debugger::location(u32 pc) const {
     std::snprintf(b, sizeof b, "0x%08x", pc);
     const std::string sym = symbolize(pc);
     return sym.empty() ? std::string(b) : std::string(b) + " <" + sym + ">";
+}
+
+std::string Debugger::cpu_prefix(const StopInfo& s) const {
+    if (m_.cpu_count() == 1 || s.kind == StopKind::Exited || s.kind == StopKind::Shutdown || s.kind == StopKind::Hang) {
+        return {};
+    }
+    return "cpu " + std::to_string(s.cpu) + ": ";
 }
 
 std::string Debugger::describe(const StopInfo& s) const {

@@ -66,7 +66,8 @@ public:
     // ------------------------------------------------------------ breakpoints
     // Each add returns the new id (ids are shared by breakpoints, watchpoints and
     // event breaks, as in gdb). Throws DebugError for a bad request.
-    int add_breakpoint(Space space, u64 addr, bool temporary = false);
+    // cpu: kAnyCpu, or (-smp N) the only CPU that stops at it.
+    int add_breakpoint(Space space, u64 addr, bool temporary = false, int cpu = kAnyCpu);
     int add_watchpoint(Space space, u64 addr, u32 len, WatchKind kind);
     int add_event_break(EventKind kind, u32 arg = kAnyArg);
     void remove(int id);  // any kind; DebugError if there is no such id
@@ -82,8 +83,12 @@ public:
     // ------------------------------------------------------------ registers
     // The registers now; `changed` marks what differs from the previous stop.
     // -smp N: the CPU whose registers, TLBs, walks, page maps, disassembly
-    // mode and linear memory the queries show (and set_register edits); run
-    // control and breakpoints stay on CPU 0. Throws DebugError for a bad index.
+    // mode and linear memory the queries show (and set_register edits), and
+    // the one run control counts: step(N) runs the machine (every CPU, in the
+    // deterministic round-robin) until this CPU has retired N instructions;
+    // until/next/finish put their temporary breakpoint on this CPU only. A stop
+    // on another CPU (its breakpoint, watchpoint or event) selects that CPU, as
+    // gdb switches to the thread that stopped. Throws DebugError for a bad index.
     void select_cpu(unsigned cpu);
     unsigned selected_cpu() const { return cpu_; }
     unsigned cpu_count() const { return m_.cpu_count(); }
@@ -103,6 +108,8 @@ public:
         unsigned cpu = 0;         // the selected CPU (registers)
     };
     void set_edit_log(std::function<void(const Edit&)> log) { edit_log_ = std::move(log); }
+    // Any CPU's registers, without change marks.
+    RegisterFile raw_registers(unsigned cpu) const;
     // Writes one register. General registers, EIP and EFLAGS always; segment
     // registers only in real mode (their caches follow the selector); CR0/3/4 and
     // EFER go through the MMU's checks. DebugError when refused.
@@ -148,7 +155,10 @@ public:
     // Reads highmem386's kernel through its symbols (DebugError without them, or
     // when the kernel's memory cannot be read, e.g. before paging is on).
     PkmapView pkmap() const;
+    // Each task's kmap_local stack as the selected CPU's block of fixmap slots
+    // holds it (-smp N: `cpu K` chooses the block; kmap_local_place says which).
     std::vector<TaskView> tasks() const;
+    KmapLocalPlace kmap_local_place() const;
     std::vector<ZoneView> zones() const;
 
     // ------------------------------------------------------------ statistics and log
@@ -224,12 +234,15 @@ private:
     };
 
     StopInfo resume(Mode mode, u64 count, u64 budget_cycles);
-    StopInfo run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoints bps);
-    void arm(Breakpoints bps);
+    StopInfo run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoints bps, unsigned off_cpu = kNoCpu);
+    // Off for `off_cpu` only (-smp N: the CPU stepping off a breakpoint while
+    // the others keep theirs); kNoCpu: as `bps` says for every CPU.
+    static constexpr unsigned kNoCpu = ~0u;
+    void arm(Breakpoints bps, unsigned off_cpu = kNoCpu);
     void disarm();
     void before_resume();
     void after_stop(StopInfo& stop);
-    bool breakpoint_at_pc(int* id) const;
+    bool breakpoint_at_pc(unsigned cpu, int* id) const;
     void log(const EventRecord& r, u64 cycle, u32 kind_bit);
     void request_stop(EventHit hit);
     EventBreak* match_event(EventKind kind, u32 arg);
@@ -238,6 +251,7 @@ private:
     void on_watch(const WatchedAccess& a);
     std::vector<u8> read_tracked(const Tracked& t) const;
     std::string describe(const StopInfo& s) const;
+    std::string cpu_prefix(const StopInfo& s) const;  // "cpu K: " with -smp N, else empty
     std::string location(u32 pc) const;  // "0x... <symbol+off>"
 
     Machine& m_;
@@ -261,7 +275,10 @@ private:
     u64 cycle_limit_ = 0;
     StopInfo last_stop_;
 
-    unsigned cpu_ = 0;  // select_cpu
+    unsigned cpu_ = 0;      // select_cpu
+    unsigned run_cpu_ = 0;  // the CPU the resume in progress counts (the selected one)
+    unsigned hit_cpu_ = 0;  // the CPU a watch hit or event break came from
+    std::vector<RegisterFile> prev_by_cpu_;  // -smp N: every CPU's registers at the last resume
 
     // Change tracking.
     RegisterFile prev_regs_;

@@ -27,13 +27,19 @@ void check_address(Space space, u64 addr, u64 len, const char* what) {
 }
 }  // namespace
 
-int Debugger::add_breakpoint(Space space, u64 addr, bool temporary) {
+int Debugger::add_breakpoint(Space space, u64 addr, bool temporary, int cpu) {
     check_address(space, addr, 1, "breakpoint");
+    if (cpu != kAnyCpu && (cpu < 0 || static_cast<unsigned>(cpu) >= m_.cpu_count())) {
+        throw DebugError("breakpoint: cpu " + std::to_string(cpu) + ": the machine has " +
+                         std::to_string(m_.cpu_count()) + " CPU" + (m_.cpu_count() == 1 ? "" : "s") + " (0 to " +
+                         std::to_string(m_.cpu_count() - 1) + ")");
+    }
     Breakpoint b;
     b.id = next_id();
     b.space = space;
     b.addr = addr;
     b.temporary = temporary;
+    b.cpu = cpu;
     bps_.push_back(b);
     return b.id;
 }
@@ -108,18 +114,18 @@ bool Debugger::remove_watchpoint_at(Space space, u64 addr, u32 len, WatchKind ki
     return true;
 }
 
-bool Debugger::breakpoint_at_pc(int* id) const {
-    const CpuState& st = m_.cpu_state();
+bool Debugger::breakpoint_at_pc(unsigned cpu, int* id) const {
+    const CpuState& st = m_.cpu_state(cpu);
     const u32 pc = st.seg[sreg::CS].base + st.eip;
     std::optional<u64> phys;
     bool phys_known = false;
     for (const Breakpoint& b : bps_) {
-        if (!b.enabled) continue;
+        if (!b.enabled || (b.cpu != kAnyCpu && static_cast<unsigned>(b.cpu) != cpu)) continue;
         if (b.space == Space::Linear) {
             if (b.addr != pc) continue;
         } else {
             if (!phys_known) {
-                phys = translate(pc, Access::Execute, st.cpl == 3 ? Priv::User : Priv::Supervisor);
+                phys = m_.mmu(cpu).probe(pc, Access::Execute, st.cpl == 3 ? Priv::User : Priv::Supervisor);
                 phys_known = true;
             }
             if (!phys || *phys != b.addr) continue;
@@ -130,18 +136,21 @@ bool Debugger::breakpoint_at_pc(int* id) const {
     return false;
 }
 
-void Debugger::arm(Breakpoints which) {
-    std::vector<u32> lin;
-    std::vector<u64> phys;
-    if (which == Breakpoints::On) {
-        for (const Breakpoint& b : bps_) {
-            if (!b.enabled) continue;
-            if (b.space == Space::Linear) lin.push_back(static_cast<u32>(b.addr));
-            else phys.push_back(b.addr);
+void Debugger::arm(Breakpoints which, unsigned off_cpu) {
+    // Each CPU gets the breakpoints that apply to it.
+    for (unsigned k = 0; k < m_.cpu_count(); ++k) {
+        std::vector<u32> lin;
+        std::vector<u64> phys;
+        if (which == Breakpoints::On && k != off_cpu) {
+            for (const Breakpoint& b : bps_) {
+                if (!b.enabled || (b.cpu != kAnyCpu && static_cast<unsigned>(b.cpu) != k)) continue;
+                if (b.space == Space::Linear) lin.push_back(static_cast<u32>(b.addr));
+                else phys.push_back(b.addr);
+            }
         }
+        m_.cpu(k).set_breakpoints(std::move(lin));
+        m_.cpu(k).set_physical_breakpoints(std::move(phys));
     }
-    m_.cpu().set_breakpoints(std::move(lin));
-    m_.cpu().set_physical_breakpoints(std::move(phys));
 
     std::vector<WatchedPage> pages;
     for (const Watchpoint& w : wps_) {
@@ -151,13 +160,16 @@ void Debugger::arm(Breakpoints which) {
         const WatchSpace sp = w.space == Space::Linear ? WatchSpace::Linear : WatchSpace::Physical;
         for (u64 p = w.addr & ~u64{0xFFF}; p < w.addr + w.len; p += kPageSize) pages.push_back({sp, p, r, wr});
     }
-    m_.mmu().set_watched_pages(std::move(pages), &Debugger::watch_hook, this);
+    // Every CPU's MMU: a watchpoint sees the accesses of all of them.
+    for (unsigned k = 0; k < m_.cpu_count(); ++k) m_.mmu(k).set_watched_pages(pages, &Debugger::watch_hook, this);
 }
 
 void Debugger::disarm() {
-    m_.cpu().set_breakpoints({});
-    m_.cpu().set_physical_breakpoints({});
-    m_.mmu().set_watched_pages({}, nullptr, nullptr);
+    for (unsigned k = 0; k < m_.cpu_count(); ++k) {
+        m_.cpu(k).set_breakpoints({});
+        m_.cpu(k).set_physical_breakpoints({});
+        m_.mmu(k).set_watched_pages({}, nullptr, nullptr);
+    }
 }
 
 }  // namespace hm::dbg

@@ -82,6 +82,7 @@ std::vector<Frame> Debugger::backtrace(unsigned max_frames) const {
 
 PkmapView Debugger::pkmap() const { return read_pkmap(*this); }
 std::vector<TaskView> Debugger::tasks() const { return read_tasks(*this); }
+KmapLocalPlace Debugger::kmap_local_place() const { return read_kmap_local_place(*this); }
 std::vector<ZoneView> Debugger::zones() const { return read_zones(*this); }
 
 void Debugger::set_page_table_tracking(bool on) {

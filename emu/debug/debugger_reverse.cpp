@@ -141,6 +141,7 @@ StopInfo Debugger::reverse_step() {
                                       "before running the part to step back through");
     }
     before_resume();
+    run_cpu_ = 0;  // re-execution counts CPU 0's steps
     const u64 cur_hash = m_.state_hash();
     const std::vector<u8> here = m_.save_snapshot(identity_);
     StopInfo s;

@@ -27,12 +27,23 @@ void Debugger::select_cpu(unsigned cpu) {
                          " CPU" + (m_.cpu_count() == 1 ? "" : "s") + " (0 to " + std::to_string(m_.cpu_count() - 1) + ")");
     }
     cpu_ = cpu;
-    prev_regs_ = registers();  // change marks start afresh on the newly selected CPU
+    // Change marks: what this CPU changed since the last resume, when one was
+    // made; else they start afresh.
+    prev_regs_ = cpu < prev_by_cpu_.size() ? prev_by_cpu_[cpu] : raw_registers(cpu);
     prev_regs_.changed = 0;
 }
 
 RegisterFile Debugger::registers() const {
-    const CpuState& s = m_.cpu_state(cpu_);
+    RegisterFile r = raw_registers(cpu_);
+    for (unsigned i = 0; i < static_cast<unsigned>(Reg::Count); ++i) {
+        const Reg reg = static_cast<Reg>(i);
+        if (r.get(reg) != prev_regs_.get(reg)) r.changed |= u64{1} << i;
+    }
+    return r;
+}
+
+RegisterFile Debugger::raw_registers(unsigned cpu) const {
+    const CpuState& s = m_.cpu_state(cpu);
     RegisterFile r;
     std::copy(s.r, s.r + 8, r.gpr);
     r.eip = s.eip;
@@ -45,14 +56,10 @@ RegisterFile Debugger::registers() const {
     r.cr = s.cr;
     std::copy(s.dr, s.dr + 8, r.dr);
     r.cpl = s.cpl;
-    r.paging = m_.mmu(cpu_).paging_mode();
+    r.paging = m_.mmu(cpu).paging_mode();
     r.halted = s.halted;
     r.cycles = s.cycles;
     r.instructions = s.instructions;
-    for (unsigned i = 0; i < static_cast<unsigned>(Reg::Count); ++i) {
-        const Reg reg = static_cast<Reg>(i);
-        if (r.get(reg) != prev_regs_.get(reg)) r.changed |= u64{1} << i;
-    }
     return r;
 }
 

@@ -46,6 +46,9 @@ enum class EventKind : u8 {
 constexpr u32 kAnyArg = ~0u;
 const char* event_kind_name(EventKind k);  // the command-language spelling: pf, exc, cr3, ...
 
+// Breakpoint::cpu for a breakpoint every CPU stops at.
+constexpr int kAnyCpu = -1;
+
 struct Breakpoint {
     int id = 0;
     Space space = Space::Linear;
@@ -53,6 +56,7 @@ struct Breakpoint {
     bool enabled = true;
     bool temporary = false;  // deleted when hit (until, next)
     u64 hits = 0;
+    int cpu = kAnyCpu;       // -smp N: only this CPU stops at it (`break ADDR cpu K`, gdb's `thread N`)
 };
 
 struct Watchpoint {
@@ -120,6 +124,10 @@ struct StopInfo {
     u32 exit_status = 0;          // Exited: the value written to the debug-exit port
     u64 instructions = 0;         // retired during this resume
     u64 cycles = 0;               // elapsed during this resume
+    // -smp N: the CPU the stop happened on (the one that hit the breakpoint or
+    // watchpoint, raised the event, or was stepped); eip, pc, instructions and
+    // cycles are that CPU's. 0 with one CPU.
+    unsigned cpu = 0;
     std::string message;          // one line for humans (the command language prints it)
     bool history_start = false;   // reverse-continue found no earlier hit: back where recording began
     // True when the machine can run on (false after Exited, Shutdown, Hang).
@@ -289,11 +297,22 @@ struct PkmapView {
 
 struct KmapLocalSlot {
     unsigned depth = 0;       // position in the task's stack (0 = first pushed)
-    u32 vaddr = 0;            // fix_to_virt(FIX_KMAP_BEGIN + depth)
+    u32 vaddr = 0;            // fix_to_virt(FIX_KMAP_BEGIN + KM_SLOTS_PER_CPU * block + depth) (2 * depth + 1: guard slots)
     u64 pteval = 0;           // saved in task_struct::kmap_ctrl
     u64 phys = 0;
-    bool installed = false;   // the fixmap PTE holds this value now (running task)
+    bool installed = false;   // the selected CPU's fixmap PTE holds this value now (the task runs there)
     bool in_dtlb = false;
+};
+
+// Which fixmap block of kmap_local slots the task views read: the selected
+// CPU's (kmap_local_layout.hpp).
+struct KmapLocalPlace {
+    unsigned cpu = 0;           // the selected CPU
+    unsigned block = 0;         // the block shown
+    unsigned blocks = 1;        // the kernel's blocks (its NR_CPUS)
+    bool blocks_found = false;  // read from the fixmap (FIX_APIC_BASE after the last block); else one assumed
+    bool guard_slots = false;   // debug_kmap_local: mapping n in slot 2n + 1
+    std::string note;           // why the block is not simply this CPU's own, when it is not
 };
 
 struct TaskView {

@@ -80,7 +80,9 @@ GdbServer::End GdbServer::serve(std::optional<std::chrono::steady_clock::time_po
 
 bool GdbServer::handle(const std::string& p) {
     if (p == "\x03") {  // ^C while stopped: report the stop again
-        conn_.send("T02thread:01;");
+        char b[32];
+        std::snprintf(b, sizeof b, "T02thread:%02x;", d_.selected_cpu() + 1);
+        conn_.send(b);
         return true;
     }
     const char c = p[0];
@@ -147,23 +149,23 @@ bool GdbServer::handle(const std::string& p) {
             end_ = End::Detached;
             return false;
         // Threads are CPUs (-smp N): thread id = CPU index + 1. Hg selects the CPU
-        // whose registers and linear memory gdb sees; run control is the
-        // debugger's (CPU 0's), so Hc changes nothing.
-        case 'H':
-            if (p.size() > 1 && p[1] == 'g') {
-                const long t = thread_id(p.substr(2));
-                if (t == 0 || t == -1) {
-                    reply("OK");
-                } else if (t >= 1 && t <= static_cast<long>(d_.cpu_count())) {
-                    d_.select_cpu(static_cast<unsigned>(t - 1));
-                    reply("OK");
-                } else {
-                    reply("E01");
-                }
+        // whose registers and linear memory gdb sees; Hc the one a step counts
+        // (the machine always runs every CPU, in its fixed order).
+        case 'H': {
+            const long t = p.size() > 1 ? thread_id(p.substr(2)) : -2;
+            const bool any = t == 0 || t == -1;
+            if (p.size() < 2 || (p[1] != 'g' && p[1] != 'c') ||
+                (!any && (t < 1 || t > static_cast<long>(d_.cpu_count())))) {
+                reply("E01");
+            } else if (p[1] == 'g') {
+                if (!any) d_.select_cpu(static_cast<unsigned>(t - 1));
+                reply("OK");
             } else {
+                hc_thread_ = any ? 0 : t;
                 reply("OK");
             }
             return true;
+        }
         case 'T': {
             const long t = thread_id(p.substr(1));
             reply(t >= 1 && t <= static_cast<long>(d_.cpu_count()) ? "OK" : "E01");
@@ -208,14 +210,7 @@ bool GdbServer::handle(const std::string& p) {
     } else if (p == "vCont?") {
         reply("vCont;c;C;s;S");
     } else if (p.rfind("vCont;", 0) == 0) {
-        // One thread: the first action decides. Only the actions vCont? offers are
-        // valid; anything else (t, r, a typo) is an error, never a silent continue.
-        const char a = p.size() > 6 ? p[6] : '\0';
-        if (a == 'c' || a == 'C' || a == 's' || a == 'S') {
-            resume(a == 's' || a == 'S');
-        } else {
-            reply("E01");
-        }
+        if (!vcont(p.substr(6))) reply("E01");
     } else if (p.rfind("vKill", 0) == 0) {
         reply("OK");
         end_ = End::Killed;
@@ -233,11 +228,54 @@ bool GdbServer::handle(const std::string& p) {
     return true;
 }
 
-void GdbServer::resume(bool step) {
+// Every CPU runs whatever the actions say (the machine's round-robin is one
+// schedule), so the actions decide only what is counted: a step (s/S) of
+// thread T steps CPU T-1 (the others run alongside, as gdb's non-stop-less
+// "vCont;s:T;c" asks); c/C alone continues. Only the actions vCont? offers are
+// valid; anything else (t, r, a typo, an unknown thread) is an error, never a
+// silent continue.
+bool GdbServer::vcont(const std::string& actions) {
+    bool step = false, cont = false;
+    long step_thread = kCurrent;
+    size_t at = 0;
+    while (at <= actions.size()) {
+        const size_t semi = std::min(actions.find(';', at), actions.size());
+        const std::string act = actions.substr(at, semi - at);
+        at = semi + 1;
+        if (act.empty()) return false;
+        const char a = act[0];
+        // C and S carry a signal number before the thread: "S05:2".
+        const size_t colon = act.find(':');
+        long t = kCurrent;
+        if (colon != std::string::npos) {
+            t = thread_id(act.substr(colon + 1));
+            if (t == -1 || t == 0) t = kCurrent;
+            else if (t < 1 || t > static_cast<long>(d_.cpu_count())) return false;
+        }
+        if (a == 's' || a == 'S') {
+            if (act.size() > 1 && act[1] != ':' && a == 's') return false;
+            if (!step) step_thread = t;  // the first step action decides
+            step = true;
+        } else if (a == 'c' || a == 'C') {
+            if (act.size() > 1 && act[1] != ':' && a == 'c') return false;
+            cont = true;
+        } else {
+            return false;
+        }
+    }
+    if (!step && !cont) return false;
+    resume(step, step ? (step_thread == kCurrent ? kCurrent : step_thread - 1) : kCurrent);
+    return true;
+}
+
+void GdbServer::resume(bool step, long step_cpu) {
     // Run in slices so that a ^C from gdb is seen within a few milliseconds.
     const u64 slice = std::max<u64>(d_.machine().stats().cpu_hz / 200, 10000);
     StopInfo s;
     if (step) {
+        // The CPU counted: the action's thread, else Hc's, else the selected one.
+        if (step_cpu == kCurrent && hc_thread_ > 0) step_cpu = hc_thread_ - 1;
+        if (step_cpu != kCurrent) d_.select_cpu(static_cast<unsigned>(step_cpu));
         s = d_.step(1);
     } else {
         for (;;) {
@@ -260,8 +298,7 @@ void GdbServer::resume(bool step) {
             }
         }
     }
-    last_ = s;
-    d_.select_cpu(0);  // every stop is reported on thread 1 (CPU 0 runs the debugger's run control)
+    last_ = s;  // the debugger has selected the CPU that stopped: the stop names its thread
     // Say what happened in gdb's console for stops gdb has no words for.
     if (s.kind == StopKind::Event || s.kind == StopKind::Shutdown || s.kind == StopKind::Hang) {
         conn_.send("O" + to_hex("hm386: " + s.message + "\n"));
@@ -302,14 +339,16 @@ long GdbServer::thread_id(const std::string& text) {
 
 std::string GdbServer::stop_reply(const StopInfo& s) {
     char b[96];
+    char thread[24];
+    std::snprintf(thread, sizeof thread, "thread:%02x;", s.cpu + 1);
     switch (s.kind) {
         case StopKind::Exited:
             std::snprintf(b, sizeof b, "W%02x", s.exit_status & 0xFF);
             return b;
         case StopKind::Shutdown: return "W7a";  // 122, hm386's status for a shutdown
         case StopKind::Hang: return "W7b";      // 123
-        case StopKind::Interrupted: return "T02thread:01;";
-        case StopKind::Breakpoint: return "T05swbreak:;thread:01;";
+        case StopKind::Interrupted: return std::string("T02") + thread;
+        case StopKind::Breakpoint: return std::string("T05swbreak:;") + thread;
         case StopKind::Watchpoint: {
             const WatchHit& w = *s.watch;
             const char* kind = "awatch";
@@ -319,12 +358,12 @@ std::string GdbServer::stop_reply(const StopInfo& s) {
                 // gdb matches the address against its watchpoint's range.
                 const u64 at = wp.space == Space::Linear ? w.linear : w.phys;
                 const u64 addr = std::max<u64>(at, wp.addr);
-                std::snprintf(b, sizeof b, "T05%s:%llx;thread:01;", kind, static_cast<unsigned long long>(addr));
+                std::snprintf(b, sizeof b, "T05%s:%llx;%s", kind, static_cast<unsigned long long>(addr), thread);
                 return b;
             }
-            return "T05thread:01;";
+            return std::string("T05") + thread;
         }
-        default: return "T05thread:01;";
+        default: return std::string("T05") + thread;
     }
 }
 
@@ -337,14 +376,14 @@ std::string GdbServer::read_registers() {
 std::string GdbServer::read_register(unsigned n) {
     const RegisterFile r = d_.registers();
     if (n < kFirstX87) return le_hex(r.get(kCoreRegs[n]), 4);
-    if (n < kNumCore) return gdb_x87_read(d_.machine().cpu_state().fpu, n - kFirstX87);
+    if (n < kNumCore) return gdb_x87_read(d_.machine().cpu_state(d_.selected_cpu()).fpu, n - kFirstX87);
     return le_hex(r.get(kSysRegs[n - kNumCore]), reg_size(n));
 }
 
 bool GdbServer::write_register(unsigned n, const std::string& hex) {
     auto b = from_hex(hex);
     if (!b || b->size() != reg_size(n)) return false;
-    if (n >= kFirstX87 && n < kNumCore) return gdb_x87_write(d_.machine().cpu_state().fpu, n - kFirstX87, *b);
+    if (n >= kFirstX87 && n < kNumCore) return gdb_x87_write(d_.machine().cpu_state(d_.selected_cpu()).fpu, n - kFirstX87, *b);
     const Reg r = n < kFirstX87 ? kCoreRegs[n] : kSysRegs[n - kNumCore];
     try {
         d_.set_register(r, le_value(*b));

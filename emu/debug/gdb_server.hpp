@@ -35,8 +35,12 @@ public:
 private:
     // Handles one packet; returns false when the session ends.
     bool handle(const std::string& p);
-    void resume(bool step);
     void reverse(bool to_hit);
+    // step_cpu: the CPU whose instruction a step counts (kCurrent: Hc's, else the selected one).
+    static constexpr long kCurrent = -1;
+    void resume(bool step, long step_cpu = kCurrent);
+    // vCont;ACTION[:TID]...: which action applies, and to which thread.
+    bool vcont(const std::string& actions);
     std::string stop_reply(const StopInfo& s);
     // A thread id of H/T/qThreadExtraInfo: -1 (all), a hex number, or -2 (malformed).
     static long thread_id(const std::string& text);
@@ -54,6 +58,7 @@ private:
     CommandInterpreter cli_;
     RspConnection conn_;
     bool phys_mode_ = false;  // m/M/X address physical memory
+    long hc_thread_ = 0;      // Hc: the thread `s` steps (0/-1: the selected CPU)
     End end_ = End::Disconnected;
     StopInfo last_;
 };

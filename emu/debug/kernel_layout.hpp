@@ -31,6 +31,12 @@ inline constexpr u32 kLastPkmapMax = 1024; // LAST_PKMAP_MAX
 inline constexpr u32 kFixaddrTop = 0xFFFFF000;
 inline constexpr u32 kFixKmapBegin = 1;
 inline constexpr u32 kKmMaxIdx = 16;
+// KM_SLOTS_PER_CPU: each CPU's block of slots (KM_MAX_IDX_DEBUG, room for the
+// guard slots); FIX_KMAP_END = FIX_KMAP_BEGIN + KM_SLOTS_PER_CPU * NR_CPUS - 1,
+// and FIX_APIC_BASE = FIX_KMAP_END + 1 (kmap_local_layout.hpp counts the blocks by it).
+inline constexpr u32 kKmSlotsPerCpu = 33;
+inline constexpr u32 kFixApicBaseAfterKmapEnd = 1;  // FIX_APIC_BASE - FIX_KMAP_END
+inline constexpr const char* kSymDebugKmapLocal = "debug_kmap_local";  // mm/kmap_local.cpp: bool (guard slots)
 inline constexpr u32 fix_to_virt(u32 idx) { return kFixaddrTop - (idx << 12); }
 
 // asm/pgtable.hpp: struct pte_t { u64 val; }, PTE_PFN_MASK, _PAGE_PRESENT

@@ -5,6 +5,7 @@
 
 #include "debug/debugger.hpp"
 #include "debug/kernel_layout.hpp"
+#include "debug/kmap_local_layout.hpp"
 
 namespace hm::dbg {
 
@@ -14,9 +15,16 @@ namespace {
 
 // The kernel's variables live at virtual addresses: nothing to read before paging.
 void require_paging(const Debugger& d) {
-    if (d.registers().paging == PagingMode::None) {
-        throw DebugError("paging is not on yet: the kernel's variables are not mapped at their virtual addresses");
+    if (d.registers().paging != PagingMode::None) return;
+    if (d.cpu_count() > 1) {
+        // -smp N: the views read through the selected CPU's page tables.
+        const CpuState& st = const_cast<Debugger&>(d).machine().cpu_state(d.selected_cpu());
+        throw DebugError("paging is not on on cpu " + std::to_string(d.selected_cpu()) +
+                         (st.wait_for_sipi ? " (it waits for its SIPI)" : "") +
+                         ": the kernel's variables are not mapped at their virtual addresses there (select a CPU that "
+                         "runs the kernel: cpu N)");
     }
+    throw DebugError("paging is not on yet: the kernel's variables are not mapped at their virtual addresses");
 }
 
 u32 symbol(const Debugger& d, const char* name) {
@@ -111,6 +119,32 @@ PkmapView read_pkmap(const Debugger& d) {
     return v;
 }
 
+KmapLocalPlace read_kmap_local_place(const Debugger& d) {
+    require_paging(d);
+    const Machine& m = const_cast<Debugger&>(d).machine();
+    const unsigned cpu = d.selected_cpu();
+    // debug_kmap_local's guard slots (a kernel without the option has no symbol).
+    const auto guard_sym = d.symbols().address_of(kl::kSymDebugKmapLocal);
+    const bool guard = guard_sym && (d.read_value(Space::Linear, *guard_sym, 1) & 0xFF) != 0;
+    auto pte_phys = [&](u32 vaddr) -> std::optional<u64> {
+        const WalkView w = d.walk(vaddr);
+        if (w.levels.empty() || !w.levels.back().bits.present || !w.mapped) return std::nullopt;
+        return w.frame;
+    };
+    u64 apic = m.cpu_state(cpu).msr.apic_base & ~u64{0xFFF};
+    if (apic == 0) apic = 0xFEE00000;  // the architectural default
+    const KmapLocalLayout layout = find_kmap_local_layout(pte_phys, apic, guard, kMaxCpus);
+    const KmapLocalBlock b = kmap_local_block_of(layout, cpu, d.cpu_count());
+    KmapLocalPlace p;
+    p.cpu = cpu;
+    p.block = b.block;
+    p.blocks = layout.blocks;
+    p.blocks_found = layout.blocks_found;
+    p.guard_slots = layout.guard_slots;
+    p.note = b.note;
+    return p;
+}
+
 std::vector<TaskView> read_tasks(const Debugger& d) {
     const u32 init = symbol(d, kl::kSymInitTask);
     const u32 head = symbol(d, kl::kSymAllTasks);
@@ -118,6 +152,11 @@ std::vector<TaskView> read_tasks(const Debugger& d) {
     require_paging(d);
     const u32 current = rd32(d, current_ptr);
     const TlbIndex tlbs(d);
+    const KmapLocalPlace place = read_kmap_local_place(d);
+    KmapLocalLayout layout;
+    layout.blocks = place.blocks;
+    layout.blocks_found = place.blocks_found;
+    layout.guard_slots = place.guard_slots;
     auto read_task = [&](u32 task) {
         TaskView t;
         t.addr = task;
@@ -132,7 +171,7 @@ std::vector<TaskView> read_tasks(const Debugger& d) {
         for (unsigned i = 0; i < depth; ++i) {
             KmapLocalSlot s;
             s.depth = i;
-            s.vaddr = kl::fix_to_virt(kl::kFixKmapBegin + i);
+            s.vaddr = kmap_local_slot_vaddr(layout, place.block, i);
             s.pteval = rd64(d, ctrl + kl::kKmapCtrlPteval + i * kl::kPteSize);
             s.phys = s.pteval & kl::kPtePfnMask;
             const WalkView w = d.walk(s.vaddr);

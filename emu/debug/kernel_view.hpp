@@ -13,6 +13,7 @@ class Debugger;
 
 PkmapView read_pkmap(const Debugger& d);
 std::vector<TaskView> read_tasks(const Debugger& d);
+KmapLocalPlace read_kmap_local_place(const Debugger& d);
 std::vector<ZoneView> read_zones(const Debugger& d);
 
 }  // namespace hm::dbg

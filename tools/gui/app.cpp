@@ -200,8 +200,9 @@ void App::draw_menu_bar() {
     if (ImGui::Button("Finish")) c_.issue("finish", "Finish button");
     ImGui::EndDisabled();
     draw_reverse_buttons(busy);
-    ImGui::Separator();
     const Snapshot& s = c_.snapshot();
+    draw_cpu_selector(s, busy);
+    ImGui::Separator();
     if (busy) {
         ImGui::TextColored(colors::kNote, "running...");
     } else {
@@ -221,6 +222,26 @@ void App::draw_menu_bar() {
         if (shown.size() != msg.size() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", msg.c_str());
     }
     ImGui::EndMainMenuBar();
+}
+
+// -smp N: which CPU the per-CPU panels show, and the one run control counts
+// (docs/debugger.md, "Several CPUs"). Choosing one issues `cpu N`, like every
+// other action of the window. With one CPU there is nothing to choose.
+void App::draw_cpu_selector(const Snapshot& s, bool busy) {
+    if (s.cpu_labels.size() < 2) return;
+    ImGui::Separator();
+    ImGui::BeginDisabled(busy);
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize("CPU 0 (waiting for SIPI)").x + ImGui::GetFrameHeight() * 1.5f);
+    if (ImGui::BeginCombo("##cpu", s.cpu_labels[s.cpu].c_str())) {
+        for (unsigned i = 0; i < s.cpu_labels.size(); ++i) {
+            if (ImGui::Selectable(s.cpu_labels[i].c_str(), i == s.cpu) && i != s.cpu) {
+                c_.issue("cpu " + std::to_string(i), "CPU selector");
+            }
+        }
+        ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("the CPU the registers, page walk, TLB, memory, kmap_local and statistics panels show, and the one steps count");
+    ImGui::EndDisabled();
 }
 
 void App::frame() {

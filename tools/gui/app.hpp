@@ -39,6 +39,7 @@ private:
     void frame();
     void draw_menu_bar();
     void draw_reverse_buttons(bool busy);
+    void draw_cpu_selector(const Snapshot& s, bool busy);
     void on_key(int sdl_keycode, bool repeat);
     void capture(const std::string& path);
 

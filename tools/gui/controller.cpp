@@ -158,8 +158,14 @@ void Controller::finish(const CommandDone& done) {
     const std::optional<Queued> q = running_;
     running_.reset();
     log_.output(done.result.output);
-    const bool ran = session_.machine().cpu_state().cycles != snap_.regs.cycles ||
-                     session_.machine().cpu_state().instructions != snap_.regs.instructions;
+    // A run moved some CPU's counters (-smp N: any CPU's; the one on view may
+    // have changed without anything running).
+    Machine& m = session_.machine();
+    bool ran = snap_.cpus_now.size() != m.cpu_count();
+    for (unsigned i = 0; !ran && i < m.cpu_count(); ++i) {
+        ran = m.cpu_state(i).cycles != snap_.cpus_now[i].regs.cycles ||
+              m.cpu_state(i).instructions != snap_.cpus_now[i].regs.instructions;
+    }
     refresh(ran ? NewStop::Yes : NewStop::No);
     if (done.result.quit) quit_ = true;
     if (!done.result.ok && q && q->from_script) {

@@ -48,6 +48,10 @@ Session::Session(const RunPlan& plan) : plan_(plan) {
     cfg.cpu_model = plan.cpu_model;
     cfg.tlb = plan.tlb;
     cfg.tlb_checker = plan.tlb_check ? CoherenceChecker::On : CoherenceChecker::Off;
+    cfg.pc_testdev = plan.pc_testdev;
+    // -smp N and its quantum, as hm386 run builds the machine (tools/cli/machine_setup.cpp).
+    cfg.cpus = plan.cpus;
+    cfg.smp_quantum = plan.smp_quantum;
     try {
         machine_ = std::make_unique<Machine>(cfg);
     } catch (const std::invalid_argument& e) {

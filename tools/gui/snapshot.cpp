@@ -88,9 +88,25 @@ Snapshot take_snapshot(dbg::Debugger& d, const ViewState& view, const Snapshot& 
     s.regs = d.registers();
     const bool first = previous.serial == 0;
     // Baselines: the previous snapshot's values when a run happened since, else
-    // the baselines it already had.
+    // the baselines it already had; per CPU, so that the CPU on view can change.
     const bool shift = new_stop == NewStop::Yes || first;
-    s.prev_regs = shift ? (first ? s.regs : previous.regs) : previous.prev_regs;
+    const unsigned n = d.cpu_count();
+    s.cpu = d.selected_cpu();
+    for (unsigned i = 0; i < n; ++i) {
+        const Mmu& mmu = d.machine().mmu(i);
+        s.cpus_now.push_back({d.raw_registers(i), mmu.tlb_entries(TlbKind::Instruction), mmu.tlb_entries(TlbKind::Data)});
+        if (n > 1) {
+            const CpuState& st = d.machine().cpu_state(i);
+            s.cpu_labels.push_back("CPU " + std::to_string(i) +
+                                   (st.wait_for_sipi ? " (waiting for SIPI)" : st.halted ? " (halted)" : ""));
+        }
+    }
+    const bool same_cpus = previous.cpus_now.size() == n && previous.cpus_prev.size() == n;
+    s.cpus_prev = shift ? (first || !same_cpus ? s.cpus_now : previous.cpus_now)
+                        : (same_cpus ? previous.cpus_prev : s.cpus_now);
+    const CpuBaseline& now = s.cpus_now[s.cpu];
+    const CpuBaseline& before = s.cpus_prev[s.cpu];
+    s.prev_regs = before.regs;
     s.changed = changed_registers(s.prev_regs, s.regs);
 
     // Disassembly around EIP.
@@ -140,10 +156,10 @@ Snapshot take_snapshot(dbg::Debugger& d, const ViewState& view, const Snapshot& 
     }
 
     // TLBs.
-    s.itlb_now = d.tlb(TlbKind::Instruction);
-    s.dtlb_now = d.tlb(TlbKind::Data);
-    s.itlb_prev = shift ? (first ? s.itlb_now : previous.itlb_now) : previous.itlb_prev;
-    s.dtlb_prev = shift ? (first ? s.dtlb_now : previous.dtlb_now) : previous.dtlb_prev;
+    s.itlb_now = now.itlb;
+    s.dtlb_now = now.dtlb;
+    s.itlb_prev = before.itlb;
+    s.dtlb_prev = before.dtlb;
     s.itlb = diff_tlb(s.itlb_prev, s.itlb_now);
     s.dtlb = diff_tlb(s.dtlb_prev, s.dtlb_now);
 
@@ -156,6 +172,7 @@ Snapshot take_snapshot(dbg::Debugger& d, const ViewState& view, const Snapshot& 
     }
     try {
         s.tasks = d.tasks();
+        if (n > 1) s.kmap_place = d.kmap_local_place();
     } catch (const dbg::DebugError& e) {
         s.tasks_error = e.what();
     }

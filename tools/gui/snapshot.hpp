@@ -57,11 +57,26 @@ struct VgaScreen {
     bool cursor_visible = false;
 };
 
+// One CPU's values that change marks compare against (-smp N keeps one per CPU,
+// so that switching the CPU on view compares each with its own previous stop).
+struct CpuBaseline {
+    dbg::RegisterFile regs;
+    std::vector<TlbEntryView> itlb, dtlb;
+};
+
 struct Snapshot {
     u64 serial = 0;  // grows with every refresh
     dbg::StopInfo stop;
     bool can_continue = true;
     bool recording = false;  // `record on`: the step-back buttons work
+
+    // -smp N: the CPU the per-CPU panels show (registers, disassembly, page walk,
+    // TLB, memory by linear address, its statistics): the debugger's selected
+    // CPU, which the menu bar's CPU selector sets with `cpu N`. cpu_labels: one
+    // per CPU for the selector ("CPU 1 (halted)").
+    unsigned cpu = 0;
+    std::vector<std::string> cpu_labels;
+    std::vector<CpuBaseline> cpus_now, cpus_prev;
 
     dbg::RegisterFile regs, prev_regs;
     u64 changed = 0;  // registers changed since the previous stop
@@ -87,6 +102,7 @@ struct Snapshot {
     std::string pkmap_error;
     std::vector<dbg::TaskView> tasks;
     std::string tasks_error;
+    std::optional<dbg::KmapLocalPlace> kmap_place;  // -smp N: whose block of fixmap slots the stacks are read from
 
     MachineStats stats, prev_stats;
     VgaScreen vga;

@@ -3,7 +3,8 @@
 # With -smp 4 the gdb stub shows the CPUs as threads 1-4: qfThreadInfo lists
 # them, T says which exist, Hg selects the CPU whose registers `p` reads (the
 # BSP at the Multiboot entry, an AP still at the reset vector, waiting for a
-# SIPI), qThreadExtraInfo says so, and the guest then runs to its end.
+# SIPI), qThreadExtraInfo says so; Hc and vCont;s:TID step that CPU and the stop
+# is reported on its thread; and the guest then runs to its end.
 set -u
 hm386=$1
 image=$2
@@ -73,6 +74,26 @@ extra=$(printf '%b' "$(printf '%s' "$REPLY_BODY" | sed 's/../\\x&/g')")
 if [[ $extra == "CPU 2 (waiting for SIPI)" ]]; then echo "ok   qThreadExtraInfo: $extra"; else echo "FAIL qThreadExtraInfo: '$extra'"; fail=1; fi
 send "Hg09"
 reply && check "Hg09 is an error" '^E[0-9a-f]{2}$'
+# Run control per thread: Hc picks the CPU a plain `s` steps; vCont's s:TID
+# names it; the stop is reported on that thread.
+send "Hc09"
+reply && check "Hc09 is an error" '^E[0-9a-f]{2}$'
+send "Hc02"
+reply && check "Hc02" '^OK$'
+send "s"
+reply && check "s steps CPU 1 (its first instruction, after its SIPI)" '^T05thread:02;$'
+send "qC"
+reply && check "the stopped thread is selected" '^QC02$'
+send "vCont;s:3"
+reply && check "vCont;s:3 steps CPU 2" '^T05thread:03;$'
+send "p8"
+reply && check "CPU 2 left the trampoline's first byte" '^01000000$'
+send "vCont;s:1;c"
+reply && check "vCont;s:1;c steps CPU 0" '^T05thread:01;$'
+send "vCont;s:5"
+reply && check "vCont;s:5 names no CPU" '^E[0-9a-f]{2}$'
+send "vCont;s:2;x"
+reply && check "an unknown action is an error" '^E[0-9a-f]{2}$'
 send "c"
 reply && check "the start-up runs to its end" '^W00$'
 exit $fail

@@ -18,6 +18,8 @@ checks=(
   "kFixaddrTop|FIXADDR_TOP"
   "kFixKmapBegin|(int)FIX_KMAP_BEGIN"
   "kKmMaxIdx|KM_MAX_IDX"
+  "kKmSlotsPerCpu|KM_SLOTS_PER_CPU"
+  "kFixApicBaseAfterKmapEnd|(unsigned)FIX_APIC_BASE - (unsigned)FIX_KMAP_END"
   "kPteSize|sizeof(pte_t)"
   "kPtePfnMask|PTE_PFN_MASK"
   "kPtePresent|_PAGE_PRESENT"

@@ -22,10 +22,12 @@ struct Session {
     std::unique_ptr<CommandInterpreter> cli;
 
     explicit Session(const std::string& image_rel, const std::string& append = "", u64 ram = 64 * kMiB,
-                     unsigned cpus = 1) {
+                     unsigned cpus = 1, u64 smp_quantum = kDefaultSmpQuantum, bool pc_testdev = false) {
         MachineConfig cfg;
         cfg.ram_bytes = ram;
         cfg.cpus = cpus;
+        cfg.smp_quantum = smp_quantum;
+        cfg.pc_testdev = pc_testdev;
         cfg.serial_out = &serial;
         cfg.debugcon_out = &serial;
         machine = std::make_unique<Machine>(cfg);

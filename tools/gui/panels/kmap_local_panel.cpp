@@ -10,6 +10,17 @@ void KmapLocalPanel::drawContent(Controller& c) {
         ImGui::TextWrapped("No tasks to show: %s", s.tasks_error.c_str());
         return;
     }
+    if (s.kmap_place) {
+        // -smp N: the slots are the selected CPU's block (the CPU selector in the menu bar).
+        const dbg::KmapLocalPlace& p = *s.kmap_place;
+        ImGui::TextColored(colors::kNote, "CPU %u: fixmap block %u of %u%s%s", p.cpu, p.block, p.blocks,
+                           p.blocks_found ? "" : " (assumed)", p.guard_slots ? ", guard slots" : "");
+        if (!p.note.empty()) {
+            ImGui::PushStyleColor(ImGuiCol_Text, colors::kDim);
+            ImGui::TextWrapped("%s", p.note.c_str());
+            ImGui::PopStyleColor();
+        }
+    }
     for (const dbg::TaskView& t : s.tasks) {
         const ImVec4 colour = t.current ? colors::kFilled : ImGui::GetStyleColorVec4(ImGuiCol_Text);
         ImGui::TextColored(colour, "%s pid %d %-12s %s  kmap_idx %u", t.current ? "*" : " ", t.pid, t.comm.c_str(),

@@ -84,6 +84,7 @@ void RegistersPanel::drawContent(Controller& c) {
         reg_line(s, Reg::EIP, "eip", r.eip);
         reg_line(s, Reg::EFLAGS, "eflags", r.eflags);
         ImGui::TableNextColumn();
+        if (s.cpu_labels.size() > 1) ImGui::TextColored(colors::kNote, "%s", s.cpu_labels[s.cpu].c_str());
         ImGui::Text("CPL %u   %s%s", r.cpl, paging_mode_name(r.paging), r.halted ? "   halted" : "");
         ImGui::Text("cycle %llu", static_cast<unsigned long long>(r.cycles));
         ImGui::Text("insn  %llu", static_cast<unsigned long long>(r.instructions));

@@ -57,6 +57,20 @@ void StatsPanel::drawContent(Controller& c) {
     ImGui::TableSetupColumn("total", ImGuiTableColumnFlags_WidthFixed, total_w);
     ImGui::TableSetupColumn("since stop", ImGuiTableColumnFlags_WidthFixed, since_w);
     ImGui::TableHeadersRow();
+    // -smp N: the selected CPU's own counters first, then the machine's totals.
+    if (s.cpu < n.per_cpu.size() && s.cpu < b.per_cpu.size()) {
+        const CpuRunStats& cn = n.per_cpu[s.cpu];
+        const CpuRunStats& cb = b.per_cpu[s.cpu];
+        const std::string p = "CPU " + std::to_string(s.cpu) + " ";
+        row((p + "cycles").c_str(), cn.cycles, cb.cycles);
+        row((p + "instructions").c_str(), cn.instructions, cb.instructions);
+        row((p + "halted cycles").c_str(), cn.halted_cycles, cb.halted_cycles);
+        row((p + "exceptions").c_str(), cn.exceptions, cb.exceptions);
+        row((p + "interrupts").c_str(), cn.interrupts, cb.interrupts);
+        row((p + "IPIs sent").c_str(), cn.ipis_sent, cb.ipis_sent);
+        row((p + "DTLB misses").c_str(), cn.dtlb.misses, cb.dtlb.misses);
+        row((p + "ITLB misses").c_str(), cn.itlb.misses, cb.itlb.misses);
+    }
     row("cycles", n.cycles, b.cycles);
     row("instructions", n.instructions, b.instructions);
     row("halted cycles", n.halted_cycles, b.halted_cycles);

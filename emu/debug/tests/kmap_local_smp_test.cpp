@@ -1,0 +1,104 @@
+// kmap-local per CPU on the real kernel (ktest.elf): the block of fixmap slots
+// shown is the selected CPU's; the kernel's block count comes from the fixmap
+// (FIX_APIC_BASE after the last block); a CPU the kernel has no block for
+// reads block 0 with a note; debug_kmap_local's guard slots are followed.
+#include <catch2/catch.hpp>
+
+#include "debug/kernel_layout.hpp"
+#include "session.hpp"
+
+using namespace hm;
+using namespace hm::dbg;
+using namespace hm::dbg::test;
+
+namespace {
+bool has(const std::string& out, const std::string& what) { return out.find(what) != std::string::npos; }
+
+// Runs to kunmap_local_indexed with the running task holding three mappings.
+const TaskView* stop_with_three(Session& s, std::vector<TaskView>& tasks) {
+    s.dbg->add_breakpoint(Space::Linear, s.sym("kunmap_local_indexed"));
+    const TaskView* cur = nullptr;
+    for (int hits = 0; hits < 200; ++hits) {
+        REQUIRE(s.dbg->cont().kind == StopKind::Breakpoint);
+        tasks = s.dbg->tasks();
+        cur = nullptr;
+        for (const TaskView& t : tasks) {
+            if (t.current) cur = &t;
+        }
+        REQUIRE(cur != nullptr);
+        if (cur->kmap_idx >= 3) break;
+    }
+    REQUIRE(cur->kmap_idx >= 3);
+    return cur;
+}
+}  // namespace
+
+TEST_CASE("kmap-local at -smp 2: CPU 0's block of a one-block kernel, and CPU 1 not running the kernel", "[debugger][kernel][smp]") {
+    // `apic`: the kernel maps its local APIC at FIX_APIC_BASE, after the last block.
+    Session s("guest/ktest.elf",
+              "force_highmem=32M apic ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on", 64 * kMiB, 2);
+    std::vector<TaskView> tasks;
+    const TaskView* cur = stop_with_three(s, tasks);
+    REQUIRE(s.dbg->selected_cpu() == 0);
+    const KmapLocalPlace p0 = s.dbg->kmap_local_place();
+    // This kernel has NR_CPUS 1: one block, found by FIX_APIC_BASE right after it.
+    CHECK(p0.blocks_found);
+    CHECK(p0.blocks == 1);
+    CHECK(p0.block == 0);
+    CHECK(p0.note.empty());
+    const KmapLocalSlot& top = cur->kmap_local.back();
+    CHECK(top.installed);
+    CHECK(top.vaddr == klayout::fix_to_virt(klayout::kFixKmapBegin + static_cast<u32>(cur->kmap_idx - 1)));
+    std::string out = s.run("kmap-local");
+    CHECK(has(out, "cpu 0: fixmap block 0 of 1\n"));
+    CHECK(has(out, "installed"));
+
+    // CPU 1 never left its wait for a SIPI (this kernel starts no AP): nothing
+    // of the kernel is mapped for it, and the view says why.
+    s.run("cpu 1");
+    out = s.fail("kmap-local");
+    CHECK(has(out, "paging is not on on cpu 1 (it waits for its SIPI)"));
+    CHECK_THROWS_WITH(s.dbg->kmap_local_place(), Catch::Contains("select a CPU that runs the kernel"));
+    s.run("cpu 0");
+    CHECK(has(s.run("kmap-local"), "cpu 0: fixmap block 0 of 1\n"));
+}
+
+TEST_CASE("kmap-local follows debug_kmap_local's guard slots (mapping n in slot 2n+1)", "[debugger][kernel]") {
+    Session s("guest/ktest.elf",
+              "force_highmem=32M debug_kmap_local ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on",
+              64 * kMiB);
+    std::vector<TaskView> tasks;
+    const TaskView* cur = stop_with_three(s, tasks);
+    CHECK(s.dbg->kmap_local_place().guard_slots);
+    const size_t n = cur->kmap_local.size();
+    for (size_t i = 0; i < n; ++i) {
+        INFO("depth " << i);
+        const KmapLocalSlot& sl = cur->kmap_local[i];
+        CHECK(sl.vaddr == klayout::fix_to_virt(klayout::kFixKmapBegin + 2 * static_cast<u32>(i) + 1));
+        CHECK(sl.installed);
+        const WalkView w = s.dbg->walk(sl.vaddr);
+        REQUIRE(w.ok);
+        CHECK(w.frame == sl.phys);
+        // The guard slot below it is unmapped.
+        CHECK_FALSE(s.dbg->walk(sl.vaddr + kPageSize).mapped);
+    }
+    // The innermost mapping is where kunmap_local was called for.
+    const u32 arg = static_cast<u32>(s.dbg->read_value(Space::Linear, s.dbg->registers().gpr[reg::ESP] + 4, 4));
+    CHECK(cur->kmap_local.back().vaddr == (arg & ~0xFFFu));
+}
+
+TEST_CASE("kmap-local at -smp 2 without the local APIC mapped: one block assumed, and said", "[debugger][kernel][smp]") {
+    Session s("guest/ktest.elf", "force_highmem=32M ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on",
+              64 * kMiB, 2);
+    std::vector<TaskView> tasks;
+    const TaskView* cur = stop_with_three(s, tasks);
+    const KmapLocalPlace p = s.dbg->kmap_local_place();
+    CHECK_FALSE(p.blocks_found);
+    CHECK(p.blocks == 1);
+    CHECK(p.block == 0);
+    CHECK(has(p.note, "one assumed"));
+    CHECK(cur->kmap_local.back().installed);
+    const std::string out = s.run("kmap-local");
+    CHECK(has(out, "cpu 0: fixmap block 0 of 1 (assumed)\n"));
+    CHECK(has(out, "note: the fixmap does not show how many per-CPU blocks the kernel has"));
+}

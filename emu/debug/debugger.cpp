@@ -171,7 +171,8 @@ StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoi
     RunLimits limits;
     // The budget is a pause, the session's limit (--max-cycles) a limit: with
     // -smp N only the limit shapes the schedule, as in a plain run.
-    limits.pause_at_cycles = budget_cycles ? now + budget_cycles : 0;
+    const u64 budget_pause = budget_cycles ? now + budget_cycles : 0;
+    limits.pause_at_cycles = budget_pause;
     limits.max_cycles = cycle_limit_;
     if (cycle_limit_ && m_.cpu_state().cycles >= cycle_limit_) {
         // Already at the session's limit: nothing may run.
@@ -190,8 +191,10 @@ StopInfo Debugger::run_machine(Mode mode, u64 count, u64 budget_cycles, Breakpoi
         // have without the pause.
         for (;;) {
             const u64 every = checkpoint_due_cycle();
-            const bool chunked = every && mode == Mode::Continue && (deadline == 0 || every < deadline);
-            limits.max_cycles = chunked ? every : deadline;
+            // A checkpoint is a pause too (between rounds with -smp N).
+            const bool chunked = every && mode == Mode::Continue && (budget_pause == 0 || every < budget_pause) &&
+                                 (cycle_limit_ == 0 || every < cycle_limit_);
+            limits.pause_at_cycles = chunked ? every : budget_pause;
             r = m_.run(limits);
             if (!chunked || r.outcome != RunOutcome::CycleLimit || watch_hit_ || event_hit_ ||
                 interrupted_.load(std::memory_order_relaxed)) {

@@ -193,7 +193,7 @@ StopInfo Debugger::reverse_step() {
 
 StopInfo Debugger::scan_continue(u64 end) {
     int id = 0;
-    if (breakpoint_at_pc(&id)) {
+    if (breakpoint_at_pc(0, &id)) {
         const StopInfo s = run_machine(Mode::Step, 1, 0, Breakpoints::Off);
         if (s.kind != StopKind::Step) return s;
     }
@@ -210,7 +210,7 @@ template <class AtHit>
 u64 Debugger::scan_hits(u64 end, AtHit&& at_hit) {
     u64 hits = 0;
     int id = 0;
-    if (m_.cpu_state().cycles < end && breakpoint_at_pc(&id)) {
+    if (m_.cpu_state().cycles < end && breakpoint_at_pc(0, &id)) {
         StopInfo h;
         h.kind = StopKind::Breakpoint;
         h.breakpoint_id = id;

@@ -120,8 +120,13 @@ void CommandInterpreter::cmd_pkmap(Args& a, std::ostream& out) {
 void CommandInterpreter::cmd_kmap_local(Args& a, std::ostream& out) {
     a.done();
     for (const TaskView& t : d_.tasks()) {
-        out << "pid " << t.pid << " " << t.comm << (t.current ? " (current)" : "") << (t.kthread ? "" : " [user]")
-            << " task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot" << (t.kmap_idx == 1 ? "" : "s") << "\n";
+        if (t.cpu >= 0) {  // Linux: each CPU's current task (linux_view.hpp)
+            out << "CPU " << t.cpu << ": current task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot"
+                << (t.kmap_idx == 1 ? "" : "s") << "\n";
+        } else {
+            out << "pid " << t.pid << " " << t.comm << (t.current ? " (current)" : "") << (t.kthread ? "" : " [user]")
+                << " task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot" << (t.kmap_idx == 1 ? "" : "s") << "\n";
+        }
         for (const KmapLocalSlot& s : t.kmap_local) {
             out << "  [" << s.depth << "] " << hex(s.vaddr) << " pte " << hex(s.pteval, 16) << " -> " << hex(s.phys, 9)
                 << (s.installed ? "  installed" : "  saved (not installed)") << (s.in_dtlb ? ", in DTLB" : "") << "\n";

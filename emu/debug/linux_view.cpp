@@ -117,7 +117,12 @@ KmapLocalLayout kmap_local_layout(const Debugger& d) {
 
 }  // namespace
 
-bool is_linux_kernel(const Debugger& d) { return d.symbols().address_of("linux_banner").has_value(); }
+// highmem386's kernel has a linux_banner too (it imitates Linux's boot line), but
+// not Linux's per-CPU offset table; Linux has no `paging` geometry pointer.
+bool is_linux_kernel(const Debugger& d) {
+    const SymbolTable& s = d.symbols();
+    return s.address_of("linux_banner") && s.address_of("__per_cpu_offset") && !s.address_of("paging");
+}
 
 PkmapView read_linux_pkmap(const Debugger& d) {
     const u32 counts = symbol(d, "pkmap_count");

@@ -24,7 +24,8 @@ namespace hm::dbg {
 
 class Debugger;
 
-// True when the loaded symbols are a Linux kernel's (linux_banner is defined).
+// True when the loaded symbols are a Linux kernel's (linux_banner and
+// __per_cpu_offset, and not highmem386's `paging`).
 bool is_linux_kernel(const Debugger& d);
 
 PkmapView read_linux_pkmap(const Debugger& d);

@@ -64,6 +64,11 @@ Machine::Machine(const MachineConfig& config)
     }
     if (cores_.size() > 1) {
         for (auto& c : cores_) c->mmu.share_code_pages(mmus);
+        // Synchronized TSCs: the CPUs take turns, each at its own cycle count, so a
+        // CPU can read a TSC below one another CPU read (and published) earlier in
+        // the run; Linux's check_tsc_sync_source calls that a warp and marks the TSC
+        // unstable. RDTSC never returns less than the last value any CPU read.
+        for (auto& c : cores_) c->cpu.share_tsc_floor(&tsc_floor_);
         // The checker names the CPU that changed an entry another CPU then used stale.
         if (config.tlb_checker == CoherenceChecker::On) {
             pte_write_log_ = std::make_unique<PteWriteLog>();

@@ -391,6 +391,7 @@ private:
     std::vector<u64> cpu_halted_cycles_;  // -smp N: every CPU's (CPU 0's too)
     unsigned running_ = 0;                // the CPU whose turn it is
     bool in_cpu_run_ = false;             // inside running_'s Cpu::run()
+    u64 tsc_floor_ = 0;                   // -smp N: the highest TSC any CPU has read (Core::read_tsc)
     u64 smp_now_ = 0;                     // -smp N: the machine's time between quanta
     // -smp N: a run that returned inside a round (a debugger stop on some CPU)
     // leaves it open; the next run finishes it first, with the same end and from

@@ -55,6 +55,7 @@ void Machine::visit_state(V& v) {
         v.value(smp_now_);
         v.bounded(running_, cores_.size());
         for (unsigned i = 0; i < cores_.size(); ++i) v.value(cpu_halted_cycles_[i]), v.value(pending_init_[i]);
+        v.value(tsc_floor_);
     }
     // The guest's own requests to end the run (the run loop reports them).
     v.value(reset_requested_), v.value(power_off_requested_);

@@ -106,10 +106,12 @@ Manifest parse_manifest(const std::string& text, const std::string& path, const 
         } else if (key == "smp") {
             set_once(m.smp, key, value);
             m.smp_line = lineno;
+        } else if (key == "symbols") {
+            set_once(m.symbols, key, resolve(value));
         } else if (key == "description") {
             set_once(m.description, key, value);
         } else {
-            throw fail("unknown key '" + key + "' (known: kernel, rom, module, initrd, mem, append, cpu-mhz, cpu, smp, description)");
+            throw fail("unknown key '" + key + "' (known: kernel, rom, module, initrd, mem, append, cpu-mhz, cpu, smp, symbols, description)");
         }
     }
     lineno = 0;

@@ -12,6 +12,7 @@
 //   append  = exit=0 verbose
 //   cpu-mhz = 100
 //   smp     = 4                            # CPUs, as -smp N
+//   symbols = ${BUILD}/linux/System.map    # for hm386 debug / hm386-gui (as --symbols)
 //
 // Paths are relative to the manifest's directory unless absolute. ${BUILD} is
 // the build tree (HM386_BUILD_DIR, or the tree hm386 was built in), ${HERE} the
@@ -37,6 +38,7 @@ struct Manifest {
     std::optional<std::string> cpu_mhz;
     std::optional<std::string> cpu;  // the CPU profile (--cpu)
     std::optional<std::string> smp;
+    std::optional<std::string> symbols;  // resolved path: the debugger's symbols (ELF or System.map)
     // Where mem and cpu-mhz were given: their values are checked later, by the
     // run's option parser, whose errors name the line.
     unsigned mem_line = 0;

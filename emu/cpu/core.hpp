@@ -80,6 +80,9 @@ struct Core {
     // counter to this value: the device deadline, lowered to 0 by whatever makes
     // an interrupt or stop pending mid-block (set_intr, refresh_pending, ...).
     u64 block_stop = ~u64{0};
+    // -smp N: the machine's synchronized-TSC floor (Machine::tsc_floor_, saved in
+    // snapshots); nullptr with one CPU.
+    u64* tsc_floor = nullptr;
     // run() returns (StopReason::CycleLimit) once this many instructions have
     // retired, exactly, whatever the block size (Cpu::set_instruction_stop).
     u64 insn_stop = ~u64{0};
@@ -201,6 +204,16 @@ struct Core {
     void refresh_pending();
     void request_stop() { pending.fetch_or(pending::kStop, std::memory_order_relaxed); }
     u64 cycles_now(const Insn* current) const;  // the cycle count seen by `current` (charged already)
+    // The TSC as RDTSC/RDMSR read it: cycles + tsc_adjust, and with -smp N never
+    // below a value another CPU has already read (tsc_floor; docs/devices.md "SMP").
+    u64 read_tsc(const Insn* current) {
+        u64 tsc = cycles_now(current) + s.tsc_adjust;
+        if (tsc_floor) {
+            if (tsc < *tsc_floor) tsc = *tsc_floor;
+            *tsc_floor = tsc;
+        }
+        return tsc;
+    }
     void invalidate_code(u64 phys, u64 len) { cache.invalidate_range(phys, len); }
 
     // ---------------- I/O ----------------

@@ -56,6 +56,7 @@ void Cpu::configure_local_apic(u8 initial_apic_id, bool bsp) {
 }
 
 void Cpu::configure_core_clock(u64 hz) { core_->s.msr.core_clock_hz = hz; }
+void Cpu::share_tsc_floor(u64* floor) { core_->tsc_floor = floor; }
 
 bool Cpu::interrupt_would_wake() const {
     return (core_->intr_line && (core_->s.eflags & flag::IF)) || (core_->nmi_latched && !core_->s.nmi_blocked);

@@ -93,6 +93,8 @@ public:
     void set_model(CpuModel m);
     // The clock CPUID leaves 0x15/0x16 report (MsrState::core_clock_hz).
     void configure_core_clock(u64 hz);
+    // -smp N: the machine's TSC floor shared by every CPU (Core::read_tsc); nullptr: none.
+    void share_tsc_floor(u64* floor);
     void set_intr(bool asserted);  // level of the INTR line
     // A halted CPU would leave HLT at once: INTR asserted with IF set, or an NMI
     // latched and not blocked.

@@ -29,8 +29,11 @@ bool always(const Core&) { return true; }
 bool has_local_apic(const Core& c) { return c.s.msr.local_apic; }
 bool has_nx(const Core& c) { return c.profile->ext_features & cpuid_bit::kExtNx; }  // IA32_EFER came with NX
 
-u64 rd_tsc(Core& c, const Insn* i) { return c.cycles_now(i) + c.s.tsc_adjust; }
-void wr_tsc(Core& c, const Insn* i, u64 v) { c.s.tsc_adjust = v - c.cycles_now(i); }
+u64 rd_tsc(Core& c, const Insn* i) { return c.read_tsc(i); }
+void wr_tsc(Core& c, const Insn* i, u64 v) {
+    c.s.tsc_adjust = v - c.cycles_now(i);
+    if (c.tsc_floor) *c.tsc_floor = 0;  // a written TSC may go back: the floor starts again
+}
 
 u64 rd_apic_base(Core& c, const Insn*) { return c.s.msr.apic_base; }
 void wr_apic_base(Core& c, const Insn*, u64 v) {

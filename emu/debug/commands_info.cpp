@@ -120,7 +120,8 @@ void CommandInterpreter::cmd_pkmap(Args& a, std::ostream& out) {
 void CommandInterpreter::cmd_kmap_local(Args& a, std::ostream& out) {
     a.done();
     const std::vector<TaskView> tasks = d_.tasks();  // before the header: an error is then the only line
-    if (d_.cpu_count() > 1) {
+    const bool linux_tasks = !tasks.empty() && tasks.front().cpu >= 0;
+    if (d_.cpu_count() > 1 && !linux_tasks) {
         // -smp N: whose block of fixmap slots this is.
         const KmapLocalPlace p = d_.kmap_local_place();
         out << "cpu " << p.cpu << ": fixmap block " << p.block << " of " << p.blocks
@@ -129,8 +130,13 @@ void CommandInterpreter::cmd_kmap_local(Args& a, std::ostream& out) {
         if (!p.note.empty()) out << "note: " << p.note << "\n";
     }
     for (const TaskView& t : tasks) {
-        out << "pid " << t.pid << " " << t.comm << (t.current ? " (current)" : "") << (t.kthread ? "" : " [user]")
-            << " task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot" << (t.kmap_idx == 1 ? "" : "s") << "\n";
+        if (t.cpu >= 0) {  // Linux: each CPU's current task (linux_view.hpp)
+            out << "CPU " << t.cpu << ": current task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot"
+                << (t.kmap_idx == 1 ? "" : "s") << "\n";
+        } else {
+            out << "pid " << t.pid << " " << t.comm << (t.current ? " (current)" : "") << (t.kthread ? "" : " [user]")
+                << " task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot" << (t.kmap_idx == 1 ? "" : "s") << "\n";
+        }
         for (const KmapLocalSlot& s : t.kmap_local) {
             out << "  [" << s.depth << "] " << hex(s.vaddr) << " pte " << hex(s.pteval, 16) << " -> " << hex(s.phys, 9)
                 << (s.installed ? "  installed" : "  saved (not installed)") << (s.in_dtlb ? ", in DTLB" : "") << "\n";

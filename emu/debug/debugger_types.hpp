@@ -324,6 +324,7 @@ struct TaskView {
     bool kthread = true;
     unsigned kmap_idx = 0;
     std::vector<KmapLocalSlot> kmap_local;
+    int cpu = -1;             // Linux: the CPU this task is current on (pid and comm unknown), else -1
 };
 
 struct ZoneView {

@@ -6,6 +6,7 @@
 #include "debug/debugger.hpp"
 #include "debug/kernel_layout.hpp"
 #include "debug/kmap_local_layout.hpp"
+#include "debug/linux_view.hpp"
 
 namespace hm::dbg {
 
@@ -68,6 +69,7 @@ struct TlbIndex {
 }  // namespace
 
 PkmapView read_pkmap(const Debugger& d) {
+    if (is_linux_kernel(d)) return read_linux_pkmap(d);
     const u32 geom_ptr = symbol(d, kl::kSymPaging);
     require_paging(d);
     PkmapView v;
@@ -146,6 +148,7 @@ KmapLocalPlace read_kmap_local_place(const Debugger& d) {
 }
 
 std::vector<TaskView> read_tasks(const Debugger& d) {
+    if (is_linux_kernel(d)) return read_linux_kmap_local(d);
     const u32 init = symbol(d, kl::kSymInitTask);
     const u32 head = symbol(d, kl::kSymAllTasks);
     const u32 current_ptr = symbol(d, kl::kSymCurrentTask);
@@ -197,6 +200,7 @@ std::vector<TaskView> read_tasks(const Debugger& d) {
 }
 
 std::vector<ZoneView> read_zones(const Debugger& d) {
+    if (is_linux_kernel(d)) read_linux_zones(d);
     const u32 node = symbol(d, kl::kSymNodeData);
     require_paging(d);
     std::vector<ZoneView> out;

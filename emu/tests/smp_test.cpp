@@ -320,3 +320,68 @@ TEST_CASE("SMP: the coherence checker names the CPU that used a stale entry and 
     CHECK(e.write_cycle > 0);
     CHECK(e.write_cycle <= m.cpu_state(1).cycles);
 }
+
+// Linux's check_tsc_sync_source fails ("Marking TSC unstable") when a CPU reads
+// a TSC below one another CPU read and published before: with the CPUs taking
+// turns at their own cycle counts, that happened whenever a peer's turn began
+// at a lower count. Here the BSP and the AP take turns through a flag, each
+// reading the TSC and comparing it with the value the other published; every
+// comparison that goes backwards is counted (the exit value).
+TEST_CASE("SMP: a TSC one CPU reads is never below one another CPU read before", "[machine][smp]") {
+    Code c;
+    auto jcc = [&](u8 op) {  // rel8 jump, patched by land()
+        c.bytes({op, 0});
+        return c.b.size() - 1;
+    };
+    auto land = [&](size_t at) { c.b[at] = static_cast<u8>(c.b.size() - (at + 1)); };
+    c.start_aps();
+    c.bytes({0xB9, 200, 0, 0, 0});  // mov ecx, 200
+    const size_t loop = c.b.size();
+    c.wait_byte(0x500, 0);
+    c.bytes({0x0F, 0x31});                          // rdtsc
+    c.bytes({0x3B, 0x15, 0x0C, 0x06, 0x00, 0x00});  // cmp edx, [0x60C]  (the AP's TSC, high)
+    const size_t warp1 = jcc(0x72);                 // jb warp
+    const size_t ok1 = jcc(0x77);                   // ja ok
+    c.bytes({0x3B, 0x05, 0x08, 0x06, 0x00, 0x00});  // cmp eax, [0x608]
+    const size_t ok2 = jcc(0x73);                   // jae ok
+    land(warp1);
+    c.bytes({0xFE, 0x05, 0x11, 0x05, 0x00, 0x00});  // inc byte [0x511]
+    land(ok1);
+    land(ok2);
+    c.bytes({0xA3, 0x00, 0x06, 0x00, 0x00});        // mov [0x600], eax
+    c.bytes({0x89, 0x15, 0x04, 0x06, 0x00, 0x00});  // mov [0x604], edx
+    c.bytes({0xC6, 0x05, 0x00, 0x05, 0x00, 0x00, 0x01});  // mov byte [0x500], 1: the AP's turn
+    c.bytes({0x49, 0x75});                          // dec ecx; jnz loop
+    c.b.push_back(static_cast<u8>(loop - (c.b.size() + 1)));
+    c.wait_byte(0x500, 0);
+    c.bytes({0x0F, 0xB6, 0x05, 0x10, 0x05, 0x00, 0x00});  // movzx eax, byte [0x510]
+    c.bytes({0x0F, 0xB6, 0x1D, 0x11, 0x05, 0x00, 0x00});  // movzx ebx, byte [0x511]
+    c.bytes({0x01, 0xD8});                                // add eax, ebx
+    c.exit_eax();
+    // The AP, in real mode (DS = 0): the same with the roles swapped.
+    const std::vector<u8> ap = {
+        0x80, 0x3E, 0x00, 0x05, 0x01,        // 0: cmp byte [0x500], 1
+        0x75, 0xF9,                          // 5: jne 0
+        0x0F, 0x31,                          // 7: rdtsc
+        0x66, 0x3B, 0x16, 0x04, 0x06,        // 9: cmp edx, [0x604]
+        0x72, 0x09,                          // 14: jb 25
+        0x77, 0x0B,                          // 16: ja 29
+        0x66, 0x3B, 0x06, 0x00, 0x06,        // 18: cmp eax, [0x600]
+        0x73, 0x04,                          // 23: jae 29
+        0xFE, 0x06, 0x10, 0x05,              // 25: inc byte [0x510]
+        0x66, 0xA3, 0x08, 0x06,              // 29: mov [0x608], eax
+        0x66, 0x89, 0x16, 0x0C, 0x06,        // 33: mov [0x60C], edx
+        0xC6, 0x06, 0x00, 0x05, 0x00,        // 38: mov byte [0x500], 0
+        0xEB, 0xD3,                          // 43: jmp 0
+    };
+    for (u64 quantum : {u64{100}, u64{1000}}) {
+        SmpMachine t(2, c.b, ap, quantum);
+        RunResult r = t.run(200'000'000);
+        REQUIRE(r.outcome == RunOutcome::DebugExit);
+        INFO("quantum " << quantum);
+        CHECK(r.exit_value == 0);
+        u8 last[8] = {};
+        t.m->bus().read_bytes(0x608, last, 8);
+        CHECK(last[0] != 0);  // the AP did publish its readings
+    }
+}

@@ -146,11 +146,13 @@ int debug_command(const DebugOptions& options, const ManifestVars& vars) {
         d.set_forward_sink(trace.get());
         d.set_snapshot_identity(session_identity(plan));  // for savevm/loadvm
         d.set_cycle_limit(plan.max_cycles);
-        if (!options.symbols.empty()) {
+        if (!options.symbols.empty() || !plan.symbols.empty()) {
+            // --symbols, else the manifest's `symbols` key (e.g. images/linux's System.map).
+            const bool option = !options.symbols.empty();
             try {
-                d.load_symbols(options.symbols);
+                d.load_symbols(option ? options.symbols : plan.symbols);
             } catch (const dbg::DebugError& e) {
-                say(std::string("error: --symbols: ") + e.what());
+                say(std::string(option ? "error: --symbols: " : "error: the manifest's symbols: ") + e.what());
                 return exit_code::kBadImage;
             }
         } else if (plan.boot == BootKind::Multiboot) {

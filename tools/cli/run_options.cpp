@@ -216,6 +216,7 @@ RunPlan resolve_run_plan(const RunOptions& o, const ManifestVars& vars) {
     }
 
     for (const std::string& m : o.modules) p.modules.push_back(m);
+    if (manifest && manifest->symbols) p.symbols = *manifest->symbols;
     if (p.boot == BootKind::Linux) {
         // QEMU's -initrd for a Linux kernel: one file, no arguments.
         if (manifest && !manifest->modules.empty()) {

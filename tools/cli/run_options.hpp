@@ -68,6 +68,7 @@ struct RunPlan {
     std::string append;
     std::vector<std::string> modules;  // "PATH [ARGS]"
     std::string initrd;                // Linux: the initrd file (empty: none)
+    std::string symbols;               // the manifest's `symbols` (debugger front ends; empty: none)
     std::optional<std::string> manifest;
     std::optional<std::string> description;
     u64 ram_bytes = 128 * kMiB;

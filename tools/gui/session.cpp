@@ -106,9 +106,10 @@ Session::~Session() {
 
 std::string Session::load_symbols(const std::string& elf_path) {
     std::string path = elf_path;
+    if (path.empty()) path = plan_.symbols;  // the manifest's `symbols` key
     if (path.empty()) {
         if (plan_.boot == BootKind::Rom) return "no symbols (a ROM image)";
-        if (plan_.boot == BootKind::Linux) return "no symbols (a Linux bzImage: System.map is not read yet)";
+        if (plan_.boot == BootKind::Linux) return "no symbols (a Linux bzImage: give its System.map with --symbols)";
         path = plan_.kernel;
     }
     try {

@@ -6,17 +6,22 @@
 # that map implies above the kernel's lowmem boundary (tools/scripts/linux-hightotal.py),
 # and "tsc: Detected N MHz processor" is exactly the --cpu-mhz clock (default 100).
 # With --qemu-hightotal N, HighTotal must also be N (QEMU's figure for the same
-# kernel and RAM size). Prints the host wall and CPU seconds of the run, and fails
+# kernel and RAM size). With --expect-cpus N (pass --smp N to hm386 too), Linux
+# must log "smp: Brought up 1 node, N CPUs" and /proc/cpuinfo (printed by /init)
+# must list processors 0 to N-1. Prints the host wall and CPU seconds of the run, and fails
 # when the CPU time is over $LINUX_CPU_BUDGET seconds (default 90: issue 17). On failure it shows
 # where the CPU stopped (with the System.map symbol) and the last exceptions.
 # Exit 77 (CTest: skipped) when the kernel has not been fetched.
 #
-# Usage: linux-boot-check.sh HM386 SOURCE_DIR BUILD_DIR MEM [--qemu-hightotal KB] [hm386 run options...]
+# Usage: linux-boot-check.sh HM386 SOURCE_DIR BUILD_DIR MEM [--qemu-hightotal KB] [--expect-cpus N]
+#                            [hm386 run options...]
 set -u
 hm386=$1 src=$2 build=$3 mem=$4
 shift 4
 qemu_high=""
 if [[ "${1:-}" == --qemu-hightotal ]]; then qemu_high=$2; shift 2; fi
+cpus=""
+if [[ "${1:-}" == --expect-cpus ]]; then cpus=$2; shift 2; fi
 dir="$build/linux"
 if [[ ! -s "$dir/vmlinuz" || ! -s "$dir/initramfs.cpio.gz" ]]; then
   echo "skipped: $dir/vmlinuz and initramfs.cpio.gz are not there (run tools/scripts/fetch-linux.sh $build)"
@@ -85,6 +90,31 @@ fi
 if grep -qE "Fast TSC calibration|Refined TSC clocksource calibration" "$work/console" 2>/dev/null; then
   echo "FAIL: Linux calibrated the TSC instead of reading CPUID leaf 0x15"
   fail=1
+fi
+if [[ -n "$cpus" ]]; then
+  # Linux's own count of the CPUs it started (the MADT lists them; each AP came
+  # up through INIT/SIPI), and the processors /proc/cpuinfo lists afterwards.
+  if grep -qE "smp: Brought up 1 node, $cpus CPUs?\b" "$work/console" 2>/dev/null; then
+    echo "SMP: $(grep -oE "smp: Brought up 1 node, [0-9]+ CPUs?" "$work/console")"
+  else
+    echo "FAIL: no \"smp: Brought up 1 node, $cpus CPUs\" line; Linux said:"
+    grep -E "smp: |CPU[0-9]+ failed|x86: Booting SMP" "$work/console" | head -5
+    fail=1
+  fi
+  # The CPUs' TSCs must look synchronized to Linux's check_tsc_sync_source (the
+  # CPUs take turns in quanta; RDTSC never goes below what another CPU read).
+  if grep -q "Marking TSC unstable" "$work/console" 2>/dev/null; then
+    echo "FAIL: Linux found the CPUs' TSCs out of sync:"
+    grep -E "TSC|tsc" "$work/console" | grep -iE "unstable|warp|sync" | head -3
+    fail=1
+  fi
+  listed=$(grep -cE "^processor[[:space:]]+: [0-9]+" "$work/console" 2>/dev/null)
+  if [[ "$listed" != "$cpus" ]]; then
+    echo "FAIL: /proc/cpuinfo lists ${listed:-no} processors, expected $cpus"
+    fail=1
+  else
+    echo "/proc/cpuinfo lists $listed processors"
+  fi
 fi
 python3 "$src/tools/scripts/linux-hightotal.py" "$work/out" "$work/console" || fail=1
 if [[ -n "$qemu_high" ]]; then

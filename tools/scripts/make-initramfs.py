@@ -5,7 +5,10 @@ Usage: make-initramfs.py BUSYBOX OUT.cpio.gz
 
 The archive holds busybox (static, i386), a /bin/sh link to it, the mount
 points, /dev/console and /init: mount proc and sysfs, print /proc/meminfo
-between two marker lines, power off. The newc format (the kernel's
+between two marker lines and the processor lines of /proc/cpuinfo (the SMP
+tests count them), read /proc/1/cmdline (Linux reads /init's argv out of its
+user page with kmap(), i.e. kmap_high() when that page is in highmem: the path
+docs/linux.md walks through), power off. The newc format (the kernel's
 Documentation/driver-api/early-userspace/buffer-format.rst) is written here so
 that no cpio tool or root privilege is needed for the device node. Every
 timestamp is 0, so the archive is byte-for-byte reproducible.
@@ -19,6 +22,8 @@ INIT = b"""#!/bin/sh
 echo "hm386-linux: meminfo begin"
 /bin/busybox cat /proc/meminfo
 echo "hm386-linux: meminfo end"
+/bin/busybox grep -E '^processor' /proc/cpuinfo
+echo "hm386-linux: cmdline $(/bin/busybox tr '\\0' ' ' </proc/1/cmdline)"
 /bin/busybox poweroff -f
 """
 

@@ -40,6 +40,14 @@ TEST_CASE("A manifest names a kernel, modules, memory, command line and clock", 
     CHECK_FALSE(m.rom);
 }
 
+TEST_CASE("A manifest names the debugger's symbols (a System.map for a Linux bzImage)", "[manifest]") {
+    Manifest m = parse_manifest("kernel = ${BUILD}/linux/vmlinuz\nsymbols = ${BUILD}/linux/System.map\n", "images/linux", kVars);
+    CHECK(m.symbols == "/b/linux/System.map");
+    m = parse_manifest("kernel = k.elf\nsymbols = k.map\n", "/x/images/k", kVars);
+    CHECK(m.symbols == "/x/images/k.map");
+    CHECK_FALSE(parse_manifest("kernel = k.elf\n", "m", kVars).symbols);
+}
+
 TEST_CASE("${HERE} and relative paths resolve against the manifest's folder", "[manifest]") {
     Manifest m = parse_manifest("rom = ${HERE}/fw.bin\n", "/x/images/fw", kVars);
     CHECK(m.rom == "/x/images/fw.bin");
@@ -49,7 +57,8 @@ TEST_CASE("${HERE} and relative paths resolve against the manifest's folder", "[
 
 TEST_CASE("Manifest mistakes are reported with file and line", "[manifest]") {
     CHECK(error_of("kernel = a\nkernal = b\n") ==
-          "images/x:2: unknown key 'kernal' (known: kernel, rom, module, initrd, mem, append, cpu-mhz, cpu, smp, description)");
+          "images/x:2: unknown key 'kernal' (known: kernel, rom, module, initrd, mem, append, cpu-mhz, cpu, smp, symbols, description)");
+    CHECK(error_of("kernel = a\nsymbols = s\nsymbols = t\n") == "images/x:3: 'symbols' given twice");
     CHECK(error_of("kernel a\n") == "images/x:1: expected 'key = value', got 'kernel a'");
     CHECK(error_of("kernel = a\nkernel = b\n") == "images/x:2: 'kernel' given twice");
     CHECK(error_of("kernel = ${NOPE}/a\n").find("images/x:1: unknown variable ${NOPE}") == 0);

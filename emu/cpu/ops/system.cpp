@@ -163,7 +163,7 @@ const Insn* op_cpuid(Core& c, const Insn* i) {
 
 const Insn* op_rdtsc(Core& c, const Insn* i) {
     if ((c.s.cr.cr4 & cr4::kTSD) && c.pe() && c.s.cpl != 0) raise(Vector::GP, 0);
-    const u64 tsc = c.cycles_now(i) + c.s.tsc_adjust;
+    const u64 tsc = c.read_tsc(i);
     c.s.r[reg::EAX] = static_cast<u32>(tsc);
     c.s.r[reg::EDX] = static_cast<u32>(tsc >> 32);
     return next(c, i);

@@ -218,6 +218,9 @@ TEST_CASE("A manifest's initrd: the initrd of a bzImage, one more module of a Mu
     CHECK(p.initrd == "/build/initramfs.cpio.gz");
     CHECK(p.append == "console=ttyS0");
     CHECK(plan_for({lin, "--initrd", "other.gz"}).initrd == "other.gz");  // the command line wins
+    CHECK(p.symbols.empty());
+    std::string with_map = d.file("linux-map", "kernel = vmlinuz\nsymbols = ${BUILD}/linux/System.map\n");
+    CHECK(plan_for({with_map}).symbols == "/build/linux/System.map");  // for hm386 debug / hm386-gui
     std::string mb = d.file("mb", "kernel = k.elf\ninitrd = mod.img\n");
     RunPlan q = plan_for({mb});
     CHECK(q.boot == BootKind::Multiboot);

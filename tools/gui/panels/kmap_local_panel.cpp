@@ -23,8 +23,12 @@ void KmapLocalPanel::drawContent(Controller& c) {
     }
     for (const dbg::TaskView& t : s.tasks) {
         const ImVec4 colour = t.current ? colors::kFilled : ImGui::GetStyleColorVec4(ImGuiCol_Text);
-        ImGui::TextColored(colour, "%s pid %d %-12s %s  kmap_idx %u", t.current ? "*" : " ", t.pid, t.comm.c_str(),
-                           t.kthread ? "kthread" : "user", t.kmap_idx);
+        if (t.cpu >= 0) {  // Linux: each CPU's current task (emu/debug/linux_view.hpp)
+            ImGui::TextColored(colour, "* CPU %d  current task %s  kmap_idx %u", t.cpu, hex8(t.addr).c_str(), t.kmap_idx);
+        } else {
+            ImGui::TextColored(colour, "%s pid %d %-12s %s  kmap_idx %u", t.current ? "*" : " ", t.pid, t.comm.c_str(),
+                               t.kthread ? "kthread" : "user", t.kmap_idx);
+        }
         for (const dbg::KmapLocalSlot& k : t.kmap_local) {
             ImGui::PushID(static_cast<int>(t.addr + k.depth));
             char line[160];

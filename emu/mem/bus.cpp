@@ -8,7 +8,7 @@
 
 namespace hm {
 
-Bus::Bus(PhysicalMemory& ram) : ram_(ram) {}
+Bus::Bus(PhysicalMemory& ram) : ram_(ram) { update_free_span(); }
 
 void Bus::attach_io(u16 first, u32 count, IoDevice& dev, std::string name) {
     if (count == 0 || first + count > 65536) throw std::logic_error("attach_io: bad port range for " + name);
@@ -61,6 +61,27 @@ void Bus::add_region(Region r) {
     }
     regions_.push_back(std::move(r));
     std::sort(regions_.begin(), regions_.end(), [](const Region& a, const Region& b) { return a.base < b.base; });
+    update_free_span();
+}
+
+void Bus::update_free_span() {
+    // The region-free gap holding the first MiB above the legacy area: where the
+    // RAM of every machine here lies, page tables included (regions_ is sorted).
+    constexpr u64 kProbe = 0x100000;
+    u64 lo = 0, hi = ~u64{0};
+    for (const Region& r : regions_) {
+        if (r.base + r.size <= kProbe) {
+            lo = r.base + r.size;
+        } else if (r.base <= kProbe) {  // a region covers the probe: no span
+            lo = hi = 0;
+            break;
+        } else {
+            hi = r.base;
+            break;
+        }
+    }
+    free_lo_ = lo;
+    free_size_ = hi - lo;
 }
 
 void Bus::attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name) {
@@ -77,6 +98,7 @@ bool Bus::try_attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name)
 
 void Bus::detach_mmio(MmioDevice& dev) {
     std::erase_if(regions_, [&](const Region& r) { return r.kind == Region::Kind::Mmio && r.dev == &dev; });
+    update_free_span();
 }
 
 void Bus::attach_rom(u64 base, std::span<const u8> image, std::string name) {
@@ -101,7 +123,7 @@ const Bus::Region* Bus::find_region(u64 pa) const {
 
 PageHost Bus::page_host(u64 pa) const {
     pa &= ~u64{0xFFF};
-    if (const Region* r = find_region(pa)) {
+    if (const Region* r = pa - free_lo_ < free_size_ ? nullptr : find_region(pa)) {
         switch (r->kind) {
             case Region::Kind::Rom: return {r->host + (pa - r->base), nullptr};
             case Region::Kind::DeviceRam: return {r->host + (pa - r->base), r->host + (pa - r->base)};
@@ -150,14 +172,18 @@ void Bus::write_byte(u64 pa, u8 v, bool allow_rom) {
 }
 
 u64 Bus::read(u64 pa, unsigned size) {
+    // One region lookup serves both questions (page walks read every entry here),
+    // and none at all inside the region-free span.
+    const Region* r = pa - free_lo_ < free_size_ ? nullptr : find_region(pa);
     // Whole access inside one MMIO region: one device call of the full size.
-    if (const Region* r = find_region(pa); r && r->kind == Region::Kind::Mmio && pa + size <= r->base + r->size) {
+    if (r && r->kind == Region::Kind::Mmio && pa + size <= r->base + r->size) {
         ++stats_.mmio_reads;
         return r->dev->mmio_read(pa - r->base, size);
     }
     if ((pa & 0xFFF) + size <= kPageSize) {
-        PageHost h = page_host(pa);
-        if (h.read) return host_load(h.read + (pa & 0xFFF), size);
+        // Regions are page aligned, so the page's host pointer follows from r.
+        u8* h = r ? (r->kind == Region::Kind::Mmio ? nullptr : r->host + (pa - r->base)) : ram_.host(pa);
+        if (h) return host_load(h, size);
     }
     u64 v = 0;
     for (unsigned i = 0; i < size; ++i) v |= u64{read_byte(pa + i)} << (8 * i);
@@ -165,15 +191,16 @@ u64 Bus::read(u64 pa, unsigned size) {
 }
 
 void Bus::write(u64 pa, u64 value, unsigned size) {
-    if (const Region* r = find_region(pa); r && r->kind == Region::Kind::Mmio && pa + size <= r->base + r->size) {
+    const Region* r = pa - free_lo_ < free_size_ ? nullptr : find_region(pa);
+    if (r && r->kind == Region::Kind::Mmio && pa + size <= r->base + r->size) {
         ++stats_.mmio_writes;
         r->dev->mmio_write(pa - r->base, value, size);
         return;
     }
     if ((pa & 0xFFF) + size <= kPageSize) {
-        PageHost h = page_host(pa);
-        if (h.write) {
-            host_store(h.write + (pa & 0xFFF), value, size);
+        u8* h = r ? (r->kind == Region::Kind::DeviceRam ? r->host + (pa - r->base) : nullptr) : ram_.host(pa);
+        if (h) {
+            host_store(h, value, size);
             return;
         }
     }

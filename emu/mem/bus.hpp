@@ -100,6 +100,7 @@ private:
     u8 read_byte(u64 pa);
     void write_byte(u64 pa, u8 v, bool allow_rom);
     void add_region(Region r);
+    void update_free_span();
 
     PhysicalMemory& ram_;
     std::array<IoDevice*, 65536> io_{};
@@ -109,6 +110,10 @@ private:
     std::vector<std::vector<u8>> rom_storage_;
     BusStats stats_;
     IoObserver* io_observer_ = nullptr;
+    // [free_lo_, free_lo_ + free_size_) holds no region: accesses there skip the
+    // region scan (kept by add_region/detach_mmio). Empty until computed.
+    u64 free_lo_ = 0;
+    u64 free_size_ = 0;
 };
 
 }  // namespace hm

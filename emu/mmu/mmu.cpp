@@ -20,11 +20,6 @@ struct Mmu::CodePageSet {
     void clear(u64 pn) { bits[pn >> 6] &= ~(u64{1} << (pn & 63)); }
 };
 
-namespace {
-// The real walk reads entries through the bus, like any memory access.
-u64 bus_entry_read(void* ctx, u64 pa, unsigned size, bool&) { return static_cast<Bus*>(ctx)->read(pa, size); }
-}  // namespace
-
 Mmu::Mmu(Bus& bus, ControlRegs& cr, u64& cycles)
     : bus_(bus), cr_(cr), cycles_(cycles), code_pages_(new CodePageSet) {
     configure_tlb(config_);
@@ -100,7 +95,7 @@ u64 Mmu::translate(u32 lin, Access a, Priv p) {
 }
 
 u64 Mmu::walk_and_fill(TlbKind kind, u32 lin, Access a, Priv p) {
-    const WalkResult w = walk_page_tables(state_, lin, a, p, {bus_entry_read, &bus_});
+    const WalkResult w = walk_page_tables(state_, lin, a, p, bus_);  // reads entries through the bus
     apply_walk(w, kind, lin, a, p);
     if (!w.ok()) page_fault(lin, w.error_code);
 

@@ -176,6 +176,29 @@ public:
         return static_cast<T>(read_slow(lin, sizeof(T), p, Access::Write));
     }
 
+    // Read-modify-write through one front lookup. With the write tag present, the
+    // load and the store use the same host address and count as the two data
+    // accesses they are (the statistics match a read_for_write plus a write). Without
+    // it, the load takes read_for_write's slow path (a write fault on a read-only
+    // page happens there, before op runs or anything is stored) and the store goes
+    // through write(). op must not access memory (it computes the new value and
+    // may set flags or registers).
+    template <typename T, typename Op>
+    HM_ALWAYS_INLINE void modify(u32 lin, Priv p, Op op) {
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        if (HM_LIKELY(e.write_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= kPageSize - sizeof(T))) {
+            fast_hits_ += 2;
+            u8* const h = e.host + (lin & 0xFFF);
+            T v;
+            std::memcpy(&v, h, sizeof(T));
+            v = op(v);
+            std::memcpy(h, &v, sizeof(T));
+            return;
+        }
+        const T old = static_cast<T>(read_slow(lin, sizeof(T), p, Access::Write));
+        write<T>(lin, op(old), p);
+    }
+
     // Translation for instruction fetch of the byte at lin.
     //
     // The fetch-page register: like a P6's instruction fetch unit, the CPU keeps

@@ -80,6 +80,10 @@ struct WalkResult {
 };
 
 WalkResult walk_page_tables(const PagingState& s, u32 lin, Access a, Priv p, EntryReader reader);
+// The same walk reading entries straight through the bus (the MMU's own walks on a
+// TLB miss): no indirect call per entry.
+class Bus;
+WalkResult walk_page_tables(const PagingState& s, u32 lin, Access a, Priv p, Bus& bus);
 
 // Whether cached or walked rights allow an access (SDM 4.6).
 bool access_allowed(bool writable, bool user, bool nx, Access a, Priv p, const PagingState& s);

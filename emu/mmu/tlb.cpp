@@ -36,7 +36,8 @@ bool TlbArray::insert(const TlbEntry& e, TlbEntry* evicted) {
             return false;
         }
     }
-    const unsigned victim = (last_filled_[set] + 1u) % ways_;
+    unsigned victim = last_filled_[set] + 1u;  // round robin, without a division
+    if (victim >= ways_) victim = 0;
     last_filled_[set] = static_cast<u16>(victim);
     *evicted = ways[victim];
     ways[victim] = e;

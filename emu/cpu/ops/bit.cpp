@@ -50,9 +50,7 @@ struct BitE {
             if constexpr (Op == BitOp::Test) {
                 apply<Op, T>(c.s, c.read<T>(i->seg, off), bit);
             } else {
-                const u32 lin = c.lin_write<T>(i->seg, off);
-                const T v = c.mmu.read_for_write<T>(lin, c.data_priv);
-                c.mmu.write<T>(lin, apply<Op, T>(c.s, v, bit), c.data_priv);
+                c.mmu.modify<T>(c.lin_write<T>(i->seg, off), c.data_priv, [&](T v) { return apply<Op, T>(c.s, v, bit); });
             }
         }
         return next(c, i);

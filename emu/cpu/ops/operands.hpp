@@ -47,15 +47,14 @@ HM_ALWAYS_INLINE void store_e(Core& c, const Insn* i, T v) {
 }
 
 // Read-modify-write of the E operand: `op(old) -> new`; the load checks write
-// permission so the store cannot fault after it.
+// permission so the store cannot fault after it, and both go through one TLB
+// front lookup (Mmu::modify).
 template <typename T, Form F, typename Op>
 HM_ALWAYS_INLINE void rmw_e(Core& c, const Insn* i, Op op) {
     if constexpr (F == Form::Reg) {
         set_reg<T>(c.s, i->rm, op(get_reg<T>(c.s, i->rm)));
     } else {
-        const u32 lin = c.lin_write<T>(i->seg, ea(c, i));
-        const T old = c.mmu.read_for_write<T>(lin, c.data_priv);
-        c.mmu.write<T>(lin, op(old), c.data_priv);
+        c.mmu.modify<T>(c.lin_write<T>(i->seg, ea(c, i)), c.data_priv, op);
     }
 }
 

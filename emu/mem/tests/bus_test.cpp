@@ -117,3 +117,34 @@ TEST_CASE("Accesses that cross into another region are split correctly", "[bus]"
     bus.write(4 * kMiB - 2, 0xBBAA, 2);
     CHECK(bus.read(4 * kMiB - 2, 4) == 0xFFFFBBAAu);
 }
+
+// The bus skips its region scan inside the region-free span around 1 MiB: a region
+// attached there later (or detached) must still win over RAM at once.
+TEST_CASE("Regions attached or detached inside RAM take effect at once", "[bus]") {
+    PhysicalMemory ram(4 * kMiB);
+    Bus bus(ram);
+    Registers dev;
+    bus.write(0x200010, 0xCAFEF00D, 4);
+    CHECK(bus.read(0x200010, 4) == 0xCAFEF00D);
+    CHECK(bus.page_host(0x200000).write != nullptr);
+
+    bus.attach_mmio(0x200000, kPageSize, dev, "late");
+    CHECK(bus.read(0x200010, 4) == 0x1122334455667788ull);
+    CHECK(dev.last_offset == 0x10);
+    bus.write(0x200020, 0x99, 1);
+    CHECK(dev.last_offset == 0x20);
+    CHECK(dev.last_value == 0x99);
+    CHECK(bus.page_host(0x200000).read == nullptr);
+    CHECK(bus.read(0x201000, 4) == 0);  // RAM on both sides of the region
+    CHECK(bus.read(0x1FF000, 4) == 0);
+
+    bus.detach_mmio(dev);
+    CHECK(bus.read(0x200010, 4) == 0xCAFEF00D);  // RAM again, never written by the device
+    CHECK(bus.page_host(0x200000).write != nullptr);
+
+    // A region covering 1 MiB itself leaves no span: everything goes through the scan.
+    bus.attach_mmio(0x100000, kPageSize, dev, "at-1m");
+    CHECK(bus.read(0x100004, 4) == 0x1122334455667788ull);
+    CHECK(dev.last_offset == 4);
+    CHECK(bus.read(0x200010, 4) == 0xCAFEF00D);
+}

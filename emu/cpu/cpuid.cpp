@@ -43,7 +43,11 @@ CpuidResult cpuid(const CpuState& s, u32 leaf) {
         case 0: return {top, 0x756E6547, 0x6C65746E, 0x49656E69};  // "Genu" "ntel" "ineI" (EBX ECX EDX)
         case 1: {
             u32 edx = p.features;
-            if (s.msr.local_apic && (s.msr.apic_base & msr_bit::kApicGlobalEnable)) edx |= cpuid_bit::kApic;
+            // A part without MSRs has no IA32_APIC_BASE and no on-chip APIC (the
+            // Intel486; the Pentium P54C is the first with both), whatever the
+            // machine around it has.
+            if ((p.features & cpuid_bit::kMsr) && s.msr.local_apic && (s.msr.apic_base & msr_bit::kApicGlobalEnable))
+                edx |= cpuid_bit::kApic;
             // EBX[31:24]: the initial APIC ID, which is the CPU's index.
             const u32 ebx = s.msr.local_apic ? u32{s.msr.initial_apic_id} << 24 : 0;
             return {p.signature, ebx, 0, edx};

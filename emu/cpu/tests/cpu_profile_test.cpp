@@ -91,6 +91,19 @@ TEST_CASE("Each profile's CPUID names its part and only the features it has", "[
     }
 }
 
+TEST_CASE("CPUID.1:EDX.APIC only on parts with an on-chip APIC (MSRs), whatever the machine has", "[cpu][profile]") {
+    for (CpuModel m : {CpuModel::Default, CpuModel::I486, CpuModel::Pentium, CpuModel::P6}) {
+        CpuState s;
+        s.model = m;
+        s.msr.local_apic = true;
+        s.msr.apic_base = 0xFEE00000u | msr_bit::kApicBsp | msr_bit::kApicGlobalEnable;
+        INFO(cpu::cpu_profile(m).name);
+        const bool has_msr = (cpu::cpuid(s, 1).edx & cpu::cpuid_bit::kMsr) != 0;
+        CHECK(has_msr == (m != CpuModel::I486));
+        CHECK(((cpu::cpuid(s, 1).edx & cpu::cpuid_bit::kApic) != 0) == has_msr);
+    }
+}
+
 TEST_CASE("The --cpu names parse, and nothing else does", "[cpu][profile]") {
     CHECK(cpu::parse_cpu_model("486") == CpuModel::I486);
     CHECK(cpu::parse_cpu_model("pentium") == CpuModel::Pentium);

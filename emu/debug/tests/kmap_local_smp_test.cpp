@@ -1,5 +1,5 @@
 // kmap-local per CPU on the real kernel (ktest.elf): the block of fixmap slots
-// shown is the selected CPU's; the kernel's block count comes from the fixmap
+// shown is the selected CPU's (the task's saved PTEs are placed in that block); the kernel's block count comes from the fixmap
 // (FIX_APIC_BASE after the last block); a CPU the kernel has no block for
 // reads block 0 with a note; debug_kmap_local's guard slots are followed.
 #include <catch2/catch.hpp>
@@ -33,34 +33,66 @@ const TaskView* stop_with_three(Session& s, std::vector<TaskView>& tasks) {
 }
 }  // namespace
 
-TEST_CASE("kmap-local at -smp 2: CPU 0's block of a one-block kernel, and CPU 1 not running the kernel", "[debugger][kernel][smp]") {
-    // `apic`: the kernel maps its local APIC at FIX_APIC_BASE, after the last block.
+// The kernel's NR_CPUS (kernel/arch/x86/include/asm/layout.hpp): its fixmap has
+// that many blocks whatever -smp says.
+constexpr unsigned kKernelNrCpus = 8;
+
+TEST_CASE("kmap-local at -smp 2: each CPU reads its own of the kernel's blocks", "[debugger][kernel][smp]") {
+    // `apic`: the kernel maps its local APIC at FIX_APIC_BASE, after the last
+    // block, and brings CPU 1 up; threads run on CPU 0 (docs/kernel.md, "SMP").
     Session s("guest/ktest.elf",
               "force_highmem=32M apic ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on", 64 * kMiB, 2);
     std::vector<TaskView> tasks;
     const TaskView* cur = stop_with_three(s, tasks);
     REQUIRE(s.dbg->selected_cpu() == 0);
     const KmapLocalPlace p0 = s.dbg->kmap_local_place();
-    // This kernel has NR_CPUS 1: one block, found by FIX_APIC_BASE right after it.
     CHECK(p0.blocks_found);
-    CHECK(p0.blocks == 1);
+    CHECK(p0.blocks == kKernelNrCpus);
     CHECK(p0.block == 0);
     CHECK(p0.note.empty());
+    const size_t depth = cur->kmap_local.size();
     const KmapLocalSlot& top = cur->kmap_local.back();
     CHECK(top.installed);
     CHECK(top.vaddr == klayout::fix_to_virt(klayout::kFixKmapBegin + static_cast<u32>(cur->kmap_idx - 1)));
     std::string out = s.run("kmap-local");
-    CHECK(has(out, "cpu 0: fixmap block 0 of 1\n"));
+    CHECK(has(out, "cpu 0: fixmap block 0 of " + std::to_string(kKernelNrCpus) + "\n"));
     CHECK(has(out, "installed"));
 
-    // CPU 1 never left its wait for a SIPI (this kernel starts no AP): nothing
-    // of the kernel is mapped for it, and the view says why.
+    // CPU 1 runs the kernel but not this task: the task's saved PTEs would go
+    // into CPU 1's block, where nothing of them is installed.
     s.run("cpu 1");
-    out = s.fail("kmap-local");
+    const KmapLocalPlace p1 = s.dbg->kmap_local_place();
+    CHECK(p1.block == 1);
+    CHECK(p1.blocks == kKernelNrCpus);
+    out = s.run("kmap-local");
+    CHECK(has(out, "cpu 1: fixmap block 1 of " + std::to_string(kKernelNrCpus) + "\n"));
+    for (const TaskView& t : s.dbg->tasks()) {
+        if (!t.current) continue;
+        REQUIRE(t.kmap_local.size() == depth);
+        for (size_t i = 0; i < depth; ++i) {
+            INFO("depth " << i);
+            CHECK(t.kmap_local[i].vaddr ==
+                  klayout::fix_to_virt(klayout::kFixKmapBegin + klayout::kKmSlotsPerCpu + static_cast<u32>(i)));
+            CHECK_FALSE(t.kmap_local[i].installed);
+        }
+    }
+    s.run("cpu 0");
+    CHECK(has(s.run("kmap-local"), "cpu 0: fixmap block 0 of " + std::to_string(kKernelNrCpus) + "\n"));
+}
+
+TEST_CASE("kmap-local at -smp 2 with nosmp: CPU 1 still waits for its SIPI, and the view says why", "[debugger][kernel][smp]") {
+    Session s("guest/ktest.elf",
+              "force_highmem=32M apic nosmp ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on", 64 * kMiB,
+              2);
+    std::vector<TaskView> tasks;
+    stop_with_three(s, tasks);
+    CHECK(s.dbg->kmap_local_place().blocks == kKernelNrCpus);
+    s.run("cpu 1");
+    const std::string out = s.fail("kmap-local");
     CHECK(has(out, "paging is not on on cpu 1 (it waits for its SIPI)"));
     CHECK_THROWS_WITH(s.dbg->kmap_local_place(), Catch::Contains("select a CPU that runs the kernel"));
     s.run("cpu 0");
-    CHECK(has(s.run("kmap-local"), "cpu 0: fixmap block 0 of 1\n"));
+    CHECK(has(s.run("kmap-local"), "cpu 0: fixmap block 0 of " + std::to_string(kKernelNrCpus) + "\n"));
 }
 
 TEST_CASE("kmap-local follows debug_kmap_local's guard slots (mapping n in slot 2n+1)", "[debugger][kernel]") {

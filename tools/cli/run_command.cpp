@@ -54,13 +54,22 @@ RunResult run_with_snapshot(Machine& machine, const RunPlan& plan, const Snapsho
     }
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
-    RunResult r = machine.run({at, plan.timeout});
+    // A pause, not a limit: with -smp N a limit would end the CPUs' round at
+    // `at` and change the schedule from there on; a pause is looked at between
+    // rounds, so the snapshot is taken at the first round boundary at or after
+    // `at` and the run goes on as it would have. With one CPU both are the same.
+    RunLimits to_snapshot;
+    to_snapshot.max_cycles = plan.max_cycles;
+    to_snapshot.timeout_seconds = plan.timeout;
+    to_snapshot.pause_at_cycles = at;
+    RunResult r = machine.run(to_snapshot);
     if (r.outcome != RunOutcome::CycleLimit) {
         say(none + "the run ended at cycle " + std::to_string(machine.cpu_state().cycles) + ")");
         return r;
     }
-    // The CPU stopped at the first instruction boundary at or after `at`, with
-    // the device events due by then fired, as a --max-cycles stop does.
+    // The CPU stopped at the first instruction boundary at or after `at` (with
+    // -smp N: the first round boundary), with the device events due by then
+    // fired, as a --max-cycles stop does.
     snap::write_file_bytes(snap.plan.file, machine.save_snapshot(snap.identity));
     say("snapshot written to " + snap.plan.file + " at cycle " + std::to_string(machine.cpu_state().cycles) +
         " (instruction " + std::to_string(machine.cpu_state().instructions) + ")");

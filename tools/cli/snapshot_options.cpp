@@ -163,6 +163,10 @@ RunPlan resume_run_plan(const RunOptions& o, const SnapshotHeader& h, const Mani
     if (!o.cpu.empty() && p.cpu_model != c.cpu_model) conflict("--cpu", o.cpu, "CPU profile");
     if (!o.rtc_base.empty() && p.rtc_epoch != c.rtc_epoch) conflict("--rtc-base", o.rtc_base, "RTC base time");
     if (!o.post_port.empty() && p.post_port2 != c.post_port2) conflict("--post-port", o.post_port, "POST ports");
+    if (!o.smp.empty() && p.cpus != c.cpus) conflict("-smp", o.smp, std::to_string(c.cpus) + " CPUs");
+    if (!o.smp_quantum.empty() && p.smp_quantum != c.smp_quantum) {
+        conflict("--smp-quantum", o.smp_quantum, std::to_string(c.smp_quantum) + " cycles");
+    }
 
     p.boot = d.kind;
     p.kernel = d.kernel;
@@ -179,6 +183,8 @@ RunPlan resume_run_plan(const RunOptions& o, const SnapshotHeader& h, const Mani
     p.tlb_check = c.tlb_checker == CoherenceChecker::On;
     p.pc_testdev = c.pc_testdev;
     p.post_port2 = c.post_port2;
+    p.cpus = c.cpus;
+    p.smp_quantum = c.smp_quantum;
     return p;
 }
 

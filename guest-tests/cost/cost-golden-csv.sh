@@ -20,12 +20,17 @@ golden=$root/guest-tests/golden/cost-$profile.csv
 svg=$root/docs/images/highmem-costs-smp.svg
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The image is named relative to the build tree: its path is the first word of
+# the guest's command line (as QEMU's -kernel passes it), and the multi-CPU
+# figures follow from the CPUs' interleaving, which a few cycles more or less of
+# command-line parsing at boot can change (docs/highmem-costs.md). So every tree
+# (release, ASan, anywhere on disk) runs the same guest.
 if [[ $profile == smp ]]; then
-  args=(--smp 1,2,4 --image "$build/guest/cost-smp.elf" --svg "$tmp/plot.svg")
+  args=(--smp 1,2,4 --image guest/cost-smp.elf --svg "$tmp/plot.svg")
 else
-  args=(--cpu "$profile" --image "$build/guest/cost.elf")
+  args=(--cpu "$profile" --image guest/cost.elf)
 fi
-if ! "$build/tools/cli/hm386" cost-report "${args[@]}" --csv "$tmp/cost.csv" >"$tmp/out" 2>&1; then
+if ! (cd "$build" && ./tools/cli/hm386 cost-report "${args[@]}" --csv "$tmp/cost.csv") >"$tmp/out" 2>&1; then
   echo "cost-golden-csv: hm386 cost-report ${args[*]} failed:" >&2
   tail -20 "$tmp/out" >&2
   exit 1

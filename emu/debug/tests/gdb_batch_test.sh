@@ -7,6 +7,7 @@
 # command, then detach (the guest runs on to its end) and kill. Skipped (77)
 # when gdb is not installed.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/gdb_stub_port.sh"
 hm386=$1
 ktest=$2
 kernel=$3
@@ -21,13 +22,7 @@ start_stub() {
   shift
   timeout 120 "$hm386" run "$@" --gdb 0 --serial "file:$work/$name.serial" >"$work/$name.out" 2>"$work/$name.err" &
   STUB_PID=$!
-  PORT=
-  for _ in $(seq 100); do
-    PORT=$(grep -o '127.0.0.1:[0-9]*' "$work/$name.err" 2>/dev/null | head -1 | cut -d: -f2)
-    [[ -n "$PORT" ]] && break
-    sleep 0.1
-  done
-  [[ -n "$PORT" ]] || { echo "FAIL: hm386 did not start its gdb stub"; cat "$work/$name.err"; exit 1; }
+  PORT=$(stub_port "$work/$name.err") || { echo "$PORT"; exit 1; }
 }
 
 expect() {  # expect FILE REGEX WHAT

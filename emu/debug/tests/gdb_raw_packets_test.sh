@@ -6,19 +6,14 @@
 # be answered with the command language's error (not crash the stub). Then the
 # guest still runs to its end under a plain `c`.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/gdb_stub_port.sh"
 hm386=$1
 image=$2
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
 timeout 60 "$hm386" run -m 64M "$image" --gdb 0 --serial none >"$work/out" 2>"$work/err" &
-port=
-for _ in $(seq 100); do
-  port=$(grep -o '127.0.0.1:[0-9]*' "$work/err" 2>/dev/null | head -1 | cut -d: -f2)
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
-[[ -n "$port" ]] || { echo "FAIL: hm386 did not start its gdb stub"; cat "$work/err"; exit 1; }
+port=$(stub_port "$work/err") || { echo "$port"; exit 1; }
 exec 3<>"/dev/tcp/127.0.0.1/$port" || { echo "FAIL: cannot connect"; exit 1; }
 
 # send PAYLOAD: frames it as $PAYLOAD#xx.

@@ -10,6 +10,7 @@
 # says there is no more history and the machine is where recording began.
 # Skipped (77) when gdb is not installed.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/gdb_stub_port.sh"
 hm386=$1
 kernel=$2
 command -v gdb >/dev/null || { echo "gdb not found: skipped"; exit 77; }
@@ -19,13 +20,7 @@ fail=0
 
 timeout 120 "$hm386" run "$kernel" --gdb 0 --serial "file:$work/serial" >"$work/out" 2>"$work/err" &
 stub=$!
-port=
-for _ in $(seq 100); do
-  port=$(grep -o '127.0.0.1:[0-9]*' "$work/err" 2>/dev/null | head -1 | cut -d: -f2)
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n $port ]] || { echo "FAIL: hm386 did not start its gdb stub"; cat "$work/err"; exit 1; }
+port=$(stub_port "$work/err") || { echo "$port"; exit 1; }
 
 cmds=(-ex "target remote :$port" -ex "monitor record on")
 state() { cmds+=(-ex "echo STATE $1\\n" -ex "monitor regs"); }

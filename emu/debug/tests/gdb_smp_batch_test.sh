@@ -7,6 +7,7 @@
 # `thread 1` + `stepi` steps CPU 0 and the stop is reported on thread 1, and the
 # guest then runs to its end. Skipped (77) when gdb is not installed.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/gdb_stub_port.sh"
 hm386=$1
 image=$2
 command -v gdb >/dev/null || { echo "gdb not found: skipped"; exit 77; }
@@ -15,13 +16,7 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 fail=0
 
 timeout 120 "$hm386" run -m 64M -smp 2 "$image" --gdb 0 --serial "file:$work/serial" >"$work/out" 2>"$work/err" &
-port=
-for _ in $(seq 100); do
-  port=$(grep -o '127.0.0.1:[0-9]*' "$work/err" 2>/dev/null | head -1 | cut -d: -f2)
-  [[ -n "$port" ]] && break
-  sleep 0.1
-done
-[[ -n "$port" ]] || { echo "FAIL: hm386 did not start its gdb stub"; cat "$work/err"; exit 1; }
+port=$(stub_port "$work/err") || { echo "$port"; exit 1; }
 
 timeout 120 gdb -batch -nx \
   -ex "target remote :$port" \

@@ -8,31 +8,16 @@
 #include <thread>
 
 #include "controller.hpp"
+#include "controller_fixture.hpp"
 
 using namespace hm;
 using namespace hm::gui;
+using namespace hm::gui::test;
 
 namespace {
 
-RunPlan smp_plan() {
-    RunPlan p;
-    p.kernel = std::string(HM386_BUILD_DIR) + "/guest-tests/smp/smp_boot.elf";
-    p.ram_bytes = 64 * kMiB;
-    p.cpus = 2;
-    p.serial = "none";
-    p.debugcon = "none";
-    return p;
-}
+RunPlan smp_plan() { return guest_plan("guest-tests/smp/smp_boot.elf", 64 * kMiB, "", 2); }
 
-void settle(Controller& c) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!c.idle() || c.busy()) {
-        c.poll();
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-    }
-    c.poll();
-}
 
 }  // namespace
 
@@ -101,14 +86,8 @@ TEST_CASE("the CPU selector's command shows CPU 1 in every per-CPU panel", "[gui
 }
 
 TEST_CASE("the kmap_local panel names the CPU block it reads, and follows the selector", "[gui][guest][smp]") {
-    RunPlan p;
-    p.kernel = std::string(HM386_BUILD_DIR) + "/guest/ktest.elf";
-    p.ram_bytes = 64 * kMiB;
-    p.cpus = 2;
-    p.append = "force_highmem=32M apic ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on";
-    p.serial = "none";
-    p.debugcon = "none";
-    Session session(p);
+    Session session(guest_plan("guest/ktest.elf", 64 * kMiB,
+                               "force_highmem=32M apic ktest=kmap_local.nests_in_fixmap_slots_lifo_with_preemption_on", 2));
     REQUIRE(session.load_symbols("").rfind("symbols:", 0) == 0);
     CommandLog log;
     Controller c(session, log);

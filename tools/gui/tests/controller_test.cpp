@@ -11,32 +11,18 @@
 #include <thread>
 
 #include "controller.hpp"
+#include "controller_fixture.hpp"
 
 using namespace hm;
 using namespace hm::gui;
+using namespace hm::gui::test;
 
 namespace {
 
 RunPlan ktest_plan(const std::string& tests) {
-    RunPlan p;
-    p.kernel = std::string(HM386_BUILD_DIR) + "/guest/ktest.elf";
-    p.ram_bytes = 64 * kMiB;
-    p.append = "force_highmem=32M ktest=" + tests;
-    p.serial = "none";
-    p.debugcon = "none";
-    return p;
+    return guest_plan("guest/ktest.elf", 64 * kMiB, "force_highmem=32M ktest=" + tests);
 }
 
-// Polls like the window's frame loop until everything queued has run.
-void settle(Controller& c) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!c.idle() || c.busy()) {
-        c.poll();
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-    }
-    c.poll();
-}
 
 bool log_has(const CommandLog& log, LogLine::Kind kind, const std::string& text) {
     for (const LogLine& l : log.lines()) {

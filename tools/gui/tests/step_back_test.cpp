@@ -11,33 +11,21 @@
 #include <unistd.h>
 
 #include "controller.hpp"
+#include "controller_fixture.hpp"
 #include "snapshot/snapshot_file.hpp"
 #include "snapshot_options.hpp"
 
 using namespace hm;
 using namespace hm::gui;
+using namespace hm::gui::test;
 
 namespace {
 
 RunPlan kmap_plan() {
-    RunPlan p;
-    p.kernel = std::string(HM386_BUILD_DIR) + "/guest/ktest.elf";
-    p.ram_bytes = 64 * kMiB;
-    p.append = "force_highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it";
-    p.serial = "none";
-    p.debugcon = "none";
-    return p;
+    return guest_plan("guest/ktest.elf", 64 * kMiB,
+                      "force_highmem=32M ktest=kmap_local.kunmap_leaves_its_mapping_kunmap_local_removes_it");
 }
 
-void settle(Controller& c) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!c.idle() || c.busy()) {
-        c.poll();
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-    }
-    c.poll();
-}
 
 struct Seen {
     u64 cycles, instructions;

@@ -6,6 +6,8 @@
 #include <kernel/printk.hpp>
 #include <kernel/sched.hpp>
 
+#include <asm/smp.hpp>
+
 #include "cost_cases.hpp"
 #include "cost_probe.hpp"
 
@@ -109,7 +111,13 @@ void measure_switches(Probe& probe) {
         for (unsigned s = 0; s < sizeof slot_counts / sizeof slot_counts[0]; ++s) {
             const unsigned k = slot_counts[s];
             PingPong pp{false};
-            task_struct* other = kthread_run(partner, &pp, "cost-partner");
+            // On this CPU: threads run on every CPU, and a partner alone on
+            // another would never be switched to by these yields.
+            task_struct* other = kthread_create(partner, &pp, "cost-partner");
+            if (other) {
+                kthread_bind(other, smp_processor_id());
+                wake_up_process(other);
+            }
             if (!other) {
                 report_problem(names[s], "cannot create the partner thread");
                 break;

@@ -204,6 +204,7 @@ KTEST(apic, the_tick_runs_at_hz) {
 // next one in.
 KTEST(apic, isa_irq_0_arrives_on_the_ioapic_pin_of_its_override) {
     KTEST_REQUIRE(apic_mode, "booted without apic: the 8259 path");
+    ktest::PinCpu on_the_bsp(0);  // ISA IRQs go to the BSP's APIC id
     unsigned pin = io_apic_pin_of_irq(0);
     EXPECT_EQ(pin, 2u);
     EXPECT_EQ(pin, acpi_madt.isa_gsi[0]);

@@ -27,8 +27,11 @@ inline unsigned long local_slot_addr(unsigned depth) { return fix_to_virt(FIX_KM
 
 // Holds n distinct highmem pages (skips the case without highmem). MAX is more
 // than twice LAST_PKMAP in either mode, so a case can wrap the window twice.
+// The case runs on the BSP: the kmap_local addresses and counts it checks are
+// CPU 0's, those of the one-CPU kernel (the sched_smp suite maps on the APs).
 struct kmap_pages : ktest::Test {
     static constexpr unsigned MAX = 2 * LAST_PKMAP_MAX + 2;
+    ktest::PinCpu on_the_bsp{0};
     page** pages = nullptr;
     unsigned n = 0;
     void SetUp() override {

@@ -117,7 +117,7 @@ KTEST_F(kmap_misuse, unmapping_out_of_order_warns_and_unmaps_the_last) {
     snprintf(report, sizeof report,
              "WARNING: kunmap_local(%08lx): not the last mapping (%08lx): unmapping must be LIFO; the last one is unmapped",
              local_slot_addr(0), local_slot_addr(1));
-    task_struct* t = kthread_run(unmap_out_of_order, pages, "ktest-lifo");
+    task_struct* t = ktest::kthread_run_on(unmap_out_of_order, pages, "ktest-lifo", on_the_bsp.cpu());  // its slots: this CPU's
     ASSERT_NOT_NULL(t);
     EXPECT_EQ(kthread_join(t), WENT_ON);
     EXPECT_OUTPUT(capture, report);
@@ -185,7 +185,8 @@ KTEST_F(kmap_misuse, a_mapping_held_at_exit_warns_and_is_removed) {
     ASSERT_GE(n, 1u);
     unsigned long warns = warn_count;
     ktest::ConsoleCapture capture;
-    task_struct* t = kthread_run(exit_holding_a_mapping, pages, "ktest-leak");
+    // On this CPU: the report names the slot's (per-CPU) address.
+    task_struct* t = ktest::kthread_run_on(exit_holding_a_mapping, pages, "ktest-leak", on_the_bsp.cpu());
     ASSERT_NOT_NULL(t);
     int pid = t->pid;
     EXPECT_EQ(kthread_join(t), 0);

@@ -99,8 +99,11 @@ int use_slot(void* arg) {
 void run_two(kmap_pages* f, bool preempt_only, SlotUser* a, SlotUser* b, task_struct** ta, task_struct** tb) {
     *a = SlotUser{f->pages[0], 0xA0000000u, preempt_only};
     *b = SlotUser{f->pages[1], 0xB0000000u, preempt_only};
-    *ta = kthread_run(use_slot, a, "ktest-slot-a");
-    *tb = kthread_run(use_slot, b, "ktest-slot-b");
+    // One CPU for both: they take turns in that CPU's slot (on two CPUs they
+    // would use two blocks and never switch; sched_smp covers that).
+    const unsigned cpu = smp_processor_id();
+    *ta = ktest::kthread_run_on(use_slot, a, "ktest-slot-a", cpu);
+    *tb = ktest::kthread_run_on(use_slot, b, "ktest-slot-b", cpu);
 }
 }  // namespace
 

@@ -185,8 +185,9 @@ KTEST(process, process_vm_readv_between_processes) {
 // A process spinning in user mode is preempted like any thread, and can be killed.
 KTEST(process, user_mode_is_preempted_and_killable) {
     const char* argv[] = {"utest", "spin", nullptr};
-    task_struct* a = spawn(argv);
-    task_struct* b = spawn(argv);
+    // Both on one CPU, so that they take turns.
+    task_struct* a = spawn(argv, 0);
+    task_struct* b = spawn(argv, 0);
     ASSERT_NOT_NULL(a);
     ASSERT_NOT_NULL(b);
     msleep(200);

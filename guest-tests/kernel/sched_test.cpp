@@ -3,6 +3,7 @@
 // killing threads, timers in hardirq context.
 #include <asm/asm_defs.hpp>
 #include <asm/processor.hpp>
+#include <asm/smp.hpp>
 #include <kernel/dumpstack.hpp>
 #include <kernel/completion.hpp>
 #include <kernel/jiffies.hpp>
@@ -48,13 +49,16 @@ KTEST(sched, thread_runs_and_returns_its_exit_code) {
     put_task_struct(t);
 }
 
+// The three share one CPU (each alone on a CPU of its own would never be
+// preempted: the sched_smp suite shows them spread).
 KTEST(sched, spinning_threads_are_preempted_round_robin) {
     constexpr unsigned N = 3;
     Spinner spinners[N];
     task_struct* threads[N];
     unsigned long switches = nr_context_switches();
+    const unsigned cpu = smp_processor_id();
     for (unsigned i = 0; i < N; ++i) {
-        threads[i] = kthread_run(spin_until_stopped, &spinners[i], "ktest-spin");
+        threads[i] = ktest::kthread_run_on(spin_until_stopped, &spinners[i], "ktest-spin", cpu);
         ASSERT_NOT_NULL(threads[i]);
     }
     msleep(300);
@@ -70,9 +74,11 @@ KTEST(sched, spinning_threads_are_preempted_round_robin) {
     EXPECT_GE(nr_context_switches() - switches, N * 2);
 }
 
+// The spinner shares this thread's CPU: only this CPU's preemption holds it off.
 KTEST(sched, preempt_disable_holds_the_cpu_until_preempt_enable) {
+    ktest::PinCpu pin;
     Spinner other;
-    task_struct* t = kthread_run(spin_until_stopped, &other, "ktest-spin");
+    task_struct* t = ktest::kthread_run_on(spin_until_stopped, &other, "ktest-spin", pin.cpu());
     ASSERT_NOT_NULL(t);
     msleep(30);  // let it start
     preempt_disable();

@@ -20,6 +20,13 @@ task_struct* spawn(const char* const* argv) {
     return t;
 }
 
+task_struct* spawn(const char* const* argv, unsigned cpu) {
+    task_struct* t = spawn(argv);
+    // It may have started elsewhere: it moves at its next preemption point.
+    if (t && !set_cpus_allowed_ptr(t, 1u << cpu)) KTEST_FAIL("CPU %u is not online", cpu);
+    return t;
+}
+
 int run(const char* what) {
     const char* argv[] = {"utest", what, nullptr};
     task_struct* t = spawn(argv);

@@ -12,6 +12,8 @@ namespace utest {
 // Starts "utest argv[1] ..." (argv[0] is the program name); null, with a test
 // failure recorded, when it cannot start.
 task_struct* spawn(const char* const* argv);
+// The same, kept on one CPU (set_cpus_allowed_ptr).
+task_struct* spawn(const char* const* argv, unsigned cpu);
 // Runs "utest what" to the end: its exit status, or -1000 when it hung (killed).
 int run(const char* what);
 

@@ -25,6 +25,8 @@
 #include <kernel/sched.hpp>
 #include <kernel/string.hpp>
 
+#include <asm/smp.hpp>
+
 #include "ktest.hpp"
 
 namespace {
@@ -170,8 +172,11 @@ KTEST_TIMEOUT(x87, control_words_survive_context_switches, 60000) {
     a.cw = CW_SINGLE_UP;
     b.cw = CW_EXTENDED_CHOP;
     fpu_counters before = fpu_stats;
-    task_struct* ta = kthread_run(chain_thread, &a, "ktest-x87-a");
-    task_struct* tb = kthread_run(chain_thread, &b, "ktest-x87-b");
+    // Both on one CPU, so that they preempt each other (threads alone on
+    // their CPUs would never be switched out).
+    const unsigned cpu = smp_processor_id();
+    task_struct* ta = ktest::kthread_run_on(chain_thread, &a, "ktest-x87-a", cpu);
+    task_struct* tb = ktest::kthread_run_on(chain_thread, &b, "ktest-x87-b", cpu);
     ASSERT_NOT_NULL(ta);
     ASSERT_NOT_NULL(tb);
     // Let both be preempted (by each other) often enough; give up after 20 s.
@@ -265,6 +270,8 @@ KTEST(x87, unmasked_exception_reaches_the_thread_through_mf) {
 
 KTEST(x87, unmasked_exception_reaches_the_thread_through_irq13_without_cr0_ne) {
     KTEST_REQUIRE(exact_x87(), "hm386 only, told by its diagnostic device: QEMU 7.2 aborts when FERR# raises IRQ 13");
+    // IRQ 13 is delivered to the BSP, and CR0.NE is this CPU's: stay there.
+    ktest::PinCpu on_the_bsp(0);
     fpu_fault& f = current->fpu.fault;
     unsigned count = f.count;
     u64 irqs = irq_count(FPU_IRQ);

@@ -82,6 +82,27 @@ public:
     bool expect(const char* text, const char* file, int line) const;
 };
 
+// Threads run on every online CPU. A case about one CPU's scheduling (round
+// robin between spinners, preempt_disable holding the CPU, two threads taking
+// turns in the same kmap_local slot) keeps its threads together: PinCpu pins
+// the case's own thread to the CPU it is on for the guard's lifetime (its
+// mask is restored after), and kthread_run_on starts a thread bound to a CPU.
+// PinCpu(n) moves the case's thread to CPU n first.
+class PinCpu {
+public:
+    PinCpu();
+    explicit PinCpu(unsigned cpu);
+    ~PinCpu();
+    PinCpu(const PinCpu&) = delete;
+    PinCpu& operator=(const PinCpu&) = delete;
+    unsigned cpu() const { return cpu_; }
+
+private:
+    unsigned cpu_;
+    unsigned saved_mask_;
+};
+task_struct* kthread_run_on(int (*fn)(void*), void* data, const char* name, unsigned cpu);
+
 // Whether hm386's diagnostic device answers (false on QEMU and real PCs).
 bool diag_present();
 // A 64-bit diagnostic-device command (see emu/devices/diag_protocol.hpp).
@@ -163,5 +184,8 @@ u64 diag_command(u32 command, u64 arg);
     do {                            \
         if (!(cond)) KTEST_SKIP(reason); \
     } while (0)
-#define KTEST_REQUIRE_DIAG() \
-    KTEST_REQUIRE(::ktest::diag_present(), "needs the hm386 diagnostic device (absent: not running under hm386)")
+// The diagnostic device answers about the BSP (its TLBs, its cycle counter):
+// the rest of the case runs there.
+#define KTEST_REQUIRE_DIAG()                                                                             \
+    KTEST_REQUIRE(::ktest::diag_present(), "needs the hm386 diagnostic device (absent: not running under hm386)"); \
+    ::ktest::PinCpu ktest_on_the_bsp_(0)

@@ -266,7 +266,12 @@ bool expect_oops_in_thread(int (*fn)(void*), void* arg, const char* name, const 
     ConsoleCapture capture;
     unsigned long oopses = oops_count;
     running_case->expected_oopses++;
-    task_struct* t = kthread_run(fn, arg, name);
+    // A case pinned to one CPU gets its oops there too (reports name per-CPU
+    // addresses: the kmap_local slots).
+    task_struct* t = kthread_create(fn, arg, name);
+    const unsigned mask = current->cpus_allowed;
+    if (t && mask && !(mask & (mask - 1))) kthread_bind(t, static_cast<unsigned>(__builtin_ctz(mask)));
+    if (t) wake_up_process(t);
     if (!t) {
         running_case->expected_oopses--;
         fail_message(__FILE__, __LINE__, "cannot create thread %s", name);

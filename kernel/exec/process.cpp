@@ -75,7 +75,7 @@ void exit_mm(task_struct* t) {
     mm_struct* mm = t->mm;
     if (!mm) return;
     {
-        IrqSaveGuard guard;
+        SpinLockIrqSaveGuard guard(task_mm_lock);  // t->mm and mm->users (Linux: task_lock)
         t->mm = nullptr;
         switch_mm(&init_mm);  // never free the tables CR3 points at
     }

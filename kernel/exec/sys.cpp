@@ -51,7 +51,7 @@ long process_vm_rw(const syscall_args& a, bool write) {
     if (!t) return -ESRCH;
     mm_struct* mm = nullptr;
     {
-        IrqSaveGuard guard;
+        SpinLockIrqSaveGuard guard(task_mm_lock);  // t->mm and mm->users (Linux: task_lock)
         mm = t->mm;
         if (mm) ++mm->users;  // mmget: the address space outlives a concurrent exit
     }

@@ -9,11 +9,18 @@
 // (PTE cleared + invlpg) and re-installs the incoming thread's saved PTEs.
 // An interrupt handler may map too: it pushes above the interrupted thread's
 // slots and must unmap before it returns.
+//
+// The slots are this CPU's (asm/highmem.hpp), so a thread holding any must
+// not move to another CPU: each highmem mapping holds migrate_disable() until
+// its unmap, as Linux's __kmap_local_pfn_prot does. The thread may still be
+// preempted (and sleep); it resumes on the same CPU, whose switch code put
+// its slots back. kmap_atomic disables preemption besides (highmem.hpp).
 #include <asm/highmem.hpp>
 #include <kernel/bug.hpp>
 #include <kernel/cmdline.hpp>
 #include <kernel/highmem.hpp>
 #include <kernel/printk.hpp>
+#include <kernel/sched.hpp>
 
 constinit bool debug_kmap_local = false;
 constinit unsigned kmap_local_shift = 0;
@@ -62,6 +69,7 @@ bool is_kmap_local_addr(unsigned long addr) {
 
 void* __kmap_local_page_prot(page* page, pgprot_t prot, kmap_kind kind) {
     if (!PageHighMem(page)) return page_address(page);
+    migrate_disable();  // before the slot (this CPU's) is chosen
     // Interrupts off between choosing the slot and filling it: an interrupt
     // handler's own kmap_local must find the stack consistent.
     unsigned long flags = local_irq_save();
@@ -109,6 +117,7 @@ void kunmap_local_indexed(const void* vaddr) {
     current->kmap_ctrl.pteval[kmap_local_idx()] = pte_t{0};
     kmap_local_idx_pop();
     local_irq_restore(flags);
+    migrate_enable();
 }
 
 // Interrupts are off in both hooks (the middle of a context switch).

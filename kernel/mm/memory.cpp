@@ -75,7 +75,7 @@ void kthread_use_mm(mm_struct* mm) {
     task_struct* t = current;
     BUG_ON(!(t->flags & PF_KTHREAD) || t->mm);
     {
-        IrqSaveGuard guard;
+        SpinLockIrqSaveGuard guard(task_mm_lock);  // t->mm and mm->users (Linux: task_lock)
         ++mm->users;
         t->mm = mm;
         switch_mm(mm);
@@ -86,7 +86,7 @@ void kthread_unuse_mm(mm_struct* mm) {
     task_struct* t = current;
     BUG_ON(t->mm != mm);
     {
-        IrqSaveGuard guard;
+        SpinLockIrqSaveGuard guard(task_mm_lock);  // t->mm and mm->users (Linux: task_lock)
         t->mm = nullptr;
         switch_mm(&init_mm);
     }

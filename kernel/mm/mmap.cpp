@@ -168,10 +168,15 @@ vm_area_struct* expand_stack(mm_struct* mm, unsigned long addr) {
     return above;
 }
 
+// Protects every task's mm pointer and every mm_struct's users count
+// (Linux's task_lock and atomic mm_users in one): another CPU may look at a
+// thread's address space (process_vm_readv) while it exits.
+constinit spinlock_t task_mm_lock{0, "task_mm_lock"};
+
 void mmput(mm_struct* mm) {
     BUG_ON(mm == &init_mm);
     {
-        IrqSaveGuard guard;
+        SpinLockIrqSaveGuard guard(task_mm_lock);  // t->mm and mm->users (Linux: task_lock)
         BUG_ON(mm->users <= 0);
         if (--mm->users) return;
     }

@@ -29,6 +29,9 @@ constexpr unsigned NR_KMALLOC = ARRAY_SIZE(kmalloc_sizes);
 constinit kmem_cache kmalloc_caches[NR_KMALLOC]{};
 constinit kmem_cache cache_cache{};  // the cache kmem_cache_create allocates from
 constinit list_head slab_caches = LIST_HEAD_INIT(slab_caches);
+// Protects slab_caches (Linux's slab_mutex; a spinlock here: caches are
+// created and destroyed from any CPU, and slabinfo only prints).
+constinit spinlock_t slab_caches_lock{0, "slab_caches_lock"};
 constinit bool slab_ready = false;
 
 void* slab_base(const page* p) { return lowmem_page_address(p); }
@@ -73,6 +76,7 @@ void init_cache(kmem_cache* c, const char* name, unsigned size, unsigned align) 
     c->nr_slabs = 0;
     c->active_objects = 0;
     spin_lock_init(&c->lock, "kmem_cache->lock");
+    SpinLockIrqSaveGuard guard(slab_caches_lock);
     list_add_tail(&c->list, &slab_caches);
 }
 
@@ -144,8 +148,11 @@ void kmem_cache_destroy(kmem_cache* c) {
         list_del(&p->slab_list);
         discard_slab(c, p);
     }
-    list_del(&c->list);
     spin_unlock_irqrestore(&c->lock, flags);
+    {
+        SpinLockIrqSaveGuard guard(slab_caches_lock);
+        list_del(&c->list);
+    }
     kmem_cache_free(&cache_cache, c);
 }
 
@@ -262,6 +269,7 @@ size_t ksize(const void* obj) {
 void slabinfo_show() {
     printk("slabinfo: name               active  total  size  slabs  order\n");
     kmem_cache* c;
+    SpinLockIrqSaveGuard guard(slab_caches_lock);
     list_for_each_entry(c, &slab_caches, list) {
         printk("slabinfo: %-16s %7lu %6lu %5u %6lu %6u\n", c->name, c->active_objects, c->nr_slabs * c->objects,
                c->size, c->nr_slabs, c->order);

@@ -5,6 +5,8 @@
 // finish_task_switch), and each get_task_struct()/kthread_create() caller.
 // The last put frees the stack and the task_struct.
 #include <asm/fpu.hpp>
+#include <asm/processor.hpp>
+#include <asm/smp.hpp>
 #include <asm/switch_to.hpp>
 #include <kernel/bug.hpp>
 #include <kernel/highmem.hpp>
@@ -22,6 +24,9 @@ static_assert((PAGE_SIZE << THREAD_ORDER) == THREAD_SIZE);
 constinit kmem_cache* task_cache = nullptr;
 constinit int next_pid = 1;
 constinit list_head all_tasks = LIST_HEAD_INIT(all_tasks);
+// Protects all_tasks and next_pid (Linux's tasklist_lock), taken with
+// interrupts off: finish_task_switch removes dead threads from the list.
+constinit spinlock_t tasklist_lock{0, "tasklist_lock"};
 
 const char* state_name(unsigned state) {
     switch (state) {
@@ -34,20 +39,32 @@ const char* state_name(unsigned state) {
 }
 }  // namespace
 
-void get_task_struct(task_struct* p) {
-    IrqSaveGuard guard;
-    ++p->refcount;
-}
+// The count is atomic (LOCK XADD): references are taken and dropped on every CPU.
+void get_task_struct(task_struct* p) { __atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED); }
 
 void put_task_struct(task_struct* p) {
-    unsigned long flags = local_irq_save();
-    BUG_ON(p->refcount <= 0);
-    bool last = --p->refcount == 0;
-    local_irq_restore(flags);
-    if (!last) return;
+    int left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
+    BUG_ON(left < 0);
+    if (left) return;
     BUG_ON(p == &init_task || p == current || p->state != TASK_DEAD);
+    // Its last switch may still be finishing on another CPU (finish_task_switch
+    // dropped the thread's own reference just before clearing on_cpu).
+    while (__atomic_load_n(&p->on_cpu, __ATOMIC_ACQUIRE)) cpu_relax();
+    free_task(p);
+}
+
+void free_task(task_struct* p) {
     free_pages(reinterpret_cast<unsigned long>(p->stack), THREAD_ORDER);
     kmem_cache_free(task_cache, p);
+}
+
+void wait_task_inactive(task_struct* p) {
+    // TASK_DEAD is set only for the final switch (preemption and interrupts
+    // off): dead and off its CPU means gone for good. A thread preempted
+    // before that point runs again when its CPU's turn comes.
+    while (!(__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == TASK_DEAD &&
+             !__atomic_load_n(&p->on_cpu, __ATOMIC_ACQUIRE)))
+        cpu_relax();
 }
 
 task_struct* kthread_create(int (*fn)(void*), void* data, const char* name) {
@@ -67,15 +84,22 @@ task_struct* kthread_create(int (*fn)(void*), void* data, const char* name) {
     strlcpy(p->comm, name, sizeof p->comm);
     p->refcount = 2;  // the thread's own and the caller's
     INIT_LIST_HEAD(&p->run_list);
+    p->cpu = smp_processor_id();
+    p->cpus_allowed = CPU_MASK_ALL;
     p->time_slice = SCHED_TIMESLICE;
     p->threadfn = fn;
     p->data = data;
     init_waitqueue_head(&p->exit_wait);
     copy_thread(p);
-    IrqSaveGuard guard;
+    SpinLockIrqSaveGuard guard(tasklist_lock);
     p->pid = next_pid++;
     list_add_tail(&p->tasks, &all_tasks);
     return p;
+}
+
+void task_list_del(task_struct* p) {
+    SpinLockIrqSaveGuard guard(tasklist_lock);
+    list_del_init(&p->tasks);
 }
 
 task_struct* kthread_run(int (*fn)(void*), void* data, const char* name) {
@@ -128,11 +152,13 @@ void do_exit(int code) {
 
 int kthread_join(task_struct* p) {
     wait_event(p->exit_wait, p->exited);
+    wait_task_inactive(p);
     return p->exit_code;
 }
 
 bool kthread_join_timeout(task_struct* p, long timeout, int* exit_code) {
     if (!wait_event_timeout(p->exit_wait, p->exited, timeout)) return false;
+    wait_task_inactive(p);
     if (exit_code) *exit_code = p->exit_code;
     return true;
 }
@@ -145,11 +171,11 @@ void kthread_kill(task_struct* p) {
 }
 
 task_struct* find_get_task_by_pid(int pid) {
-    IrqSaveGuard guard;
+    SpinLockIrqSaveGuard guard(tasklist_lock);
     task_struct* p;
     list_for_each_entry(p, &all_tasks, tasks) {
         if (p->pid == pid && !p->exited) {
-            ++p->refcount;
+            get_task_struct(p);
             return p;
         }
     }
@@ -161,7 +187,7 @@ void show_tasks() {
     auto line = [](const task_struct* p) {
         printk("%5d %-5s %7llu %8llu %8llu %s\n", p->pid, state_name(p->state), p->ticks, p->nvcsw, p->nivcsw, p->comm);
     };
-    IrqSaveGuard guard;
+    SpinLockIrqSaveGuard guard(tasklist_lock);
     line(&init_task);
     task_struct* p;
     list_for_each_entry(p, &all_tasks, tasks) line(p);

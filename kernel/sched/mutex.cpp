@@ -1,5 +1,5 @@
-// Mutexes (kernel/mutex.hpp) on a wait queue: uniprocessor, so testing and
-// taking the owner field with interrupts off is atomic.
+// Mutexes (kernel/mutex.hpp) on a wait queue: the owner field is taken with
+// LOCK CMPXCHG (nullptr -> current), so two CPUs cannot both win it.
 #include <kernel/bug.hpp>
 #include <kernel/mutex.hpp>
 #include <kernel/printk.hpp>
@@ -12,10 +12,8 @@ void mutex_init(mutex* m, const char* name) {
 }
 
 bool mutex_trylock(mutex* m) {
-    IrqSaveGuard guard;
-    if (m->owner) return false;
-    m->owner = current;
-    return true;
+    task_struct* expected = nullptr;
+    return __atomic_compare_exchange_n(&m->owner, &expected, current, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 void mutex_lock(mutex* m) {
@@ -32,9 +30,6 @@ void mutex_unlock(mutex* m) {
         printk("BUG: %s[%d] releases mutex %s, which it does not hold\n", current->comm, current->pid, m->name);
         BUG();
     }
-    {
-        IrqSaveGuard guard;
-        m->owner = nullptr;
-    }
+    __atomic_store_n(&m->owner, nullptr, __ATOMIC_RELEASE);
     wake_up(&m->wait);
 }

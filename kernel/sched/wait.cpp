@@ -60,9 +60,10 @@ void init_completion(completion* x) {
     init_waitqueue_head(&x->wait);
 }
 
+// done is protected by the wait queue's lock (Linux: x->wait.lock).
 void complete(completion* x) {
     {
-        IrqSaveGuard guard;
+        SpinLockIrqSaveGuard guard(x->wait.lock);
         ++x->done;
     }
     wake_up(&x->wait);
@@ -70,7 +71,7 @@ void complete(completion* x) {
 
 void complete_all(completion* x) {
     {
-        IrqSaveGuard guard;
+        SpinLockIrqSaveGuard guard(x->wait.lock);
         x->done = ~0u / 2;
     }
     wake_up_all(&x->wait);
@@ -78,7 +79,7 @@ void complete_all(completion* x) {
 
 namespace {
 bool try_take(completion* x) {
-    IrqSaveGuard guard;
+    SpinLockIrqSaveGuard guard(x->wait.lock);
     if (!x->done) return false;
     if (x->done != ~0u / 2) --x->done;
     return true;

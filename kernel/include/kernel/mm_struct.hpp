@@ -70,6 +70,8 @@ extern mm_struct init_mm;
 
 mm_struct* mm_alloc();
 void mmput(mm_struct* mm);  // drops a user; the last one frees everything
+// Protects task_struct::mm and mm_struct::users across CPUs (mm/mmap.cpp).
+extern spinlock_t task_mm_lock;
 // Loads mm's page tables into CR3 (nothing when already loaded).
 void switch_mm(mm_struct* next);
 

@@ -61,6 +61,6 @@ inline bool PageLargeKmalloc(const page* p) { return test_page_flag(p, PG_large_
 
 inline int page_ref_count(const page* p) { return p->_refcount; }
 inline void set_page_count(page* p, int v) { p->_refcount = v; }
-inline void get_page(page* p) { ++p->_refcount; }
+inline void get_page(page* p) { __atomic_add_fetch(&p->_refcount, 1, __ATOMIC_RELAXED); }  // any CPU
 // Drops a reference; true when it was the last one.
-inline bool put_page_testzero(page* p) { return --p->_refcount == 0; }
+inline bool put_page_testzero(page* p) { return __atomic_sub_fetch(&p->_refcount, 1, __ATOMIC_ACQ_REL) == 0; }

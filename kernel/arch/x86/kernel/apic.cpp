@@ -153,8 +153,12 @@ void setup_apic_timer() {
 
 void smp_apic_timer_interrupt(pt_regs* regs) {
     preempt_count_add(HARDIRQ_OFFSET);
-    ++apic_timer_irqs;
-    do_timer();
+    if (smp_processor_id() == 0) {
+        ++apic_timer_irqs;
+        do_timer();  // jiffies: the BSP's tick only
+    } else {
+        update_process_times();
+    }
     apic_eoi();
     preempt_count_sub(HARDIRQ_OFFSET);
     irqentry_exit_cond_resched(regs);

@@ -17,6 +17,7 @@
 #include <kernel/printk.hpp>
 #include <kernel/process.hpp>
 #include <kernel/sched.hpp>
+#include <asm/smp.hpp>
 
 constinit fpu_counters fpu_stats{};
 
@@ -108,14 +109,33 @@ void fpu_init() {
            use_fxsave ? "FXSAVE/FXRSTOR" : "FNSAVE/FRSTOR");
 }
 
-void fpu_switch_to(task_struct*) {
+void fpu_switch_to(task_struct* prev, task_struct*) {
     u32 cr0 = read_cr0();
-    if (!(cr0 & X86_CR0_TS)) write_cr0(cr0 | X86_CR0_TS);
+    // With more than one CPU online, prev may next run on another CPU, whose
+    // #NM would load prev's saved state: the registers here must not keep a
+    // newer one. So a thread that used the x87 in this timeslice (it owns the
+    // registers: every switch-out clears the owner) is saved now, as Linux's
+    // i386 kernel did (__unlazy_fpu). With one CPU the state stays lazy.
+    if (this_fpu_owner() == prev && num_online_cpus() > 1) {
+        if (cr0 & X86_CR0_TS) clts();
+        save_state(prev);
+        set_fpu_owner(nullptr);
+    }
+    write_cr0(cr0 | X86_CR0_TS);
+}
+
+void fpu_init_secondary() {
+    // An AP's x87 starts in its reset state, owned by nobody; TS makes the
+    // first x87 instruction of a thread trap (#NM) as on the BSP.
+    clts();
+    asm volatile("fninit");
+    stts();
 }
 
 void fpu_exit(task_struct* t) {
     unsigned long flags = local_irq_save();
-    // Threads run on the BSP only (docs/kernel.md, "SMP"): this CPU's owner.
+    // The exiting thread runs here: only this CPU's registers can hold its
+    // state (fpu_switch_to saves it at every switch-out when SMP).
     if (this_fpu_owner() == t) {
         set_fpu_owner(nullptr);
         stts();

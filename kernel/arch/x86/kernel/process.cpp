@@ -17,8 +17,8 @@ void copy_thread(task_struct* p) {
     p->thread.sp = reinterpret_cast<u32>(sp);
 }
 
-void arch_switch_to(task_struct* next) {
-    // The stack the CPU switches to on an interrupt from user mode.
-    cpu_tss.esp0 = reinterpret_cast<u32>(next->stack) + THREAD_SIZE;
-    fpu_switch_to(next);  // CR0.TS: the x87 state follows lazily (#NM)
+void arch_switch_to(task_struct* prev, task_struct* next) {
+    // The stack this CPU switches to on an interrupt from user mode.
+    this_cpu_read(tss)->esp0 = reinterpret_cast<u32>(next->stack) + THREAD_SIZE;
+    fpu_switch_to(prev, next);  // CR0.TS: the x87 state follows lazily (#NM)
 }

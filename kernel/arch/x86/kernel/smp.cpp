@@ -11,6 +11,7 @@
 #include <asm/tlbflush.hpp>
 #include <kernel/cmdline.hpp>
 #include <kernel/preempt.hpp>
+#include <kernel/sched.hpp>
 #include <kernel/spinlock.hpp>
 
 constinit bool no_shootdown_ipi = false;
@@ -32,20 +33,23 @@ bool parse_no_shootdown_ipi(const char* v) {
 }
 early_param("no_shootdown_ipi", parse_no_shootdown_ipi, "no_shootdown_ipi takes no value");
 
-// Interrupts are off (the callers below): ICR2 and ICR are written as a pair.
-void send_call_function_ipi(unsigned cpu) {
+void send_ipi(unsigned cpu, unsigned vector) {
+    IrqSaveGuard irqs;  // ICR2 and ICR are written as a pair
     apic_write(APIC_ICR2, per_cpu_data(cpu).apic_id << 24);
-    apic_write(APIC_ICR, 0x4000 | CALL_FUNCTION_VECTOR);  // fixed, physical, assert
+    apic_write(APIC_ICR, 0x4000 | vector);  // fixed, physical, assert
     while (apic_read(APIC_ICR) & (1u << 12)) asm volatile("pause");
-    this_cpu_add(ipis_sent, 1);
 }
 
+// Spins for the slot with the caller's interrupts as they are: a CPU waiting
+// here with interrupts on still answers the IPIs of CPUs that hold other
+// slots and wait for it (two CPUs calling each other at once).
 void post(unsigned cpu, smp_call_func_t func, void* info) {
     spin_lock(&csd_lock[cpu]);
     csd[cpu].func = func;
     csd[cpu].info = info;
     __atomic_store_n(&csd[cpu].pending, 1u, __ATOMIC_RELEASE);
-    send_call_function_ipi(cpu);
+    send_ipi(cpu, CALL_FUNCTION_VECTOR);
+    this_cpu_add(ipis_sent, 1);
 }
 
 void wait_done(unsigned cpu) {
@@ -75,14 +79,14 @@ void shootdown(smp_call_func_t func, void* info) {
 
 }  // namespace
 
-// Interrupts stay off from posting to the end of the wait: an interrupt
-// handler on this CPU that flushed too would otherwise find a target's slot
-// lock held by the code it interrupted (a recursion BUG). The targets never
-// need this CPU to make progress, so the wait is bounded.
+// The wait happens with the caller's interrupts as they were (Linux's rule:
+// call with interrupts on, from thread context): every CPU may send calls now
+// that threads run everywhere, and two CPUs waiting for each other with
+// interrupts off would wait forever. Interrupt handlers never send calls.
 bool smp_call_function_single(unsigned cpu, smp_call_func_t func, void* info) {
     PreemptGuard guard;
-    IrqSaveGuard irqs;
     if (!cpu_online(cpu) || cpu == smp_processor_id()) return false;
+    BUG_ON(in_hardirq());
     post(cpu, func, info);
     wait_done(cpu);
     return true;
@@ -90,7 +94,7 @@ bool smp_call_function_single(unsigned cpu, smp_call_func_t func, void* info) {
 
 void smp_call_function(smp_call_func_t func, void* info) {
     PreemptGuard guard;
-    IrqSaveGuard irqs;
+    BUG_ON(in_hardirq());
     const unsigned me = smp_processor_id();
     for (unsigned cpu = 0; cpu < NR_CPUS; ++cpu)
         if (cpu != me && cpu_online(cpu)) post(cpu, func, info);
@@ -100,11 +104,14 @@ void smp_call_function(smp_call_func_t func, void* info) {
 
 void on_each_cpu(smp_call_func_t func, void* info) {
     PreemptGuard guard;
-    IrqSaveGuard irqs;  // and func runs here as the others run it: interrupts off
+    BUG_ON(in_hardirq());
     const unsigned me = smp_processor_id();
     for (unsigned cpu = 0; cpu < NR_CPUS; ++cpu)
         if (cpu != me && cpu_online(cpu)) post(cpu, func, info);
-    func(info);
+    {
+        IrqSaveGuard irqs;  // func runs here as the others run it: interrupts off
+        func(info);
+    }
     for (unsigned cpu = 0; cpu < NR_CPUS; ++cpu)
         if (cpu != me && cpu_online(cpu)) wait_done(cpu);
 }
@@ -121,6 +128,18 @@ void smp_call_function_interrupt(pt_regs*) {
     apic_eoi();
     preempt_count_sub(HARDIRQ_OFFSET);
     this_cpu_add(ipi_handler_cycles, static_cast<u32>(rdtsc() - start));
+}
+
+void smp_send_reschedule(unsigned cpu) {
+    if (cpu_online(cpu) && cpu != smp_processor_id()) send_ipi(cpu, RESCHEDULE_VECTOR);
+}
+
+void smp_reschedule_interrupt(pt_regs* regs) {
+    preempt_count_add(HARDIRQ_OFFSET);
+    scheduler_ipi();
+    apic_eoi();
+    preempt_count_sub(HARDIRQ_OFFSET);
+    irqentry_exit_cond_resched(regs);
 }
 
 bool flush_tlb_kernel_range(unsigned long start, unsigned long end) {

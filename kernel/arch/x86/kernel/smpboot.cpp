@@ -4,12 +4,13 @@
 // page; the AP runs trampoline_32.S and start_secondary() below, and says it
 // is online. One AP at a time, each with its own stack and idle task.
 //
-// What an AP does once online: it sits in its idle loop and runs the
-// call-function IPIs other CPUs send it (smp.cpp): TLB shootdowns and the smp
-// test suite's work. It takes no timer tick and runs no threads: the
-// scheduler and the rest of the kernel stay on the BSP (docs/kernel.md, "SMP").
+// What an AP does once online: it starts its local APIC timer (the BSP's
+// calibration, periodic at HZ) and becomes its idle thread, which runs the
+// scheduler: threads run on every CPU (sched/core.cpp), and the AP answers
+// call-function and reschedule IPIs (smp.cpp; docs/kernel.md, "SMP").
 #include <asm/apic.hpp>
 #include <asm/desc.hpp>
+#include <asm/fpu.hpp>
 #include <asm/io.hpp>
 #include <asm/layout.hpp>
 #include <asm/pgtable.hpp>
@@ -44,6 +45,8 @@ constinit volatile unsigned ap_boot_cpu = 0;
 // Each AP's GDT: the BSP's, with the per-CPU segment based at its offset.
 alignas(8) constinit u64 ap_gdt[NR_CPUS][GDT_ENTRIES]{};
 constinit task_struct ap_idle_tasks[NR_CPUS]{};
+// Each AP's TSS (its ring-0 stack for interrupts from user mode).
+constinit tss_struct ap_tss[NR_CPUS]{};
 
 bool parse_nosmp(const char* v) {
     smp_disabled = true;
@@ -140,10 +143,18 @@ bool boot_cpu(unsigned cpu, u32 apic_id) {
     INIT_LIST_HEAD(&idle.run_list);
     INIT_LIST_HEAD(&idle.tasks);
     init_waitqueue_head(&idle.exit_wait);
+    idle.cpu = cpu;
+    idle.on_cpu = 1;
+    idle.cpus_allowed = 1u << cpu;
 
     cpu_data& d = per_cpu_data(cpu);
     d = cpu_data{};
     d.curr = &idle;
+    d.idle = &idle;
+    ap_tss[cpu].ss0 = __KERNEL_DS;
+    ap_tss[cpu].esp0 = reinterpret_cast<u32>(base) + THREAD_SIZE;
+    ap_tss[cpu].io_bitmap_base = sizeof(tss_struct);  // beyond the limit: no bitmap
+    d.tss = &ap_tss[cpu];
     d.cpu = cpu;
     d.kmap_slot_base = KM_SLOTS_PER_CPU * cpu;
     d.apic_id = apic_id;
@@ -151,6 +162,8 @@ bool boot_cpu(unsigned cpu, u32 apic_id) {
     ap_gdt[cpu][GDT_ENTRY_PERCPU] =
         flat_data_descriptor(static_cast<u32>(reinterpret_cast<unsigned long>(&d) -
                                               reinterpret_cast<unsigned long>(&percpu_area[0])));
+    // Its own TSS: the BSP's descriptor in the copy is marked busy (LTR would #GP).
+    ap_gdt[cpu][GDT_ENTRY_TSS] = tss_descriptor(&ap_tss[cpu]);
     ap_boot_cpu = cpu;
     ap_boot_stack = reinterpret_cast<u32>(base) + THREAD_SIZE;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -189,6 +202,7 @@ extern "C" void start_secondary() {
         u32 address;
     } gdtr{sizeof ap_gdt[cpu] - 1, reinterpret_cast<u32>(ap_gdt[cpu])};
     asm volatile("lgdt %0\n\tmov %1, %%fs" ::"m"(gdtr), "r"(__KERNEL_PERCPU) : "memory");
+    asm volatile("ltr %w0\n\tlldt %w1" ::"r"(__TSS_SEL), "r"(0));
     idt_load();
     // Off the trampoline directory: its identity entries reused the kernel's
     // global PTEs, which only a CR4.PGE toggle drops.
@@ -201,9 +215,14 @@ extern "C" void start_secondary() {
     apic_write(APIC_LVTERR, ERROR_APIC_VECTOR);
     apic_write(APIC_LVTT, APIC_LVT_MASKED | LOCAL_TIMER_VECTOR);
     this_cpu_write(apic_id, apic_read(APIC_ID) >> 24);
+    fpu_init_secondary();  // CR0 came from the BSP (MP, NE; TS cleared for the trampoline)
+    // Its tick: the local APIC timer with the BSP's calibration (every local
+    // APIC timer runs on the same bus clock; Linux calibrates once too).
+    apic_write(APIC_TDCR, APIC_TDR_DIV_16);
+    apic_write(APIC_LVTT, APIC_LVT_TIMER_PERIODIC | LOCAL_TIMER_VECTOR);
+    apic_write(APIC_TMICT, lapic_timer_counts_per_tick);
     __atomic_fetch_or(&cpu_online_mask, 1u << cpu, __ATOMIC_SEQ_CST);
-    // The idle loop: IPIs only (smp.cpp).
-    for (;;) safe_halt();
+    cpu_startup_entry();  // the idle thread: the scheduler runs threads here
 }
 
 unsigned smp_firmware_cpu_count() { return acpi_madt.found ? acpi_madt.nr_cpus : fw_cfg_nb_cpus(); }

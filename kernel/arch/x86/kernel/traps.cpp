@@ -96,6 +96,8 @@ extern "C" void do_interrupt(pt_regs* regs) {
         do_int80_syscall(regs);
     else if (regs->vector == CALL_FUNCTION_VECTOR && apic_mode)
         smp_call_function_interrupt(regs);
+    else if (regs->vector == RESCHEDULE_VECTOR && apic_mode)
+        smp_reschedule_interrupt(regs);
     else
         die("unexpected interrupt vector", regs, regs->vector);
 }

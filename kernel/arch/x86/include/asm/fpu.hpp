@@ -59,7 +59,9 @@ task_struct* fpu_current_owner();
 // Boot: CR0.MP/NE set, EM clear, TS set; CR4.OSFXSR with FXSR; IRQ 13 handler.
 void fpu_init();
 // Context switch (interrupts off): sets CR0.TS so the next x87 use traps.
-void fpu_switch_to(task_struct* next);
+void fpu_switch_to(task_struct* prev, task_struct* next);
+// An AP, before it runs threads: FNINIT, CR0.TS set.
+void fpu_init_secondary();
 // Thread exit: a dead thread no longer owns the registers.
 void fpu_exit(task_struct* t);
 // Exception entries (from do_exception, interrupts off).

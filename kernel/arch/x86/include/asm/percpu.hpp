@@ -15,6 +15,7 @@
 #include <kernel/types.hpp>
 
 struct task_struct;
+struct tss_struct;
 
 struct cpu_data {
     task_struct* curr;          // the thread running on this CPU ("current")
@@ -33,6 +34,13 @@ struct cpu_data {
     // call-function IPI handler, from its first C statement to after the EOI.
     // Last so that no field above moves.
     u32 ipi_handler_cycles;
+    // The scheduler's per-CPU part (kernel/sched/core.cpp), after the fields above.
+    task_struct* idle;          // this CPU's idle thread (swapper/N)
+    tss_struct* tss;            // this CPU's TSS (its ring-0 stack pointer changes at each switch)
+    u32 timer_ticks;            // timer interrupts this CPU took (its own tick: PIT or local APIC timer)
+    u32 timers_run;             // timer_list callbacks run on this CPU
+    u32 resched_ipis;           // reschedule IPIs this CPU handled
+    u32 nr_switches;            // context switches on this CPU
 };
 
 extern cpu_data percpu_area[];

@@ -9,6 +9,8 @@ struct pt_regs;
 
 // Linux's CALL_FUNCTION_VECTOR (arch/x86/include/asm/irq_vectors.h).
 constexpr unsigned CALL_FUNCTION_VECTOR = 0xFC;
+// Linux's RESCHEDULE_VECTOR: "run your scheduler" (a woken thread for an idle CPU).
+constexpr unsigned RESCHEDULE_VECTOR = 0xFD;
 // Where the real-mode AP trampoline is copied (a SIPI names a page below
 // 1 MiB: vector 0x08 starts the AP at 0800:0000). Reserved in memblock when
 // SMP may be used (apic on the command line, no nosmp).
@@ -36,8 +38,8 @@ cpu_data& per_cpu_data(unsigned cpu);
 
 using smp_call_func_t = void (*)(void* info);
 // Runs func(info) on another online CPU, in its call-function IPI handler
-// (hardirq context, interrupts off), and returns once it has run; the caller's
-// interrupts are off meanwhile. False when
+// (hardirq context, interrupts off), and returns once it has run. From thread
+// context (interrupts on, so that two CPUs calling each other progress). False when
 // the CPU is not online or is this one.
 bool smp_call_function_single(unsigned cpu, smp_call_func_t func, void* info);
 // The same on every other online CPU, all at once; returns when all have run.
@@ -48,6 +50,11 @@ void smp_call_function(smp_call_func_t func, void* info);
 void on_each_cpu(smp_call_func_t func, void* info);
 
 void smp_call_function_interrupt(pt_regs* regs);
+
+// The reschedule IPI (sched/core.cpp's resched_cpu): nothing for this CPU or
+// an offline one.
+void smp_send_reschedule(unsigned cpu);
+void smp_reschedule_interrupt(pt_regs* regs);
 
 // How many CPUs the firmware lists (MADT, else fw_cfg; 1 when neither says).
 unsigned smp_firmware_cpu_count();

@@ -134,8 +134,13 @@ void CommandInterpreter::cmd_kmap_local(Args& a, std::ostream& out) {
             out << "CPU " << t.cpu << ": current task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot"
                 << (t.kmap_idx == 1 ? "" : "s") << "\n";
         } else {
-            out << "pid " << t.pid << " " << t.comm << (t.current ? " (current)" : "") << (t.kthread ? "" : " [user]")
-                << " task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot" << (t.kmap_idx == 1 ? "" : "s") << "\n";
+            out << "pid " << t.pid << " " << t.comm << (t.current ? " (current)" : "") << (t.kthread ? "" : " [user]");
+            // -smp N: where it runs, and whose block its slots are in (the CPU it last ran on).
+            if (d_.cpu_count() > 1) {
+                if (t.runs_on >= 0 && !t.current) out << " (running on cpu " << t.runs_on << ")";
+                if (t.kmap_idx > 0) out << " [block " << t.slot_cpu << "]";
+            }
+            out << " task " << hex(t.addr) << ": " << t.kmap_idx << " kmap_local slot" << (t.kmap_idx == 1 ? "" : "s") << "\n";
         }
         for (const KmapLocalSlot& s : t.kmap_local) {
             out << "  [" << s.depth << "] " << hex(s.vaddr) << " pte " << hex(s.pteval, 16) << " -> " << hex(s.phys, 9)

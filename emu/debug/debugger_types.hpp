@@ -325,6 +325,8 @@ struct TaskView {
     unsigned kmap_idx = 0;
     std::vector<KmapLocalSlot> kmap_local;
     int cpu = -1;             // Linux: the CPU this task is current on (pid and comm unknown), else -1
+    int runs_on = -1;         // hm386's kernel at -smp N: the CPU running it, else -1
+    unsigned slot_cpu = 0;    // whose fixmap block holds its kmap_local slots (the CPU it last ran on)
 };
 
 struct ZoneView {

@@ -15,6 +15,7 @@ inline constexpr const char* kSymLastPkmapNr = "last_pkmap_nr";   // mm/highmem.
 inline constexpr const char* kSymPaging = "paging";               // asm/layout.hpp: const paging_geometry* paging
 inline constexpr const char* kSymCurrentTask = "current_task";    // kernel/sched.hpp: task_struct* current_task
 inline constexpr const char* kSymInitTask = "init_task";          // kernel/sched.hpp: task_struct init_task (pid 0, not on the list)
+inline constexpr const char* kSymApIdleTasks = "ap_idle_tasks";  // smpboot.cpp: task_struct ap_idle_tasks[NR_CPUS] (swapper/N, N > 0; not on all_tasks)
 inline constexpr const char* kSymAllTasks = "all_tasks";          // sched/kthread.cpp: list_head all_tasks (every other task, via task_struct::tasks)
 inline constexpr const char* kSymNodeData = "contig_page_data";   // kernel/mmzone.hpp: pglist_data contig_page_data
 inline constexpr const char* kSymMemMap = "mem_map";              // mm/mm_init.cpp: page* mem_map (struct page of pfn 0)
@@ -55,6 +56,9 @@ inline constexpr u32 kTaskCommLen = 16;   // TASK_COMM_LEN
 inline constexpr u32 kTaskTasks = 52;     // list_head tasks
 inline constexpr u32 kTaskKmapCtrl = 120; // kmap_ctrl kmap_ctrl
 inline constexpr u32 kTaskMm = 256;       // mm_struct* mm (nullptr: kernel thread)
+inline constexpr u32 kTaskCpu = 820;      // unsigned cpu (the CPU it runs on, or last ran on)
+inline constexpr u32 kTaskStructSize = 836;  // sizeof(task_struct)
+inline constexpr u32 kTaskOnCpu = 824;    // volatile u32 on_cpu (running on 'cpu')
 // kernel/sched.hpp: struct kmap_ctrl { unsigned idx; pte_t pteval[KM_MAX_IDX]; }
 inline constexpr u32 kKmapCtrlIdx = 0;
 inline constexpr u32 kKmapCtrlPteval = 4;

@@ -160,13 +160,24 @@ std::vector<TaskView> read_tasks(const Debugger& d) {
     layout.blocks = place.blocks;
     layout.blocks_found = place.blocks_found;
     layout.guard_slots = place.guard_slots;
+    const bool smp = d.cpu_count() > 1;
     auto read_task = [&](u32 task) {
         TaskView t;
         t.addr = task;
         t.pid = static_cast<int>(rd32(d, task + kl::kTaskPid));
         t.comm = read_cstring(d, task + kl::kTaskComm, kl::kTaskCommLen);
         t.state = rd32(d, task + kl::kTaskState);
-        t.current = task == current;
+        // A task's kmap_local slots live in the block of the CPU it last ran on:
+        // migrate_disable() keeps a task holding slots there (docs/kernel.md, "SMP").
+        const u32 task_cpu = rd32(d, task + kl::kTaskCpu);
+        const bool running = rd32(d, task + kl::kTaskOnCpu) != 0;
+        if (smp) {
+            t.runs_on = running ? static_cast<int>(task_cpu) : -1;
+            t.current = running && task_cpu == d.selected_cpu();
+        } else {
+            t.current = task == current;
+        }
+        t.slot_cpu = smp && task_cpu < place.blocks ? task_cpu : place.block;
         t.kthread = rd32(d, task + kl::kTaskMm) == 0;
         const u32 ctrl = task + kl::kTaskKmapCtrl;
         t.kmap_idx = rd32(d, ctrl + kl::kKmapCtrlIdx);
@@ -174,7 +185,7 @@ std::vector<TaskView> read_tasks(const Debugger& d) {
         for (unsigned i = 0; i < depth; ++i) {
             KmapLocalSlot s;
             s.depth = i;
-            s.vaddr = kmap_local_slot_vaddr(layout, place.block, i);
+            s.vaddr = kmap_local_slot_vaddr(layout, t.slot_cpu, i);
             s.pteval = rd64(d, ctrl + kl::kKmapCtrlPteval + i * kl::kPteSize);
             s.phys = s.pteval & kl::kPtePfnMask;
             const WalkView w = d.walk(s.vaddr);
@@ -195,6 +206,17 @@ std::vector<TaskView> read_tasks(const Debugger& d) {
         if (node < 0xC0000000u) throw DebugError("the task list is corrupt (a link points below PAGE_OFFSET)");
         out.push_back(read_task(node - kl::kTaskTasks));
         node = rd32(d, node + kl::kListNext);
+    }
+    // The APs' idle threads are on no list; an AP's kmap_local in interrupt
+    // context (a call-function IPI) belongs to the one it interrupted.
+    if (smp) {
+        if (const auto idle = d.symbols().address_of(kl::kSymApIdleTasks)) {
+            for (unsigned cpu = 1; cpu < std::min(d.cpu_count(), place.blocks); ++cpu) {
+                const u32 task = static_cast<u32>(*idle) + cpu * kl::kTaskStructSize;
+                if (rd32(d, task + kl::kTaskCpu) != cpu || read_cstring(d, task + kl::kTaskComm, 1).empty()) continue;
+                out.push_back(read_task(task));  // brought up (boot_cpu filled it in)
+            }
+        }
     }
     return out;
 }

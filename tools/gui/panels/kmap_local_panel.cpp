@@ -28,6 +28,11 @@ void KmapLocalPanel::drawContent(Controller& c) {
         } else {
             ImGui::TextColored(colour, "%s pid %d %-12s %s  kmap_idx %u", t.current ? "*" : " ", t.pid, t.comm.c_str(),
                                t.kthread ? "kthread" : "user", t.kmap_idx);
+            if (s.kmap_place) {  // -smp N: where it runs, and whose block holds its slots
+                ImGui::SameLine();
+                if (t.runs_on >= 0 && !t.current) ImGui::TextColored(colors::kDim, " running on CPU %d", t.runs_on);
+                else if (t.kmap_idx > 0) ImGui::TextColored(colors::kDim, " block %u", t.slot_cpu);
+            }
         }
         for (const dbg::KmapLocalSlot& k : t.kmap_local) {
             ImGui::PushID(static_cast<int>(t.addr + k.depth));

@@ -9,6 +9,7 @@
 
 #include "controller.hpp"
 #include "controller_fixture.hpp"
+#include "debug/kernel_layout.hpp"
 
 using namespace hm;
 using namespace hm::gui;
@@ -118,7 +119,8 @@ TEST_CASE("the kmap_local panel names the CPU block it reads, and follows the se
         CHECK(installed);
     }
     // CPU 1 runs the kernel (the `apic` boot brings it up) but not the task:
-    // the panel reads CPU 1's block, where the task's mappings are not installed.
+    // the panel names CPU 1's block, and shows the task's mappings where they
+    // are installed, in the block of the CPU the task runs on (0).
     c.issue("cpu 1", "CPU selector");
     settle(c);
     const Snapshot& s = c.snapshot();
@@ -126,13 +128,18 @@ TEST_CASE("the kmap_local panel names the CPU block it reads, and follows the se
     REQUIRE(s.kmap_place.has_value());
     CHECK(s.kmap_place->cpu == 1);
     CHECK(s.kmap_place->block == 1);
-    bool any = false, installed = false;
+    bool any = false, installed = true;
     for (const dbg::TaskView& t : s.tasks) {
+        if (t.kmap_local.empty()) continue;
+        CHECK_FALSE(t.current);
+        CHECK(t.runs_on == 0);
+        CHECK(t.slot_cpu == 0);
         for (const dbg::KmapLocalSlot& k : t.kmap_local) {
             any = true;
-            installed = installed || k.installed;
+            installed = installed && k.installed;
+            CHECK(k.vaddr >= dbg::klayout::fix_to_virt(dbg::klayout::kFixKmapBegin + dbg::klayout::kKmSlotsPerCpu - 1));  // block 0
         }
     }
     CHECK(any);
-    CHECK_FALSE(installed);
+    CHECK(installed);
 }

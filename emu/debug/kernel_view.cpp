@@ -1,12 +1,12 @@
 #include "debug/kernel_view.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include "debug/debugger.hpp"
 #include "debug/kernel_layout.hpp"
 #include "debug/kmap_local_layout.hpp"
 #include "debug/linux_view.hpp"
+#include "debug/pkmap_slots.hpp"
 
 namespace hm::dbg {
 
@@ -45,27 +45,6 @@ std::string read_cstring(const Debugger& d, u32 addr, u32 max) {
     return s;
 }
 
-// TLB entries by linear page, both TLBs: (in TLB, stale).
-struct TlbIndex {
-    std::map<u32, const TlbEntryView*> itlb, dtlb;
-    std::vector<TlbEntryView> i_entries, d_entries;
-    explicit TlbIndex(const Debugger& d) : i_entries(d.tlb(TlbKind::Instruction)), d_entries(d.tlb(TlbKind::Data)) {
-        for (const auto& e : i_entries) itlb[e.lin_base] = &e;
-        for (const auto& e : d_entries) dtlb[e.lin_base] = &e;
-    }
-    static const TlbEntryView* find(const std::map<u32, const TlbEntryView*>& m, u32 lin) {
-        // Entries are keyed by their base: a 4 KiB entry at the page, or a large one below.
-        auto it = m.upper_bound(lin);
-        while (it != m.begin()) {
-            --it;
-            const TlbEntryView* e = it->second;
-            if (((lin ^ e->lin_base) >> e->page_size_log2) == 0) return e;
-            if (lin - it->first >= (1u << 22)) break;
-        }
-        return nullptr;
-    }
-};
-
 }  // namespace
 
 PkmapView read_pkmap(const Debugger& d) {
@@ -82,42 +61,7 @@ PkmapView read_pkmap(const Debugger& d) {
     }
     v.last_pkmap_nr = rd32(d, symbol(d, kl::kSymLastPkmapNr));
     const u32 counts = symbol(d, kl::kSymPkmapCount);
-    const MemoryBytes raw = d.read_memory(Space::Linear, counts, v.last_pkmap * 4);
-    if (!raw.all_valid()) throw DebugError("cannot read pkmap_count: " + raw.error);
-    const TlbIndex tlbs(d);
-    const u32 mem_map = rd32(d, symbol(d, kl::kSymMemMap));
-    for (unsigned i = 0; i < v.last_pkmap; ++i) {
-        PkmapSlot s;
-        s.index = i;
-        s.vaddr = v.pkmap_base + i * kPageSize;
-        s.count = static_cast<int>(u32{raw.bytes[i * 4]} | (u32{raw.bytes[i * 4 + 1]} << 8) |
-                                   (u32{raw.bytes[i * 4 + 2]} << 16) | (u32{raw.bytes[i * 4 + 3]} << 24));
-        const WalkView w = d.walk(s.vaddr);
-        if (!w.levels.empty() && w.levels.back().bits.present && w.mapped) {
-            s.pte_present = true;
-            s.pte = w.levels.back().value;
-            s.phys = w.frame;
-            s.page = mem_map + static_cast<u32>(s.phys >> 12) * kl::kPageStructSize;
-        } else if (!w.levels.empty()) {
-            s.pte = w.levels.back().value;
-        }
-        const TlbEntryView* it = TlbIndex::find(tlbs.itlb, s.vaddr);
-        const TlbEntryView* dt = TlbIndex::find(tlbs.dtlb, s.vaddr);
-        s.in_itlb = it;
-        s.in_dtlb = dt;
-        s.tlb_stale = (it && !it->matches_memory) || (dt && !dt->matches_memory);
-        if (s.count == 0) {
-            s.state = "free";
-            ++v.free;
-        } else if (s.count == 1) {
-            s.state = "unused, still mapped";
-            ++v.unused;
-        } else {
-            s.state = std::to_string(s.count - 1) + (s.count == 2 ? " user" : " users");
-            ++v.in_use;
-        }
-        v.slots.push_back(s);
-    }
+    read_pkmap_slots(d, v, counts, rd32(d, symbol(d, kl::kSymMemMap)), kl::kPageStructSize);
     return v;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "debug/debugger.hpp"
+#include "debug/pkmap_slots.hpp"
 
 namespace hm::dbg {
 
@@ -137,48 +138,7 @@ PkmapView read_linux_pkmap(const Debugger& d) {
     if (table == 0) throw DebugError("pkmap_page_table is NULL: Linux has not set up kmap's window yet (permanent_kmaps_init)");
     v.pkmap_base = find_pkmap_base(d, table);
     v.last_pkmap_nr = rd32(d, last_nr);
-    const MemoryBytes raw = d.read_memory(Space::Linear, counts, v.last_pkmap * 4);
-    if (!raw.all_valid()) throw DebugError("cannot read pkmap_count: " + raw.error);
-    const u32 mem_map = rd32(d, mem_map_ptr);
-    const std::vector<TlbEntryView> itlb = d.tlb(TlbKind::Instruction), dtlb = d.tlb(TlbKind::Data);
-    auto find = [](const std::vector<TlbEntryView>& t, u32 lin) -> const TlbEntryView* {
-        for (const TlbEntryView& e : t) {
-            if (((lin ^ e.lin_base) >> e.page_size_log2) == 0) return &e;
-        }
-        return nullptr;
-    };
-    for (unsigned i = 0; i < v.last_pkmap; ++i) {
-        PkmapSlot s;
-        s.index = i;
-        s.vaddr = v.pkmap_base + i * kPageSize;
-        s.count = static_cast<int>(u32{raw.bytes[i * 4]} | (u32{raw.bytes[i * 4 + 1]} << 8) |
-                                   (u32{raw.bytes[i * 4 + 2]} << 16) | (u32{raw.bytes[i * 4 + 3]} << 24));
-        const WalkView w = d.walk(s.vaddr);
-        if (!w.levels.empty()) s.pte = w.levels.back().value;
-        if (!w.levels.empty() && w.levels.back().bits.present && w.mapped) {
-            s.pte_present = true;
-            s.phys = w.frame;
-            s.page = mem_map + static_cast<u32>(s.phys >> 12) * kLinuxPageStructSize;  // FLATMEM: mem_map[pfn]
-        }
-        const TlbEntryView* it = find(itlb, s.vaddr);
-        const TlbEntryView* dt = find(dtlb, s.vaddr);
-        s.in_itlb = it;
-        s.in_dtlb = dt;
-        s.tlb_stale = (it && !it->matches_memory) || (dt && !dt->matches_memory);
-        // mm/highmem.c: 0 free (and flushed), 1 mapped but unused (flushed at the
-        // next wrap), n > 1: n - 1 users.
-        if (s.count == 0) {
-            s.state = "free";
-            ++v.free;
-        } else if (s.count == 1) {
-            s.state = "unused, still mapped";
-            ++v.unused;
-        } else {
-            s.state = std::to_string(s.count - 1) + (s.count == 2 ? " user" : " users");
-            ++v.in_use;
-        }
-        v.slots.push_back(s);
-    }
+    read_pkmap_slots(d, v, counts, rd32(d, mem_map_ptr), kLinuxPageStructSize);  // FLATMEM: mem_map[pfn]
     return v;
 }
 
@@ -191,7 +151,7 @@ std::vector<TaskView> read_linux_kmap_local(const Debugger& d) {
     const bool pae = d.registers().paging == PagingMode::Pae;
     const u32 pte_size = pae ? 8 : 4;
     const u32 fixaddr_top = rd32(d, fixaddr_top_var);
-    const std::vector<TlbEntryView> dtlb = d.tlb(TlbKind::Data);
+    const TlbIndex tlbs(d);
     std::vector<TaskView> out;
     for (unsigned cpu = 0; cpu < d.cpu_count(); ++cpu) {
         TaskView t;
@@ -218,9 +178,7 @@ std::vector<TaskView> read_linux_kmap_local(const Debugger& d) {
             const u64 now = w.levels.empty() ? 0 : w.levels.back().value;
             s.installed = (s.pteval & 1) && w.mapped && now == s.pteval;
             // The TLB shown is the selected CPU's (`cpu N`); the fixmap slots are per CPU.
-            for (const TlbEntryView& e : dtlb) {
-                if (cpu == d.selected_cpu() && ((s.vaddr ^ e.lin_base) >> e.page_size_log2) == 0) s.in_dtlb = true;
-            }
+            s.in_dtlb = cpu == d.selected_cpu() && TlbIndex::find(tlbs.dtlb, s.vaddr) != nullptr;
             t.kmap_local.push_back(s);
         }
         out.push_back(t);

@@ -38,13 +38,13 @@
 
 #include "core/fault.hpp"
 #include "core/types.hpp"
-#include "debug/events.hpp"
+#include "observe/events.hpp"
 #include "mem/bus.hpp"
 #include "mmu/access.hpp"
 #include "mmu/page_walk.hpp"
 #include "mmu/tlb.hpp"
 #include "mmu/walk_cost.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -301,7 +301,7 @@ public:
     // Translate as the CPU would (TLB first, then the tables), without touching A/D
     // bits, the TLBs or stats. nullopt when the access would fault.
     std::optional<u64> probe(u32 lin, Access a, Priv p) const;
-    // HM386_DIAG_PROBE_* bits for lin. Not a lookup: no counters, no replacement state.
+    // tlb_probe:: bits for lin (tlb.hpp). Not a lookup: no counters, no replacement state.
     u32 probe_tlb(u32 lin) const;
     // The full walk of the tables in memory, each level's address and value, and the
     // result or the fault as data.
@@ -320,7 +320,7 @@ public:
     PagingMode paging_mode() const { return state_.mode; }
     const PagingState& paging_state() const { return state_; }
 
-    // The modelled state, for the state hash and snapshots (snapshot/state_visitor.hpp):
+    // The modelled state, for the state hash and snapshots (core/state_visitor.hpp):
     // the paging state as latched, the A20 mask, the fetch-page register (it decides
     // which fetches look the ITLB up, so the TLB counters depend on it), both TLBs
     // and every counter. Not the front array, the decode-cache page set or the

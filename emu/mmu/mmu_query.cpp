@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include "devices/diag_protocol.hpp"
 #include "mem/host_access.hpp"
 #include "mmu/mmu.hpp"
 
@@ -47,9 +46,9 @@ u32 Mmu::probe_tlb(u32 lin) const {
     for (TlbKind kind : {TlbKind::Instruction, TlbKind::Data}) {
         const TlbEntry* e = tlb(kind).find(lin);
         if (!e) continue;
-        bits |= kind == TlbKind::Instruction ? HM386_DIAG_PROBE_ITLB : HM386_DIAG_PROBE_DTLB;
-        if (e->size_log2 != 12) bits |= HM386_DIAG_PROBE_LARGE;
-        if (e->global) bits |= HM386_DIAG_PROBE_GLOBAL;
+        bits |= kind == TlbKind::Instruction ? tlb_probe::kItlb : tlb_probe::kDtlb;
+        if (e->size_log2 != 12) bits |= tlb_probe::kLarge;
+        if (e->global) bits |= tlb_probe::kGlobal;
     }
     return bits;
 }

@@ -5,7 +5,6 @@
 #include <optional>
 #include <string>
 
-#include "devices/diag_protocol.hpp"
 #include "mmu/mmu.hpp"
 #include "mmu/paging_bits.hpp"
 #include "mmu/walk_cost.hpp"

@@ -130,7 +130,7 @@ struct Rig {
             probe.priv = Priv::Supervisor;
             if (!expected_allowed(probe)) return;  // no allowed access can warm it
             REQUIRE_FALSE(access(filler, Priv::Supervisor));
-            REQUIRE((f.mmu.probe_tlb(kLin) & (filler == Access::Execute ? HM386_DIAG_PROBE_ITLB : HM386_DIAG_PROBE_DTLB)));
+            REQUIRE((f.mmu.probe_tlb(kLin) & (filler == Access::Execute ? tlb_probe::kItlb : tlb_probe::kDtlb)));
         }
 
         const auto fault = access(c.access, c.priv);

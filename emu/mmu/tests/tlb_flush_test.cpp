@@ -30,7 +30,7 @@ TEST_CASE("A CR3 write drops non-global entries, global ones need CR4.PGE and G"
 
     f.mmu.read<u32>(0xC0000000, Priv::Supervisor);
     f.mmu.read<u32>(0x08000000, Priv::User);
-    CHECK((f.mmu.probe_tlb(0xC0000000) & HM386_DIAG_PROBE_GLOBAL));
+    CHECK((f.mmu.probe_tlb(0xC0000000) & tlb_probe::kGlobal));
     t.map_4k(0xC0000000, kNew, P | RW | G);
     t.map_4k(0x08000000, kNew, P | RW | US);
 
@@ -55,7 +55,7 @@ TEST_CASE("A CR3 write drops non-global entries, global ones need CR4.PGE and G"
     u.map_4k(0xC0000000, kOld, P | RW | G);
     g.enable_two_level(u.cr3());
     g.mmu.read<u32>(0xC0000000, Priv::Supervisor);
-    CHECK_FALSE(g.mmu.probe_tlb(0xC0000000) & HM386_DIAG_PROBE_GLOBAL);
+    CHECK_FALSE(g.mmu.probe_tlb(0xC0000000) & tlb_probe::kGlobal);
     u.map_4k(0xC0000000, kNew, P | RW | G);
     g.mmu.write_cr3(u.cr3());
     CHECK(g.mmu.read<u32>(0xC0000000, Priv::Supervisor) == 0xBBBB);
@@ -150,7 +150,7 @@ TEST_CASE("CR0.WP and EFER.NXE changes flush nothing: entries cache rights, not 
     t.map_4k(0x00400000, kNew, P | A | D);
     f.mmu.write_cr0(f.cr.cr0 | cr0::kWP);
     CHECK(sink.flushes.empty());
-    CHECK((f.mmu.probe_tlb(0x00400000) & HM386_DIAG_PROBE_DTLB));
+    CHECK((f.mmu.probe_tlb(0x00400000) & tlb_probe::kDtlb));
     CHECK(f.mmu.read<u32>(0x00400000, Priv::Supervisor) == 1);  // still the old frame
     // Same cached entry (still the old frame), judged under WP=1 now.
     const auto fault = fault_of([&] { f.mmu.write<u32>(0x00400000, 2, Priv::Supervisor); });
@@ -168,7 +168,7 @@ TEST_CASE("INVLPG anywhere in a large page drops the large entry", "[mmu][tlb][l
         t.map_4m(0x80000000, 0x00400000, P | RW);
         f.enable_two_level(t.cr3(), cr4::kPSE);
         f.mmu.read<u8>(0x80001000, Priv::Supervisor);
-        CHECK(f.mmu.probe_tlb(0x803FF000) == (HM386_DIAG_PROBE_DTLB | HM386_DIAG_PROBE_LARGE));
+        CHECK(f.mmu.probe_tlb(0x803FF000) == (tlb_probe::kDtlb | tlb_probe::kLarge));
         f.mmu.invlpg(0x803FF123);
         CHECK(f.mmu.probe_tlb(0x80001000) == 0);
         CHECK(f.mmu.stats().dtlb.fills_large == 1);
@@ -180,7 +180,7 @@ TEST_CASE("INVLPG anywhere in a large page drops the large entry", "[mmu][tlb][l
         t.map_2m(0x80000000, 0x00400000, P | RW);
         f.enable_pae(t.cr3());
         f.mmu.translate_code(0x80000000, Priv::Supervisor);
-        CHECK(f.mmu.probe_tlb(0x801FF000) == (HM386_DIAG_PROBE_ITLB | HM386_DIAG_PROBE_LARGE));
+        CHECK(f.mmu.probe_tlb(0x801FF000) == (tlb_probe::kItlb | tlb_probe::kLarge));
         CHECK(f.mmu.probe_tlb(0x80200000) == 0);  // the next 2 MiB is another page
         f.mmu.invlpg(0x80100000);
         CHECK(f.mmu.probe_tlb(0x80000000) == 0);

@@ -53,11 +53,11 @@ TEST_CASE("Instruction and data TLBs are separate, INVLPG drops the page from bo
     f.enable_two_level(t.cr3());
 
     CHECK(f.mmu.translate_code(0x10000000, Priv::Supervisor).phys == kOld);
-    CHECK(f.mmu.probe_tlb(0x10000000) == HM386_DIAG_PROBE_ITLB);
+    CHECK(f.mmu.probe_tlb(0x10000000) == tlb_probe::kItlb);
     t.map_4k(0x10000000, kNew, P | RW);
     // The data TLB misses and sees the new mapping; the ITLB keeps the old one.
     CHECK(f.mmu.read<u32>(0x10000000, Priv::Supervisor) == 0xBBBB);
-    CHECK(f.mmu.probe_tlb(0x10000000) == (HM386_DIAG_PROBE_ITLB | HM386_DIAG_PROBE_DTLB));
+    CHECK(f.mmu.probe_tlb(0x10000000) == (tlb_probe::kItlb | tlb_probe::kDtlb));
     CHECK(f.mmu.translate_code(0x10000000, Priv::Supervisor).phys == kOld);
     CHECK(*f.mmu.translate_code(0x10000000, Priv::Supervisor).host == 0xAA);
 
@@ -96,7 +96,7 @@ TEST_CASE("Replacement is round-robin per set and ignores hits", "[mmu][tlb]") {
     for (u32 page = 0; page < 16; ++page) t.map_4k(0x20000000 + page * 0x1000, 0x00800000 + page * 0x1000, P | RW);
     f.enable_two_level(t.cr3());
     auto touch = [&](u32 page) { f.mmu.read<u8>(0x20000000 + page * 0x1000, Priv::Supervisor); };
-    auto held = [&](u32 page) { return (f.mmu.probe_tlb(0x20000000 + page * 0x1000) & HM386_DIAG_PROBE_DTLB) != 0; };
+    auto held = [&](u32 page) { return (f.mmu.probe_tlb(0x20000000 + page * 0x1000) & tlb_probe::kDtlb) != 0; };
 
     touch(0);
     touch(4);

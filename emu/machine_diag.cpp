@@ -4,7 +4,7 @@ namespace hm {
 
 // The MMU's probe bits (mmu/tlb.hpp) in the device protocol's encoding.
 u32 MachineDiag::probe_tlb(u32 linear) const {
-    const u32 held = mmu_.probe_tlb(linear);
+    const u32 held = mmu_.probe_tlb(LinearAddr{linear});
     u32 bits = 0;
     if (held & tlb_probe::kItlb) bits |= HM386_DIAG_PROBE_ITLB;
     if (held & tlb_probe::kDtlb) bits |= HM386_DIAG_PROBE_DTLB;

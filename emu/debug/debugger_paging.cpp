@@ -108,7 +108,7 @@ bool leaf_passes(const Leaf& l, const MapFilter& f) {
 
 WalkView Debugger::walk(u32 lin, Access a, Priv p) const {
     const Mmu& mmu = m_.mmu(cpu_);
-    const WalkResult w = mmu.walk(lin, a, p);
+    const WalkResult w = mmu.walk(LinearAddr{lin}, a, p);
     WalkView v;
     v.linear = lin;
     v.access = a;

@@ -14,9 +14,9 @@ namespace {
 // effects) and reports all ones for it and for open bus.
 u64 peek_entry_read(void* ctx, u64 pa, unsigned size, bool& device) {
     const Bus& bus = *static_cast<const Bus*>(ctx);
-    const PageHost h = bus.page_host(pa);
+    const PageHost h = bus.page_host(PhysAddr{pa});
     if (h.read) return host_load(h.read + (pa & 0xFFF), size);
-    const Bus::Region* r = bus.find_region(pa);
+    const Bus::Region* r = bus.find_region(PhysAddr{pa});
     if (r && r->kind == Bus::Region::Kind::Mmio) device = true;
     return size == 8 ? ~u64{0} : 0xFFFFFFFFu;
 }
@@ -24,24 +24,28 @@ u64 peek_entry_read(void* ctx, u64 pa, unsigned size, bool& device) {
 
 EntryReader pure_entry_reader(const Bus& bus) { return {peek_entry_read, const_cast<Bus*>(&bus)}; }
 
-WalkResult Mmu::pure_walk(u32 lin, Access a, Priv p) const { return walk_page_tables(state_, lin, a, p, pure_entry_reader(bus_)); }
+WalkResult Mmu::pure_walk(u32 lin, Access a, Priv p) const {
+    return walk_page_tables(state_, LinearAddr{lin}, a, p, pure_entry_reader(bus_));
+}
 
-WalkResult Mmu::walk(u32 lin, Access a, Priv p) const { return pure_walk(lin, a, p); }
+WalkResult Mmu::walk(LinearAddr lin, Access a, Priv p) const { return pure_walk(lin.value, a, p); }
 
-std::optional<u64> Mmu::probe(u32 lin, Access a, Priv p) const {
-    if (state_.mode == PagingMode::None) return u64{lin} & a20_mask_;
+std::optional<PhysAddr> Mmu::probe(LinearAddr at, Access a, Priv p) const {
+    const u32 lin = at.value;
+    if (state_.mode == PagingMode::None) return PhysAddr{u64{lin} & a20_mask_};
     const TlbKind kind = a == Access::Execute ? TlbKind::Instruction : TlbKind::Data;
     if (const TlbEntry* e = tlb(kind).find(lin)) {
         if (!access_allowed(e->writable, e->user, e->nx, a, p, state_)) return std::nullopt;
-        if (a != Access::Write || e->dirty) return e->phys(lin) & a20_mask_;
+        if (a != Access::Write || e->dirty) return PhysAddr{e->phys(lin) & a20_mask_};
         // A clean entry: the CPU would walk to set D.
     }
     const WalkResult w = pure_walk(lin, a, p);
     if (!w.ok()) return std::nullopt;
-    return w.phys;
+    return PhysAddr{w.phys};
 }
 
-u32 Mmu::probe_tlb(u32 lin) const {
+u32 Mmu::probe_tlb(LinearAddr at) const {
+    const u32 lin = at.value;
     u32 bits = 0;
     for (TlbKind kind : {TlbKind::Instruction, TlbKind::Data}) {
         const TlbEntry* e = tlb(kind).find(lin);
@@ -106,7 +110,7 @@ std::string Mmu::check_front_invariant() const {
                     return std::string(buf);
                 };
                 if (((tag >> 12) & (kFastEntries - 1)) != i) return fail("tag in the wrong slot");
-                const PageHost h = bus_.page_host(f.phys_page);
+                const PageHost h = bus_.page_host(PhysAddr{f.phys_page});
                 if (f.host != h.read) return fail("host pointer differs from the bus's");
                 if (a == Access::Write && (h.write != h.read || is_code_page(f.phys_page))) return fail("write tag on a page that must take the slow path");
                 if (state_.mode == PagingMode::None) {

@@ -171,15 +171,15 @@ void walk_into(WalkResult& r, const PagingState& s, u32 lin, Access a, Priv p, R
 
 }  // namespace
 
-WalkResult walk_page_tables(const PagingState& s, u32 lin, Access a, Priv p, EntryReader reader) {
+WalkResult walk_page_tables(const PagingState& s, LinearAddr lin, Access a, Priv p, EntryReader reader) {
     WalkResult r;
-    walk_into(r, s, lin, a, p, [reader](u64 pa, unsigned size, bool& device) { return reader.read(reader.ctx, pa, size, device); });
+    walk_into(r, s, lin.value, a, p, [reader](u64 pa, unsigned size, bool& device) { return reader.read(reader.ctx, pa, size, device); });
     return r;
 }
 
-WalkResult walk_page_tables(const PagingState& s, u32 lin, Access a, Priv p, Bus& bus) {
+WalkResult walk_page_tables(const PagingState& s, LinearAddr lin, Access a, Priv p, Bus& bus) {
     WalkResult r;
-    walk_into(r, s, lin, a, p, [&bus](u64 pa, unsigned size, bool&) { return bus.read(pa, size); });
+    walk_into(r, s, lin.value, a, p, [&bus](u64 pa, unsigned size, bool&) { return bus.read(PhysAddr{pa}, size); });
     return r;
 }
 

@@ -5,7 +5,8 @@
 // The segment check is one compare against the precomputed bound (state.hpp);
 // everything unusual (expand-down, wrong type, limits, data breakpoints) takes
 // segment_check_slow, which throws the right fault or lets the access through.
-// The linear address then goes to the MMU's one-compare TLB hit path.
+// The linear address then goes to the MMU's TLB hit path (mmu.hpp: the front
+// entry's tag and a page-crossing test, two compares).
 #pragma once
 #include <atomic>
 #include <functional>

@@ -271,11 +271,13 @@ public:
     }
     // Hit tracking, for debuggers: every lookup reaches the modelled TLB (the front
     // array is bypassed, as for the checker), so TlbEntryView::hits counts every lookup
-    // an entry served. Not every use: the CPU chains blocks within one code page
-    // without asking for a fetch translation at all (docs/cpu.md, "Chaining"; only the
-    // checker turns that off), so an ITLB entry counts block entries from another page,
-    // not instructions. Off by default; guest-visible behaviour and cycles are the same
-    // either way.
+    // an entry served. For the DTLB that is every data access (per page, for one that
+    // crosses a page). For the ITLB it is not every fetch: the fetch-page register
+    // (translate_code) consults the ITLB only when the fetch stream enters another
+    // page, so an ITLB entry counts entries into its page, not instructions; the
+    // CPU's same-page chaining skips exactly the fetches the register would serve, and
+    // stays on with tracking and with the checker (docs/cpu.md, "Chaining"). Off by
+    // default; guest-visible behaviour and cycles are the same either way.
     void set_hit_tracking(bool on);
     bool hit_tracking() const { return track_hits_; }
     void set_event_sink(EventSink* sink) { sink_ = sink; }

@@ -108,7 +108,7 @@ public:
     }
 
     std::span<const TlbEntry> slots() const { return slots_; }
-    std::span<const u16> last_filled() const { return last_filled_; }  // replacement state, per set
+    std::span<const u16> last_victims() const { return last_victim_; }  // replacement state, per set
     unsigned ways() const { return ways_; }
     unsigned sets() const { return sets_; }
 
@@ -137,14 +137,14 @@ public:
                 slot = e;
             }
         }
-        for (u16& way : last_filled_) v.bounded(way, ways_);
+        for (u16& way : last_victim_) v.bounded(way, ways_);
     }
 
 private:
     unsigned set_of(u32 lin) const { return (lin >> shift_) & (sets_ - 1); }
 
     std::vector<TlbEntry> slots_;
-    std::vector<u16> last_filled_;  // per set: the way the last eviction replaced
+    std::vector<u16> last_victim_;  // per set: the way the last eviction replaced (fills into free ways leave it)
     unsigned sets_ = 1, ways_ = 1, shift_ = 12;
 };
 

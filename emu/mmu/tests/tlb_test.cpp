@@ -297,7 +297,7 @@ TEST_CASE("Random remaps, flushes and accesses never leave a front entry the TLB
     CHECK(std::get<6>(off) > 100);  // and faults
 }
 
-TEST_CASE("Hit tracking counts every use of an entry, which the front array otherwise serves",
+TEST_CASE("Hit tracking counts every data access an entry serves, which the front array otherwise serves",
           "[mmu][tlb]") {
     MmuFixture f;
     TwoLevelTables t(f.bus, f.alloc);

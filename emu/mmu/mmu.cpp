@@ -100,8 +100,8 @@ u64 Mmu::walk_and_fill(TlbKind kind, u32 lin, Access a, Priv p) {
     if (!w.ok()) page_fault(lin, w.error_code);
 
     TlbEntry fresh;
-    fresh.lin_base = w.lin_base;
-    fresh.frame = w.frame;
+    fresh.lin_base = w.lin_base.value;
+    fresh.frame = w.frame.value;
     fresh.size_log2 = w.page_size_log2;
     fresh.writable = w.writable;
     fresh.user = w.user;
@@ -124,7 +124,7 @@ u64 Mmu::walk_and_fill(TlbKind kind, u32 lin, Access a, Priv p) {
         drop_front(evicted, kind);
     }
     fill_front_from(fresh, kind, lin, p);
-    return w.phys;
+    return w.phys.value;
 }
 
 // The walk's side effects: A/D bits in memory, cycles, counters, the walk event.
@@ -167,7 +167,7 @@ void Mmu::apply_walk(const WalkResult& w, TlbKind kind, u32 lin, Access a, Priv 
         ev.faulted = !w.ok();
         ev.page_size_log2 = w.ok() ? w.page_size_log2 : 0;
         ev.error_code = w.error_code;
-        ev.phys = w.ok() ? w.phys : 0;
+        ev.phys = w.ok() ? w.phys.value : 0;
         sink_->on_page_walk(ev);
     }
 }

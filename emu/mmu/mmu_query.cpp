@@ -41,7 +41,7 @@ std::optional<PhysAddr> Mmu::probe(LinearAddr at, Access a, Priv p) const {
     }
     const WalkResult w = pure_walk(lin, a, p);
     if (!w.ok()) return std::nullopt;
-    return PhysAddr{w.phys};
+    return w.phys;
 }
 
 u32 Mmu::probe_tlb(LinearAddr at) const {
@@ -80,7 +80,7 @@ std::vector<TlbEntryView> Mmu::tlb_entries(TlbKind kind) const {
             v.dirty = e.dirty;
             v.hits = e.hits;
             const WalkResult w = pure_walk(e.lin_base, Access::Read, Priv::Supervisor);
-            v.matches_memory = w.mapped && w.frame == e.frame && w.page_size_log2 == e.size_log2 &&
+            v.matches_memory = w.mapped && w.frame.value == e.frame && w.page_size_log2 == e.size_log2 &&
                                w.writable == e.writable && w.user == e.user && w.nx == e.nx &&
                                (w.dirty || !e.dirty);
             out.push_back(v);

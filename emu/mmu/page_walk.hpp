@@ -62,9 +62,9 @@ struct WalkResult {
     // The translation; valid when `mapped` (the tables map the page, even if this
     // access is denied by its rights).
     bool mapped = false;
-    u32 lin_base = 0;     // linear base of the page
-    u64 frame = 0;        // physical base of the page
-    u64 phys = 0;         // physical address of the linear address walked
+    LinearAddr lin_base;  // linear base of the page
+    PhysAddr frame;       // physical base of the page
+    PhysAddr phys;        // physical address of the linear address walked
     u8 page_size_log2 = 12;
     bool writable = false, user = false, nx = false;  // effective rights
     bool global = false;  // leaf G with CR4.PGE

@@ -81,6 +81,8 @@ static_assert(std::is_same_v<decltype(std::declval<Mmu&>().translate_code(Linear
 static_assert(std::is_same_v<decltype(std::declval<const Mmu&>().probe(LinearAddr{}, Access::Read, Priv::User)),
                              std::optional<PhysAddr>>);
 static_assert(std::is_same_v<decltype(std::declval<const Mmu&>().fetch_page_phys()), PhysAddr>);
+static_assert(std::is_same_v<decltype(WalkResult::phys), PhysAddr> && std::is_same_v<decltype(WalkResult::frame), PhysAddr>);
+static_assert(std::is_same_v<decltype(WalkResult::lin_base), LinearAddr>);
 
 }  // namespace
 

@@ -34,7 +34,7 @@ TEST_CASE("A cached translation is used after the PTE changed, until INVLPG", "[
     CHECK(f.bus.read(PhysAddr{kOld + 4}, 4) == 0x77);
     CHECK(f.bus.read(PhysAddr{kNew + 4}, 4) == 0);
     CHECK(f.mmu.probe(LinearAddr{0x10000000}, Access::Read, Priv::Supervisor) == PhysAddr{kOld});       // as the CPU would
-    CHECK(f.mmu.walk(LinearAddr{0x10000000}, Access::Read, Priv::Supervisor).phys == kNew);  // what memory says
+    CHECK(f.mmu.walk(LinearAddr{0x10000000}, Access::Read, Priv::Supervisor).phys == PhysAddr{kNew});  // what memory says
 
     f.mmu.invlpg(LinearAddr{0x10000FFF});  // any address in the page
     CHECK(f.mmu.read<u32>(LinearAddr{0x10000000}, Priv::Supervisor) == 0xBBBB);

@@ -30,13 +30,13 @@ TEST_CASE("PAE translates 4 KiB and 2 MiB pages, also to frames above 4 GiB", "[
     CHECK(w.entry[0].addr == t.pdpte_addr(0x00400000));
     CHECK(w.memory_reads == 2);  // the PDPTE comes from its register
     CHECK(w.entry[2].addr == t.pte_addr(0x00400000));
-    CHECK(w.phys == 0x2'3456'7123);
+    CHECK(w.phys == PhysAddr{0x2'3456'7123});
 
     const WalkResult big = f.mmu.walk(LinearAddr{0xC0012345}, Access::Read, Priv::Supervisor);
     REQUIRE(big.ok());
     CHECK(big.page_size_log2 == 21);
     CHECK(big.levels == 2);
-    CHECK(big.phys == 0x1'FFE1'2345);
+    CHECK(big.phys == PhysAddr{0x1'FFE1'2345});
 }
 
 TEST_CASE("PAE honours PS in a PDE whatever CR4.PSE says", "[mmu][walk][pae]") {

@@ -41,9 +41,9 @@ TEST_CASE("walk() reports each level's address and value and the translation", "
     CHECK(w.entry[0].value == t.read(t.pde_addr(0xC0345000)));
     CHECK(w.entry[1].addr == t.pte_addr(0xC0345000));
     CHECK(w.entry[1].value == (0x00ABC000 | P | RW | G));
-    CHECK(w.phys == 0x00ABC678);
-    CHECK(w.frame == 0x00ABC000);
-    CHECK(w.lin_base == 0xC0345000);
+    CHECK(w.phys == PhysAddr{0x00ABC678});
+    CHECK(w.frame == PhysAddr{0x00ABC000});
+    CHECK(w.lin_base == LinearAddr{0xC0345000});
     CHECK(w.page_size_log2 == 12);
     CHECK(w.global);
     CHECK(w.writable);
@@ -69,7 +69,7 @@ TEST_CASE("With CR4.PSE a PDE with PS=1 maps a 4 MiB page", "[mmu][walk]") {
     REQUIRE(w.ok());
     CHECK(w.levels == 1);
     CHECK(w.page_size_log2 == 22);
-    CHECK(w.phys == 0x00D23456);
+    CHECK(w.phys == PhysAddr{0x00D23456});
 }
 
 TEST_CASE("Without CR4.PSE the PS bit of a PDE is ignored and it points to a table", "[mmu][walk]") {

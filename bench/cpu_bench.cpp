@@ -66,9 +66,9 @@ bool load_elf(Bus& bus, const std::string& path, u32& entry) {
         if (ph + 32 > img.size() || rd32(ph) != 1) continue;
         const u32 off = rd32(ph + 4), pa = rd32(ph + 12), filesz = rd32(ph + 16), memsz = rd32(ph + 20);
         if (size_t{off} + filesz > img.size()) return false;
-        bus.load_bytes(pa, img.data() + off, filesz);
+        bus.load_bytes(PhysAddr{pa}, img.data() + off, filesz);
         std::vector<u8> zeros(memsz - filesz, 0);
-        bus.load_bytes(pa + filesz, zeros.data(), zeros.size());
+        bus.load_bytes(PhysAddr{pa + filesz}, zeros.data(), zeros.size());
     }
     return true;
 }
@@ -110,11 +110,11 @@ RunResult run_once(const std::string& elf, u32 iters) {
     }
     const std::string cmdline = "cpu_workload iters=" + std::to_string(iters);
     const u32 mbi = 0x9000, cmd = 0x9100;
-    bus.write(mbi, (1u << 0) | (1u << 2), 4);
-    bus.write(mbi + 4, 639, 4);
-    bus.write(mbi + 8, (128 - 1) * 1024, 4);
-    bus.write(mbi + 16, cmd, 4);
-    bus.load_bytes(cmd, reinterpret_cast<const u8*>(cmdline.c_str()), cmdline.size() + 1);
+    bus.write(PhysAddr{mbi}, (1u << 0) | (1u << 2), 4);
+    bus.write(PhysAddr{mbi + 4}, 639, 4);
+    bus.write(PhysAddr{mbi + 8}, (128 - 1) * 1024, 4);
+    bus.write(PhysAddr{mbi + 16}, cmd, 4);
+    bus.load_bytes(PhysAddr{cmd}, reinterpret_cast<const u8*>(cmdline.c_str()), cmdline.size() + 1);
     cpu.reset();
     cpu.enter_multiboot_state(entry, 0x2BADB002, mbi);
 

@@ -43,10 +43,10 @@ struct Machine {
 void two_level_identity(Machine& m) {
     const u64 pd = 0x100000, pts = 0x101000;
     for (u32 t = 0; t < 16; ++t) {
-        m.bus.write(pd + t * 4, (pts + t * 0x1000) | P | RW | A, 4);
+        m.bus.write(PhysAddr{pd + t * 4}, (pts + t * 0x1000) | P | RW | A, 4);
         for (u32 i = 0; i < 1024; ++i) {
             const u64 frame = (u64{t} * 1024 + i) * 0x1000;
-            m.bus.write(pts + t * 0x1000 + i * 4, frame | P | RW | A | D, 4);
+            m.bus.write(PhysAddr{pts + t * 0x1000 + i * 4}, frame | P | RW | A | D, 4);
         }
     }
     m.mmu.write_cr3(static_cast<u32>(pd));
@@ -55,12 +55,12 @@ void two_level_identity(Machine& m) {
 
 void pae_identity(Machine& m) {
     const u64 pdpt = 0x100000, pd = 0x101000, pts = 0x102000;
-    m.bus.write(pdpt, pd | P, 8);
+    m.bus.write(PhysAddr{pdpt}, pd | P, 8);
     for (u32 t = 0; t < 32; ++t) {
-        m.bus.write(pd + t * 8, (pts + t * 0x1000) | P | RW | A, 8);
+        m.bus.write(PhysAddr{pd + t * 8}, (pts + t * 0x1000) | P | RW | A, 8);
         for (u32 i = 0; i < 512; ++i) {
             const u64 frame = (u64{t} * 512 + i) * 0x1000;
-            m.bus.write(pts + t * 0x1000 + i * 8, frame | P | RW | A | D, 8);
+            m.bus.write(PhysAddr{pts + t * 0x1000 + i * 8}, frame | P | RW | A | D, 8);
         }
     }
     m.mmu.write_cr4(cr4::kPAE);
@@ -76,10 +76,10 @@ double time_loads(Mmu& mmu, u64 n, const std::function<u32(u64)>& addr_of, u64 p
     std::vector<u32> addrs(period);  // period: a power of two
     for (u64 i = 0; i < period; ++i) addrs[i] = addr_of(i);
     u32 sink = 0;
-    for (u64 i = 0; i < period; ++i) sink += mmu.read<u32>(addrs[i], Priv::Supervisor);  // warm up
+    for (u64 i = 0; i < period; ++i) sink += mmu.read<u32>(LinearAddr{addrs[i]}, Priv::Supervisor);  // warm up
     const auto t0 = std::chrono::steady_clock::now();
     const u64 mask = period - 1;
-    for (u64 i = 0; i < n; ++i) sink += mmu.read<u32>(addrs[i & mask], Priv::Supervisor);
+    for (u64 i = 0; i < n; ++i) sink += mmu.read<u32>(LinearAddr{addrs[i & mask]}, Priv::Supervisor);
     const auto t1 = std::chrono::steady_clock::now();
     g_keep = sink;
     return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n);
@@ -95,10 +95,10 @@ double time_rmw(Mmu& mmu, u64 n, const std::function<u32(u64)>& addr_of, u64 per
         for (u64 i = 0; i < count; ++i) {
             const u32 lin = addrs[i & mask];
             if (one_lookup) {
-                mmu.modify<u32>(lin, Priv::Supervisor, [](u32 v) { return v + 3; });
+                mmu.modify<u32>(LinearAddr{lin}, Priv::Supervisor, [](u32 v) { return v + 3; });
             } else {
-                const u32 v = mmu.read_for_write<u32>(lin, Priv::Supervisor);
-                mmu.write<u32>(lin, v + 3, Priv::Supervisor);
+                const u32 v = mmu.read_for_write<u32>(LinearAddr{lin}, Priv::Supervisor);
+                mmu.write<u32>(LinearAddr{lin}, v + 3, Priv::Supervisor);
             }
         }
     };
@@ -106,7 +106,7 @@ double time_rmw(Mmu& mmu, u64 n, const std::function<u32(u64)>& addr_of, u64 per
     const auto t0 = std::chrono::steady_clock::now();
     run(n);
     const auto t1 = std::chrono::steady_clock::now();
-    g_keep = mmu.read<u32>(addrs[0], Priv::Supervisor);
+    g_keep = mmu.read<u32>(LinearAddr{addrs[0]}, Priv::Supervisor);
     return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(n);
 }
 
@@ -194,12 +194,12 @@ int main(int argc, char** argv) {
         const u64 rss_empty = rss_bytes();
         // PAE 2 MiB pages: linear 1 GiB.. -> physical 5 GiB.., 50 pages = 100 MiB of highmem.
         const u64 pdpt = 0x100000, pd = 0x101000;
-        m.bus.write(pdpt + 1 * 8, pd | P, 8);
-        for (u32 i = 0; i < 50; ++i) m.bus.write(pd + i * 8, (5 * kGiB + i * 2 * kMiB) | P | RW | PS, 8);
+        m.bus.write(PhysAddr{pdpt + 1 * 8}, pd | P, 8);
+        for (u32 i = 0; i < 50; ++i) m.bus.write(PhysAddr{pd + i * 8}, (5 * kGiB + i * 2 * kMiB) | P | RW | PS, 8);
         m.mmu.write_cr4(cr4::kPAE);
         m.mmu.write_cr3(static_cast<u32>(pdpt));
         m.mmu.write_cr0(cr0::kPE | cr0::kPG);
-        for (u32 off = 0; off < 100 * kMiB; off += kPageSize) m.mmu.write<u32>(0x40000000 + off, off, Priv::Supervisor);
+        for (u32 off = 0; off < 100 * kMiB; off += kPageSize) m.mmu.write<u32>(LinearAddr{0x40000000 + off}, off, Priv::Supervisor);
         const u64 rss_after = rss_bytes();
         std::printf("  guest RAM                          %llu MiB (%s)\n",
                     static_cast<unsigned long long>(m.mem.ram_size() >> 20), m.mem.describe().c_str());

@@ -107,14 +107,14 @@ void Machine::wire() {
     bus_.attach_io(DebugExit::kPort, DebugExit::kPorts, debug_exit_, "debug-exit");
     bus_.attach_io(DiagDevice::kBase, DiagDevice::kPorts, diag_, "diag");
     bus_.attach_io(FwCfg::kSelectorPort, 2, fw_cfg_, "fw-cfg");
-    bus_.attach_mmio(IoApic::kBase, IoApic::kSize, ioapic_, "ioapic");
+    bus_.attach_mmio(PhysAddr{IoApic::kBase}, IoApic::kSize, ioapic_, "ioapic");
     if (config_.pc_testdev) {
         testdev_ = std::make_unique<PcTestdev>(&isa_irqs_);
         // 0xE9 stays the debug console: the byte-wise scratch view has 0xE8, 0xEA, 0xEB.
         bus_.attach_io(PcTestdev::kScratchPort, 9, *testdev_, "pc-testdev");
         bus_.attach_io(PcTestdev::kByteScratchPort + 2, 2, *testdev_, "pc-testdev");
         bus_.attach_io(PcTestdev::kIrqPort, 24, *testdev_, "pc-testdev-irq");
-        bus_.attach_mmio(PcTestdev::kIomemBase, PcTestdev::kIomemSize, *testdev_, "pc-testdev-iomem");
+        bus_.attach_mmio(PhysAddr{PcTestdev::kIomemBase}, PcTestdev::kIomemSize, *testdev_, "pc-testdev-iomem");
         testdev_->on_flush_page = [this](u64 page) {
             // Every translation that may lead to the page goes (the TLBs are
             // indexed by linear address, so all of them), and decoded code on it.
@@ -207,7 +207,7 @@ void Machine::sync_lapic_with_msr(bool flush_tlbs) {
     if (!enabled && !r) return;
     bus_.detach_mmio(lapic_window_);
     // A page another device already claims leaves the APIC unreachable (docs/devices.md).
-    if (enabled) bus_.try_attach_mmio(base, Lapic::kSize, lapic_window_, "lapic");
+    if (enabled) bus_.try_attach_mmio(PhysAddr{base}, Lapic::kSize, lapic_window_, "lapic");
     if (flush_tlbs) {
         for (auto& c : cores_) c->mmu.flush_all();
     }
@@ -262,7 +262,7 @@ void Machine::firmware_handoff() {
     out(0x92, 0x02);
     // SeaBIOS's smp_setup: the BSP's local APIC software-enabled, LINT0 ExtINT
     // (virtual wire: the PIC keeps working) and LINT1 NMI, both level-triggered.
-    auto apic = [this](u32 reg, u32 v) { bus_.write(Lapic::kDefaultBase + reg, v, 4); };
+    auto apic = [this](u32 reg, u32 v) { bus_.write(PhysAddr{Lapic::kDefaultBase + reg}, v, 4); };
     apic(lapic_reg::kSvr, 0x1FF);
     apic(lapic_reg::kLvtLint0, 0x8700);
     apic(lapic_reg::kLvtLint1, 0x8400);
@@ -286,8 +286,8 @@ LinuxBootLoad Machine::boot_linux(const LinuxBootRequest& request) {
     // ACPI tables where SeaBIOS keeps them (the e820 map reserves that area), and
     // the RSDP in the BIOS area Linux scans.
     const AcpiTables acpi = build_acpi_tables(static_cast<u32>(ram_.below_4g() - kAcpiTablesBelowTop), cpu_count());
-    bus_.load_bytes(acpi.tables_base, acpi.tables.data(), acpi.tables.size());
-    bus_.attach_rom(kAcpiBiosAreaBase, acpi.bios_area, "bios-area-acpi");
+    bus_.load_bytes(PhysAddr{acpi.tables_base}, acpi.tables.data(), acpi.tables.size());
+    bus_.attach_rom(PhysAddr{kAcpiBiosAreaBase}, acpi.bios_area, "bios-area-acpi");
     invalidate_code(0, ram_.below_4g());
     reset_application_processors();
     firmware_handoff();

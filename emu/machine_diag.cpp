@@ -2,6 +2,17 @@
 
 namespace hm {
 
+// The MMU's probe bits (mmu/tlb.hpp) in the device protocol's encoding.
+u32 MachineDiag::probe_tlb(u32 linear) const {
+    const u32 held = mmu_.probe_tlb(LinearAddr{linear});
+    u32 bits = 0;
+    if (held & tlb_probe::kItlb) bits |= HM386_DIAG_PROBE_ITLB;
+    if (held & tlb_probe::kDtlb) bits |= HM386_DIAG_PROBE_DTLB;
+    if (held & tlb_probe::kLarge) bits |= HM386_DIAG_PROBE_LARGE;
+    if (held & tlb_probe::kGlobal) bits |= HM386_DIAG_PROBE_GLOBAL;
+    return bits;
+}
+
 std::optional<u64> MachineDiag::tlb_stat(unsigned tlb, unsigned counter) const {
     const MmuStats& s = mmu_.stats();
     const TlbStats& t = tlb == 0 ? s.itlb : s.dtlb;

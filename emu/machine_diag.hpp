@@ -7,7 +7,7 @@
 #include "cpu/state.hpp"
 #include "devices/diag_device.hpp"
 #include "mmu/mmu.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -17,13 +17,13 @@ public:
     u64 cycles() const override { return state_.cycles; }
     u64 instructions() const override { return state_.instructions; }
     std::optional<u64> tlb_stat(unsigned tlb, unsigned counter) const override;
-    u32 probe_tlb(u32 linear) const override { return mmu_.probe_tlb(linear); }
+    u32 probe_tlb(u32 linear) const override;
     void reset_tlb_stats() override;
     std::optional<u64> stale_reports() const override;
     u64 page_faults() const override { return page_faults_carry_ + mmu_.stats().page_faults; }
     u64 stale_total() const { return stale_carry_ + mmu_.stats().stale_reports; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(page_faults_carry_), v.observer(stale_carry_);

@@ -141,16 +141,16 @@ LinuxBootLoad load_linux(Bus& bus, const LinuxBootRequest& req) {
     }
 
     // ---- write ----
-    auto put8 = [&](u64 pa, u8 v) { bus.write(pa, v, 1); };
-    auto put16 = [&](u64 pa, u16 v) { bus.write(pa, v, 2); };
-    auto put32 = [&](u64 pa, u32 v) { bus.write(pa, v, 4); };
-    bus.load_bytes(kLinuxKernelAddr, file.data() + h.pm_offset, h.pm_size);
+    auto put8 = [&](u64 pa, u8 v) { bus.write(PhysAddr{pa}, v, 1); };
+    auto put16 = [&](u64 pa, u16 v) { bus.write(PhysAddr{pa}, v, 2); };
+    auto put32 = [&](u64 pa, u32 v) { bus.write(PhysAddr{pa}, v, 4); };
+    bus.load_bytes(PhysAddr{kLinuxKernelAddr}, file.data() + h.pm_offset, h.pm_size);
     out.ranges.push_back({kLinuxKernelAddr, kernel_end, "Linux protected-mode kernel"});
     if (out.initrd_size) {
-        bus.load_bytes(out.initrd_addr, req.initrd.data(), req.initrd.size());
+        bus.load_bytes(PhysAddr{out.initrd_addr}, req.initrd.data(), req.initrd.size());
         out.ranges.push_back({out.initrd_addr, u64{out.initrd_addr} + out.initrd_size, "initrd " + req.initrd_name});
     }
-    bus.load_bytes(kLinuxCmdlineAddr, reinterpret_cast<const u8*>(req.cmdline.c_str()), req.cmdline.size() + 1);
+    bus.load_bytes(PhysAddr{kLinuxCmdlineAddr}, reinterpret_cast<const u8*>(req.cmdline.c_str()), req.cmdline.size() + 1);
     out.ranges.push_back({kLinuxCmdlineAddr, kLinuxCmdlineAddr + req.cmdline.size() + 1, "command line"});
 
     // boot_params: zeroed, the setup header copied from the image, then ours.
@@ -158,7 +158,7 @@ LinuxBootLoad load_linux(Bus& bus, const LinuxBootRequest& req) {
     std::vector<u8> zero_page(4096, 0);
     const u32 hdr_end = std::min(h.header_end, bp::kSetupHeaderMaxEnd);
     std::copy(file.begin() + bp::kSetupSects, file.begin() + hdr_end, zero_page.begin() + bp::kSetupSects);
-    bus.load_bytes(zp, zero_page.data(), zero_page.size());
+    bus.load_bytes(PhysAddr{zp}, zero_page.data(), zero_page.size());
     put8(zp + bp::kTypeOfLoader, kLinuxLoaderType);
     put8(zp + bp::kLoadflags, static_cast<u8>(h.loadflags | bp::kCanUseHeap));
     put16(zp + bp::kHeapEndPtr, kHeapEnd);
@@ -168,8 +168,8 @@ LinuxBootLoad load_linux(Bus& bus, const LinuxBootRequest& req) {
     put8(zp + bp::kE820Entries, static_cast<u8>(out.e820.size()));
     for (size_t i = 0; i < out.e820.size(); ++i) {
         const u64 e = zp + bp::kE820Table + 20 * i;
-        bus.write(e, out.e820[i].base, 8);
-        bus.write(e + 8, out.e820[i].length, 8);
+        bus.write(PhysAddr{e}, out.e820[i].base, 8);
+        bus.write(PhysAddr{e + 8}, out.e820[i].length, 8);
         put32(e + 16, out.e820[i].type);
     }
     out.ranges.push_back({zp, zp + 4096u, "boot_params (zero page)"});
@@ -177,7 +177,7 @@ LinuxBootLoad load_linux(Bus& bus, const LinuxBootRequest& req) {
     // GDT: null, unused, __BOOT_CS (flat 4 GiB code, execute/read), __BOOT_DS
     // (flat 4 GiB data, read/write), both with the accessed bit already set.
     const u64 gdt[4] = {0, 0, 0x00CF9B000000FFFFull, 0x00CF93000000FFFFull};
-    for (unsigned i = 0; i < 4; ++i) bus.write(kLinuxGdtAddr + 8 * i, gdt[i], 8);
+    for (unsigned i = 0; i < 4; ++i) bus.write(PhysAddr{kLinuxGdtAddr + 8 * i}, gdt[i], 8);
     out.gdt_limit = sizeof gdt - 1;
     out.ranges.push_back({kLinuxGdtAddr, kLinuxGdtAddr + sizeof gdt, "GDT (__BOOT_CS 0x10, __BOOT_DS 0x18)"});
     return out;

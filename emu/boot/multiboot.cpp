@@ -204,17 +204,17 @@ MultibootLoad load_multiboot(Bus& bus, const MultibootRequest& req) {
     auto fill_zero = [&](u64 pa, u64 len) {
         while (len) {
             u64 n = std::min<u64>(len, zeros.size());
-            bus.load_bytes(pa, zeros.data(), n);
+            bus.load_bytes(PhysAddr{pa}, zeros.data(), n);
             pa += n;
             len -= n;
         }
     };
-    auto put32 = [&](u64 pa, u32 v) { bus.write(pa, v, 4); };
+    auto put32 = [&](u64 pa, u32 v) { bus.write(PhysAddr{pa}, v, 4); };
     auto put_string = [&](u64 pa, const std::string& s) {
-        bus.load_bytes(pa, reinterpret_cast<const u8*>(s.c_str()), s.size() + 1);
+        bus.load_bytes(PhysAddr{pa}, reinterpret_cast<const u8*>(s.c_str()), s.size() + 1);
     };
     for (const Piece& p : pieces) {
-        bus.load_bytes(p.paddr, p.bytes, p.filesz);
+        bus.load_bytes(PhysAddr{p.paddr}, p.bytes, p.filesz);
         fill_zero(p.paddr + p.filesz, p.memsz - p.filesz);
         out.ranges.push_back({p.paddr, p.paddr + p.memsz, "kernel"});
     }
@@ -223,7 +223,7 @@ MultibootLoad load_multiboot(Bus& bus, const MultibootRequest& req) {
     for (size_t i = 0; i < req.modules.size(); ++i) {
         const BootModule& m = req.modules[i];
         const u64 start = buf_phys + mod_offsets[i];
-        bus.load_bytes(start, m.data.data(), m.data.size());
+        bus.load_bytes(PhysAddr{start}, m.data.data(), m.data.size());
         put_string(cmd_cursor, m.cmdline);
         const u64 entry = buf_phys + offset_mbinfo + 16 * i;
         put32(entry + 0, static_cast<u32>(start));
@@ -244,8 +244,8 @@ MultibootLoad load_multiboot(Bus& bus, const MultibootRequest& req) {
     u64 pa = mmap_addr;
     for (const MemoryMapEntry& e : map) {
         put32(pa, 20);
-        bus.write(pa + 4, e.base, 8);
-        bus.write(pa + 12, e.length, 8);
+        bus.write(PhysAddr{pa + 4}, e.base, 8);
+        bus.write(PhysAddr{pa + 12}, e.length, 8);
         put32(pa + 20, e.type);
         pa += 24;
     }
@@ -261,7 +261,7 @@ MultibootLoad load_multiboot(Bus& bus, const MultibootRequest& req) {
         }
     }
     std::vector<u8> info(kInfoSize, 0);
-    bus.load_bytes(info_addr, info.data(), info.size());
+    bus.load_bytes(PhysAddr{info_addr}, info.data(), info.size());
     put32(info_addr + 0, kInfoFlags);
     put32(info_addr + 4, static_cast<u32>(kEbdaBase / 1024));
     put32(info_addr + 8, static_cast<u32>((upper_end - 0x100000) / 1024));

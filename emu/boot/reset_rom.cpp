@@ -18,8 +18,8 @@ RomPlacement map_reset_rom(Bus& bus, std::span<const u8> image, const std::strin
     p.high_base = 4 * kGiB - padded;
     p.low_size = padded < kRomLowAliasMax ? padded : kRomLowAliasMax;
     p.low_base = 0x100000 - p.low_size;
-    bus.attach_rom(p.high_base, rom, "rom");
-    bus.attach_rom(p.low_base, std::span<const u8>(rom).subspan(padded - p.low_size), "rom-low-alias");
+    bus.attach_rom(PhysAddr{p.high_base}, rom, "rom");
+    bus.attach_rom(PhysAddr{p.low_base}, std::span<const u8>(rom).subspan(padded - p.low_size), "rom-low-alias");
     return p;
 }
 

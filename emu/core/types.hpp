@@ -2,6 +2,7 @@
 // a linear address is what segmentation produces (32 bits); a physical address is
 // what paging produces (up to 36 bits under PAE, so it is 64 bits wide).
 #pragma once
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 
@@ -16,21 +17,32 @@ using i16 = std::int16_t;
 using i32 = std::int32_t;
 using i64 = std::int64_t;
 
+// Strong types: construction from an integer is explicit, neither converts to the
+// other or back to an integer (`.value` leaves), and both are trivially copyable
+// wrappers of one integer, passed in a register like the integer itself. The MMU
+// takes LinearAddr and produces PhysAddr; the bus and physical memory take
+// PhysAddr (mmu/tests/address_types_test.cpp checks all of it at compile time).
 struct LinearAddr {
     u32 value = 0;
-    constexpr explicit LinearAddr(u32 v = 0) : value(v) {}
+    constexpr LinearAddr() = default;
+    constexpr explicit LinearAddr(u32 v) : value(v) {}
     constexpr u32 page_base() const { return value & ~0xFFFu; }
     constexpr u32 page_offset() const { return value & 0xFFFu; }
-    friend constexpr bool operator==(LinearAddr, LinearAddr) = default;
+    // A byte offset from this address (wraps at 4 GiB, as linear addresses do).
+    constexpr LinearAddr operator+(u32 offset) const { return LinearAddr{value + offset}; }
+    friend constexpr auto operator<=>(LinearAddr, LinearAddr) = default;
 };
 
 struct PhysAddr {
     u64 value = 0;
-    constexpr explicit PhysAddr(u64 v = 0) : value(v) {}
+    constexpr PhysAddr() = default;
+    constexpr explicit PhysAddr(u64 v) : value(v) {}
     constexpr u64 page_base() const { return value & ~u64{0xFFF}; }
     constexpr u64 page_number() const { return value >> 12; }
     constexpr u32 page_offset() const { return static_cast<u32>(value & 0xFFF); }
-    friend constexpr bool operator==(PhysAddr, PhysAddr) = default;
+    // A byte offset from this address.
+    constexpr PhysAddr operator+(u64 offset) const { return PhysAddr{value + offset}; }
+    friend constexpr auto operator<=>(PhysAddr, PhysAddr) = default;
 };
 
 constexpr u32 kPageSize = 4096;

@@ -48,7 +48,7 @@ void BlockCache::add_to_page(u64 page, Block* b, u32 first, u32 end) {
     auto [it, fresh] = pages_.try_emplace(page);
     it->second.lines |= line_mask(first, end);
     it->second.blocks.push_back(b);
-    if (fresh) mmu_.protect_code_page(page << 12);
+    if (fresh) mmu_.protect_code_page(PhysAddr{page << 12});
 }
 
 void BlockCache::block_extent_in_page(const Block* b, u64 page, u64& first, u64& end) {
@@ -101,7 +101,7 @@ void BlockCache::invalidate_in_page(u64 page, u64 start, u64 end) {
     info.lines = lines;
     if (blocks.empty()) {
         pages_.erase(it);
-        mmu_.unprotect_code_page(page << 12);
+        mmu_.unprotect_code_page(PhysAddr{page << 12});
     }
 }
 
@@ -113,7 +113,7 @@ void BlockCache::on_code_write(u64 phys, unsigned size) {
     auto it = pages_.find(page);
     if (it == pages_.end()) {
         // Protected by an earlier generation of the cache: nothing to drop.
-        mmu_.unprotect_code_page(page << 12);
+        mmu_.unprotect_code_page(PhysAddr{page << 12});
         return;
     }
     invalidate_in_page(page, start, end);
@@ -132,7 +132,7 @@ void BlockCache::invalidate_range(u64 phys, u64 len) {
 void BlockCache::flush_all() {
     // Called only between blocks: nothing executes from the arena being reused.
     for (auto& [page, info] : pages_) {
-        mmu_.unprotect_code_page(page << 12);
+        mmu_.unprotect_code_page(PhysAddr{page << 12});
     }
     pages_.clear();
     std::fill(buckets_.get(), buckets_.get() + kBuckets, nullptr);

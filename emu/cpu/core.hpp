@@ -5,7 +5,8 @@
 // The segment check is one compare against the precomputed bound (state.hpp);
 // everything unusual (expand-down, wrong type, limits, data breakpoints) takes
 // segment_check_slow, which throws the right fault or lets the access through.
-// The linear address then goes to the MMU's one-compare TLB hit path.
+// The linear address then goes to the MMU's TLB hit path (mmu.hpp: the front
+// entry's tag and a page-crossing test, two compares).
 #pragma once
 #include <atomic>
 #include <functional>
@@ -121,21 +122,21 @@ struct Core {
     }
     template <typename T>
     HM_ALWAYS_INLINE T read(u8 seg, u32 ea) {
-        return mmu.read<T>(lin_read<T>(seg, ea), data_priv);
+        return mmu.read<T>(LinearAddr{lin_read<T>(seg, ea)}, data_priv);
     }
     template <typename T>
     HM_ALWAYS_INLINE void write(u8 seg, u32 ea, T v) {
-        mmu.write<T>(lin_write<T>(seg, ea), v, data_priv);
+        mmu.write<T>(LinearAddr{lin_write<T>(seg, ea)}, v, data_priv);
     }
 
     // Supervisor (implicit) accesses by linear address: descriptor tables, TSS, IDT.
     template <typename T>
     T sys_read(u32 lin) {
-        return mmu.read<T>(lin, Priv::Supervisor);
+        return mmu.read<T>(LinearAddr{lin}, Priv::Supervisor);
     }
     template <typename T>
     void sys_write(u32 lin, T v) {
-        mmu.write<T>(lin, v, Priv::Supervisor);
+        mmu.write<T>(LinearAddr{lin}, v, Priv::Supervisor);
     }
 
     // ---------------- stack ----------------

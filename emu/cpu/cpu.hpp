@@ -19,7 +19,7 @@
 
 #include "core/types.hpp"
 #include "cpu/state.hpp"
-#include "debug/events.hpp"
+#include "observe/events.hpp"
 #include "mem/bus.hpp"
 #include "mmu/mmu.hpp"
 

@@ -50,8 +50,8 @@ bool Core::breakpoint_at(u32 lin) const {
     if (any_in(breakpoints, lin, 1)) return true;
     if (phys_breakpoints.empty()) return false;
     // The physical address the fetch would use now (TLB first), without side effects.
-    const std::optional<u64> phys = mmu.probe(lin, Access::Execute, data_priv);
-    return phys && any_in(phys_breakpoints, *phys, 1);
+    const std::optional<PhysAddr> phys = mmu.probe(LinearAddr{lin}, Access::Execute, data_priv);
+    return phys && any_in(phys_breakpoints, phys->value, 1);
 }
 
 bool Core::breakpoint_in_block(const Block& b, u32 lin) const {

@@ -44,7 +44,7 @@ Core::Core(CpuState& state, Mmu& m, Bus& b)
     : s(state), mmu(m), bus(b), table(&dispatch_table(state.model)), profile(&cpu_profile(state.model)),
       extra(profile->extra), cache(m, &op_exit_killed) {
     mmu.set_code_write_hook(
-        [](void* ctx, u64 phys, unsigned size) { static_cast<Core*>(ctx)->cache.on_code_write(phys, size); }, this);
+        [](void* ctx, PhysAddr phys, unsigned size) { static_cast<Core*>(ctx)->cache.on_code_write(phys.value, size); }, this);
     mmu.set_eip_source(&s.eip);  // the coherence checker reports the guest's EIP
     data_priv = s.cpl == 3 ? Priv::User : Priv::Supervisor;
 }
@@ -222,11 +222,11 @@ StopReason Core::run_inner(u64 deadline) {
                 }
             }
         } else {
-            const CodeTranslation t = mmu.translate_code(lin, data_priv);
+            const CodeTranslation t = mmu.translate_code(LinearAddr{lin}, data_priv);
             page_lin = lin & ~0xFFFu;
-            page_phys = t.phys & ~u64{0xFFF};
+            page_phys = t.phys.page_base();
             page_host = t.host ? t.host - (lin & 0xFFF) : nullptr;
-            key = BlockCache::make_key(t.phys, c32);
+            key = BlockCache::make_key(t.phys.value, c32);
             b = cache.find(key);
         }
         prev = nullptr;
@@ -235,7 +235,7 @@ StopReason Core::run_inner(u64 deadline) {
                 step_one();
                 continue;
             }
-            b = build_block(lin, {page_phys | (lin & 0xFFF), page_host + (lin & 0xFFF)}, c32);
+            b = build_block(lin, {PhysAddr{page_phys | (lin & 0xFFF)}, page_host + (lin & 0xFFF)}, c32);
             if (!b) {  // straddles into a page outside RAM/ROM
                 step_one();
                 continue;
@@ -247,7 +247,7 @@ StopReason Core::run_inner(u64 deadline) {
         }
         if (HM_UNLIKELY(b->cross_page)) {
             const u32 lin2 = (lin & ~0xFFFu) + kPageSize;
-            if ((mmu.translate_code(lin2, data_priv).phys & ~u64{0xFFF}) != b->phys2) {
+            if (mmu.translate_code(LinearAddr{lin2}, data_priv).phys.page_base() != b->phys2) {
                 step_one();
                 continue;
             }
@@ -330,9 +330,9 @@ StopReason Core::run_inner(u64 deadline) {
 Block* Core::build_block(u32 lin, CodeTranslation t, bool c32) {
     Insn insns[Block::kMaxInsns + 1];
     Block hdr;
-    hdr.key = BlockCache::make_key(t.phys, c32);
-    hdr.phys = t.phys;
-    const u32 room = kPageSize - (t.phys & 0xFFF);
+    hdr.key = BlockCache::make_key(t.phys.value, c32);
+    hdr.phys = t.phys.value;
+    const u32 room = kPageSize - t.phys.page_offset();
     unsigned count = 0;
     u32 span = 0;
     u32 cycles = 0;
@@ -343,13 +343,13 @@ Block* Core::build_block(u32 lin, CodeTranslation t, bool c32) {
             if (count > 0) break;  // a page-straddling instruction gets a block of its own
             u8 buf[16] = {};
             std::memcpy(buf, t.host, room);
-            const CodeTranslation t2 = mmu.translate_code(lin + room, data_priv);
+            const CodeTranslation t2 = mmu.translate_code(LinearAddr{lin + room}, data_priv);
             if (!t2.host) return nullptr;
             const unsigned more = 15 - room;
             std::memcpy(buf + room, t2.host, more);
             info = decode_one(*table, buf, 15, c32, in);
             hdr.cross_page = true;
-            hdr.phys2 = t2.phys & ~u64{0xFFF};
+            hdr.phys2 = t2.phys.page_base();
         }
         if (info.status != DecodeStatus::Ok) {  // longer than 15 bytes
             in = Insn{};
@@ -418,7 +418,7 @@ void Core::step_one() {
     auto fetch_upto = [&](unsigned want) {
         while (have < want) {
             const u32 lin = cs.base + eip + have;
-            const CodeTranslation t = mmu.translate_code(lin, data_priv);
+            const CodeTranslation t = mmu.translate_code(LinearAddr{lin}, data_priv);
             const unsigned chunk = std::min<unsigned>(want - have, kPageSize - (lin & 0xFFF));
             if (t.host) {
                 std::memcpy(bytes + have, t.host, chunk);

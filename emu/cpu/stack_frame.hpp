@@ -26,13 +26,13 @@ public:
         sp_ = big() ? sp_ - sizeof(T) : ((sp_ & 0xFFFF0000u) | static_cast<u16>(sp_ - sizeof(T)));
         const u32 off = offset();
         check(off, sizeof(T), Access::Write);
-        c_.mmu.write<T>(seg_.base + off, v, priv_);
+        c_.mmu.write<T>(LinearAddr{seg_.base + off}, v, priv_);
     }
     template <typename T>
     T pop() {
         const u32 off = offset();
         check(off, sizeof(T), Access::Read);
-        T v = c_.mmu.read<T>(seg_.base + off, priv_);
+        T v = c_.mmu.read<T>(LinearAddr{seg_.base + off}, priv_);
         skip(sizeof(T));
         return v;
     }
@@ -43,7 +43,7 @@ public:
     void probe_write() {
         const u32 off = offset();
         check(off, sizeof(T), Access::Write);
-        c_.mmu.read_for_write<T>(seg_.base + off, priv_);
+        c_.mmu.read_for_write<T>(LinearAddr{seg_.base + off}, priv_);
     }
 
     // Writes the moved stack pointer back to ESP (SP for a 16-bit stack).

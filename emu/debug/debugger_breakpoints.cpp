@@ -117,7 +117,7 @@ bool Debugger::remove_watchpoint_at(Space space, u64 addr, u32 len, WatchKind ki
 bool Debugger::breakpoint_at_pc(unsigned cpu, int* id) const {
     const CpuState& st = m_.cpu_state(cpu);
     const u32 pc = st.seg[sreg::CS].base + st.eip;
-    std::optional<u64> phys;
+    std::optional<PhysAddr> phys;
     bool phys_known = false;
     for (const Breakpoint& b : bps_) {
         if (!b.enabled || (b.cpu != kAnyCpu && static_cast<unsigned>(b.cpu) != cpu)) continue;
@@ -125,10 +125,10 @@ bool Debugger::breakpoint_at_pc(unsigned cpu, int* id) const {
             if (b.addr != pc) continue;
         } else {
             if (!phys_known) {
-                phys = m_.mmu(cpu).probe(pc, Access::Execute, st.cpl == 3 ? Priv::User : Priv::Supervisor);
+                phys = m_.mmu(cpu).probe(LinearAddr{pc}, Access::Execute, st.cpl == 3 ? Priv::User : Priv::Supervisor);
                 phys_known = true;
             }
-            if (!phys || *phys != b.addr) continue;
+            if (!phys || phys->value != b.addr) continue;
         }
         *id = b.id;
         return true;

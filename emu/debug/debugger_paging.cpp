@@ -108,7 +108,7 @@ bool leaf_passes(const Leaf& l, const MapFilter& f) {
 
 WalkView Debugger::walk(u32 lin, Access a, Priv p) const {
     const Mmu& mmu = m_.mmu(cpu_);
-    const WalkResult w = mmu.walk(lin, a, p);
+    const WalkResult w = mmu.walk(LinearAddr{lin}, a, p);
     WalkView v;
     v.linear = lin;
     v.access = a;
@@ -116,8 +116,8 @@ WalkView Debugger::walk(u32 lin, Access a, Priv p) const {
     v.mode = w.mode;
     v.ok = w.ok();
     v.mapped = w.mapped;
-    v.phys = w.phys;
-    v.frame = w.frame;
+    v.phys = w.phys.value;
+    v.frame = w.frame.value;
     v.page_size_log2 = w.page_size_log2;
     v.writable = w.writable;
     v.user = w.user;

@@ -152,7 +152,11 @@ void Debugger::set_register_unlogged(Reg r, u64 value) {
 
 // ---------------------------------------------------------------- memory
 
-std::optional<u64> Debugger::translate(u32 lin, Access a, Priv p) const { return m_.mmu(cpu_).probe(lin, a, p); }
+std::optional<u64> Debugger::translate(u32 lin, Access a, Priv p) const {
+    const std::optional<PhysAddr> phys = m_.mmu(cpu_).probe(LinearAddr{lin}, a, p);
+    if (!phys) return std::nullopt;
+    return phys->value;
+}
 
 MemoryBytes Debugger::read_memory(Space space, u64 addr, u32 len) const {
     MemoryBytes out;
@@ -176,12 +180,12 @@ MemoryBytes Debugger::read_memory(Space space, u64 addr, u32 len) const {
             if (!pa && out.error.empty()) out.error = "linear " + hex(at) + " is not mapped";
         }
         if (pa) {
-            const PageHost h = bus.page_host(*pa);
+            const PageHost h = bus.page_host(PhysAddr{*pa});
             if (h.read) {
                 std::memcpy(out.bytes.data() + done, h.read + (*pa & 0xFFF), chunk);
                 std::fill_n(out.valid.begin() + static_cast<std::ptrdiff_t>(done), chunk, u8{1});
             } else if (out.error.empty()) {
-                const Bus::Region* reg = bus.find_region(*pa);
+                const Bus::Region* reg = bus.find_region(PhysAddr{*pa});
                 out.error = "physical " + hex(*pa) +
                             (reg ? " is device memory (" + reg->name + "): not read" : std::string(" holds no memory (open bus)"));
             }
@@ -228,7 +232,7 @@ void Debugger::write_memory(Space space, u64 addr, const std::vector<u8>& bytes)
             pa = translate(static_cast<u32>(at));
             if (!pa) throw DebugError("cannot write linear " + hex(at) + ": not mapped");
         }
-        const PageHost h = m_.bus().page_host(*pa);
+        const PageHost h = m_.bus().page_host(PhysAddr{*pa});
         if (!h.write || h.write != h.read) {
             throw DebugError("cannot write physical " + hex(*pa) + ": not RAM" + (h.read ? " (ROM or device memory)" : ""));
         }

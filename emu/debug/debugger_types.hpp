@@ -11,7 +11,7 @@
 
 #include "core/types.hpp"
 #include "cpu/state.hpp"
-#include "debug/events.hpp"
+#include "observe/events.hpp"
 #include "mmu/mmu.hpp"
 
 namespace hm::dbg {

@@ -22,11 +22,11 @@ void scan_page_tables(const PagingState& st, const Bus& bus, u32 lo, u64 hi, con
     const EntryReader reader = pure_entry_reader(bus);
     u64 lin = lo & ~u64{0xFFF};
     while (lin < hi && lin < (u64{1} << 32)) {
-        const WalkResult w = walk_page_tables(st, static_cast<u32>(lin), Access::Read, Priv::Supervisor, reader);
+        const WalkResult w = walk_page_tables(st, LinearAddr{static_cast<u32>(lin)}, Access::Read, Priv::Supervisor, reader);
         if (w.mapped && w.ok()) {
             Leaf l;
-            l.lin = w.lin_base;
-            l.phys = w.frame;
+            l.lin = w.lin_base.value;
+            l.phys = w.frame.value;
             l.size_log2 = w.page_size_log2;
             l.writable = w.writable;
             l.user = w.user;

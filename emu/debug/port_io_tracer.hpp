@@ -2,7 +2,7 @@
 // the cycle counter of the CPU that made it (the virtual clock follows the
 // running CPU: docs/devices.md, "SMP"), for trace files and the debugger's I/O log.
 #pragma once
-#include "debug/events.hpp"
+#include "observe/events.hpp"
 #include "mem/bus.hpp"
 #include "time/virtual_clock.hpp"
 

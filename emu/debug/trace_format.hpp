@@ -4,7 +4,7 @@
 //
 //   header:  "HM386TRC" (8 bytes), u32 version = 1, u64 CPU frequency in Hz
 //   record:  u8 kind, then the kind's fields in the order of the structs in
-//            emu/debug/events.hpp, little-endian, fixed width (no padding)
+//            emu/observe/events.hpp, little-endian, fixed width (no padding)
 //
 // With -smp N (N > 1) a CpuSwitch record (kind 8: u64 cycle, u8 cpu) precedes
 // the events of each CPU's turn whenever the CPU changes: every record after it
@@ -17,7 +17,7 @@
 #include <string>
 #include <variant>
 
-#include "debug/events.hpp"
+#include "observe/events.hpp"
 
 namespace hm {
 

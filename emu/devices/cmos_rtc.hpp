@@ -23,7 +23,7 @@
 #include "time/civil_time.hpp"
 #include "time/event_queue.hpp"
 #include "time/virtual_clock.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -49,7 +49,7 @@ public:
     u8 raw(unsigned index) const { return ram_[index & 0x7F]; }
     const RtcStats& stats() const { return stats_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.section(0x525443);  // "RTC"

@@ -3,7 +3,7 @@
 #pragma once
 #include "devices/char_backend.hpp"
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -18,7 +18,7 @@ public:
     }
     u64 bytes() const { return bytes_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(bytes_);

@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -34,7 +34,7 @@ public:
     }
     std::function<void(u32)> on_exit;
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(requested_), v.value(value_);

@@ -15,7 +15,7 @@
 
 #include "devices/diag_protocol.hpp"
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -47,7 +47,7 @@ public:
     void io_write(u16 port, u32 value, unsigned size) override;
     const DiagStats& stats() const { return stats_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(arg_), v.value(result_);

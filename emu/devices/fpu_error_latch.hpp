@@ -9,7 +9,7 @@
 
 #include "devices/irq.hpp"
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -30,7 +30,7 @@ public:
     bool irq_latched() const { return latched_; }
     bool ignne() const { return ignne_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(ferr_), v.value(latched_), v.value(ignne_);

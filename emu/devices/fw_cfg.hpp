@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -46,7 +46,7 @@ public:
     // The bytes of an item (empty if there is none), for tests and the docs.
     const std::vector<u8>& item(u16 key) const;
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(st_.selector), v.value(st_.offset);  // the items follow from the configuration

@@ -13,7 +13,7 @@
 #include "devices/apic_bus.hpp"
 #include "devices/irq.hpp"
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -45,7 +45,7 @@ public:
     const IoApicState& state() const { return st_; }
     u64 delivered() const { return delivered_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.section(0x494F4150);  // "IOAP"

@@ -18,7 +18,7 @@
 
 #include "devices/irq.hpp"
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -42,7 +42,7 @@ public:
     std::function<void()> on_reset;    // the guest pulsed the reset line
     const KbcStats& stats() const { return stats_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.section(0x4B4243);  // "KBC"

@@ -14,7 +14,7 @@
 
 #include "devices/irq.hpp"
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -38,7 +38,7 @@ public:
     std::function<void(u64 page)> on_flush_page;
     const PcTestdevState& state() const { return st_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.section(0x54535444);  // "TSTD"

@@ -23,7 +23,7 @@
 #include <functional>
 
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -47,7 +47,7 @@ public:
     const PciStats& stats() const { return stats_; }
     u32 config_address() const { return address_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.bytes(bridge_.data(), bridge_.size());

@@ -18,7 +18,7 @@
 
 #include "devices/irq.hpp"
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -43,7 +43,7 @@ public:
     bool is_master = false;
     u8 cascade_ir = 2;        // master: the IR the slave is wired to
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(irr_), v.value(isr_), v.value(imr_), v.value(lines_), v.value(vector_base_), v.value(icw3_);
@@ -98,7 +98,7 @@ public:
     const Pic8259& slave() const { return slave_; }
     const PicStats& stats() const { return stats_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.section(0x504943);  // "PIC"

@@ -19,7 +19,7 @@
 #include "mem/io_device.hpp"
 #include "time/event_queue.hpp"
 #include "time/virtual_clock.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -43,7 +43,7 @@ public:
     unsigned mode(unsigned channel) const { return ch_[channel].mode; }
     const PitStats& stats() const { return stats_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.section(0x504954);  // "PIT"

@@ -8,7 +8,7 @@
 #include "devices/pit8254.hpp"
 #include "mem/io_device.hpp"
 #include "time/virtual_clock.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -19,7 +19,7 @@ public:
     void io_write(u16 port, u32 value, unsigned size) override;
     u64 speaker_enables() const { return speaker_enables_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(control_), v.value(speaker_enables_);

@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "mem/io_device.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -21,7 +21,7 @@ public:
     std::function<void()> on_reset;
     u64 reset_requests() const { return reset_requests_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(value_), v.value(reset_requests_);

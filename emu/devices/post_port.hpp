@@ -7,7 +7,7 @@
 #include "devices/char_backend.hpp"
 #include "mem/io_device.hpp"
 #include "time/virtual_clock.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -19,7 +19,7 @@ public:
     u64 writes() const { return writes_; }
     u32 last_value() const { return last_; }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.value(writes_), v.value(last_);

@@ -20,7 +20,7 @@ VgaText::VgaText(VirtualClock& clock) : clock_(clock), mem_(kSize) {
 }
 
 void VgaText::attach(Bus& bus) {
-    bus.attach_device_ram(kBase, kSize, mem_.data(), "vga-text");
+    bus.attach_device_ram(PhysAddr{kBase}, kSize, mem_.data(), "vga-text");
     bus.attach_io(0x3D4, 2, *this, "vga-crtc");
     bus.attach_io(0x3DA, 1, *this, "vga-status");
     bus.attach_io(0x3C2, 1, *this, "vga-misc");

@@ -15,7 +15,7 @@
 #include "mem/bus.hpp"
 #include "mem/io_device.hpp"
 #include "time/virtual_clock.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -42,7 +42,7 @@ public:
     unsigned start_offset() const { return static_cast<unsigned>(crtc_[0x0C] << 8 | crtc_[0x0D]); }
     const u8* memory() const { return mem_.data(); }
 
-    // Every field the guest can observe, for the state hash and snapshots (snapshot/state_visitor.hpp).
+    // Every field the guest can observe, for the state hash and snapshots (core/state_visitor.hpp).
     template <class V>
     void visit_state(V& v) {
         v.section(0x564741);  // "VGA"

@@ -84,13 +84,13 @@ void Bus::update_free_span() {
     free_size_ = hi - lo;
 }
 
-void Bus::attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name) {
-    add_region({base, size, Region::Kind::Mmio, &dev, nullptr, std::move(name)});
+void Bus::attach_mmio(PhysAddr base, u64 size, MmioDevice& dev, std::string name) {
+    add_region({base.value, size, Region::Kind::Mmio, &dev, nullptr, std::move(name)});
 }
 
-bool Bus::try_attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name) {
+bool Bus::try_attach_mmio(PhysAddr base, u64 size, MmioDevice& dev, std::string name) {
     for (const Region& o : regions_) {
-        if (base < o.base + o.size && o.base < base + size) return false;
+        if (base.value < o.base + o.size && o.base < base.value + size) return false;
     }
     attach_mmio(base, size, dev, std::move(name));
     return true;
@@ -101,19 +101,21 @@ void Bus::detach_mmio(MmioDevice& dev) {
     update_free_span();
 }
 
-void Bus::attach_rom(u64 base, std::span<const u8> image, std::string name) {
+void Bus::attach_rom(PhysAddr base, std::span<const u8> image, std::string name) {
     u64 size = (image.size() + 0xFFF) & ~u64{0xFFF};
     if (size == 0) size = kPageSize;
     auto& store = rom_storage_.emplace_back(size, 0xFF);
     std::memcpy(store.data(), image.data(), image.size());
-    add_region({base, size, Region::Kind::Rom, nullptr, store.data(), std::move(name)});
+    add_region({base.value, size, Region::Kind::Rom, nullptr, store.data(), std::move(name)});
 }
 
-void Bus::attach_device_ram(u64 base, u64 size, u8* host, std::string name) {
-    add_region({base, size, Region::Kind::DeviceRam, nullptr, host, std::move(name)});
+void Bus::attach_device_ram(PhysAddr base, u64 size, u8* host, std::string name) {
+    add_region({base.value, size, Region::Kind::DeviceRam, nullptr, host, std::move(name)});
 }
 
-const Bus::Region* Bus::find_region(u64 pa) const {
+const Bus::Region* Bus::find_region(PhysAddr at) const { return region_at(at.value); }
+
+const Bus::Region* Bus::region_at(u64 pa) const {
     // Few regions (a handful); a linear scan beats anything clever here.
     for (const Region& r : regions_) {
         if (pa >= r.base && pa - r.base < r.size) return &r;
@@ -121,34 +123,34 @@ const Bus::Region* Bus::find_region(u64 pa) const {
     return nullptr;
 }
 
-PageHost Bus::page_host(u64 pa) const {
-    pa &= ~u64{0xFFF};
-    if (const Region* r = pa - free_lo_ < free_size_ ? nullptr : find_region(pa)) {
+PageHost Bus::page_host(PhysAddr at) const {
+    const u64 pa = at.page_base();
+    if (const Region* r = pa - free_lo_ < free_size_ ? nullptr : region_at(pa)) {
         switch (r->kind) {
             case Region::Kind::Rom: return {r->host + (pa - r->base), nullptr};
             case Region::Kind::DeviceRam: return {r->host + (pa - r->base), r->host + (pa - r->base)};
             case Region::Kind::Mmio: return {};
         }
     }
-    u8* h = ram_.host(pa);
+    u8* h = ram_.host(PhysAddr{pa});
     return {h, h};
 }
 
 u8 Bus::read_byte(u64 pa) {
-    if (const Region* r = find_region(pa)) {
+    if (const Region* r = region_at(pa)) {
         if (r->kind == Region::Kind::Mmio) {
             ++stats_.mmio_reads;
             return static_cast<u8>(r->dev->mmio_read(pa - r->base, 1));
         }
         return r->host[pa - r->base];
     }
-    if (u8* h = ram_.host(pa)) return *h;
+    if (u8* h = ram_.host(PhysAddr{pa})) return *h;
     ++stats_.open_bus_reads;
     return 0xFF;
 }
 
 void Bus::write_byte(u64 pa, u8 v, bool allow_rom) {
-    if (const Region* r = find_region(pa)) {
+    if (const Region* r = region_at(pa)) {
         switch (r->kind) {
             case Region::Kind::Mmio:
                 ++stats_.mmio_writes;
@@ -164,17 +166,18 @@ void Bus::write_byte(u64 pa, u8 v, bool allow_rom) {
             case Region::Kind::DeviceRam: r->host[pa - r->base] = v; return;
         }
     }
-    if (u8* h = ram_.host(pa)) {
+    if (u8* h = ram_.host(PhysAddr{pa})) {
         *h = v;
         return;
     }
     ++stats_.open_bus_writes;
 }
 
-u64 Bus::read(u64 pa, unsigned size) {
+u64 Bus::read(PhysAddr at, unsigned size) {
+    const u64 pa = at.value;
     // One region lookup serves both questions (page walks read every entry here),
     // and none at all inside the region-free span.
-    const Region* r = pa - free_lo_ < free_size_ ? nullptr : find_region(pa);
+    const Region* r = pa - free_lo_ < free_size_ ? nullptr : region_at(pa);
     // Whole access inside one MMIO region: one device call of the full size.
     if (r && r->kind == Region::Kind::Mmio && pa + size <= r->base + r->size) {
         ++stats_.mmio_reads;
@@ -182,7 +185,7 @@ u64 Bus::read(u64 pa, unsigned size) {
     }
     if ((pa & 0xFFF) + size <= kPageSize) {
         // Regions are page aligned, so the page's host pointer follows from r.
-        u8* h = r ? (r->kind == Region::Kind::Mmio ? nullptr : r->host + (pa - r->base)) : ram_.host(pa);
+        u8* h = r ? (r->kind == Region::Kind::Mmio ? nullptr : r->host + (pa - r->base)) : ram_.host(PhysAddr{pa});
         if (h) return host_load(h, size);
     }
     u64 v = 0;
@@ -190,15 +193,16 @@ u64 Bus::read(u64 pa, unsigned size) {
     return v;
 }
 
-void Bus::write(u64 pa, u64 value, unsigned size) {
-    const Region* r = pa - free_lo_ < free_size_ ? nullptr : find_region(pa);
+void Bus::write(PhysAddr at, u64 value, unsigned size) {
+    const u64 pa = at.value;
+    const Region* r = pa - free_lo_ < free_size_ ? nullptr : region_at(pa);
     if (r && r->kind == Region::Kind::Mmio && pa + size <= r->base + r->size) {
         ++stats_.mmio_writes;
         r->dev->mmio_write(pa - r->base, value, size);
         return;
     }
     if ((pa & 0xFFF) + size <= kPageSize) {
-        u8* h = r ? (r->kind == Region::Kind::DeviceRam ? r->host + (pa - r->base) : nullptr) : ram_.host(pa);
+        u8* h = r ? (r->kind == Region::Kind::DeviceRam ? r->host + (pa - r->base) : nullptr) : ram_.host(PhysAddr{pa});
         if (h) {
             host_store(h, value, size);
             return;
@@ -207,15 +211,18 @@ void Bus::write(u64 pa, u64 value, unsigned size) {
     for (unsigned i = 0; i < size; ++i) write_byte(pa + i, static_cast<u8>(value >> (8 * i)), false);
 }
 
-void Bus::read_bytes(u64 pa, u8* dst, u64 len) {
+void Bus::read_bytes(PhysAddr at, u8* dst, u64 len) {
+    const u64 pa = at.value;
     for (u64 i = 0; i < len; ++i) dst[i] = read_byte(pa + i);
 }
 
-void Bus::write_bytes(u64 pa, const u8* src, u64 len) {
+void Bus::write_bytes(PhysAddr at, const u8* src, u64 len) {
+    const u64 pa = at.value;
     for (u64 i = 0; i < len; ++i) write_byte(pa + i, src[i], false);
 }
 
-void Bus::load_bytes(u64 pa, const u8* src, u64 len) {
+void Bus::load_bytes(PhysAddr at, const u8* src, u64 len) {
+    const u64 pa = at.value;
     for (u64 i = 0; i < len; ++i) write_byte(pa + i, src[i], true);
 }
 

@@ -57,29 +57,29 @@ public:
     // ---- physical address space ----
     // Regions must be page aligned and must not overlap each other. They take
     // precedence over RAM (the legacy hole and above-RAM space are theirs to claim).
-    void attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name);
+    void attach_mmio(PhysAddr base, u64 size, MmioDevice& dev, std::string name);
     // For devices the guest can move or switch off (the local APIC): false, and
     // nothing attached, if the region would overlap another; detach_mmio removes
     // every region of `dev`. Callers flush TLBs that may hold the old mapping.
-    bool try_attach_mmio(u64 base, u64 size, MmioDevice& dev, std::string name);
+    bool try_attach_mmio(PhysAddr base, u64 size, MmioDevice& dev, std::string name);
     void detach_mmio(MmioDevice& dev);
     // Read-only memory backed by host bytes (size rounded up to pages, padded 0xFF).
-    void attach_rom(u64 base, std::span<const u8> image, std::string name);
+    void attach_rom(PhysAddr base, std::span<const u8> image, std::string name);
     // Host-backed device memory the guest reads and writes directly (VGA text).
-    void attach_device_ram(u64 base, u64 size, u8* host, std::string name);
+    void attach_device_ram(PhysAddr base, u64 size, u8* host, std::string name);
 
     // Host pointers for the page containing pa (for TLB fills).
-    PageHost page_host(u64 pa) const;
+    PageHost page_host(PhysAddr pa) const;
 
     // Slow-path physical accesses: any size 1/2/4/8, any alignment, page crossings
     // allowed. Used by the MMU's slow path, page walks, loaders, DMA, the debugger.
-    u64 read(u64 pa, unsigned size);
-    void write(u64 pa, u64 value, unsigned size);
+    u64 read(PhysAddr pa, unsigned size);
+    void write(PhysAddr pa, u64 value, unsigned size);
     // Bulk copies for loaders and the debugger. Writes to ROM are dropped.
-    void read_bytes(u64 pa, u8* dst, u64 len);
-    void write_bytes(u64 pa, const u8* src, u64 len);
+    void read_bytes(PhysAddr pa, u8* dst, u64 len);
+    void write_bytes(PhysAddr pa, const u8* src, u64 len);
     // Writes into ROM regions too (firmware loading).
-    void load_bytes(u64 pa, const u8* src, u64 len);
+    void load_bytes(PhysAddr pa, const u8* src, u64 len);
 
     const BusStats& stats() const { return stats_; }
     void reset_stats() { stats_ = {}; }
@@ -94,9 +94,10 @@ public:
         std::string name;
     };
     const std::vector<Region>& regions() const { return regions_; }
-    const Region* find_region(u64 pa) const;
+    const Region* find_region(PhysAddr pa) const;
 
 private:
+    const Region* region_at(u64 pa) const;
     u8 read_byte(u64 pa);
     void write_byte(u64 pa, u8 v, bool allow_rom);
     void add_region(Region r);

@@ -46,7 +46,8 @@ public:
 
     // Host pointer for a physical address in RAM, or nullptr (hole, beyond RAM).
     // Valid for the rest of the 4 KiB page that contains pa.
-    HM_ALWAYS_INLINE u8* host(u64 pa) const {
+    HM_ALWAYS_INLINE u8* host(PhysAddr at) const {
+        const u64 pa = at.value;
         if (pa < below_4g_) {
             if (HM_UNLIKELY(pa >= kLegacyHoleStart && pa < kLegacyHoleEnd)) return nullptr;
             return base_ + pa;
@@ -54,7 +55,7 @@ public:
         if (pa >= 4 * kGiB && pa - 4 * kGiB < above_4g_) return base_ + below_4g_ + (pa - 4 * kGiB);
         return nullptr;
     }
-    bool is_ram(u64 pa) const { return host(pa) != nullptr; }
+    bool is_ram(PhysAddr pa) const { return host(pa) != nullptr; }
 
     // The RAM ranges as a firmware memory map reports them.
     std::vector<RamRange> ranges() const;

@@ -38,7 +38,7 @@ void Mmu::check_coherence(TlbEntry& e, TlbKind kind, u32 lin, Access a, Priv p) 
     const WalkResult w = pure_walk(lin, a, p);
     if (w.touched_device) return;
     const u64 tlb_phys = e.phys(lin) & a20_mask_;
-    if (w.ok() && w.phys == tlb_phys && (a != Access::Write || w.dirty)) return;
+    if (w.ok() && w.phys.value == tlb_phys && (a != Access::Write || w.dirty)) return;
 
     e.stale_reported = true;
     ++stats_.stale_reports;
@@ -52,7 +52,7 @@ void Mmu::check_coherence(TlbEntry& e, TlbKind kind, u32 lin, Access a, Priv p) 
     ev.tlb_phys = tlb_phys;
     ev.tlb_flags = entry_flags(e);
     ev.memory_present = w.mapped;
-    ev.memory_phys = w.mapped ? w.phys : 0;
+    ev.memory_phys = w.mapped ? w.phys.value : 0;
     ev.memory_flags = walk_flags(w);
     ev.cpu = cpu_index_;
     if (pte_log_) {

@@ -43,13 +43,13 @@ bool Mmu::is_code_page(u64 phys) const {
 
 void Mmu::notify_code_write(u64 phys, unsigned size) {
     if (code_peers_.empty()) {
-        if (code_hook_) code_hook_(code_hook_ctx_, phys, size);
+        if (code_hook_) code_hook_(code_hook_ctx_, PhysAddr{phys}, size);
         return;
     }
     // Every CPU whose decode cache holds code from the page hears of the store,
     // whichever CPU made it.
     for (Mmu* m : code_peers_) {
-        if (m->code_hook_ && m->owns_code_page(phys)) m->code_hook_(m->code_hook_ctx_, phys, size);
+        if (m->code_hook_ && m->owns_code_page(phys)) m->code_hook_(m->code_hook_ctx_, PhysAddr{phys}, size);
     }
 }
 
@@ -95,13 +95,13 @@ u64 Mmu::translate(u32 lin, Access a, Priv p) {
 }
 
 u64 Mmu::walk_and_fill(TlbKind kind, u32 lin, Access a, Priv p) {
-    const WalkResult w = walk_page_tables(state_, lin, a, p, bus_);  // reads entries through the bus
+    const WalkResult w = walk_page_tables(state_, LinearAddr{lin}, a, p, bus_);  // reads entries through the bus
     apply_walk(w, kind, lin, a, p);
     if (!w.ok()) page_fault(lin, w.error_code);
 
     TlbEntry fresh;
-    fresh.lin_base = w.lin_base;
-    fresh.frame = w.frame;
+    fresh.lin_base = w.lin_base.value;
+    fresh.frame = w.frame.value;
     fresh.size_log2 = w.page_size_log2;
     fresh.writable = w.writable;
     fresh.user = w.user;
@@ -124,7 +124,7 @@ u64 Mmu::walk_and_fill(TlbKind kind, u32 lin, Access a, Priv p) {
         drop_front(evicted, kind);
     }
     fill_front_from(fresh, kind, lin, p);
-    return w.phys;
+    return w.phys.value;
 }
 
 // The walk's side effects: A/D bits in memory, cycles, counters, the walk event.
@@ -140,7 +140,7 @@ void Mmu::apply_walk(const WalkResult& w, TlbKind kind, u32 lin, Access a, Priv 
         u8 low = static_cast<u8>(w.entry[i].value);
         if (set_a) low |= pte::kAccessed;
         if (set_d) low |= pte::kDirty;
-        bus_.write(w.entry[i].addr, low, 1);
+        bus_.write(PhysAddr{w.entry[i].addr}, low, 1);
         if (is_code_page(w.entry[i].addr)) notify_code_write(w.entry[i].addr, 1);
         ++writes;
     }
@@ -167,7 +167,7 @@ void Mmu::apply_walk(const WalkResult& w, TlbKind kind, u32 lin, Access a, Priv 
         ev.faulted = !w.ok();
         ev.page_size_log2 = w.ok() ? w.page_size_log2 : 0;
         ev.error_code = w.error_code;
-        ev.phys = w.ok() ? w.phys : 0;
+        ev.phys = w.ok() ? w.phys.value : 0;
         sink_->on_page_walk(ev);
     }
 }
@@ -210,7 +210,7 @@ void Mmu::fill_front(u32 lin, u64 phys_page, Priv p, bool read, bool write, bool
         if (read && watched(lin, phys_page, Access::Read)) read = false;
         if (write && watched(lin, phys_page, Access::Write)) write = false;
     }
-    const PageHost h = bus_.page_host(phys_page);
+    const PageHost h = bus_.page_host(PhysAddr{phys_page});
     e.phys_page = phys_page;
     e.host = h.read;
     if (read && h.read) e.read_tag = tag;
@@ -268,15 +268,15 @@ u64 Mmu::read_slow(u32 lin, unsigned size, Priv p, Access a) {
         // pointer rather than asking the bus again.
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         if (e.read_tag == (lin & ~0xFFFu)) return host_load(e.host + (lin & 0xFFF), size);
-        const u64 v = bus_.read(phys, size);
+        const u64 v = bus_.read(PhysAddr{phys}, size);
         if (HM_UNLIKELY(watch_hook_)) report_watch(lin, phys, size, Access::Read, v, v);
         return v;
     }
     // Crosses a page: translate both halves before touching memory.
     u64 phys_lo = translate(lin, a, p);
     u64 phys_hi = translate(lin + first_room, a, p);
-    u64 lo = bus_.read(phys_lo, first_room);
-    u64 hi = bus_.read(phys_hi, size - first_room);
+    u64 lo = bus_.read(PhysAddr{phys_lo}, first_room);
+    u64 hi = bus_.read(PhysAddr{phys_hi}, size - first_room);
     if (HM_UNLIKELY(watch_hook_)) {
         report_watch(lin, phys_lo, first_room, Access::Read, lo, lo);
         report_watch(lin + first_room, phys_hi, size - first_room, Access::Read, hi, hi);
@@ -295,7 +295,7 @@ void Mmu::write_slow(u32 lin, u64 v, unsigned size, Priv p) {
             return;
         }
         const u64 old = HM_UNLIKELY(watch_hook_) ? peek_old_value(phys, size) : 0;
-        bus_.write(phys, v, size);
+        bus_.write(PhysAddr{phys}, v, size);
         if (is_code_page(phys)) notify_code_write(phys, size);
         if (HM_UNLIKELY(watch_hook_)) report_watch(lin, phys, size, Access::Write, v, old);
         return;
@@ -305,8 +305,8 @@ void Mmu::write_slow(u32 lin, u64 v, unsigned size, Priv p) {
     const unsigned size_hi = size - first_room;
     const u64 old_lo = HM_UNLIKELY(watch_hook_) ? peek_old_value(phys_lo, first_room) : 0;
     const u64 old_hi = HM_UNLIKELY(watch_hook_) ? peek_old_value(phys_hi, size_hi) : 0;
-    bus_.write(phys_lo, v, first_room);
-    bus_.write(phys_hi, v >> (8 * first_room), size_hi);
+    bus_.write(PhysAddr{phys_lo}, v, first_room);
+    bus_.write(PhysAddr{phys_hi}, v >> (8 * first_room), size_hi);
     if (HM_UNLIKELY(pte_log_ != nullptr)) {
         note_store(phys_lo, first_room);
         note_store(phys_hi, size_hi);
@@ -321,12 +321,13 @@ void Mmu::write_slow(u32 lin, u64 v, unsigned size, Priv p) {
 }
 
 CodeTranslation Mmu::translate_code_slow(u32 lin, Priv p) {
-    u64 phys = translate(lin, Access::Execute, p);
+    const PhysAddr phys{translate(lin, Access::Execute, p)};
     PageHost h = bus_.page_host(phys);
-    return {phys, h.read ? h.read + (phys & 0xFFF) : nullptr};
+    return {phys, h.read ? h.read + phys.page_offset() : nullptr};
 }
 
-void Mmu::protect_code_page(u64 phys) {
+void Mmu::protect_code_page(PhysAddr at) {
+    const u64 phys = at.value;
     u64 pn = phys >> 12;
     if (pn >= (kMaxPhysAddr >> 12) || code_pages_->test(pn)) return;
     code_pages_->set(pn);
@@ -336,8 +337,8 @@ void Mmu::protect_code_page(u64 phys) {
     for (Mmu* m : code_peers_) m->drop_write_tags(page);
 }
 
-void Mmu::unprotect_code_page(u64 phys) {
-    u64 pn = phys >> 12;
+void Mmu::unprotect_code_page(PhysAddr phys) {
+    u64 pn = phys.page_number();
     if (pn < (kMaxPhysAddr >> 12)) code_pages_->clear(pn);
 }
 

@@ -38,13 +38,13 @@
 
 #include "core/fault.hpp"
 #include "core/types.hpp"
-#include "debug/events.hpp"
+#include "observe/events.hpp"
 #include "mem/bus.hpp"
 #include "mmu/access.hpp"
 #include "mmu/page_walk.hpp"
 #include "mmu/tlb.hpp"
 #include "mmu/walk_cost.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -60,12 +60,12 @@ struct FastTlbEntry {
 };
 
 struct CodeTranslation {
-    u64 phys;         // physical address of the fetched byte
+    PhysAddr phys;    // physical address of the fetched byte
     const u8* host;   // host pointer to that byte, or nullptr (fetch via the bus)
 };
 
 // Called when the guest stores into a physical page that holds decoded code.
-using CodeWriteHook = void (*)(void* ctx, u64 phys, unsigned size);
+using CodeWriteHook = void (*)(void* ctx, PhysAddr phys, unsigned size);
 
 struct MmuStats {
     TlbStats itlb, dtlb;
@@ -140,7 +140,8 @@ public:
 
     // ---------------- hot path ----------------
     template <typename T>
-    HM_ALWAYS_INLINE T read(u32 lin, Priv p) {
+    HM_ALWAYS_INLINE T read(LinearAddr at, Priv p) {
+        const u32 lin = at.value;
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         if (HM_LIKELY(e.read_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= kPageSize - sizeof(T))) {
             ++fast_hits_;
@@ -152,7 +153,8 @@ public:
     }
 
     template <typename T>
-    HM_ALWAYS_INLINE void write(u32 lin, T v, Priv p) {
+    HM_ALWAYS_INLINE void write(LinearAddr at, T v, Priv p) {
+        const u32 lin = at.value;
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         if (HM_LIKELY(e.write_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= kPageSize - sizeof(T))) {
             ++fast_hits_;
@@ -165,7 +167,8 @@ public:
     // Load for a read-modify-write: checks (and marks dirty) as a write would, so
     // the store that follows cannot fault after the load succeeded.
     template <typename T>
-    HM_ALWAYS_INLINE T read_for_write(u32 lin, Priv p) {
+    HM_ALWAYS_INLINE T read_for_write(LinearAddr at, Priv p) {
+        const u32 lin = at.value;
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         if (HM_LIKELY(e.write_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= kPageSize - sizeof(T))) {
             ++fast_hits_;
@@ -184,7 +187,8 @@ public:
     // through write(). op must not access memory (it computes the new value and
     // may set flags or registers).
     template <typename T, typename Op>
-    HM_ALWAYS_INLINE void modify(u32 lin, Priv p, Op op) {
+    HM_ALWAYS_INLINE void modify(LinearAddr at, Priv p, Op op) {
+        const u32 lin = at.value;
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         if (HM_LIKELY(e.write_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= kPageSize - sizeof(T))) {
             fast_hits_ += 2;
@@ -196,7 +200,7 @@ public:
             return;
         }
         const T old = static_cast<T>(read_slow(lin, sizeof(T), p, Access::Write));
-        write<T>(lin, op(old), p);
+        write<T>(at, op(old), p);
     }
 
     // Translation for instruction fetch of the byte at lin.
@@ -210,9 +214,10 @@ public:
     // block (chaining), once per instruction (single-stepping) or anything in
     // between makes exactly the same ITLB lookups: same hits, misses, walks,
     // cycles and replacement state in every mode (docs/mmu.md).
-    HM_ALWAYS_INLINE CodeTranslation translate_code(u32 lin, Priv p) {
+    HM_ALWAYS_INLINE CodeTranslation translate_code(LinearAddr at, Priv p) {
+        const u32 lin = at.value;
         if (HM_LIKELY(fetch_tag_ == ((lin & ~0xFFFu) | static_cast<u32>(p)))) {
-            return {fetch_phys_ | (lin & 0xFFF), fetch_host_ ? fetch_host_ + (lin & 0xFFF) : nullptr};
+            return {PhysAddr{fetch_phys_ | (lin & 0xFFF)}, fetch_host_ ? fetch_host_ + (lin & 0xFFF) : nullptr};
         }
         return translate_code_lookup(lin, p);
     }
@@ -220,7 +225,7 @@ public:
     // page | Priv, or kNoFetchPage.
     static constexpr u32 kNoFetchPage = 2;
     u32 fetch_page_tag() const { return fetch_tag_; }
-    u64 fetch_page_phys() const { return fetch_phys_; }
+    PhysAddr fetch_page_phys() const { return PhysAddr{fetch_phys_}; }
 
     // ---------------- control ----------------
     // Each commits the value unless it raises #GP(0) (a reserved bit in a PDPTE being
@@ -234,7 +239,7 @@ public:
     void write_cr3(u32 value);
     void write_cr4(u32 value);
     void write_efer(u64 value);
-    void invlpg(u32 lin);  // drops the entries covering lin, any page size, both TLBs
+    void invlpg(LinearAddr lin);  // drops the entries covering lin, any page size, both TLBs
     void set_a20(bool enabled);
     bool a20() const { return a20_mask_ == ~u64{0}; }
     // Drops every cached translation and re-reads the paging state from the control
@@ -266,11 +271,13 @@ public:
     }
     // Hit tracking, for debuggers: every lookup reaches the modelled TLB (the front
     // array is bypassed, as for the checker), so TlbEntryView::hits counts every lookup
-    // an entry served. Not every use: the CPU chains blocks within one code page
-    // without asking for a fetch translation at all (docs/cpu.md, "Chaining"; only the
-    // checker turns that off), so an ITLB entry counts block entries from another page,
-    // not instructions. Off by default; guest-visible behaviour and cycles are the same
-    // either way.
+    // an entry served. For the DTLB that is every data access (per page, for one that
+    // crosses a page). For the ITLB it is not every fetch: the fetch-page register
+    // (translate_code) consults the ITLB only when the fetch stream enters another
+    // page, so an ITLB entry counts entries into its page, not instructions; the
+    // CPU's same-page chaining skips exactly the fetches the register would serve, and
+    // stays on with tracking and with the checker (docs/cpu.md, "Chaining"). Off by
+    // default; guest-visible behaviour and cycles are the same either way.
     void set_hit_tracking(bool on);
     bool hit_tracking() const { return track_hits_; }
     void set_event_sink(EventSink* sink) { sink_ = sink; }
@@ -282,8 +289,8 @@ public:
         code_hook_ctx_ = ctx;
     }
     // The decode cache holds code from this physical page: stores must tell it.
-    void protect_code_page(u64 phys);
-    void unprotect_code_page(u64 phys);
+    void protect_code_page(PhysAddr phys);
+    void unprotect_code_page(PhysAddr phys);
     // SMP: the MMUs of every CPU of a machine (this one included). Each keeps the
     // pages its own CPU's decode cache holds; a page protected by any of them
     // takes the slow store path on all of them, and a store from any CPU calls
@@ -300,12 +307,12 @@ public:
     // ---------------- queries (no side effects) ----------------
     // Translate as the CPU would (TLB first, then the tables), without touching A/D
     // bits, the TLBs or stats. nullopt when the access would fault.
-    std::optional<u64> probe(u32 lin, Access a, Priv p) const;
-    // HM386_DIAG_PROBE_* bits for lin. Not a lookup: no counters, no replacement state.
-    u32 probe_tlb(u32 lin) const;
+    std::optional<PhysAddr> probe(LinearAddr lin, Access a, Priv p) const;
+    // tlb_probe:: bits for lin (tlb.hpp). Not a lookup: no counters, no replacement state.
+    u32 probe_tlb(LinearAddr lin) const;
     // The full walk of the tables in memory, each level's address and value, and the
     // result or the fault as data.
-    WalkResult walk(u32 lin, Access a, Priv p) const;
+    WalkResult walk(LinearAddr lin, Access a, Priv p) const;
     // The valid entries of one TLB, 4 KiB array first, in set/way order.
     std::vector<TlbEntryView> tlb_entries(TlbKind kind) const;
 
@@ -320,7 +327,7 @@ public:
     PagingMode paging_mode() const { return state_.mode; }
     const PagingState& paging_state() const { return state_; }
 
-    // The modelled state, for the state hash and snapshots (snapshot/state_visitor.hpp):
+    // The modelled state, for the state hash and snapshots (core/state_visitor.hpp):
     // the paging state as latched, the A20 mask, the fetch-page register (it decides
     // which fetches look the ITLB up, so the TLB counters depend on it), both TLBs
     // and every counter. Not the front array, the decode-cache page set or the
@@ -355,12 +362,12 @@ private:
         CodeTranslation t;
         if (HM_LIKELY(e.exec_tag == (lin & ~0xFFFu))) {
             ++fast_code_hits_;
-            t = {e.phys_page | (lin & 0xFFF), e.host ? e.host + (lin & 0xFFF) : nullptr};
+            t = {PhysAddr{e.phys_page | (lin & 0xFFF)}, e.host ? e.host + (lin & 0xFFF) : nullptr};
         } else {
             t = translate_code_slow(lin, p);
         }
         fetch_tag_ = (lin & ~0xFFFu) | static_cast<u32>(p);
-        fetch_phys_ = t.phys & ~u64{0xFFF};
+        fetch_phys_ = t.phys.page_base();
         fetch_host_ = t.host ? t.host - (lin & 0xFFF) : nullptr;
         return t;
     }

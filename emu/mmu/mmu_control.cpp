@@ -38,7 +38,7 @@ void Mmu::sync_state() {
 // present one has a reserved bit set.
 void Mmu::load_pdptes(u32 cr3, u64 (&out)[4]) {
     const u64 base = cr3 & pte::kPaePdptBase;
-    for (unsigned i = 0; i < 4; ++i) out[i] = bus_.read((base + i * 8) & a20_mask_, 8);
+    for (unsigned i = 0; i < 4; ++i) out[i] = bus_.read(PhysAddr{(base + i * 8) & a20_mask_}, 8);
     cycles_ += 4 * walk_access_cycles_;
     ++stats_.pdpte_loads;
     for (u64 e : out) {
@@ -124,7 +124,8 @@ unsigned Mmu::invalidate_page(u32 lin) {
     return total;
 }
 
-void Mmu::invlpg(u32 lin) {
+void Mmu::invlpg(LinearAddr at) {
+    const u32 lin = at.value;
     ++stats_.itlb.flush_invlpg;
     ++stats_.dtlb.flush_invlpg;
     clear_fetch_page();  // whatever page it names: the rule stays simple
@@ -165,7 +166,7 @@ void Mmu::flush_all() {
     if (state_.mode == PagingMode::Pae) {
         // Re-read the PDPTEs without the #GP check: this is not a guest instruction.
         const u64 base = cr_.cr3 & pte::kPaePdptBase;
-        for (unsigned i = 0; i < 4; ++i) state_.pdpte[i] = bus_.read((base + i * 8) & a20_mask_, 8);
+        for (unsigned i = 0; i < 4; ++i) state_.pdpte[i] = bus_.read(PhysAddr{(base + i * 8) & a20_mask_}, 8);
     }
     flush(FlushScope::All, TlbFlushCause::Reset);
 }
@@ -218,7 +219,7 @@ bool Mmu::restore_host_side() {
     if (fetch_tag_ == kNoFetchPage) return true;
     const u32 priv = fetch_tag_ & 0xFFF;
     if (priv > static_cast<u32>(Priv::User) || (fetch_phys_ & 0xFFF) || fetch_phys_ >= kMaxPhysAddr) return false;
-    fetch_host_ = bus_.page_host(fetch_phys_).read;
+    fetch_host_ = bus_.page_host(PhysAddr{fetch_phys_}).read;
     return true;
 }
 

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include "devices/diag_protocol.hpp"
 #include "mem/host_access.hpp"
 #include "mmu/mmu.hpp"
 
@@ -15,9 +14,9 @@ namespace {
 // effects) and reports all ones for it and for open bus.
 u64 peek_entry_read(void* ctx, u64 pa, unsigned size, bool& device) {
     const Bus& bus = *static_cast<const Bus*>(ctx);
-    const PageHost h = bus.page_host(pa);
+    const PageHost h = bus.page_host(PhysAddr{pa});
     if (h.read) return host_load(h.read + (pa & 0xFFF), size);
-    const Bus::Region* r = bus.find_region(pa);
+    const Bus::Region* r = bus.find_region(PhysAddr{pa});
     if (r && r->kind == Bus::Region::Kind::Mmio) device = true;
     return size == 8 ? ~u64{0} : 0xFFFFFFFFu;
 }
@@ -25,16 +24,19 @@ u64 peek_entry_read(void* ctx, u64 pa, unsigned size, bool& device) {
 
 EntryReader pure_entry_reader(const Bus& bus) { return {peek_entry_read, const_cast<Bus*>(&bus)}; }
 
-WalkResult Mmu::pure_walk(u32 lin, Access a, Priv p) const { return walk_page_tables(state_, lin, a, p, pure_entry_reader(bus_)); }
+WalkResult Mmu::pure_walk(u32 lin, Access a, Priv p) const {
+    return walk_page_tables(state_, LinearAddr{lin}, a, p, pure_entry_reader(bus_));
+}
 
-WalkResult Mmu::walk(u32 lin, Access a, Priv p) const { return pure_walk(lin, a, p); }
+WalkResult Mmu::walk(LinearAddr lin, Access a, Priv p) const { return pure_walk(lin.value, a, p); }
 
-std::optional<u64> Mmu::probe(u32 lin, Access a, Priv p) const {
-    if (state_.mode == PagingMode::None) return u64{lin} & a20_mask_;
+std::optional<PhysAddr> Mmu::probe(LinearAddr at, Access a, Priv p) const {
+    const u32 lin = at.value;
+    if (state_.mode == PagingMode::None) return PhysAddr{u64{lin} & a20_mask_};
     const TlbKind kind = a == Access::Execute ? TlbKind::Instruction : TlbKind::Data;
     if (const TlbEntry* e = tlb(kind).find(lin)) {
         if (!access_allowed(e->writable, e->user, e->nx, a, p, state_)) return std::nullopt;
-        if (a != Access::Write || e->dirty) return e->phys(lin) & a20_mask_;
+        if (a != Access::Write || e->dirty) return PhysAddr{e->phys(lin) & a20_mask_};
         // A clean entry: the CPU would walk to set D.
     }
     const WalkResult w = pure_walk(lin, a, p);
@@ -42,14 +44,15 @@ std::optional<u64> Mmu::probe(u32 lin, Access a, Priv p) const {
     return w.phys;
 }
 
-u32 Mmu::probe_tlb(u32 lin) const {
+u32 Mmu::probe_tlb(LinearAddr at) const {
+    const u32 lin = at.value;
     u32 bits = 0;
     for (TlbKind kind : {TlbKind::Instruction, TlbKind::Data}) {
         const TlbEntry* e = tlb(kind).find(lin);
         if (!e) continue;
-        bits |= kind == TlbKind::Instruction ? HM386_DIAG_PROBE_ITLB : HM386_DIAG_PROBE_DTLB;
-        if (e->size_log2 != 12) bits |= HM386_DIAG_PROBE_LARGE;
-        if (e->global) bits |= HM386_DIAG_PROBE_GLOBAL;
+        bits |= kind == TlbKind::Instruction ? tlb_probe::kItlb : tlb_probe::kDtlb;
+        if (e->size_log2 != 12) bits |= tlb_probe::kLarge;
+        if (e->global) bits |= tlb_probe::kGlobal;
     }
     return bits;
 }
@@ -77,7 +80,7 @@ std::vector<TlbEntryView> Mmu::tlb_entries(TlbKind kind) const {
             v.dirty = e.dirty;
             v.hits = e.hits;
             const WalkResult w = pure_walk(e.lin_base, Access::Read, Priv::Supervisor);
-            v.matches_memory = w.mapped && w.frame == e.frame && w.page_size_log2 == e.size_log2 &&
+            v.matches_memory = w.mapped && w.frame.value == e.frame && w.page_size_log2 == e.size_log2 &&
                                w.writable == e.writable && w.user == e.user && w.nx == e.nx &&
                                (w.dirty || !e.dirty);
             out.push_back(v);
@@ -107,7 +110,7 @@ std::string Mmu::check_front_invariant() const {
                     return std::string(buf);
                 };
                 if (((tag >> 12) & (kFastEntries - 1)) != i) return fail("tag in the wrong slot");
-                const PageHost h = bus_.page_host(f.phys_page);
+                const PageHost h = bus_.page_host(PhysAddr{f.phys_page});
                 if (f.host != h.read) return fail("host pointer differs from the bus's");
                 if (a == Access::Write && (h.write != h.read || is_code_page(f.phys_page))) return fail("write tag on a page that must take the slow path");
                 if (state_.mode == PagingMode::None) {

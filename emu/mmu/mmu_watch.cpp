@@ -39,7 +39,7 @@ void Mmu::report_watch(u32 lin, u64 phys, unsigned size, Access a, u64 value, u6
 
 u64 Mmu::peek_old_value(u64 phys, unsigned size) const {
     // RAM and ROM only: reading a device register could change the device.
-    const PageHost h = bus_.page_host(phys);
+    const PageHost h = bus_.page_host(PhysAddr{phys});
     if (!h.read || (phys & 0xFFF) + size > kPageSize) return 0;
     return host_load(h.read + (phys & 0xFFF), size);
 }

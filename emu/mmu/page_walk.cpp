@@ -79,9 +79,9 @@ struct Walker {
     WalkResult& finish(u64 leaf, unsigned leaf_level, u64 frame, u8 size_log2) {
         r.mapped = true;
         r.page_size_log2 = size_log2;
-        r.frame = frame;
-        r.lin_base = lin & ~static_cast<u32>(r.page_mask());
-        r.phys = (frame | (lin & r.page_mask())) & s.a20_mask;
+        r.frame = PhysAddr{frame};
+        r.lin_base = LinearAddr{lin & ~static_cast<u32>(r.page_mask())};
+        r.phys = PhysAddr{(frame | (lin & r.page_mask())) & s.a20_mask};
         r.global = s.pge && (leaf & pte::kGlobal);
         r.dirty = (leaf & pte::kDirty) != 0;
         r.accessed = (leaf & pte::kAccessed) != 0;
@@ -160,9 +160,9 @@ void walk_into(WalkResult& r, const PagingState& s, u32 lin, Access a, Priv p, R
         case PagingMode::None:
             r.mapped = true;
             r.writable = r.user = true;
-            r.lin_base = lin & ~0xFFFu;
-            r.frame = r.lin_base & s.a20_mask;
-            r.phys = u64{lin} & s.a20_mask;
+            r.lin_base = LinearAddr{lin & ~0xFFFu};
+            r.frame = PhysAddr{r.lin_base.value & s.a20_mask};
+            r.phys = PhysAddr{u64{lin} & s.a20_mask};
             return;
         case PagingMode::TwoLevel: w.two_level(); return;
         case PagingMode::Pae: w.pae(); return;
@@ -171,15 +171,15 @@ void walk_into(WalkResult& r, const PagingState& s, u32 lin, Access a, Priv p, R
 
 }  // namespace
 
-WalkResult walk_page_tables(const PagingState& s, u32 lin, Access a, Priv p, EntryReader reader) {
+WalkResult walk_page_tables(const PagingState& s, LinearAddr lin, Access a, Priv p, EntryReader reader) {
     WalkResult r;
-    walk_into(r, s, lin, a, p, [reader](u64 pa, unsigned size, bool& device) { return reader.read(reader.ctx, pa, size, device); });
+    walk_into(r, s, lin.value, a, p, [reader](u64 pa, unsigned size, bool& device) { return reader.read(reader.ctx, pa, size, device); });
     return r;
 }
 
-WalkResult walk_page_tables(const PagingState& s, u32 lin, Access a, Priv p, Bus& bus) {
+WalkResult walk_page_tables(const PagingState& s, LinearAddr lin, Access a, Priv p, Bus& bus) {
     WalkResult r;
-    walk_into(r, s, lin, a, p, [&bus](u64 pa, unsigned size, bool&) { return bus.read(pa, size); });
+    walk_into(r, s, lin.value, a, p, [&bus](u64 pa, unsigned size, bool&) { return bus.read(PhysAddr{pa}, size); });
     return r;
 }
 

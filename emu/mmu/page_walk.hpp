@@ -62,9 +62,9 @@ struct WalkResult {
     // The translation; valid when `mapped` (the tables map the page, even if this
     // access is denied by its rights).
     bool mapped = false;
-    u32 lin_base = 0;     // linear base of the page
-    u64 frame = 0;        // physical base of the page
-    u64 phys = 0;         // physical address of the linear address walked
+    LinearAddr lin_base;  // linear base of the page
+    PhysAddr frame;       // physical base of the page
+    PhysAddr phys;        // physical address of the linear address walked
     u8 page_size_log2 = 12;
     bool writable = false, user = false, nx = false;  // effective rights
     bool global = false;  // leaf G with CR4.PGE
@@ -79,11 +79,11 @@ struct WalkResult {
     u64 page_mask() const { return (u64{1} << page_size_log2) - 1; }
 };
 
-WalkResult walk_page_tables(const PagingState& s, u32 lin, Access a, Priv p, EntryReader reader);
+WalkResult walk_page_tables(const PagingState& s, LinearAddr lin, Access a, Priv p, EntryReader reader);
 // The same walk reading entries straight through the bus (the MMU's own walks on a
 // TLB miss): no indirect call per entry.
 class Bus;
-WalkResult walk_page_tables(const PagingState& s, u32 lin, Access a, Priv p, Bus& bus);
+WalkResult walk_page_tables(const PagingState& s, LinearAddr lin, Access a, Priv p, Bus& bus);
 
 // Whether cached or walked rights allow an access (SDM 4.6).
 bool access_allowed(bool writable, bool user, bool nx, Access a, Priv p, const PagingState& s);

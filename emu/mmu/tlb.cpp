@@ -23,7 +23,7 @@ void TlbArray::configure(const TlbGeometry& g) {
     ways_ = g.ways;
     sets_ = g.entries / g.ways;
     slots_.assign(g.entries, TlbEntry{});
-    last_filled_.assign(sets_, static_cast<u16>(ways_ - 1));
+    last_victim_.assign(sets_, static_cast<u16>(ways_ - 1));
 }
 
 bool TlbArray::insert(const TlbEntry& e, TlbEntry* evicted) {
@@ -36,9 +36,9 @@ bool TlbArray::insert(const TlbEntry& e, TlbEntry* evicted) {
             return false;
         }
     }
-    unsigned victim = last_filled_[set] + 1u;  // round robin, without a division
+    unsigned victim = last_victim_[set] + 1u;  // round robin, without a division
     if (victim >= ways_) victim = 0;
-    last_filled_[set] = static_cast<u16>(victim);
+    last_victim_[set] = static_cast<u16>(victim);
     *evicted = ways[victim];
     ways[victim] = e;
     ways[victim].valid = true;

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -36,7 +36,18 @@ struct TlbConfig {
     TlbGeometry itlb_4k{32, 4}, itlb_large{2, 2}, dtlb_4k{64, 4}, dtlb_large{8, 4};
 };
 
-// One TLB's counters (ids as in emu/devices/diag_protocol.hpp).
+// What Mmu::probe_tlb reports about one linear address: which TLB holds a
+// translation for it now, and what kind. The diagnostic device speaks its own
+// protocol's bits (HM386_DIAG_PROBE_*); machine_diag.cpp translates.
+namespace tlb_probe {
+constexpr u32 kItlb = 1u << 0;
+constexpr u32 kDtlb = 1u << 1;
+constexpr u32 kLarge = 1u << 2;   // held by a large-page entry
+constexpr u32 kGlobal = 1u << 3;  // the entry is global
+}  // namespace tlb_probe
+
+// One TLB's counters (the diagnostic device's stat ids map onto them in
+// emu/machine_diag.cpp).
 struct TlbStats {
     u64 lookups = 0, hits = 0, misses = 0, walks = 0, walk_memory_accesses = 0, evictions = 0,
         flush_invlpg = 0, flush_cr3 = 0, flush_cr4_cr0 = 0, entries_invalidated = 0, fills_4k = 0,
@@ -97,12 +108,12 @@ public:
     }
 
     std::span<const TlbEntry> slots() const { return slots_; }
-    std::span<const u16> last_filled() const { return last_filled_; }  // replacement state, per set
+    std::span<const u16> last_victims() const { return last_victim_; }  // replacement state, per set
     unsigned ways() const { return ways_; }
     unsigned sets() const { return sets_; }
 
     // Contents and replacement state, for the state hash and snapshots
-    // (snapshot/state_visitor.hpp). An invalid slot is visited as a default
+    // (core/state_visitor.hpp). An invalid slot is visited as a default
     // entry, so leftovers of dropped entries never reach the hash or a file; the
     // per-entry hit counts are the debugger's and start again from zero.
     template <class V>
@@ -126,14 +137,14 @@ public:
                 slot = e;
             }
         }
-        for (u16& way : last_filled_) v.bounded(way, ways_);
+        for (u16& way : last_victim_) v.bounded(way, ways_);
     }
 
 private:
     unsigned set_of(u32 lin) const { return (lin >> shift_) & (sets_ - 1); }
 
     std::vector<TlbEntry> slots_;
-    std::vector<u16> last_filled_;  // per set: the way the last eviction replaced
+    std::vector<u16> last_victim_;  // per set: the way the last eviction replaced (fills into free ways leave it)
     unsigned sets_ = 1, ways_ = 1, shift_ = 12;
 };
 

@@ -7,7 +7,7 @@
 #include "cpu/flags.hpp"
 #include "devices/lapic.hpp"
 #include "mmu/mmu.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm::snap {
 

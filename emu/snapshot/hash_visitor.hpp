@@ -3,7 +3,7 @@
 #pragma once
 #include "core/state_hasher.hpp"
 #include "snapshot/ram_pages.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm::snap {
 

@@ -7,7 +7,7 @@
 #pragma once
 #include "core/state_hasher.hpp"
 #include "mem/phys_memory.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm::snap {
 

@@ -26,7 +26,7 @@ void for_each_nonzero_page(const PhysicalMemory& ram, F&& f) {
     static const u8 zeros[kPageSize] = {};
     std::vector<unsigned char> resident;
     for (const RamRange& r : ram.ranges()) {
-        u8* base = ram.host(r.base);
+        u8* base = ram.host(PhysAddr{r.base});
         if (!base) continue;
         resident.assign((r.size + step - 1) / step, 1);
         // Best effort: if the host cannot tell, every page is read.

@@ -54,7 +54,7 @@ void SnapshotReader::ram(PhysicalMemory& m) {
         first = false;
         last = pn;
         const u64 pa = pn << 12;
-        u8* host = pn < (u64{1} << 52) ? m.host(pa) : nullptr;
+        u8* host = pn < (u64{1} << 52) ? m.host(PhysAddr{pa}) : nullptr;
         if (!host) fail("RAM page " + std::to_string(pn) + " lies outside this machine's RAM");
         need(kPageSize);
         // A short last page (RAM not a multiple of 4 KiB) stores only what exists.

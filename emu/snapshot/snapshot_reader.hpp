@@ -10,7 +10,7 @@
 
 #include "mem/phys_memory.hpp"
 #include "snapshot/snapshot_error.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm::snap {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "snapshot/ram_pages.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm::snap {
 

@@ -73,14 +73,14 @@ TEST_CASE("Linux boot: ACPI tables in the reserved top of low RAM, the RSDP at 0
     auto m = boot({0xF4}, serial);
     Bus& bus = m->bus();
     std::string sig;
-    for (u64 i = 0; i < 8; ++i) sig.push_back(static_cast<char>(bus.read(0xF0000 + i, 1)));
+    for (u64 i = 0; i < 8; ++i) sig.push_back(static_cast<char>(bus.read(PhysAddr{0xF0000 + i}, 1)));
     CHECK(sig == "RSD PTR ");
-    const u64 rsdt = bus.read(0xF0000 + 16, 4);
+    const u64 rsdt = bus.read(PhysAddr{0xF0000 + 16}, 4);
     CHECK(rsdt >= 64 * kMiB - 0x20000);  // inside the e820-reserved top 128 KiB
     CHECK(rsdt < 64 * kMiB);
-    CHECK(bus.read(rsdt, 4) == 0x54445352);  // "RSDT"
-    bus.write(0xF0000, 0, 4);                // the BIOS area is ROM
-    CHECK(bus.read(0xF0000, 1) == 'R');
+    CHECK(bus.read(PhysAddr{rsdt}, 4) == 0x54445352);  // "RSDT"
+    bus.write(PhysAddr{0xF0000}, 0, 4);                // the BIOS area is ROM
+    CHECK(bus.read(PhysAddr{0xF0000}, 1) == 'R');
 }
 
 TEST_CASE("An ACPI S5 write to PM1a_CNT powers off: the run ends with PowerOff", "[machine][acpi]") {

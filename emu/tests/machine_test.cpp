@@ -19,7 +19,7 @@ struct TinyMachine {
         cfg.serial_out = &serial;
         cfg.debugcon_out = &debugcon;
         m = std::make_unique<Machine>(cfg);
-        m->bus().load_bytes(0x100000, code.data(), code.size());
+        m->bus().load_bytes(PhysAddr{0x100000}, code.data(), code.size());
         m->cpu().enter_multiboot_state(0x100000, 0, 0);
     }
     RunResult run(u64 max_cycles = 0) { return m->run(RunLimits{max_cycles, 10.0}); }
@@ -80,16 +80,16 @@ TEST_CASE("A halted CPU skips to the next timer event instead of spinning", "[ma
     // Every IDT vector -> 0x08:0x100100, an interrupt gate to cli; hlt.
     constexpr u32 kIdt = 0x180000, kHandler = 0x100100;
     const u8 handler[] = {0xFA, 0xF4};
-    t.m->bus().load_bytes(kHandler, handler, sizeof handler);
+    t.m->bus().load_bytes(PhysAddr{kHandler}, handler, sizeof handler);
     for (u32 v = 0; v < 256; ++v) {
         const u64 gate = (kHandler & 0xFFFF) | (u64{0x08} << 16) | (u64{0x8E} << 40) | (u64{kHandler >> 16} << 48);
-        t.m->bus().load_bytes(kIdt + v * 8, reinterpret_cast<const u8*>(&gate), 8);
+        t.m->bus().load_bytes(PhysAddr{kIdt + v * 8}, reinterpret_cast<const u8*>(&gate), 8);
     }
     t.m->cpu_state().idtr = {kIdt, 256 * 8 - 1};
     // The GDT the gate's selector needs: null, flat code 0x08, flat data 0x10.
     constexpr u32 kGdt = 0x181000;
     const u64 gdt[3] = {0, 0x00CF9A000000FFFFull, 0x00CF92000000FFFFull};
-    t.m->bus().load_bytes(kGdt, reinterpret_cast<const u8*>(gdt), sizeof gdt);
+    t.m->bus().load_bytes(PhysAddr{kGdt}, reinterpret_cast<const u8*>(gdt), sizeof gdt);
     t.m->cpu_state().gdtr = {kGdt, sizeof gdt - 1};
     RunResult r = t.run();
     CHECK(r.outcome == RunOutcome::Hang);
@@ -120,14 +120,14 @@ TEST_CASE("A one-shot LAPIC timer that expires during the HLT wakes it, whatever
         // Every vector -> 0x08:0x100100: mov eax,42; out 0xF4,eax.
         constexpr u32 kIdt = 0x180000, kHandler = 0x100100, kGdt = 0x181000;
         const u8 handler[] = {0xB8, 42, 0, 0, 0, 0xE7, 0xF4, 0xEB, 0xFE};
-        t.m->bus().load_bytes(kHandler, handler, sizeof handler);
+        t.m->bus().load_bytes(PhysAddr{kHandler}, handler, sizeof handler);
         for (u32 v = 0; v < 256; ++v) {
             const u64 gate = (kHandler & 0xFFFF) | (u64{0x08} << 16) | (u64{0x8E} << 40) | (u64{kHandler >> 16} << 48);
-            t.m->bus().load_bytes(kIdt + v * 8, reinterpret_cast<const u8*>(&gate), 8);
+            t.m->bus().load_bytes(PhysAddr{kIdt + v * 8}, reinterpret_cast<const u8*>(&gate), 8);
         }
         t.m->cpu_state().idtr = {kIdt, 256 * 8 - 1};
         const u64 gdt[3] = {0, 0x00CF9A000000FFFFull, 0x00CF92000000FFFFull};
-        t.m->bus().load_bytes(kGdt, reinterpret_cast<const u8*>(gdt), sizeof gdt);
+        t.m->bus().load_bytes(PhysAddr{kGdt}, reinterpret_cast<const u8*>(gdt), sizeof gdt);
         t.m->cpu_state().gdtr = {kGdt, sizeof gdt - 1};
         RunResult r = t.run(1'000'000);
         CHECK(r.outcome == RunOutcome::DebugExit);

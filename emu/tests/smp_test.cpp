@@ -60,8 +60,8 @@ struct SmpMachine {
         cfg.cpus = cpus;
         cfg.smp_quantum = quantum;
         m = std::make_unique<Machine>(cfg);
-        m->bus().load_bytes(kBspCode, bsp.data(), bsp.size());
-        m->bus().load_bytes(kApCode, ap.data(), ap.size());
+        m->bus().load_bytes(PhysAddr{kBspCode}, bsp.data(), bsp.size());
+        m->bus().load_bytes(PhysAddr{kApCode}, ap.data(), ap.size());
         m->invalidate_code(0, 2 * kMiB);
         m->cpu().enter_multiboot_state(kBspCode, 0, 0);
     }
@@ -100,7 +100,7 @@ TEST_CASE("SMP: an AP waits for a SIPI and starts in real mode at vector << 12",
     CHECK(ap.seg[sreg::CS].selector == (kApCode >> 4));
     CHECK((ap.cr.cr0 & 1) == 0);  // real mode
     u8 cs_seen[2] = {};
-    t.m->bus().read_bytes(0x502, cs_seen, 2);
+    t.m->bus().read_bytes(PhysAddr{0x502}, cs_seen, 2);
     CHECK(cs_seen[0] == 0x00);
     CHECK(cs_seen[1] == 0x09);
     CHECK(t.m->lapic(1).state().id == 1);
@@ -180,7 +180,7 @@ TEST_CASE("SMP: code one CPU writes reaches the other CPU's decode cache", "[mac
         0xFA, 0xF4,                    // cli; hlt
     };
     SmpMachine t(2, c.b, ap);
-    t.m->bus().load_bytes(kFunc, func.data(), func.size());
+    t.m->bus().load_bytes(PhysAddr{kFunc}, func.data(), func.size());
     t.m->invalidate_code(kFunc, func.size());
     RunResult r = t.run();
     REQUIRE(r.outcome == RunOutcome::DebugExit);
@@ -293,7 +293,7 @@ TEST_CASE("SMP: the coherence checker names the CPU that used a stale entry and 
     Machine m(cfg);
     auto put32 = [&](u64 pa, u32 v) {
         const u8 b[4] = {static_cast<u8>(v), static_cast<u8>(v >> 8), static_cast<u8>(v >> 16), static_cast<u8>(v >> 24)};
-        m.bus().load_bytes(pa, b, 4);
+        m.bus().load_bytes(PhysAddr{pa}, b, 4);
     };
     for (u32 i = 0; i < 4; ++i) put32(kPd + 4 * i, (i << 22) | 0x83);  // 0-16 MiB: 4 MiB pages
     put32(kPd + 4 * 4, kPt | 0x03);                                    // 16 MiB: the page table
@@ -301,8 +301,8 @@ TEST_CASE("SMP: the coherence checker names the CPU that used a stale entry and 
     put32(kPt, 0x00500003);
     put32(0x500000, 0x11111111);
     put32(0x600000, 0x22222222);
-    m.bus().load_bytes(kBspCode, c.b.data(), c.b.size());
-    m.bus().load_bytes(kApCode, ap.data(), ap.size());
+    m.bus().load_bytes(PhysAddr{kBspCode}, c.b.data(), c.b.size());
+    m.bus().load_bytes(PhysAddr{kApCode}, ap.data(), ap.size());
     m.invalidate_code(0, 2 * kMiB);
     m.cpu().enter_multiboot_state(kBspCode, 0, 0);
     m.set_event_sink(&sink, InstructionTrace::Off);
@@ -381,7 +381,7 @@ TEST_CASE("SMP: a TSC one CPU reads is never below one another CPU read before",
         INFO("quantum " << quantum);
         CHECK(r.exit_value == 0);
         u8 last[8] = {};
-        t.m->bus().read_bytes(0x608, last, 8);
+        t.m->bus().read_bytes(PhysAddr{0x608}, last, 8);
         CHECK(last[0] != 0);  // the AP did publish its readings
     }
 }

@@ -28,7 +28,7 @@ std::unique_ptr<Machine> make_machine(const std::vector<u8>& code, u64 ram = 16 
     MachineConfig cfg;
     cfg.ram_bytes = ram;
     auto m = std::make_unique<Machine>(cfg);
-    m->bus().load_bytes(0x100000, code.data(), code.size());
+    m->bus().load_bytes(PhysAddr{0x100000}, code.data(), code.size());
     m->cpu().enter_multiboot_state(0x100000, 0, 0);
     return m;
 }
@@ -66,7 +66,7 @@ TEST_CASE("Snapshot: loading over a machine that ran elsewhere restores RAM exac
     const u64 h = a->state_hash();
     run_to(*a, 900'000);
     const u8 junk = 0x5A;
-    a->bus().load_bytes(0xE00000, &junk, 1);  // a page the snapshot holds as zeros
+    a->bus().load_bytes(PhysAddr{0xE00000}, &junk, 1);  // a page the snapshot holds as zeros
     REQUIRE(a->state_hash() != h);
     a->load_snapshot(file, kImage);
     CHECK(a->state_hash() == h);

@@ -14,7 +14,7 @@ struct HashMachine {
         MachineConfig cfg;
         cfg.ram_bytes = ram;
         m = std::make_unique<Machine>(cfg);
-        m->bus().load_bytes(0x100000, code.data(), code.size());
+        m->bus().load_bytes(PhysAddr{0x100000}, code.data(), code.size());
         m->cpu().enter_multiboot_state(0x100000, 0, 0);
     }
 };
@@ -30,9 +30,9 @@ TEST_CASE("State hash: equal states hash alike, any change shows", "[machine][ha
 
     SECTION("a RAM byte far from everything else") {
         const u8 one = 1, zero = 0;
-        a.m->bus().load_bytes(0xC00123, &one, 1);
+        a.m->bus().load_bytes(PhysAddr{0xC00123}, &one, 1);
         CHECK(a.m->state_hash() != h);
-        a.m->bus().load_bytes(0xC00123, &zero, 1);  // the page is committed now, but all zeros again
+        a.m->bus().load_bytes(PhysAddr{0xC00123}, &zero, 1);  // the page is committed now, but all zeros again
         CHECK(a.m->state_hash() == h);
     }
     SECTION("a register") {
@@ -68,14 +68,14 @@ TEST_CASE("State hash: equal states hash alike, any change shows", "[machine][ha
         CHECK(a.m->state_hash() != h);
     }
     SECTION("the local APIC's TPR, written through its MMIO page") {
-        a.m->bus().write(0xFEE00080, 0x20, 4);
+        a.m->bus().write(PhysAddr{0xFEE00080}, 0x20, 4);
         CHECK(a.m->state_hash() != h);
     }
     SECTION("an I/O APIC redirection entry") {
-        a.m->bus().write(0xFEC00000, 0x10, 4);      // IOREGSEL: entry 0, low half
+        a.m->bus().write(PhysAddr{0xFEC00000}, 0x10, 4);      // IOREGSEL: entry 0, low half
         const u64 after_select = a.m->state_hash();  // IOREGSEL is state too
         CHECK(after_select != h);
-        a.m->bus().write(0xFEC00010, 0x30, 4);      // IOWIN: vector 0x30
+        a.m->bus().write(PhysAddr{0xFEC00010}, 0x30, 4);      // IOWIN: vector 0x30
         CHECK(a.m->state_hash() != after_select);
     }
 }

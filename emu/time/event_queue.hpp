@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "snapshot/state_visitor.hpp"
+#include "core/state_visitor.hpp"
 
 namespace hm {
 
@@ -43,7 +43,7 @@ public:
     size_t size() const { return timers_.size(); }
 
     // Every timer's deadline and the count of events fired, for the state hash and
-    // snapshots (snapshot/state_visitor.hpp). The timers themselves (names,
+    // snapshots (core/state_visitor.hpp). The timers themselves (names,
     // handlers) follow from the machine's wiring, so their number must match.
     template <class V>
     void visit_state(V& v) {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "debug/events.hpp"
+#include "observe/events.hpp"
 
 namespace hm {
 

@@ -91,16 +91,16 @@ private:
             0xC3,                          //         ret
         };
         Bus& bus = machine->bus();
-        bus.write_bytes(0x100000, guest, sizeof guest);
+        bus.write_bytes(PhysAddr{0x100000}, guest, sizeof guest);
         machine->cpu().invalidate_code(0x100000, sizeof guest);
         machine->cpu().enter_multiboot_state(0x100000, 0x2BADB002, 0x9500);
         if (paging) {
             // PD at 0x10000, one table at 0x11000 mapping the first 4 MiB, page
             // 0x3000 absent and 0x4000 read-only, so walks see every outcome.
-            bus.write(0x10000, 0x11000 | 7, 4);
-            for (u32 i = 0; i < 1024; ++i) bus.write(0x11000 + 4 * i, (i << 12) | 7, 4);
-            bus.write(0x11000 + 3 * 4, 0x3000 | 6, 4);
-            bus.write(0x11000 + 4 * 4, 0x4000 | 5, 4);
+            bus.write(PhysAddr{0x10000}, 0x11000 | 7, 4);
+            for (u32 i = 0; i < 1024; ++i) bus.write(PhysAddr{0x11000 + 4 * i}, (i << 12) | 7, 4);
+            bus.write(PhysAddr{0x11000 + 3 * 4}, 0x3000 | 6, 4);
+            bus.write(PhysAddr{0x11000 + 4 * 4}, 0x4000 | 5, 4);
             machine->mmu().write_cr3(0x10000);
             machine->mmu().write_cr0(machine->cpu_state().cr.cr0 | 0x80000000u);
         }

@@ -47,11 +47,11 @@ struct World {
     hm::Mmu mmu{bus, st.cr, st.cycles};
     hm::Cpu cpu{st, mmu, bus};
 
-    void w8(u32 a, u8 v) { bus.write(a, v, 1); }
-    void w16(u32 a, u32 v) { bus.write(a, v, 2); }
-    void w32(u32 a, u32 v) { bus.write(a, v, 4); }
-    void w64(u32 a, u64 v) { bus.write(a, v, 8); }
-    void bytes(u32 a, const std::vector<u8>& b) { bus.write_bytes(a, b.data(), b.size()); }
+    void w8(u32 a, u8 v) { bus.write(hm::PhysAddr{a}, v, 1); }
+    void w16(u32 a, u32 v) { bus.write(hm::PhysAddr{a}, v, 2); }
+    void w32(u32 a, u32 v) { bus.write(hm::PhysAddr{a}, v, 4); }
+    void w64(u32 a, u64 v) { bus.write(hm::PhysAddr{a}, v, 8); }
+    void bytes(u32 a, const std::vector<u8>& b) { bus.write_bytes(hm::PhysAddr{a}, b.data(), b.size()); }
 };
 
 u64 seg_desc(u32 base, u32 limit, u32 access, u32 flags) {
@@ -75,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     static World world;
     World& w = world;
-    std::memset(w.ram.host(0), 0, 4 * hm::kMiB);
+    std::memset(w.ram.host(hm::PhysAddr{0}), 0, 4 * hm::kMiB);
     w.cpu.invalidate_code(0, 4 * hm::kMiB);
     w.cpu.reset();
     // Real-mode IVT and the shared handler.
@@ -96,7 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     w.w32(kTss + 8, 0x10);
     w.w16(kTss + 102, 0x68);
     // Code and data.
-    w.bus.write_bytes(kCode, data + 4, code_len);
+    w.bus.write_bytes(hm::PhysAddr{kCode}, data + 4, code_len);
     for (u32 a = 0x30000; a < 0x30100; a += 4) w.w32(a, a * 0x9E3779B1u);
 
     u32 eflags = 0x2 | (iopl3 ? 0x3000 : 0) | (if_on ? 0x200 : 0) | (tf ? 0x100 : 0);

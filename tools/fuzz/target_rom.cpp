@@ -23,11 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (p.high_base % 4096 || p.low_base + p.low_size != 0x100000 || p.low_size > hm::kRomLowAliasMax) __builtin_trap();
     for (size_t i = 0; i < size; ++i) {
         const hm::u64 at = 0x100000000ull - size + i;
-        if (bus.read(at, 1) != data[i]) __builtin_trap();
+        if (bus.read(hm::PhysAddr{at}, 1) != data[i]) __builtin_trap();
         const hm::u64 from_top = size - i;
-        if (from_top <= p.low_size && bus.read(0x100000 - from_top, 1) != data[i]) __builtin_trap();
+        if (from_top <= p.low_size && bus.read(hm::PhysAddr{0x100000 - from_top}, 1) != data[i]) __builtin_trap();
     }
     // Whatever is below the image in its padded pages reads as 0xFF.
-    if (p.high_base < 0x100000000ull - size && bus.read(p.high_base, 1) != 0xFF) __builtin_trap();
+    if (p.high_base < 0x100000000ull - size && bus.read(hm::PhysAddr{p.high_base}, 1) != 0xFF) __builtin_trap();
     return 0;
 }

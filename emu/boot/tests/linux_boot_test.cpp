@@ -12,13 +12,13 @@ struct Loaded {
     PhysicalMemory ram;
     Bus bus{ram};
     explicit Loaded(u64 size) : ram(size) {}
-    u8 r8(u64 pa) { return static_cast<u8>(bus.read(pa, 1)); }
-    u16 r16(u64 pa) { return static_cast<u16>(bus.read(pa, 2)); }
-    u32 r32(u64 pa) { return static_cast<u32>(bus.read(pa, 4)); }
-    u64 r64(u64 pa) { return bus.read(pa, 8); }
+    u8 r8(u64 pa) { return static_cast<u8>(bus.read(PhysAddr{pa}, 1)); }
+    u16 r16(u64 pa) { return static_cast<u16>(bus.read(PhysAddr{pa}, 2)); }
+    u32 r32(u64 pa) { return static_cast<u32>(bus.read(PhysAddr{pa}, 4)); }
+    u64 r64(u64 pa) { return bus.read(PhysAddr{pa}, 8); }
     std::string str(u64 pa) {
         std::string s;
-        for (char c; (c = static_cast<char>(bus.read(pa++, 1))) != 0;) s.push_back(c);
+        for (char c; (c = static_cast<char>(bus.read(PhysAddr{pa++}, 1))) != 0;) s.push_back(c);
         return s;
     }
     // boot_params' e820 table as Linux reads it
@@ -162,7 +162,7 @@ TEST_CASE("bzImage: too little RAM, too long a command line, too big an initrd",
     }
     {
         Loaded m(24 * kMiB);  // usable RAM ends at 24 MiB - 128 KiB; the kernel's area at 18 MiB
-        m.bus.write(0x100000, 0xDEADBEEF, 4);
+        m.bus.write(PhysAddr{0x100000}, 0xDEADBEEF, 4);
         LinuxBootRequest r = request(make_bzimage(s));
         r.initrd_name = "initrd.gz";
         r.initrd.assign(6 * kMiB, 0xA5);
@@ -182,7 +182,7 @@ TEST_CASE("bzImage: kernel, command line and boot_params as the protocol wants t
     BzImageSpec s;
     for (size_t i = 0; i < s.pm.size(); ++i) s.pm[i] = static_cast<u8>(i * 7);
     std::vector<u8> f = make_bzimage(s);
-    m.bus.write(kLinuxBootParamsAddr + 0x100, 0xFFFFFFFF, 4);  // dirt in the zero page
+    m.bus.write(PhysAddr{kLinuxBootParamsAddr + 0x100}, 0xFFFFFFFF, 4);  // dirt in the zero page
     LinuxBootLoad l = load_linux(m.bus, request(f, "console=ttyS0 earlyprintk=serial"));
     CHECK(l.entry == 0x100000);
     CHECK(l.boot_params == kLinuxBootParamsAddr);

@@ -12,11 +12,11 @@ struct Loaded {
     PhysicalMemory ram;
     Bus bus{ram};
     explicit Loaded(u64 size) : ram(size) {}
-    u32 r32(u64 pa) { return static_cast<u32>(bus.read(pa, 4)); }
-    u64 r64(u64 pa) { return bus.read(pa, 8); }
+    u32 r32(u64 pa) { return static_cast<u32>(bus.read(PhysAddr{pa}, 4)); }
+    u64 r64(u64 pa) { return bus.read(PhysAddr{pa}, 8); }
     std::string str(u64 pa) {
         std::string s;
-        for (char c; (c = static_cast<char>(bus.read(pa++, 1))) != 0;) s.push_back(c);
+        for (char c; (c = static_cast<char>(bus.read(PhysAddr{pa++}, 1))) != 0;) s.push_back(c);
         return s;
     }
 };
@@ -41,14 +41,14 @@ std::string error_of(Bus& bus, const MultibootRequest& r) {
 
 TEST_CASE("Segments land at their physical addresses with .bss zeroed", "[multiboot]") {
     Loaded m(64 * kMiB);
-    m.bus.write(0x104100, 0xFFFFFFFF, 4);  // dirt where .bss goes
+    m.bus.write(PhysAddr{0x104100}, 0xFFFFFFFF, 4);  // dirt where .bss goes
     MultibootLoad r = load_multiboot(m.bus, request(simple_kernel()));
     CHECK(r.entry == 0x100010);
     CHECK(r.eax == 0x2BADB002);
     CHECK(r.ebx == 0x9500);
     CHECK(m.r32(0x100000) == 0x1BADB002);
-    CHECK(m.bus.read(0x10003F, 1) == 0x90);
-    CHECK(m.bus.read(0x103000, 1) == 0xAB);
+    CHECK(m.bus.read(PhysAddr{0x10003F}, 1) == 0x90);
+    CHECK(m.bus.read(PhysAddr{0x103000}, 1) == 0xAB);
     CHECK(m.r32(0x104100) == 0);
     CHECK(r.warnings.empty());
 }
@@ -109,7 +109,7 @@ TEST_CASE("Modules and command lines are laid out exactly as QEMU lays them out"
     CHECK(m.r32(0x9500 + 16) == 0x10502E);
     CHECK(m.r32(0x9500 + 64) == 0x10503F);
     CHECK(m.str(0x106000) == "hello\n");
-    CHECK(m.bus.read(0x107000 + 4999, 1) == 0x5A);
+    CHECK(m.bus.read(PhysAddr{0x107000 + 4999}, 1) == 0x5A);
 }
 
 TEST_CASE("Kernels that do not fit are refused before anything is written", "[multiboot]") {
@@ -136,7 +136,7 @@ TEST_CASE("A kernel linked low over 0x9000 gets its information block elsewhere"
     // command line follow the image at 0xB000.
     MultibootLoad r = load_multiboot(m.bus, request(build_elf(0x8000, {{0x8000, 0x8000, text, 0x2800, 5}}), "x=1"));
     CHECK(m.r32(0x8000) == 0x1BADB002);  // the image is intact
-    CHECK(m.bus.read(0x803F, 1) == 0x90);
+    CHECK(m.bus.read(PhysAddr{0x803F}, 1) == 0x90);
     CHECK(m.r32(0x9000) == 0);  // .bss, not a memory map
     CHECK(r.ebx == 0x1500);     // the first free page: map at 0x1000, block at 0x1500
     CHECK(m.r32(r.ebx + 48) == 0x1000);
@@ -190,10 +190,10 @@ TEST_CASE("The a.out kludge (flag 16) loads a raw image at the header's addresse
     put32(img, 0x24, 0x200100);  // load_end_addr
     put32(img, 0x28, 0x201000);  // bss_end_addr
     put32(img, 0x2C, 0x200040);  // entry
-    m.bus.write(0x200800, 0xFFFFFFFF, 4);
+    m.bus.write(PhysAddr{0x200800}, 0xFFFFFFFF, 4);
     MultibootLoad r = load_multiboot(m.bus, request(img));
     CHECK(r.entry == 0x200040);
-    CHECK(m.bus.read(0x2000FF, 1) == 0xCC);
+    CHECK(m.bus.read(PhysAddr{0x2000FF}, 1) == 0xCC);
     CHECK(m.r32(0x200800) == 0);  // bss
     CHECK(m.r32(0x9500 + 24) == 0x201000);  // info follows bss_end
     auto broken = img;

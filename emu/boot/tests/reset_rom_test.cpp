@@ -13,11 +13,11 @@ TEST_CASE("A 64 KiB ROM ends at 4 GiB and is aliased at 0xF0000", "[rom]") {
     RomPlacement p = map_reset_rom(bus, img, "bios.bin");
     CHECK(p.high_base == 0xFFFF0000);
     CHECK(p.low_base == 0xF0000);
-    CHECK(bus.read(0xFFFFFFF0, 1) == img[img.size() - 16]);  // the reset vector
-    CHECK(bus.read(0xFFFF0, 1) == img[img.size() - 16]);     // F000:FFF0 after a far jump
-    CHECK(bus.read(0xF0000, 4) == bus.read(0xFFFF0000, 4));
-    bus.write(0xFFFF0, 0, 1);  // ROM ignores writes
-    CHECK(bus.read(0xFFFF0, 1) == img[img.size() - 16]);
+    CHECK(bus.read(PhysAddr{0xFFFFFFF0}, 1) == img[img.size() - 16]);  // the reset vector
+    CHECK(bus.read(PhysAddr{0xFFFF0}, 1) == img[img.size() - 16]);     // F000:FFF0 after a far jump
+    CHECK(bus.read(PhysAddr{0xF0000}, 4) == bus.read(PhysAddr{0xFFFF0000}, 4));
+    bus.write(PhysAddr{0xFFFF0}, 0, 1);  // ROM ignores writes
+    CHECK(bus.read(PhysAddr{0xFFFF0}, 1) == img[img.size() - 16]);
 }
 
 TEST_CASE("Small images are padded in front and large ones alias their last 128 KiB", "[rom]") {
@@ -26,10 +26,10 @@ TEST_CASE("Small images are padded in front and large ones alias their last 128 
     std::vector<u8> tiny = {0xEA, 0x00, 0x00, 0x00, 0xF0};  // jmp far F000:0000
     RomPlacement p = map_reset_rom(bus, tiny, "t.bin");
     CHECK(p.high_base == 0xFFFFF000);
-    CHECK(bus.read(0xFFFFFFFB, 1) == 0xEA);
-    CHECK(bus.read(0xFFFFFFFF, 1) == 0xF0);
-    CHECK(bus.read(0xFFFFF000, 1) == 0xFF);
-    CHECK(bus.read(0xFFFFB, 1) == 0xEA);
+    CHECK(bus.read(PhysAddr{0xFFFFFFFB}, 1) == 0xEA);
+    CHECK(bus.read(PhysAddr{0xFFFFFFFF}, 1) == 0xF0);
+    CHECK(bus.read(PhysAddr{0xFFFFF000}, 1) == 0xFF);
+    CHECK(bus.read(PhysAddr{0xFFFFB}, 1) == 0xEA);
 
     PhysicalMemory ram2(16 * kMiB);
     Bus bus2(ram2);
@@ -38,7 +38,7 @@ TEST_CASE("Small images are padded in front and large ones alias their last 128 
     RomPlacement q = map_reset_rom(bus2, big, "big.bin");
     CHECK(q.low_base == 0xE0000);
     CHECK(q.low_size == 128 * 1024);
-    CHECK(bus2.read(0xE0000, 1) == 0x42);
+    CHECK(bus2.read(PhysAddr{0xE0000}, 1) == 0x42);
 }
 
 TEST_CASE("Empty and oversized ROM images are refused", "[rom]") {

@@ -50,7 +50,7 @@ struct SstMachine::Impl {
 
     Impl() {
         // The whole 16 MiB is RAM for these tests, the legacy hole included.
-        bus.attach_device_ram(PhysicalMemory::kLegacyHoleStart, hole.size(), hole.data(), "sst-ram");
+        bus.attach_device_ram(PhysAddr{PhysicalMemory::kLegacyHoleStart}, hole.size(), hole.data(), "sst-ram");
         cpu.reset();
         cpu.set_event_sink(&recorder);
     }
@@ -63,7 +63,7 @@ TestOutcome SstMachine::run(const MooTest& t, u16 flags_mask) {
     Impl& m = *impl_;
     CpuState& s = m.st;
     for (const auto& [addr, byte] : t.init_ram) {
-        m.bus.write(addr, byte, 1);
+        m.bus.write(PhysAddr{addr}, byte, 1);
         m.cpu.invalidate_code(addr, 1);
     }
     const u16* v = t.init.v;
@@ -127,7 +127,7 @@ TestOutcome SstMachine::run(const MooTest& t, u16 flags_mask) {
         u32 mask = 0xFF;
         if (addr == flags_image) mask = flags_mask & 0xFF;
         if (addr == ((flags_image + 1) & 0xFFFFFF)) mask = (flags_mask & kFlagsCompared) >> 8;
-        const u8 ours = static_cast<u8>(m.bus.read(addr, 1));
+        const u8 ours = static_cast<u8>(m.bus.read(PhysAddr{addr}, 1));
         if ((ours ^ byte) & mask) {
             char buf[64];
             std::snprintf(buf, sizeof buf, "[%06x] %02x want %02x; ", addr, ours, byte);

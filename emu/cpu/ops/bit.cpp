@@ -50,7 +50,7 @@ struct BitE {
             if constexpr (Op == BitOp::Test) {
                 apply<Op, T>(c.s, c.read<T>(i->seg, off), bit);
             } else {
-                c.mmu.modify<T>(c.lin_write<T>(i->seg, off), c.data_priv, [&](T v) { return apply<Op, T>(c.s, v, bit); });
+                c.mmu.modify<T>(LinearAddr{c.lin_write<T>(i->seg, off)}, c.data_priv, [&](T v) { return apply<Op, T>(c.s, v, bit); });
             }
         }
         return next(c, i);

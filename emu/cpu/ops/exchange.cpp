@@ -81,13 +81,13 @@ struct Cmpxchg {
 
 const Insn* op_cmpxchg8b(Core& c, const Insn* i) {
     const u32 lin = c.lin_write<u64>(i->seg, ea(c, i));
-    const u64 v = c.mmu.read_for_write<u64>(lin, c.data_priv);
+    const u64 v = c.mmu.read_for_write<u64>(LinearAddr{lin}, c.data_priv);
     const u64 expected = (u64{c.s.r[reg::EDX]} << 32) | c.s.r[reg::EAX];
     if (v == expected) {
-        c.mmu.write<u64>(lin, (u64{c.s.r[reg::ECX]} << 32) | c.s.r[reg::EBX], c.data_priv);
+        c.mmu.write<u64>(LinearAddr{lin}, (u64{c.s.r[reg::ECX]} << 32) | c.s.r[reg::EBX], c.data_priv);
         write_arith_flags(c.s, flag::ZF, flag::ZF);
     } else {
-        c.mmu.write<u64>(lin, v, c.data_priv);
+        c.mmu.write<u64>(LinearAddr{lin}, v, c.data_priv);
         c.s.r[reg::EAX] = static_cast<u32>(v);
         c.s.r[reg::EDX] = static_cast<u32>(v >> 32);
         write_arith_flags(c.s, 0, flag::ZF);

@@ -54,7 +54,7 @@ HM_ALWAYS_INLINE void rmw_e(Core& c, const Insn* i, Op op) {
     if constexpr (F == Form::Reg) {
         set_reg<T>(c.s, i->rm, op(get_reg<T>(c.s, i->rm)));
     } else {
-        c.mmu.modify<T>(c.lin_write<T>(i->seg, ea(c, i)), c.data_priv, op);
+        c.mmu.modify<T>(LinearAddr{c.lin_write<T>(i->seg, ea(c, i))}, c.data_priv, op);
     }
 }
 

@@ -143,7 +143,7 @@ struct Smsw {
 
 const Insn* op_invlpg(Core& c, const Insn* i) {
     require_cpl0(c);
-    c.mmu.invlpg(c.s.seg[i->seg].base + ea(c, i));
+    c.mmu.invlpg(LinearAddr{c.s.seg[i->seg].base + ea(c, i)});
     return next(c, i);
 }
 

@@ -106,8 +106,8 @@ bool stack_overflow(Core& c) { return stack_fault(c, true); }
 void probe_write(Core& c, const Insn* i, u32 size) {
     const u32 first = c.lin_write<u8>(i->seg, ea(c, i));
     const u32 last = c.lin_write<u8>(i->seg, ea_plus(c, i, size - 1));
-    (void)c.mmu.read_for_write<u8>(first, c.data_priv);
-    (void)c.mmu.read_for_write<u8>(last, c.data_priv);
+    (void)c.mmu.read_for_write<u8>(LinearAddr{first}, c.data_priv);
+    (void)c.mmu.read_for_write<u8>(LinearAddr{last}, c.data_priv);
 }
 
 Float80 read_m80(Core& c, const Insn* i, u32 offset) {

@@ -27,15 +27,15 @@ struct CpuFixture {
     CpuFixture() { cpu.reset(); }
 
     void poke(u64 addr, const Bytes& bytes) {
-        bus.write_bytes(addr, bytes.data(), bytes.size());
+        bus.write_bytes(PhysAddr{addr}, bytes.data(), bytes.size());
         cpu.invalidate_code(addr, bytes.size());
     }
-    void poke32(u64 addr, u32 v) { bus.write(addr, v, 4); }
-    void poke16(u64 addr, u16 v) { bus.write(addr, v, 2); }
-    void poke64(u64 addr, u64 v) { bus.write(addr, v, 8); }
-    u32 peek32(u64 addr) { return static_cast<u32>(bus.read(addr, 4)); }
-    u16 peek16(u64 addr) { return static_cast<u16>(bus.read(addr, 2)); }
-    u8 peek8(u64 addr) { return static_cast<u8>(bus.read(addr, 1)); }
+    void poke32(u64 addr, u32 v) { bus.write(PhysAddr{addr}, v, 4); }
+    void poke16(u64 addr, u16 v) { bus.write(PhysAddr{addr}, v, 2); }
+    void poke64(u64 addr, u64 v) { bus.write(PhysAddr{addr}, v, 8); }
+    u32 peek32(u64 addr) { return static_cast<u32>(bus.read(PhysAddr{addr}, 4)); }
+    u16 peek16(u64 addr) { return static_cast<u16>(bus.read(PhysAddr{addr}, 2)); }
+    u8 peek8(u64 addr) { return static_cast<u8>(bus.read(PhysAddr{addr}, 1)); }
 
     // Flat 32-bit protected mode (the Multiboot state), code at `at`, stack below 0x90000.
     void flat32(u32 at, const Bytes& code) {

@@ -118,7 +118,7 @@ TEST_CASE("XCHG, XADD, CMPXCHG, CMPXCHG8B and BSWAP", "[cpu][isa][exchange]") {
     f.r(reg::ECX) = 0xCAFEBABE;
     f.r(reg::EBX) = 0xDEADBEEF;
     f.exec({0x0F, 0xC7, 0x0E});  // cmpxchg8b [esi]
-    CHECK(f.bus.read(0x5000, 8) == 0xCAFEBABEDEADBEEFull);
+    CHECK(f.bus.read(PhysAddr{0x5000}, 8) == 0xCAFEBABEDEADBEEFull);
     CHECK((f.eflags() & flag::ZF) != 0);
     f.exec({0x0F, 0xC7, 0x0E});  // mismatch now: EDX:EAX <- memory
     CHECK(f.r(reg::EDX) == 0xCAFEBABE);

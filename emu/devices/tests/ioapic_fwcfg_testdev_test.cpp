@@ -22,25 +22,25 @@ struct IoApicFixture : DeviceFixture {
     IoApic ioapic{apic_bus};
     Lapic lapic{clock, events, apic_bus, 0, true};
     IoApicFixture() {
-        bus.attach_mmio(IoApic::kBase, IoApic::kSize, ioapic, "ioapic");
-        bus.attach_mmio(Lapic::kDefaultBase, Lapic::kSize, lapic, "lapic");
+        bus.attach_mmio(PhysAddr{IoApic::kBase}, IoApic::kSize, ioapic, "ioapic");
+        bus.attach_mmio(PhysAddr{Lapic::kDefaultBase}, Lapic::kSize, lapic, "lapic");
         lapic_wr(lapic_reg::kSvr, 0x1FF);
     }
     u32 rd(u8 index) {
-        bus.write(IoApic::kBase, index, 4);
-        return static_cast<u32>(bus.read(IoApic::kBase + 0x10, 4));
+        bus.write(PhysAddr{IoApic::kBase}, index, 4);
+        return static_cast<u32>(bus.read(PhysAddr{IoApic::kBase + 0x10}, 4));
     }
     void wr(u8 index, u32 v) {
-        bus.write(IoApic::kBase, index, 4);
-        bus.write(IoApic::kBase + 0x10, v, 4);
+        bus.write(PhysAddr{IoApic::kBase}, index, 4);
+        bus.write(PhysAddr{IoApic::kBase + 0x10}, v, 4);
     }
     void route(unsigned pin, u32 low, u32 high = 0) {
         wr(static_cast<u8>(0x11 + 2 * pin), high);
         wr(static_cast<u8>(0x10 + 2 * pin), low);
     }
-    void lapic_wr(u32 reg, u32 v) { bus.write(Lapic::kDefaultBase + reg, v, 4); }
+    void lapic_wr(u32 reg, u32 v) { bus.write(PhysAddr{Lapic::kDefaultBase + reg}, v, 4); }
     bool irr_has(u8 v) {
-        return bus.read(Lapic::kDefaultBase + lapic_reg::kIrr + 0x10 * (v >> 5), 4) & (1u << (v & 31));
+        return bus.read(PhysAddr{Lapic::kDefaultBase + lapic_reg::kIrr + 0x10 * (v >> 5)}, 4) & (1u << (v & 31));
     }
 };
 
@@ -60,7 +60,7 @@ TEST_CASE("I/O APIC registers: ID, version, arbitration, 24 masked entries at re
     CHECK(f.rd(0x10) == 0x1AFFFu);
     f.wr(0x11, 0xFFFFFFFF);
     CHECK(f.rd(0x11) == 0xFF000000u);
-    CHECK(f.bus.read(IoApic::kBase, 1) == 0x11u);  // IOREGSEL reads back
+    CHECK(f.bus.read(PhysAddr{IoApic::kBase}, 1) == 0x11u);  // IOREGSEL reads back
 }
 
 TEST_CASE("I/O APIC edge entries: a rising edge sends the vector, masked edges wait", "[ioapic]") {
@@ -175,7 +175,7 @@ TEST_CASE("pc-testdev: scratch port at every width and offset, byte view, flush,
     PcTestdev t(&f.irqs);
     f.bus.attach_io(0xE0, 12, t, "pc-testdev");
     f.bus.attach_io(0x2000, 24, t, "pc-testdev-irq");
-    f.bus.attach_mmio(PcTestdev::kIomemBase, PcTestdev::kIomemSize, t, "iomem");
+    f.bus.attach_mmio(PhysAddr{PcTestdev::kIomemBase}, PcTestdev::kIomemSize, t, "iomem");
     u64 flushed = 0;
     t.on_flush_page = [&](u64 p) { flushed = p; };
     f.out32(0xE0, 0x11223344);
@@ -197,9 +197,9 @@ TEST_CASE("pc-testdev: scratch port at every width and offset, byte view, flush,
     CHECK(f.irqs.level[5]);
     f.out8(0x2005, 0);
     CHECK_FALSE(f.irqs.level[5]);
-    f.bus.write(PcTestdev::kIomemBase + 0xFFFC, 0xCAFEF00D, 4);
-    CHECK(f.bus.read(PcTestdev::kIomemBase + 0xFFFE, 2) == 0xCAFEu);
-    CHECK(f.bus.read(PcTestdev::kIomemBase + 0x10, 8) == 0u);
+    f.bus.write(PhysAddr{PcTestdev::kIomemBase + 0xFFFC}, 0xCAFEF00D, 4);
+    CHECK(f.bus.read(PhysAddr{PcTestdev::kIomemBase + 0xFFFE}, 2) == 0xCAFEu);
+    CHECK(f.bus.read(PhysAddr{PcTestdev::kIomemBase + 0x10}, 8) == 0u);
 }
 
 TEST_CASE("Random traffic to the APICs, fw_cfg and pc-testdev never crashes them", "[devices][robustness]") {
@@ -209,7 +209,7 @@ TEST_CASE("Random traffic to the APICs, fw_cfg and pc-testdev never crashes them
     f.bus.attach_io(0x510, 2, fw, "fw-cfg");
     f.bus.attach_io(0xE0, 12, t, "pc-testdev");
     f.bus.attach_io(0x2000, 24, t, "pc-testdev-irq");
-    f.bus.attach_mmio(PcTestdev::kIomemBase, PcTestdev::kIomemSize, t, "iomem");
+    f.bus.attach_mmio(PhysAddr{PcTestdev::kIomemBase}, PcTestdev::kIomemSize, t, "iomem");
     f.lapic.on_intr = [](bool) {};
     f.lapic.on_nmi = [] {};
     f.lapic.pic_acknowledge = [] { return u8{0x20}; };
@@ -220,9 +220,9 @@ TEST_CASE("Random traffic to the APICs, fw_cfg and pc-testdev never crashes them
         const u32 v = static_cast<u32>(rng());
         try {
             switch (rng() % 6) {
-                case 0: f.bus.write(Lapic::kDefaultBase + (rng() % 0x1000 & ~u64{size - 1}), v, size); break;
-                case 1: f.bus.read(Lapic::kDefaultBase + (rng() % 0x1000 & ~u64{size - 1}), size); break;
-                case 2: f.bus.write(IoApic::kBase + (rng() % 0x20), v, size); break;
+                case 0: f.bus.write(PhysAddr{Lapic::kDefaultBase + (rng() % 0x1000 & ~u64{size - 1})}, v, size); break;
+                case 1: f.bus.read(PhysAddr{Lapic::kDefaultBase + (rng() % 0x1000 & ~u64{size - 1})}, size); break;
+                case 2: f.bus.write(PhysAddr{IoApic::kBase + (rng() % 0x20)}, v, size); break;
                 case 3: f.bus.io_write(static_cast<u16>(0x510 + rng() % 2), v, size); break;
                 case 4: f.bus.io_read(static_cast<u16>(0xE0 + rng() % 12), size); break;
                 default: f.ioapic.set_irq(rng() % 30, rng() & 1); break;

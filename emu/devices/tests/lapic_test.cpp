@@ -18,7 +18,7 @@ struct LapicFixture : DeviceFixture {
     unsigned nmis = 0, pic_acks = 0;
     std::vector<u8> eois;
     LapicFixture() {
-        bus.attach_mmio(Lapic::kDefaultBase, Lapic::kSize, apic, "lapic");
+        bus.attach_mmio(PhysAddr{Lapic::kDefaultBase}, Lapic::kSize, apic, "lapic");
         apic.on_intr = [this](bool l) { intr = l; };
         apic.on_nmi = [this] { ++nmis; };
         apic.pic_acknowledge = [this] {
@@ -27,8 +27,8 @@ struct LapicFixture : DeviceFixture {
         };
         apic_bus.on_eoi([this](u8 v) { eois.push_back(v); });
     }
-    u32 rd(u32 reg) { return static_cast<u32>(bus.read(Lapic::kDefaultBase + reg, 4)); }
-    void wr(u32 reg, u32 v) { bus.write(Lapic::kDefaultBase + reg, v, 4); }
+    u32 rd(u32 reg) { return static_cast<u32>(bus.read(PhysAddr{Lapic::kDefaultBase + reg}, 4)); }
+    void wr(u32 reg, u32 v) { bus.write(PhysAddr{Lapic::kDefaultBase + reg}, v, 4); }
     void enable() { wr(kSvr, 0x1FF); }
     void self_ipi(u8 vector, bool level = false) { wr(kIcrLow, (1u << 18) | (level ? 1u << 15 : 0) | vector); }
     bool irr_has(u8 v) { return rd(kIrr + 0x10 * (v >> 5)) & (1u << (v & 31)); }
@@ -337,8 +337,8 @@ TEST_CASE("LAPIC registers: ID, LDR, DFR, SVR writable bits, narrow accesses", "
     CHECK(f.rd(kSvr) == 0x3FFu);
     f.wr(kTpr, 0x1FF);
     CHECK(f.rd(kTpr) == 0xFFu);
-    CHECK(f.bus.read(Lapic::kDefaultBase + kSvr + 1, 1) == 3u);  // byte reads see part of a register
-    f.bus.write(Lapic::kDefaultBase + kTpr, 0x10, 1);              // narrow writes are dropped
+    CHECK(f.bus.read(PhysAddr{Lapic::kDefaultBase + kSvr + 1}, 1) == 3u);  // byte reads see part of a register
+    f.bus.write(PhysAddr{Lapic::kDefaultBase + kTpr}, 0x10, 1);              // narrow writes are dropped
     CHECK(f.rd(kTpr) == 0xFFu);
     f.wr(kVersion, 0);
     CHECK(f.rd(kVersion) == 0x00040014u);  // read-only

@@ -12,12 +12,12 @@ TEST_CASE("Text memory at 0xB8000 is what the screen shows", "[vga]") {
     vga.attach(f.bus);
     CHECK(vga.text_lines()[0].empty());
     const char* msg = "Hi!";
-    for (unsigned i = 0; msg[i]; ++i) f.bus.write(0xB8000 + 2 * (80 * 2 + 5 + i), u64{0x1F00u | u8(msg[i])}, 2);
+    for (unsigned i = 0; msg[i]; ++i) f.bus.write(PhysAddr{0xB8000 + 2 * (80 * 2 + 5 + i)}, u64{0x1F00u | u8(msg[i])}, 2);
     auto lines = vga.text_lines();
     CHECK(lines[2] == "     Hi!");
     CHECK(vga.attribute(2, 5) == 0x1F);
     // Direct host access: the page is RAM-like for the TLB.
-    CHECK(f.bus.page_host(0xB8000).write != nullptr);
+    CHECK(f.bus.page_host(PhysAddr{0xB8000}).write != nullptr);
     // Start address scrolls the view by whole cells.
     f.out8(0x3D4, 0x0D);
     f.out8(0x3D5, 80);

@@ -60,53 +60,53 @@ TEST_CASE("Physical accesses route to RAM, ROM, MMIO and open bus", "[bus]") {
     Registers regs;
     std::vector<u8> rom(16, 0);
     rom[0] = 0xEA;
-    bus.attach_rom(0xF0000, rom, "bios");
-    bus.attach_mmio(0xFEC00000, kPageSize, regs, "ioapic-like");
+    bus.attach_rom(PhysAddr{0xF0000}, rom, "bios");
+    bus.attach_mmio(PhysAddr{0xFEC00000}, kPageSize, regs, "ioapic-like");
 
-    bus.write(0x1000, 0xDEADBEEF, 4);
-    CHECK(bus.read(0x1000, 4) == 0xDEADBEEF);
-    CHECK(bus.read(0x1002, 2) == 0xDEAD);
+    bus.write(PhysAddr{0x1000}, 0xDEADBEEF, 4);
+    CHECK(bus.read(PhysAddr{0x1000}, 4) == 0xDEADBEEF);
+    CHECK(bus.read(PhysAddr{0x1002}, 2) == 0xDEAD);
 
-    CHECK(bus.read(0xF0000, 1) == 0xEA);
-    CHECK(bus.read(0xF0010, 1) == 0xFF);  // padding
-    bus.write(0xF0000, 0, 1);
-    CHECK(bus.read(0xF0000, 1) == 0xEA);
+    CHECK(bus.read(PhysAddr{0xF0000}, 1) == 0xEA);
+    CHECK(bus.read(PhysAddr{0xF0010}, 1) == 0xFF);  // padding
+    bus.write(PhysAddr{0xF0000}, 0, 1);
+    CHECK(bus.read(PhysAddr{0xF0000}, 1) == 0xEA);
     CHECK(bus.stats().rom_writes_ignored == 1);
 
-    CHECK(bus.read(0xFEC00010, 4) == 0x1122334455667788ull);
+    CHECK(bus.read(PhysAddr{0xFEC00010}, 4) == 0x1122334455667788ull);
     CHECK(regs.last_offset == 0x10);
     CHECK(regs.last_size == 4);
-    bus.write(0xFEC00020, 0x55, 4);
+    bus.write(PhysAddr{0xFEC00020}, 0x55, 4);
     CHECK(regs.last_value == 0x55);
 
-    CHECK(bus.read(0x80000000, 4) == 0xFFFFFFFFu);  // above RAM, nothing there
+    CHECK(bus.read(PhysAddr{0x80000000}, 4) == 0xFFFFFFFFu);  // above RAM, nothing there
     CHECK(bus.stats().open_bus_reads == 4);
-    CHECK(bus.read(0xA0000, 1) == 0xFF);  // legacy hole unclaimed
+    CHECK(bus.read(PhysAddr{0xA0000}, 1) == 0xFF);  // legacy hole unclaimed
 }
 
 TEST_CASE("Page host pointers expose only what may be accessed directly", "[bus]") {
     PhysicalMemory ram(4 * kMiB);
     Bus bus(ram);
     std::vector<u8> vga(32 * kKiB);
-    bus.attach_device_ram(0xB8000, vga.size(), vga.data(), "vga-text");
+    bus.attach_device_ram(PhysAddr{0xB8000}, vga.size(), vga.data(), "vga-text");
     std::vector<u8> rom(kPageSize, 0x90);
-    bus.attach_rom(0xF0000, rom, "bios");
+    bus.attach_rom(PhysAddr{0xF0000}, rom, "bios");
     Registers regs;
-    bus.attach_mmio(0xFEC00000, kPageSize, regs, "mmio");
+    bus.attach_mmio(PhysAddr{0xFEC00000}, kPageSize, regs, "mmio");
 
-    PageHost h = bus.page_host(0x2345);
-    CHECK(h.read == ram.host(0x2000));
+    PageHost h = bus.page_host(PhysAddr{0x2345});
+    CHECK(h.read == ram.host(PhysAddr{0x2000}));
     CHECK(h.write == h.read);
-    h = bus.page_host(0xB8123);
+    h = bus.page_host(PhysAddr{0xB8123});
     CHECK(h.read == vga.data());
     CHECK(h.write == vga.data());
-    h = bus.page_host(0xF0000);
+    h = bus.page_host(PhysAddr{0xF0000});
     CHECK(h.read != nullptr);
     CHECK(h.write == nullptr);
-    h = bus.page_host(0xFEC00000);
+    h = bus.page_host(PhysAddr{0xFEC00000});
     CHECK(h.read == nullptr);
     CHECK(h.write == nullptr);
-    h = bus.page_host(0x90000000);
+    h = bus.page_host(PhysAddr{0x90000000});
     CHECK(h.read == nullptr);
 }
 
@@ -114,8 +114,8 @@ TEST_CASE("Accesses that cross into another region are split correctly", "[bus]"
     PhysicalMemory ram(4 * kMiB);
     Bus bus(ram);
     // Last RAM bytes then open bus.
-    bus.write(4 * kMiB - 2, 0xBBAA, 2);
-    CHECK(bus.read(4 * kMiB - 2, 4) == 0xFFFFBBAAu);
+    bus.write(PhysAddr{4 * kMiB - 2}, 0xBBAA, 2);
+    CHECK(bus.read(PhysAddr{4 * kMiB - 2}, 4) == 0xFFFFBBAAu);
 }
 
 // The bus skips its region scan inside the region-free span around 1 MiB: a region
@@ -124,27 +124,27 @@ TEST_CASE("Regions attached or detached inside RAM take effect at once", "[bus]"
     PhysicalMemory ram(4 * kMiB);
     Bus bus(ram);
     Registers dev;
-    bus.write(0x200010, 0xCAFEF00D, 4);
-    CHECK(bus.read(0x200010, 4) == 0xCAFEF00D);
-    CHECK(bus.page_host(0x200000).write != nullptr);
+    bus.write(PhysAddr{0x200010}, 0xCAFEF00D, 4);
+    CHECK(bus.read(PhysAddr{0x200010}, 4) == 0xCAFEF00D);
+    CHECK(bus.page_host(PhysAddr{0x200000}).write != nullptr);
 
-    bus.attach_mmio(0x200000, kPageSize, dev, "late");
-    CHECK(bus.read(0x200010, 4) == 0x1122334455667788ull);
+    bus.attach_mmio(PhysAddr{0x200000}, kPageSize, dev, "late");
+    CHECK(bus.read(PhysAddr{0x200010}, 4) == 0x1122334455667788ull);
     CHECK(dev.last_offset == 0x10);
-    bus.write(0x200020, 0x99, 1);
+    bus.write(PhysAddr{0x200020}, 0x99, 1);
     CHECK(dev.last_offset == 0x20);
     CHECK(dev.last_value == 0x99);
-    CHECK(bus.page_host(0x200000).read == nullptr);
-    CHECK(bus.read(0x201000, 4) == 0);  // RAM on both sides of the region
-    CHECK(bus.read(0x1FF000, 4) == 0);
+    CHECK(bus.page_host(PhysAddr{0x200000}).read == nullptr);
+    CHECK(bus.read(PhysAddr{0x201000}, 4) == 0);  // RAM on both sides of the region
+    CHECK(bus.read(PhysAddr{0x1FF000}, 4) == 0);
 
     bus.detach_mmio(dev);
-    CHECK(bus.read(0x200010, 4) == 0xCAFEF00D);  // RAM again, never written by the device
-    CHECK(bus.page_host(0x200000).write != nullptr);
+    CHECK(bus.read(PhysAddr{0x200010}, 4) == 0xCAFEF00D);  // RAM again, never written by the device
+    CHECK(bus.page_host(PhysAddr{0x200000}).write != nullptr);
 
     // A region covering 1 MiB itself leaves no span: everything goes through the scan.
-    bus.attach_mmio(0x100000, kPageSize, dev, "at-1m");
-    CHECK(bus.read(0x100004, 4) == 0x1122334455667788ull);
+    bus.attach_mmio(PhysAddr{0x100000}, kPageSize, dev, "at-1m");
+    CHECK(bus.read(PhysAddr{0x100004}, 4) == 0x1122334455667788ull);
     CHECK(dev.last_offset == 4);
-    CHECK(bus.read(0x200010, 4) == 0xCAFEF00D);
+    CHECK(bus.read(PhysAddr{0x200010}, 4) == 0xCAFEF00D);
 }

@@ -5,7 +5,6 @@
 #include <optional>
 #include <string>
 
-#include "devices/diag_protocol.hpp"
 #include "mmu/mmu.hpp"
 #include "mmu/paging_bits.hpp"
 #include "mmu/walk_cost.hpp"
@@ -22,7 +21,7 @@ public:
     u64 page() {
         const u64 pa = next_;
         next_ += kPageSize;
-        for (u32 off = 0; off < kPageSize; off += 8) bus_.write(pa + off, 0, 8);
+        for (u32 off = 0; off < kPageSize; off += 8) bus_.write(PhysAddr{pa + off}, 0, 8);
         return pa;
     }
 
@@ -37,8 +36,8 @@ public:
     u32 cr3() const { return static_cast<u32>(pd_); }
     u64 pde_addr(u32 lin) const { return pd_ + (lin >> 22) * 4; }
     u64 pte_addr(u32 lin) const { return (read(pde_addr(lin)) & pte::kTwoLevelFrame) + ((lin >> 12) & 0x3FF) * 4; }
-    u64 read(u64 addr) const { return bus_.read(addr, 4); }
-    void write(u64 addr, u64 v) { bus_.write(addr, v, 4); }
+    u64 read(u64 addr) const { return bus_.read(PhysAddr{addr}, 4); }
+    void write(u64 addr, u64 v) { bus_.write(PhysAddr{addr}, v, 4); }
 
     // Maps one 4 KiB page; the PDE gets pde_flags (and a table if it has none).
     void map_4k(u32 lin, u64 phys, u64 pte_flags, u64 pde_flags = P | RW | US) {
@@ -74,8 +73,8 @@ public:
         return (pdpte & pte::kPaeFrame) + ((lin >> 21) & 0x1FF) * 8;
     }
     u64 pte_addr(u32 lin) { return (read(pde_addr(lin)) & pte::kPaeFrame) + ((lin >> 12) & 0x1FF) * 8; }
-    u64 read(u64 addr) const { return bus_.read(addr, 8); }
-    void write(u64 addr, u64 v) { bus_.write(addr, v, 8); }
+    u64 read(u64 addr) const { return bus_.read(PhysAddr{addr}, 8); }
+    void write(u64 addr, u64 v) { bus_.write(PhysAddr{addr}, v, 8); }
 
     void map_4k(u32 lin, u64 phys, u64 pte_flags, u64 pde_flags = P | RW | US) {
         const u64 pde_at = pde_addr(lin);

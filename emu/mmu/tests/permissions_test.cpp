@@ -108,9 +108,9 @@ struct Rig {
     std::optional<GuestFault> access(Access a, Priv p) {
         return fault_of([&] {
             switch (a) {
-                case Access::Read: f.mmu.read<u32>(kLin + 0x10, p); break;
-                case Access::Write: f.mmu.write<u32>(kLin + 0x10, 0x11223344, p); break;
-                case Access::Execute: f.mmu.translate_code(kLin + 0x10, p); break;
+                case Access::Read: f.mmu.read<u32>(LinearAddr{kLin + 0x10}, p); break;
+                case Access::Write: f.mmu.write<u32>(LinearAddr{kLin + 0x10}, 0x11223344, p); break;
+                case Access::Execute: f.mmu.translate_code(LinearAddr{kLin + 0x10}, p); break;
             }
         });
     }
@@ -130,7 +130,7 @@ struct Rig {
             probe.priv = Priv::Supervisor;
             if (!expected_allowed(probe)) return;  // no allowed access can warm it
             REQUIRE_FALSE(access(filler, Priv::Supervisor));
-            REQUIRE((f.mmu.probe_tlb(kLin) & (filler == Access::Execute ? HM386_DIAG_PROBE_ITLB : HM386_DIAG_PROBE_DTLB)));
+            REQUIRE((f.mmu.probe_tlb(LinearAddr{kLin}) & (filler == Access::Execute ? tlb_probe::kItlb : tlb_probe::kDtlb)));
         }
 
         const auto fault = access(c.access, c.priv);
@@ -139,7 +139,7 @@ struct Rig {
             CHECK(fault->vector == Vector::PF);
             CHECK(describe_error_code(fault->error_code) == describe_error_code(expected_error_code(c)));
             CHECK(f.cr.cr2 == kLin + 0x10);
-            CHECK(f.mmu.probe_tlb(kLin) == 0);  // the #PF dropped the page from both TLBs
+            CHECK(f.mmu.probe_tlb(LinearAddr{kLin}) == 0);  // the #PF dropped the page from both TLBs
         }
         // A/D in memory. A cold denied access leaves the leaf's A clear; warm ones saw A
         // set by the filling access.
@@ -148,7 +148,7 @@ struct Rig {
         CHECK(((leaf & D) != 0) == (allowed && c.access == Access::Write));
         if (!c.large()) CHECK((pde_value() & A) != 0);  // used to reach the PTE
         // The walk()/probe() view agrees with what happened.
-        CHECK(f.mmu.walk(kLin, c.access, c.priv).ok() == allowed);
+        CHECK(f.mmu.walk(LinearAddr{kLin}, c.access, c.priv).ok() == allowed);
     }
 };
 

@@ -24,23 +24,23 @@ struct RmwMachine {
         t.map_4k(0x00803000, 0x00903000, P | RW | A | D);
         t.map_4k(0x00804000, 0x00904000, P | RW);
         f.enable_two_level(t.cr3(), 0, cr0::kWP);
-        for (u32 i = 0; i < 0x5000; i += 4) f.bus.write(0x00900000 + i, 0x01010101u * (i & 0xFF), 4);
+        for (u32 i = 0; i < 0x5000; i += 4) f.bus.write(PhysAddr{0x00900000 + i}, 0x01010101u * (i & 0xFF), 4);
     }
 };
 
 template <typename T>
 void rmw_two_lookups(Mmu& m, u32 lin) {
-    const T v = m.read_for_write<T>(lin, Priv::Supervisor);
-    m.write<T>(lin, static_cast<T>(v * 3 + 1), Priv::Supervisor);
+    const T v = m.read_for_write<T>(LinearAddr{lin}, Priv::Supervisor);
+    m.write<T>(LinearAddr{lin}, static_cast<T>(v * 3 + 1), Priv::Supervisor);
 }
 
 template <typename T>
 void rmw_one_lookup(Mmu& m, u32 lin) {
-    m.modify<T>(lin, Priv::Supervisor, [](T v) { return static_cast<T>(v * 3 + 1); });
+    m.modify<T>(LinearAddr{lin}, Priv::Supervisor, [](T v) { return static_cast<T>(v * 3 + 1); });
 }
 
 void check_same(RmwMachine& a, RmwMachine& b) {
-    for (u32 i = 0; i < 0x5000; i += 4) REQUIRE(a.f.bus.read(0x00900000 + i, 4) == b.f.bus.read(0x00900000 + i, 4));
+    for (u32 i = 0; i < 0x5000; i += 4) REQUIRE(a.f.bus.read(PhysAddr{0x00900000 + i}, 4) == b.f.bus.read(PhysAddr{0x00900000 + i}, 4));
     for (u32 p = 0; p < 5; ++p) {
         const u32 lin = 0x00800000 + p * 0x1000;
         REQUIRE(a.t.read(a.t.pte_addr(lin)) == b.t.read(b.t.pte_addr(lin)));
@@ -78,17 +78,17 @@ TEST_CASE("modify matches read_for_write + write: front hits, clean pages, page 
         check_same(a, b);
     }
     CHECK(b.f.mmu.stats().dtlb.hits > 0);  // the fast path was exercised
-    CHECK(b.f.bus.read(0x00900010, 4) != 0x01010101u * 0x10);
+    CHECK(b.f.bus.read(PhysAddr{0x00900010}, 4) != 0x01010101u * 0x10);
 }
 
 TEST_CASE("modify on a read-only page faults before op runs or memory changes", "[mmu][rmw]") {
     for (const bool warm : {false, true}) {
         RmwMachine m;
-        if (warm) m.f.mmu.read<u32>(0x00802010, Priv::Supervisor);  // the TLB and front hold it for reads
-        const u32 before = static_cast<u32>(m.f.bus.read(0x00902010, 4));
+        if (warm) m.f.mmu.read<u32>(LinearAddr{0x00802010}, Priv::Supervisor);  // the TLB and front hold it for reads
+        const u32 before = static_cast<u32>(m.f.bus.read(PhysAddr{0x00902010}, 4));
         bool op_ran = false;
         const auto fault = fault_of([&] {
-            m.f.mmu.modify<u32>(0x00802010, Priv::Supervisor, [&](u32 v) {
+            m.f.mmu.modify<u32>(LinearAddr{0x00802010}, Priv::Supervisor, [&](u32 v) {
                 op_ran = true;
                 return v + 1;
             });
@@ -98,14 +98,14 @@ TEST_CASE("modify on a read-only page faults before op runs or memory changes", 
         CHECK(fault->error_code == (pf_error::kPresent | pf_error::kWrite));
         CHECK(m.f.cr.cr2 == 0x00802010);
         CHECK_FALSE(op_ran);
-        CHECK(m.f.bus.read(0x00902010, 4) == before);
+        CHECK(m.f.bus.read(PhysAddr{0x00902010}, 4) == before);
         CHECK_FALSE(m.t.read(m.t.pte_addr(0x00802000)) & D);
     }
     // Crossing from a writable page into the read-only one: nothing stored in either.
     RmwMachine m;
-    const u64 before = m.f.bus.read(0x00901FFE, 4);
-    const auto fault = fault_of([&] { m.f.mmu.modify<u32>(0x00801FFE, Priv::Supervisor, [](u32 v) { return v + 1; }); });
+    const u64 before = m.f.bus.read(PhysAddr{0x00901FFE}, 4);
+    const auto fault = fault_of([&] { m.f.mmu.modify<u32>(LinearAddr{0x00801FFE}, Priv::Supervisor, [](u32 v) { return v + 1; }); });
     REQUIRE(fault.has_value());
     CHECK(m.f.cr.cr2 == 0x00802000);
-    CHECK(m.f.bus.read(0x00901FFE, 4) == before);
+    CHECK(m.f.bus.read(PhysAddr{0x00901FFE}, 4) == before);
 }

@@ -12,8 +12,8 @@ namespace {
 // Two frames with recognisable contents.
 constexpr u64 kOld = 0x00500000, kNew = 0x00600000;
 void mark_frames(Bus& bus) {
-    bus.write(kOld, 0x0000AAAA, 4);
-    bus.write(kNew, 0x0000BBBB, 4);
+    bus.write(PhysAddr{kOld}, 0x0000AAAA, 4);
+    bus.write(PhysAddr{kNew}, 0x0000BBBB, 4);
 }
 }  // namespace
 
@@ -28,15 +28,15 @@ TEST_CASE("A CR3 write drops non-global entries, global ones need CR4.PGE and G"
     RecordingSink sink;
     f.mmu.set_event_sink(&sink);
 
-    f.mmu.read<u32>(0xC0000000, Priv::Supervisor);
-    f.mmu.read<u32>(0x08000000, Priv::User);
-    CHECK((f.mmu.probe_tlb(0xC0000000) & HM386_DIAG_PROBE_GLOBAL));
+    f.mmu.read<u32>(LinearAddr{0xC0000000}, Priv::Supervisor);
+    f.mmu.read<u32>(LinearAddr{0x08000000}, Priv::User);
+    CHECK((f.mmu.probe_tlb(LinearAddr{0xC0000000}) & tlb_probe::kGlobal));
     t.map_4k(0xC0000000, kNew, P | RW | G);
     t.map_4k(0x08000000, kNew, P | RW | US);
 
     f.mmu.write_cr3(t.cr3());
-    CHECK(f.mmu.read<u32>(0xC0000000, Priv::Supervisor) == 0xAAAA);  // global: still stale
-    CHECK(f.mmu.read<u32>(0x08000000, Priv::User) == 0xBBBB);        // reloaded
+    CHECK(f.mmu.read<u32>(LinearAddr{0xC0000000}, Priv::Supervisor) == 0xAAAA);  // global: still stale
+    CHECK(f.mmu.read<u32>(LinearAddr{0x08000000}, Priv::User) == 0xBBBB);        // reloaded
     REQUIRE(sink.flushes.size() == 1);
     CHECK(sink.flushes[0].cause == TlbFlushCause::Cr3Write);
     CHECK(sink.flushes[0].entries_dropped == 1);
@@ -45,8 +45,8 @@ TEST_CASE("A CR3 write drops non-global entries, global ones need CR4.PGE and G"
     CHECK(f.mmu.stats().dtlb.entries_invalidated == 1);
 
     // INVLPG drops a global entry too.
-    f.mmu.invlpg(0xC0000000);
-    CHECK(f.mmu.read<u32>(0xC0000000, Priv::Supervisor) == 0xBBBB);
+    f.mmu.invlpg(LinearAddr{0xC0000000});
+    CHECK(f.mmu.read<u32>(LinearAddr{0xC0000000}, Priv::Supervisor) == 0xBBBB);
 
     // Without CR4.PGE, G means nothing.
     MmuFixture g;
@@ -54,11 +54,11 @@ TEST_CASE("A CR3 write drops non-global entries, global ones need CR4.PGE and G"
     TwoLevelTables u(g.bus, g.alloc);
     u.map_4k(0xC0000000, kOld, P | RW | G);
     g.enable_two_level(u.cr3());
-    g.mmu.read<u32>(0xC0000000, Priv::Supervisor);
-    CHECK_FALSE(g.mmu.probe_tlb(0xC0000000) & HM386_DIAG_PROBE_GLOBAL);
+    g.mmu.read<u32>(LinearAddr{0xC0000000}, Priv::Supervisor);
+    CHECK_FALSE(g.mmu.probe_tlb(LinearAddr{0xC0000000}) & tlb_probe::kGlobal);
     u.map_4k(0xC0000000, kNew, P | RW | G);
     g.mmu.write_cr3(u.cr3());
-    CHECK(g.mmu.read<u32>(0xC0000000, Priv::Supervisor) == 0xBBBB);
+    CHECK(g.mmu.read<u32>(LinearAddr{0xC0000000}, Priv::Supervisor) == 0xBBBB);
 }
 
 TEST_CASE("Toggling CR4.PGE, PSE or PAE, or CR0.PG or PE, drops everything, global entries too",
@@ -89,8 +89,8 @@ TEST_CASE("Toggling CR4.PGE, PSE or PAE, or CR0.PG or PE, drops everything, glob
         TwoLevelTables t(f.bus, f.alloc);
         t.map_4k(0xC0000000, kOld, P | RW | G);
         f.enable_two_level(t.cr3(), cr4::kPGE);
-        f.mmu.read<u32>(0xC0000000, Priv::Supervisor);
-        f.mmu.translate_code(0xC0000000, Priv::Supervisor);
+        f.mmu.read<u32>(LinearAddr{0xC0000000}, Priv::Supervisor);
+        f.mmu.translate_code(LinearAddr{0xC0000000}, Priv::Supervisor);
         t.map_4k(0xC0000000, kNew, P | RW | G);
         RecordingSink sink;
         f.mmu.set_event_sink(&sink);
@@ -99,8 +99,8 @@ TEST_CASE("Toggling CR4.PGE, PSE or PAE, or CR0.PG or PE, drops everything, glob
         REQUIRE_FALSE(sink.flushes.empty());
         CHECK(sink.flushes[0].cause == c.cause);
         CHECK(sink.flushes[0].entries_dropped == 2);
-        CHECK(f.mmu.probe_tlb(0xC0000000) == 0);
-        CHECK(f.mmu.read<u32>(0xC0000000, Priv::Supervisor) == 0xBBBB);
+        CHECK(f.mmu.probe_tlb(LinearAddr{0xC0000000}) == 0);
+        CHECK(f.mmu.read<u32>(LinearAddr{0xC0000000}, Priv::Supervisor) == 0xBBBB);
         CHECK(f.mmu.stats().dtlb.flush_cr4_cr0 == sink.flushes.size());
         CHECK(f.mmu.stats().itlb.flush_cr4_cr0 == sink.flushes.size());
         CHECK(f.mmu.stats().dtlb.entries_invalidated == 1);
@@ -114,7 +114,7 @@ TEST_CASE("Turning PAE on flushes everything and switches the walk format", "[mm
     TwoLevelTables t(f.bus, f.alloc);
     t.map_4k(0x00400000, kOld, P | RW | G);
     f.enable_two_level(t.cr3(), cr4::kPGE);
-    f.mmu.read<u32>(0x00400000, Priv::Supervisor);
+    f.mmu.read<u32>(LinearAddr{0x00400000}, Priv::Supervisor);
     f.mmu.reset_stats();
 
     PaeTables pae(f.bus, f.alloc);
@@ -124,15 +124,15 @@ TEST_CASE("Turning PAE on flushes everything and switches the walk format", "[mm
     f.mmu.write_cr4(cr4::kPGE | cr4::kPAE);
     f.mmu.write_cr0(cr0::kPE | cr0::kPG);
     CHECK(f.mmu.paging_mode() == PagingMode::Pae);
-    CHECK(f.mmu.read<u32>(0x00400000, Priv::Supervisor) == 0xBBBB);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x00400000}, Priv::Supervisor) == 0xBBBB);
     CHECK(f.mmu.stats().dtlb.flush_cr4_cr0 == 3);  // PG off, PAE on, PG on
 
     // Edit the PAE tables: the entry stays stale until a CR4 change flushes it.
     pae.map_4k(0x00400000, kOld, P | RW | G);
     f.mmu.write_cr4(cr4::kPGE | cr4::kPAE);  // no change: no flush, entry stays stale
-    CHECK(f.mmu.read<u32>(0x00400000, Priv::Supervisor) == 0xBBBB);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x00400000}, Priv::Supervisor) == 0xBBBB);
     f.mmu.write_cr4(cr4::kPAE);  // PGE off: flush, PDPTEs reloaded
-    CHECK(f.mmu.read<u32>(0x00400000, Priv::Supervisor) == 0xAAAA);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x00400000}, Priv::Supervisor) == 0xAAAA);
 }
 
 TEST_CASE("CR0.WP and EFER.NXE changes flush nothing: entries cache rights, not decisions",
@@ -146,14 +146,14 @@ TEST_CASE("CR0.WP and EFER.NXE changes flush nothing: entries cache rights, not 
     RecordingSink sink;
     f.mmu.set_event_sink(&sink);
 
-    f.mmu.write<u32>(0x00400000, 1, Priv::Supervisor);  // WP=0: supervisor may write
+    f.mmu.write<u32>(LinearAddr{0x00400000}, 1, Priv::Supervisor);  // WP=0: supervisor may write
     t.map_4k(0x00400000, kNew, P | A | D);
     f.mmu.write_cr0(f.cr.cr0 | cr0::kWP);
     CHECK(sink.flushes.empty());
-    CHECK((f.mmu.probe_tlb(0x00400000) & HM386_DIAG_PROBE_DTLB));
-    CHECK(f.mmu.read<u32>(0x00400000, Priv::Supervisor) == 1);  // still the old frame
+    CHECK((f.mmu.probe_tlb(LinearAddr{0x00400000}) & tlb_probe::kDtlb));
+    CHECK(f.mmu.read<u32>(LinearAddr{0x00400000}, Priv::Supervisor) == 1);  // still the old frame
     // Same cached entry (still the old frame), judged under WP=1 now.
-    const auto fault = fault_of([&] { f.mmu.write<u32>(0x00400000, 2, Priv::Supervisor); });
+    const auto fault = fault_of([&] { f.mmu.write<u32>(LinearAddr{0x00400000}, 2, Priv::Supervisor); });
     REQUIRE(fault);
     CHECK(fault->error_code == (pf_error::kPresent | pf_error::kWrite));
     f.mmu.write_efer(0);
@@ -167,10 +167,10 @@ TEST_CASE("INVLPG anywhere in a large page drops the large entry", "[mmu][tlb][l
         TwoLevelTables t(f.bus, f.alloc);
         t.map_4m(0x80000000, 0x00400000, P | RW);
         f.enable_two_level(t.cr3(), cr4::kPSE);
-        f.mmu.read<u8>(0x80001000, Priv::Supervisor);
-        CHECK(f.mmu.probe_tlb(0x803FF000) == (HM386_DIAG_PROBE_DTLB | HM386_DIAG_PROBE_LARGE));
-        f.mmu.invlpg(0x803FF123);
-        CHECK(f.mmu.probe_tlb(0x80001000) == 0);
+        f.mmu.read<u8>(LinearAddr{0x80001000}, Priv::Supervisor);
+        CHECK(f.mmu.probe_tlb(LinearAddr{0x803FF000}) == (tlb_probe::kDtlb | tlb_probe::kLarge));
+        f.mmu.invlpg(LinearAddr{0x803FF123});
+        CHECK(f.mmu.probe_tlb(LinearAddr{0x80001000}) == 0);
         CHECK(f.mmu.stats().dtlb.fills_large == 1);
         CHECK(f.mmu.stats().dtlb.fills_4k == 0);
     }
@@ -179,11 +179,11 @@ TEST_CASE("INVLPG anywhere in a large page drops the large entry", "[mmu][tlb][l
         PaeTables t(f.bus, f.alloc);
         t.map_2m(0x80000000, 0x00400000, P | RW);
         f.enable_pae(t.cr3());
-        f.mmu.translate_code(0x80000000, Priv::Supervisor);
-        CHECK(f.mmu.probe_tlb(0x801FF000) == (HM386_DIAG_PROBE_ITLB | HM386_DIAG_PROBE_LARGE));
-        CHECK(f.mmu.probe_tlb(0x80200000) == 0);  // the next 2 MiB is another page
-        f.mmu.invlpg(0x80100000);
-        CHECK(f.mmu.probe_tlb(0x80000000) == 0);
+        f.mmu.translate_code(LinearAddr{0x80000000}, Priv::Supervisor);
+        CHECK(f.mmu.probe_tlb(LinearAddr{0x801FF000}) == (tlb_probe::kItlb | tlb_probe::kLarge));
+        CHECK(f.mmu.probe_tlb(LinearAddr{0x80200000}) == 0);  // the next 2 MiB is another page
+        f.mmu.invlpg(LinearAddr{0x80100000});
+        CHECK(f.mmu.probe_tlb(LinearAddr{0x80000000}) == 0);
         CHECK(f.mmu.stats().itlb.fills_large == 1);
     }
 }

@@ -14,8 +14,8 @@ namespace {
 // Two frames with recognisable contents.
 constexpr u64 kOld = 0x00500000, kNew = 0x00600000;
 void mark_frames(Bus& bus) {
-    bus.write(kOld, 0x0000AAAA, 4);
-    bus.write(kNew, 0x0000BBBB, 4);
+    bus.write(PhysAddr{kOld}, 0x0000AAAA, 4);
+    bus.write(PhysAddr{kNew}, 0x0000BBBB, 4);
 }
 }  // namespace
 
@@ -26,18 +26,18 @@ TEST_CASE("A cached translation is used after the PTE changed, until INVLPG", "[
     t.map_4k(0x10000000, kOld, P | RW);
     f.enable_two_level(t.cr3());
 
-    f.mmu.write<u32>(0x10000008, 0x66, Priv::Supervisor);  // fills the DTLB, dirty
-    CHECK(f.mmu.read<u32>(0x10000000, Priv::Supervisor) == 0xAAAA);
+    f.mmu.write<u32>(LinearAddr{0x10000008}, 0x66, Priv::Supervisor);  // fills the DTLB, dirty
+    CHECK(f.mmu.read<u32>(LinearAddr{0x10000000}, Priv::Supervisor) == 0xAAAA);
     t.map_4k(0x10000000, kNew, P | RW);  // remap without INVLPG
-    CHECK(f.mmu.read<u32>(0x10000000, Priv::Supervisor) == 0xAAAA);
-    f.mmu.write<u32>(0x10000004, 0x77, Priv::Supervisor);  // the store goes to the old frame too
-    CHECK(f.bus.read(kOld + 4, 4) == 0x77);
-    CHECK(f.bus.read(kNew + 4, 4) == 0);
-    CHECK(f.mmu.probe(0x10000000, Access::Read, Priv::Supervisor) == kOld);       // as the CPU would
-    CHECK(f.mmu.walk(0x10000000, Access::Read, Priv::Supervisor).phys == kNew);  // what memory says
+    CHECK(f.mmu.read<u32>(LinearAddr{0x10000000}, Priv::Supervisor) == 0xAAAA);
+    f.mmu.write<u32>(LinearAddr{0x10000004}, 0x77, Priv::Supervisor);  // the store goes to the old frame too
+    CHECK(f.bus.read(PhysAddr{kOld + 4}, 4) == 0x77);
+    CHECK(f.bus.read(PhysAddr{kNew + 4}, 4) == 0);
+    CHECK(f.mmu.probe(LinearAddr{0x10000000}, Access::Read, Priv::Supervisor) == PhysAddr{kOld});       // as the CPU would
+    CHECK(f.mmu.walk(LinearAddr{0x10000000}, Access::Read, Priv::Supervisor).phys == PhysAddr{kNew});  // what memory says
 
-    f.mmu.invlpg(0x10000FFF);  // any address in the page
-    CHECK(f.mmu.read<u32>(0x10000000, Priv::Supervisor) == 0xBBBB);
+    f.mmu.invlpg(LinearAddr{0x10000FFF});  // any address in the page
+    CHECK(f.mmu.read<u32>(LinearAddr{0x10000000}, Priv::Supervisor) == 0xBBBB);
     const MmuStats& s = f.mmu.stats();
     CHECK(s.dtlb.flush_invlpg == 1);
     CHECK(s.itlb.flush_invlpg == 1);
@@ -52,18 +52,18 @@ TEST_CASE("Instruction and data TLBs are separate, INVLPG drops the page from bo
     t.map_4k(0x10000000, kOld, P | RW);
     f.enable_two_level(t.cr3());
 
-    CHECK(f.mmu.translate_code(0x10000000, Priv::Supervisor).phys == kOld);
-    CHECK(f.mmu.probe_tlb(0x10000000) == HM386_DIAG_PROBE_ITLB);
+    CHECK(f.mmu.translate_code(LinearAddr{0x10000000}, Priv::Supervisor).phys == PhysAddr{kOld});
+    CHECK(f.mmu.probe_tlb(LinearAddr{0x10000000}) == tlb_probe::kItlb);
     t.map_4k(0x10000000, kNew, P | RW);
     // The data TLB misses and sees the new mapping; the ITLB keeps the old one.
-    CHECK(f.mmu.read<u32>(0x10000000, Priv::Supervisor) == 0xBBBB);
-    CHECK(f.mmu.probe_tlb(0x10000000) == (HM386_DIAG_PROBE_ITLB | HM386_DIAG_PROBE_DTLB));
-    CHECK(f.mmu.translate_code(0x10000000, Priv::Supervisor).phys == kOld);
-    CHECK(*f.mmu.translate_code(0x10000000, Priv::Supervisor).host == 0xAA);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x10000000}, Priv::Supervisor) == 0xBBBB);
+    CHECK(f.mmu.probe_tlb(LinearAddr{0x10000000}) == (tlb_probe::kItlb | tlb_probe::kDtlb));
+    CHECK(f.mmu.translate_code(LinearAddr{0x10000000}, Priv::Supervisor).phys == PhysAddr{kOld});
+    CHECK(*f.mmu.translate_code(LinearAddr{0x10000000}, Priv::Supervisor).host == 0xAA);
 
-    f.mmu.invlpg(0x10000000);
-    CHECK(f.mmu.probe_tlb(0x10000000) == 0);
-    CHECK(f.mmu.translate_code(0x10000000, Priv::Supervisor).phys == kNew);
+    f.mmu.invlpg(LinearAddr{0x10000000});
+    CHECK(f.mmu.probe_tlb(LinearAddr{0x10000000}) == 0);
+    CHECK(f.mmu.translate_code(LinearAddr{0x10000000}, Priv::Supervisor).phys == PhysAddr{kNew});
     CHECK(f.mmu.stats().itlb.entries_invalidated == 1);
     CHECK(f.mmu.stats().dtlb.entries_invalidated == 1);
 }
@@ -79,12 +79,12 @@ TEST_CASE("An eviction makes the new mapping visible, also through the front arr
     t.map_4k(0x10001000, 0x00700000, P | RW);
     f.enable_two_level(t.cr3());
 
-    CHECK(f.mmu.read<u32>(0x10000000, Priv::Supervisor) == 0xAAAA);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x10000000}, Priv::Supervisor) == 0xAAAA);
     t.map_4k(0x10000000, kNew, P | RW);
-    CHECK(f.mmu.read<u32>(0x10000000, Priv::Supervisor) == 0xAAAA);  // stale, from the TLB
-    f.mmu.read<u32>(0x10001000, Priv::Supervisor);                   // evicts it
+    CHECK(f.mmu.read<u32>(LinearAddr{0x10000000}, Priv::Supervisor) == 0xAAAA);  // stale, from the TLB
+    f.mmu.read<u32>(LinearAddr{0x10001000}, Priv::Supervisor);                   // evicts it
     CHECK(f.mmu.stats().dtlb.evictions == 1);
-    CHECK(f.mmu.read<u32>(0x10000000, Priv::Supervisor) == 0xBBBB);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x10000000}, Priv::Supervisor) == 0xBBBB);
 }
 
 TEST_CASE("Replacement is round-robin per set and ignores hits", "[mmu][tlb]") {
@@ -95,8 +95,8 @@ TEST_CASE("Replacement is round-robin per set and ignores hits", "[mmu][tlb]") {
     TwoLevelTables t(f.bus, f.alloc);
     for (u32 page = 0; page < 16; ++page) t.map_4k(0x20000000 + page * 0x1000, 0x00800000 + page * 0x1000, P | RW);
     f.enable_two_level(t.cr3());
-    auto touch = [&](u32 page) { f.mmu.read<u8>(0x20000000 + page * 0x1000, Priv::Supervisor); };
-    auto held = [&](u32 page) { return (f.mmu.probe_tlb(0x20000000 + page * 0x1000) & HM386_DIAG_PROBE_DTLB) != 0; };
+    auto touch = [&](u32 page) { f.mmu.read<u8>(LinearAddr{0x20000000 + page * 0x1000}, Priv::Supervisor); };
+    auto held = [&](u32 page) { return (f.mmu.probe_tlb(LinearAddr{0x20000000 + page * 0x1000}) & tlb_probe::kDtlb) != 0; };
 
     touch(0);
     touch(4);
@@ -125,14 +125,14 @@ TEST_CASE("Evicting a large entry drops every front entry inside it", "[mmu][tlb
     t.map_4m(0x80400000, 0x00C00000, P | RW);
     f.enable_two_level(t.cr3(), cr4::kPSE);
     // 0x80105000 maps to 0x00505000; its front slot differs from 0x80400000's.
-    f.bus.write(0x00505000, 0xAAAA, 4);
-    f.bus.write(0x00905000, 0xCCCC, 4);
-    CHECK(f.mmu.read<u32>(0x80105000, Priv::Supervisor) == 0xAAAA);
+    f.bus.write(PhysAddr{0x00505000}, 0xAAAA, 4);
+    f.bus.write(PhysAddr{0x00905000}, 0xCCCC, 4);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x80105000}, Priv::Supervisor) == 0xAAAA);
     t.map_4m(0x80000000, 0x00800000, P | RW);  // now 0x80105000 -> 0x00905000
-    CHECK(f.mmu.read<u32>(0x80105000, Priv::Supervisor) == 0xAAAA);  // stale
-    f.mmu.read<u32>(0x80400000, Priv::Supervisor);                   // evicts the first
+    CHECK(f.mmu.read<u32>(LinearAddr{0x80105000}, Priv::Supervisor) == 0xAAAA);  // stale
+    f.mmu.read<u32>(LinearAddr{0x80400000}, Priv::Supervisor);                   // evicts the first
     CHECK(f.mmu.stats().dtlb.evictions == 1);
-    CHECK(f.mmu.read<u32>(0x80105000, Priv::Supervisor) == 0xCCCC);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x80105000}, Priv::Supervisor) == 0xCCCC);
 }
 
 TEST_CASE("Evicting a large entry drops the front entries of every page it fed, and only those", "[mmu][tlb][large]") {
@@ -149,26 +149,26 @@ TEST_CASE("Evicting a large entry drops the front entries of every page it fed, 
     t.map_4m(0x80400000, 0x00C00000, P | RW);
     t.map_4k(0x10012000, kOld, P | RW);  // the same front slot (18) as 0x80012000
     f.enable_two_level(t.cr3(), cr4::kPSE);
-    f.bus.write(kOld, 0x4444, 4);
+    f.bus.write(PhysAddr{kOld}, 0x4444, 4);
     for (u32 page = 0; page < 300; page += 3) {  // 100 pages, more than one per slot for some
-        f.bus.write(0x00400000 + page * 0x1000, page, 4);
-        f.bus.write(0x00800000 + page * 0x1000, page + 0x10000, 4);
-        CHECK(f.mmu.read<u32>(0x80000000 + page * 0x1000, Priv::Supervisor) == page);
+        f.bus.write(PhysAddr{0x00400000 + page * 0x1000}, page, 4);
+        f.bus.write(PhysAddr{0x00800000 + page * 0x1000}, page + 0x10000, 4);
+        CHECK(f.mmu.read<u32>(LinearAddr{0x80000000 + page * 0x1000}, Priv::Supervisor) == page);
     }
-    CHECK(f.mmu.read<u32>(0x10012000, Priv::Supervisor) == 0x4444);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x10012000}, Priv::Supervisor) == 0x4444);
     t.map_4m(0x80000000, 0x00800000, P | RW);  // no INVLPG: the large entry is stale
     t.map_4k(0x10012000, kNew, P | RW);        // stale as well
-    CHECK(f.mmu.read<u32>(0x80003000, Priv::Supervisor) == 3);
-    f.mmu.read<u32>(0x80400000, Priv::Supervisor);  // evicts the stale large entry
+    CHECK(f.mmu.read<u32>(LinearAddr{0x80003000}, Priv::Supervisor) == 3);
+    f.mmu.read<u32>(LinearAddr{0x80400000}, Priv::Supervisor);  // evicts the stale large entry
     CHECK(f.mmu.stats().dtlb.evictions == 1);
     CHECK(f.mmu.check_front_invariant().empty());
     for (u32 page = 0; page < 300; page += 3) {
         INFO("page " << page);
         // Reading through 0x80000000 now walks to 0x00800000, which evicts the other
         // large entry again: each read must see the new mapping.
-        CHECK(f.mmu.read<u32>(0x80000000 + page * 0x1000, Priv::Supervisor) == page + 0x10000);
+        CHECK(f.mmu.read<u32>(LinearAddr{0x80000000 + page * 0x1000}, Priv::Supervisor) == page + 0x10000);
     }
-    CHECK(f.mmu.read<u32>(0x10012000, Priv::Supervisor) == 0x4444);  // its 4 KiB entry is still held
+    CHECK(f.mmu.read<u32>(LinearAddr{0x10012000}, Priv::Supervisor) == 0x4444);  // its 4 KiB entry is still held
     CHECK(f.mmu.check_front_invariant().empty());
 }
 
@@ -178,13 +178,13 @@ TEST_CASE("A stale entry with fewer rights faults once, the #PF drops it and the
     TwoLevelTables t(f.bus, f.alloc);
     t.map_4k(0x08000000, kOld, P | US);  // read-only
     f.enable_two_level(t.cr3());
-    f.mmu.read<u32>(0x08000000, Priv::User);
+    f.mmu.read<u32>(LinearAddr{0x08000000}, Priv::User);
     t.map_4k(0x08000000, kOld, P | RW | US);  // made writable, no INVLPG (Linux does this)
-    const auto fault = fault_of([&] { f.mmu.write<u32>(0x08000000, 5, Priv::User); });
+    const auto fault = fault_of([&] { f.mmu.write<u32>(LinearAddr{0x08000000}, 5, Priv::User); });
     REQUIRE(fault);
     CHECK(fault->error_code == (pf_error::kPresent | pf_error::kWrite | pf_error::kUser));
-    CHECK_FALSE(fault_of([&] { f.mmu.write<u32>(0x08000000, 5, Priv::User); }));
-    CHECK(f.bus.read(kOld, 4) == 5);
+    CHECK_FALSE(fault_of([&] { f.mmu.write<u32>(LinearAddr{0x08000000}, 5, Priv::User); }));
+    CHECK(f.bus.read(PhysAddr{kOld}, 4) == 5);
     CHECK(f.mmu.stats().page_faults == 1);
 }
 
@@ -211,8 +211,8 @@ TEST_CASE("tlb_entries() lists entries with their set and way and marks stale on
     t.map_4k(0x10003000, kOld, P | RW | US);
     t.map_4m(0x80000000, 0x00800000, P | RW | G);
     f.enable_two_level(t.cr3(), cr4::kPSE | cr4::kPGE);
-    f.mmu.write<u8>(0x10003000, 1, Priv::User);
-    f.mmu.read<u8>(0x80000000, Priv::Supervisor);
+    f.mmu.write<u8>(LinearAddr{0x10003000}, 1, Priv::User);
+    f.mmu.read<u8>(LinearAddr{0x80000000}, Priv::Supervisor);
 
     auto entries = f.mmu.tlb_entries(TlbKind::Data);
     REQUIRE(entries.size() == 2);
@@ -262,9 +262,9 @@ TEST_CASE("Random remaps, flushes and accesses never leave a front entry the TLB
             const u32 lin = (r & 64) ? 0x40000000 + (r % 1024) * 0x1000 : lin_of(r % 16);
             const Priv p = (r & 1) ? Priv::User : Priv::Supervisor;
             switch ((r >> 4) % 10) {
-                case 0: case 1: case 2: if (fault_of([&] { f.mmu.read<u32>(lin, p); })) ++faults; break;
-                case 3: case 4: if (fault_of([&] { f.mmu.write<u32>(lin, r, p); })) ++faults; break;
-                case 5: if (fault_of([&] { f.mmu.translate_code(lin, p); })) ++faults; break;
+                case 0: case 1: case 2: if (fault_of([&] { f.mmu.read<u32>(LinearAddr{lin}, p); })) ++faults; break;
+                case 3: case 4: if (fault_of([&] { f.mmu.write<u32>(LinearAddr{lin}, r, p); })) ++faults; break;
+                case 5: if (fault_of([&] { f.mmu.translate_code(LinearAddr{lin}, p); })) ++faults; break;
                 case 6: {  // remap or change rights without a flush
                     const u32 n = next() % 16;
                     const u32 flags = next();
@@ -272,7 +272,7 @@ TEST_CASE("Random remaps, flushes and accesses never leave a front entry the TLB
                              (flags & 8 ? 0 : P) | (flags & 16 ? RW : 0) | (flags & 32 ? US : 0) | (flags & 64 ? G : 0));
                     break;
                 }
-                case 7: f.mmu.invlpg(lin); break;
+                case 7: f.mmu.invlpg(LinearAddr{lin}); break;
                 case 8: f.mmu.write_cr3(t.cr3()); break;
                 case 9: f.mmu.write_cr0(f.cr.cr0 ^ cr0::kWP); break;
             }
@@ -297,7 +297,7 @@ TEST_CASE("Random remaps, flushes and accesses never leave a front entry the TLB
     CHECK(std::get<6>(off) > 100);  // and faults
 }
 
-TEST_CASE("Hit tracking counts every use of an entry, which the front array otherwise serves",
+TEST_CASE("Hit tracking counts every data access an entry serves, which the front array otherwise serves",
           "[mmu][tlb]") {
     MmuFixture f;
     TwoLevelTables t(f.bus, f.alloc);
@@ -309,21 +309,21 @@ TEST_CASE("Hit tracking counts every use of an entry, which the front array othe
         return entries[0].hits;
     };
 
-    f.mmu.read<u32>(0x10003000, Priv::Supervisor);  // miss: fills, no hit yet
+    f.mmu.read<u32>(LinearAddr{0x10003000}, Priv::Supervisor);  // miss: fills, no hit yet
     CHECK(hits_now() == 0);
-    for (int i = 0; i < 5; ++i) f.mmu.read<u32>(0x10003004, Priv::Supervisor);
+    for (int i = 0; i < 5; ++i) f.mmu.read<u32>(LinearAddr{0x10003004}, Priv::Supervisor);
     // Off: the fill also put the page in the front array, which serves every
     // repeat without reaching the entry.
     CHECK(hits_now() == 0);
     const u64 stats_hits_off = f.mmu.stats().dtlb.hits;
 
     f.mmu.set_hit_tracking(true);
-    for (int i = 0; i < 5; ++i) f.mmu.read<u32>(0x10003008, Priv::Supervisor);
+    for (int i = 0; i < 5; ++i) f.mmu.read<u32>(LinearAddr{0x10003008}, Priv::Supervisor);
     CHECK(hits_now() == 5);
     CHECK(f.mmu.stats().dtlb.hits == stats_hits_off + 5);  // the totals agree either way
     CHECK(f.mmu.check_front_invariant().empty());
 
-    f.mmu.invlpg(0x10003000);
-    f.mmu.read<u32>(0x10003000, Priv::Supervisor);  // a fresh fill starts from zero
+    f.mmu.invlpg(LinearAddr{0x10003000});
+    f.mmu.read<u32>(LinearAddr{0x10003000}, Priv::Supervisor);  // a fresh fill starts from zero
     CHECK(hits_now() == 0);
 }

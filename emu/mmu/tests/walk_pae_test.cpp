@@ -16,13 +16,13 @@ TEST_CASE("PAE translates 4 KiB and 2 MiB pages, also to frames above 4 GiB", "[
     t.map_4k(0x7FFFF000, 0x0000'9000, P | RW);
     f.enable_pae(t.cr3());
 
-    f.mmu.write<u64>(0x00400FF8, 0x0123456789ABCDEF, Priv::Supervisor);
-    CHECK(f.bus.read(0x2'3456'7FF8, 8) == 0x0123456789ABCDEF);
-    f.mmu.write<u32>(0xC01FFFFC, 0xCAFE, Priv::Supervisor);
-    CHECK(f.bus.read(0x2'0000'0000 - 4, 4) == 0xCAFE);
-    CHECK(f.mmu.read<u32>(0x7FFFF000 + 0x10, Priv::Supervisor) == f.bus.read(0x9010, 4));
+    f.mmu.write<u64>(LinearAddr{0x00400FF8}, 0x0123456789ABCDEF, Priv::Supervisor);
+    CHECK(f.bus.read(PhysAddr{0x2'3456'7FF8}, 8) == 0x0123456789ABCDEF);
+    f.mmu.write<u32>(LinearAddr{0xC01FFFFC}, 0xCAFE, Priv::Supervisor);
+    CHECK(f.bus.read(PhysAddr{0x2'0000'0000 - 4}, 4) == 0xCAFE);
+    CHECK(f.mmu.read<u32>(LinearAddr{0x7FFFF000 + 0x10}, Priv::Supervisor) == f.bus.read(PhysAddr{0x9010}, 4));
 
-    const WalkResult w = f.mmu.walk(0x00400123, Access::Read, Priv::Supervisor);
+    const WalkResult w = f.mmu.walk(LinearAddr{0x00400123}, Access::Read, Priv::Supervisor);
     REQUIRE(w.ok());
     CHECK(w.mode == PagingMode::Pae);
     CHECK(w.levels == 3);
@@ -30,13 +30,13 @@ TEST_CASE("PAE translates 4 KiB and 2 MiB pages, also to frames above 4 GiB", "[
     CHECK(w.entry[0].addr == t.pdpte_addr(0x00400000));
     CHECK(w.memory_reads == 2);  // the PDPTE comes from its register
     CHECK(w.entry[2].addr == t.pte_addr(0x00400000));
-    CHECK(w.phys == 0x2'3456'7123);
+    CHECK(w.phys == PhysAddr{0x2'3456'7123});
 
-    const WalkResult big = f.mmu.walk(0xC0012345, Access::Read, Priv::Supervisor);
+    const WalkResult big = f.mmu.walk(LinearAddr{0xC0012345}, Access::Read, Priv::Supervisor);
     REQUIRE(big.ok());
     CHECK(big.page_size_log2 == 21);
     CHECK(big.levels == 2);
-    CHECK(big.phys == 0x1'FFE1'2345);
+    CHECK(big.phys == PhysAddr{0x1'FFE1'2345});
 }
 
 TEST_CASE("PAE honours PS in a PDE whatever CR4.PSE says", "[mmu][walk][pae]") {
@@ -44,7 +44,7 @@ TEST_CASE("PAE honours PS in a PDE whatever CR4.PSE says", "[mmu][walk][pae]") {
     PaeTables t(f.bus, f.alloc);
     t.map_2m(0x00200000, 0x00600000, P | RW);
     f.enable_pae(t.cr3());  // CR4.PSE = 0
-    CHECK(f.mmu.probe(0x00212345, Access::Read, Priv::Supervisor) == u64{0x00612345});
+    CHECK(f.mmu.probe(LinearAddr{0x00212345}, Access::Read, Priv::Supervisor) == PhysAddr{0x00612345});
 }
 
 TEST_CASE("The PDPTEs are cached at CR3 load, memory edits take effect at the next load", "[mmu][walk][pae]") {
@@ -52,17 +52,17 @@ TEST_CASE("The PDPTEs are cached at CR3 load, memory edits take effect at the ne
     PaeTables t(f.bus, f.alloc);
     t.map_4k(0x40000000, 0x00300000, P | RW);
     f.enable_pae(t.cr3());
-    CHECK(f.mmu.read<u8>(0x40000000, Priv::Supervisor) == 0);
+    CHECK(f.mmu.read<u8>(LinearAddr{0x40000000}, Priv::Supervisor) == 0);
 
     // Clear the PDPTE in memory: walks still use the register.
     t.write(t.pdpte_addr(0x40000000), 0);
-    f.mmu.invlpg(0x40000000);
-    CHECK(f.mmu.probe(0x40000000, Access::Read, Priv::Supervisor) == u64{0x00300000});
-    CHECK_FALSE(fault_of([&] { f.mmu.read<u8>(0x40000000, Priv::Supervisor); }));
+    f.mmu.invlpg(LinearAddr{0x40000000});
+    CHECK(f.mmu.probe(LinearAddr{0x40000000}, Access::Read, Priv::Supervisor) == PhysAddr{0x00300000});
+    CHECK_FALSE(fault_of([&] { f.mmu.read<u8>(LinearAddr{0x40000000}, Priv::Supervisor); }));
 
     // Reloading CR3 (same value) reads the PDPT again.
     f.mmu.write_cr3(t.cr3());
-    const auto fault = fault_of([&] { f.mmu.read<u8>(0x40000000, Priv::Supervisor); });
+    const auto fault = fault_of([&] { f.mmu.read<u8>(LinearAddr{0x40000000}, Priv::Supervisor); });
     REQUIRE(fault);
     CHECK(fault->error_code == 0);  // PDPTE not present
     CHECK(f.mmu.stats().pdpte_loads == 2);
@@ -88,7 +88,7 @@ TEST_CASE("Reserved bits in a present PDPTE make the loading MOV raise #GP(0) an
         CHECK(fault->vector == Vector::GP);
         CHECK(fault->error_code == 0);
         CHECK(f.cr.cr3 == t.cr3());
-        CHECK(f.mmu.probe(0x00001000, Access::Read, Priv::Supervisor) == u64{0x00001000});
+        CHECK(f.mmu.probe(LinearAddr{0x00001000}, Access::Read, Priv::Supervisor) == PhysAddr{0x00001000});
 
         // MOV CR0 turning PAE paging on with the bad PDPT in CR3.
         f.mmu.write_cr0(cr0::kPE);
@@ -107,7 +107,7 @@ TEST_CASE("Reserved bits in a present PDPTE make the loading MOV raise #GP(0) an
         f.mmu.write_cr0(cr0::kPE | cr0::kPG);
         // CR3 still points at flat's page directory, which becomes the PDPT: plant a
         // present PDPTE with the bad bit in its first 8 bytes.
-        f.bus.write(flat.cr3(), P | bit, 8);
+        f.bus.write(PhysAddr{flat.cr3()}, P | bit, 8);
         fault = fault_of([&] { f.mmu.write_cr4(cr4::kPAE); });
         REQUIRE(fault);
         CHECK(fault->vector == Vector::GP);
@@ -122,7 +122,7 @@ TEST_CASE("A not-present PDPTE may hold anything, it faults with P=0 only when u
     t.map_4k(0x00001000, 0x00001000, P | RW);
     t.write(t.pdpte_addr(0x80000000), 0xFFFF'FFFF'FFFF'FFFE);  // P=0, junk elsewhere
     f.enable_pae(t.cr3());
-    const auto fault = fault_of([&] { f.mmu.read<u8>(0x80000000, Priv::User); });
+    const auto fault = fault_of([&] { f.mmu.read<u8>(LinearAddr{0x80000000}, Priv::User); });
     REQUIRE(fault);
     CHECK(fault->error_code == pf_error::kUser);
 }
@@ -162,11 +162,11 @@ TEST_CASE("PAE reserved bits fault with RSVD, bit 63 is NX only with EFER.NXE", 
         const u64 at = c.in_pde ? t.pde_addr(0x00800000) : t.pte_addr(0x00800000);
         t.write(at, t.read(at) | c.bit);
         f.enable_pae(t.cr3(), 0, 0, c.nxe);
-        const auto fault = fault_of([&] { f.mmu.read<u32>(0x00800000, Priv::User); });
+        const auto fault = fault_of([&] { f.mmu.read<u32>(LinearAddr{0x00800000}, Priv::User); });
         if (c.faults) {
             REQUIRE(fault);
             CHECK(fault->error_code == (pf_error::kPresent | pf_error::kReservedBit | pf_error::kUser));
-            CHECK(f.mmu.walk(0x00800000, Access::Read, Priv::User).outcome == WalkOutcome::ReservedBit);
+            CHECK(f.mmu.walk(LinearAddr{0x00800000}, Access::Read, Priv::User).outcome == WalkOutcome::ReservedBit);
         } else {
             CHECK_FALSE(fault);
         }
@@ -181,18 +181,18 @@ TEST_CASE("With EFER.NXE a fetch from an NX page faults with I/D set, data acces
     t.map_4k(0x08049000, 0x00501000, P | RW | US);
     f.enable_pae(t.cr3(), 0, 0, /*nxe=*/true);
 
-    CHECK_FALSE(fault_of([&] { f.mmu.write<u32>(0x08048000, 1, Priv::User); }));
-    auto fault = fault_of([&] { f.mmu.translate_code(0x08048000, Priv::Supervisor); });
+    CHECK_FALSE(fault_of([&] { f.mmu.write<u32>(LinearAddr{0x08048000}, 1, Priv::User); }));
+    auto fault = fault_of([&] { f.mmu.translate_code(LinearAddr{0x08048000}, Priv::Supervisor); });
     REQUIRE(fault);
     CHECK(fault->error_code == (pf_error::kPresent | pf_error::kInstructionFetch));
-    fault = fault_of([&] { f.mmu.translate_code(0x08048010, Priv::User); });
+    fault = fault_of([&] { f.mmu.translate_code(LinearAddr{0x08048010}, Priv::User); });
     REQUIRE(fault);
     CHECK(fault->error_code == (pf_error::kPresent | pf_error::kInstructionFetch | pf_error::kUser));
     CHECK(f.cr.cr2 == 0x08048010);
-    CHECK(f.mmu.translate_code(0x08049000, Priv::User).phys == 0x00501000);
+    CHECK(f.mmu.translate_code(LinearAddr{0x08049000}, Priv::User).phys == PhysAddr{0x00501000});
 
     // A not-present fetch under PAE+NXE also carries I/D.
-    fault = fault_of([&] { f.mmu.translate_code(0x10000000, Priv::User); });
+    fault = fault_of([&] { f.mmu.translate_code(LinearAddr{0x10000000}, Priv::User); });
     REQUIRE(fault);
     CHECK(fault->error_code == (pf_error::kInstructionFetch | pf_error::kUser));
 }
@@ -205,13 +205,13 @@ TEST_CASE("flush_all re-reads the paging state, a bad PDPTE it loads maps nothin
     PaeTables other(f.bus, f.alloc);
     other.map_4k(0x00001000, 0x00006000, P | RW);
     f.cr.cr3 = other.cr3();  // a debugger edit, behind the MMU's back
-    CHECK(f.mmu.probe(0x00001000, Access::Read, Priv::Supervisor) == u64{0x00005000});
+    CHECK(f.mmu.probe(LinearAddr{0x00001000}, Access::Read, Priv::Supervisor) == PhysAddr{0x00005000});
     f.mmu.flush_all();
-    CHECK(f.mmu.probe(0x00001000, Access::Read, Priv::Supervisor) == u64{0x00006000});
+    CHECK(f.mmu.probe(LinearAddr{0x00001000}, Access::Read, Priv::Supervisor) == PhysAddr{0x00006000});
 
     other.write(other.pdpte_addr(0), other.read(other.pdpte_addr(0)) | RW);  // reserved in a PDPTE
     f.mmu.flush_all();
-    const auto fault = fault_of([&] { f.mmu.read<u8>(0x00001000, Priv::Supervisor); });
+    const auto fault = fault_of([&] { f.mmu.read<u8>(LinearAddr{0x00001000}, Priv::Supervisor); });
     REQUIRE(fault);
     CHECK(fault->error_code == (pf_error::kPresent | pf_error::kReservedBit));
 }
@@ -222,10 +222,10 @@ TEST_CASE("With 64 GiB of RAM, PAE reaches the last page of the 36-bit space", "
     t.map_4k(0xFFFFF000, 0xF'FFFF'F000, P | RW);
     t.map_2m(0xFFC00000, 0xF'FFC0'0000, P | RW);
     f.enable_pae(t.cr3());
-    f.mmu.write<u32>(0xFFFFFFFC, 0x64646464, Priv::Supervisor);
-    CHECK(f.bus.read(0xF'FFFF'FFFC, 4) == 0x64646464);
-    CHECK(f.ram.is_ram(0xF'FFFF'FFFC));
-    f.mmu.write<u32>(0xFFC00000, 0x1234, Priv::Supervisor);
-    CHECK(f.bus.read(0xF'FFC0'0000, 4) == 0x1234);
+    f.mmu.write<u32>(LinearAddr{0xFFFFFFFC}, 0x64646464, Priv::Supervisor);
+    CHECK(f.bus.read(PhysAddr{0xF'FFFF'FFFC}, 4) == 0x64646464);
+    CHECK(f.ram.is_ram(PhysAddr{0xF'FFFF'FFFC}));
+    f.mmu.write<u32>(LinearAddr{0xFFC00000}, 0x1234, Priv::Supervisor);
+    CHECK(f.bus.read(PhysAddr{0xF'FFC0'0000}, 4) == 0x1234);
     CHECK(f.ram.resident_bytes() < 16 * kMiB);  // only what was touched
 }

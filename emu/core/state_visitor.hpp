@@ -2,13 +2,14 @@
 // `template <class V> void visit_state(V& v)` (or a free visit_* function) that
 // names its fields, in order, to a visitor V. Three visitors walk the same
 // description, so the state hash, the snapshot writer and the reader cannot
-// drift apart (docs/snapshots.md):
+// drift apart (docs/snapshots.md). The protocol lives in core so that every
+// layer can describe its state; the visitors live in emu/snapshot, above them:
 //
-//   HashVisitor      (hash_visitor.hpp)     feeds every value to the StateHasher
-//   SnapshotWriter   (snapshot_writer.hpp)  appends every value to a byte stream
-//   SnapshotReader   (snapshot_reader.hpp)  overwrites every value from a stream
-//   LayoutVisitor    (layout_visitor.hpp)   hashes the shape (kinds and widths),
-//                                           not the values: the layout fingerprint
+//   HashVisitor      (snapshot/hash_visitor.hpp)     feeds every value to the StateHasher
+//   SnapshotWriter   (snapshot/snapshot_writer.hpp)  appends every value to a byte stream
+//   SnapshotReader   (snapshot/snapshot_reader.hpp)  overwrites every value from a stream
+//   LayoutVisitor    (snapshot/layout_visitor.hpp)   hashes the shape (kinds and widths),
+//                                                    not the values: the layout fingerprint
 //
 // What a visitor offers (all take non-const references; only the reader writes):
 //   kLoading                    true for the reader: code after a visit may then

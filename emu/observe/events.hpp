@@ -2,6 +2,11 @@
 // statistics that need more than counters. The CPU and MMU call a sink only on
 // their slow paths and only when one is installed (nullptr = off = free); per-
 // instruction events are produced only while the CPU runs in its stepping mode.
+//
+// emu/observe is the observer layer: it sits below the CPU, the MMU and the
+// devices (it includes only core), so that they can report without knowing who
+// listens; the debugger and the trace writer (emu/debug) implement EventSink on
+// top of it. tools/scripts/check-layering.sh (CTest layering.includes) keeps it so.
 #pragma once
 #include "core/types.hpp"
 

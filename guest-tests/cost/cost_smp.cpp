@@ -16,6 +16,11 @@
 // "cost: smp" line says clock=rdtsc. Each figure is less one read of the
 // clock (measured here, with nothing in between), as the Probe does.
 //
+// The BSP's local APIC timer is stopped while these run, and each measured
+// loop starts right after a synchronous call to another CPU, i.e. at the start
+// of one of hm386's rounds (align_to_round): the figures then depend much less
+// on how many cycles the boot took (docs/highmem-costs.md has the counts).
+//
 // Threads stay on the BSP (docs/kernel.md, "SMP"), so "every CPU at once" is
 // on_each_cpu(): the BSP posts a call-function IPI to each AP and runs the
 // same loop itself, all with interrupts off. The loops run in IPI context,
@@ -27,6 +32,7 @@
 //
 // Lines: "cost: smp cpus=N clock=cpu_cycles|rdtsc clock_read=CYCLES", then
 // "cost: smp name=NAME unit=UNIT n=N cycles=C ipis=I" (host: cost_table.cpp).
+#include <asm/apic.hpp>
 #include <asm/highmem.hpp>
 #include <asm/hm386_diag.hpp>
 #include <asm/percpu.hpp>
@@ -79,8 +85,27 @@ u32 ipis_sent_by_all() {
     return sum;
 }
 
+void nothing(void*) {}
+
+// Under hm386 -smp N this CPU sees another CPU's answer only at the start of its
+// own next turn (CPUs take turns in rounds of --smp-quantum cycles), so after a
+// synchronous call to another CPU it stands a few cycles after the start of a
+// round, wherever it stood before. Each cross-CPU measurement starts so, to
+// follow the same interleaving whatever came before it at boot (the image's
+// path on the command line moved them by a few percent). It leaves a few
+// cycles of jitter: where in its wait loop this CPU's previous turn ended.
+void align_to_round() {
+    const unsigned me = smp_processor_id();
+    for (unsigned c = 0; c < NR_CPUS; ++c)
+        if (c != me && cpu_online(c)) {
+            smp_call_function_single(c, nothing, nullptr);
+            return;
+        }
+}
+
 void measure_pkmap_flush() {
     const unsigned me = smp_processor_id();
+    align_to_round();
     u32 handled[NR_CPUS], received[NR_CPUS];
     for (unsigned c = 0; c < NR_CPUS; ++c) {
         handled[c] = per_cpu_data(c).ipi_handler_cycles;
@@ -149,6 +174,7 @@ void measure_concurrent(api which, const char* name, const char* elapsed_name, p
     u32 ipis = 0;
     u64 elapsed = 0;
     for (int pass = 0; pass < 2; ++pass) {
+        align_to_round();
         const u32 sent = ipis_sent_by_all();
         const u64 start = the_clock->read();
         on_each_cpu(map_loop, &r);
@@ -169,6 +195,9 @@ void measure_smp() {
     if (num_online_cpus() < 2) return;
     cpu_clock own;
     the_clock = &own;
+    // No tick while measuring, as the one-CPU figures mask IRQ 0: a local APIC
+    // timer event also ends a round early, which moves every later round.
+    apic_write(APIC_TMICT, 0);
     printk("cost: smp cpus=%u clock=%s clock_read=%llu\n", num_online_cpus(), own.name(), own.overhead);
     measure_pkmap_flush();
 
@@ -193,6 +222,7 @@ void measure_smp() {
     for (unsigned c = 0; c < NR_CPUS; ++c)
         if (pages[c]) __free_page(pages[c]);
     the_clock = nullptr;
+    apic_write(APIC_TMICT, lapic_timer_counts_per_tick);  // the tick again (periodic, as set up)
 }
 
 }  // namespace cost

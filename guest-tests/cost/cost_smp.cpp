@@ -123,8 +123,8 @@ void measure_pkmap_flush() {
         snprintf(name, sizeof name, "pkmap_flush_on_cpu%u", cpu);
         // The handler adds its two reads' difference per IPI: less one read each.
         const u32 ipis = per_cpu_data(cpu).ipis_received - received[cpu];
-        report_smp(name, "flush", FLUSHES, per_cpu_data(cpu).ipi_handler_cycles - handled[cpu] - ipis * the_clock->overhead,
-                   ipis);
+        const u64 cycles_in_handler = per_cpu_data(cpu).ipi_handler_cycles - handled[cpu];
+        report_smp(name, "flush", FLUSHES, cycles_in_handler - ipis * the_clock->overhead, ipis);
     }
 }
 

@@ -16,8 +16,10 @@ void cost_say(const std::string& msg) { std::fprintf(stderr, "hm386 cost-report:
 int cost_prepare(const std::function<void()>& prepare, const CostOutputs& outputs) {
     try {
         prepare();
-        for (const auto& [option, path] : outputs.files)
-            if (!path.empty() && !open_for_writing(path)) throw UsageError(option + " " + path + ": cannot write the file");
+        for (const auto& [option, path] : outputs.files) {
+            if (!path.empty() && !open_for_writing(path))
+                throw UsageError(option + " " + path + ": cannot write the file");
+        }
         if (!outputs.log_dir.empty()) {
             std::error_code ec;
             std::filesystem::create_directories(outputs.log_dir, ec);

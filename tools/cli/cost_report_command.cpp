@@ -55,8 +55,9 @@ int cost_report_command(const CostReportOptions& o, const ManifestVars& vars) {
     if (int status = cost_prepare(
             [&] {
                 for (const char* mode : modes) {
-                    plans.push_back(boot_plan({image, "-m", o.mem, "--append", std::string("paging=") + mode + " " + o.append,
-                                               "--cpu", o.cpu, "--max-cycles", kMaxCycles, "--timeout", "600"},
+                    const std::string append = std::string("paging=") + mode + " " + o.append;
+                    plans.push_back(boot_plan({image, "-m", o.mem, "--append", append, "--cpu", o.cpu, "--max-cycles",
+                                               kMaxCycles, "--timeout", "600"},
                                               vars));
                 }
             },

@@ -51,7 +51,7 @@ Machine::Machine(const MachineConfig& config)
       vga_(clock_),
       debugcon_(debugcon_gate_.sink()),
       post_(clock_, config.post_log),
-      diag_backend_(state_, mmu_),
+      diag_backend_(state_, mmu_, clock_),
       diag_(diag_backend_),
       fw_cfg_(FwCfgConfig{ram_.below_4g(), ram_.above_4g(), static_cast<u16>(config.cpus)}) {
     if (config.smp_quantum == 0) throw std::invalid_argument("--smp-quantum 0: give a positive number of cycles");

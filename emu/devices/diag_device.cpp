@@ -14,6 +14,10 @@ u32 DiagDevice::io_read(u16 port, unsigned) {
         case 0x0: v = HM386_DIAG_SIGNATURE; break;
         case 0x8: v = static_cast<u32>(result_); break;
         case 0xC: v = static_cast<u32>(result_ >> 32); break;
+        // Sampled on each read, nothing latched: the only state behind them is
+        // the CPU's own counter, which its CpuState (and every snapshot) holds.
+        case 0x10: v = static_cast<u32>(backend_.reading_cpu_cycles()); break;
+        case 0x14: v = static_cast<u32>(backend_.reading_cpu_cycles() >> 32); break;
         default: v = 0xFFFFFFFFu; break;  // the command register is write-only
     }
     return v >> shift;

@@ -1,9 +1,13 @@
-// hm386's diagnostic device (ports 0x0D00-0x0D0F), implementing exactly the
+// hm386's diagnostic device (ports 0x0D00-0x0D17), implementing exactly the
 // protocol in devices/diag_protocol.hpp and docs/diag-device.md: a signature,
 // a command register, and a 64-bit argument/result pair. Through it the guest
 // reads the cycle counter, instructions retired, TLB statistics, asks whether a
 // linear address is held in the I/D TLB, and counts page faults and coherence
-// checker reports.
+// checker reports. Two more read-only ports give the reading CPU's own cycle
+// counter directly, with no command: under -smp N the command/result pair is
+// one register set shared by every CPU (a CPU's turn may end between its
+// command and its result reads), and RDTSC is held at the machine's TSC floor
+// (docs/devices.md, "SMP"), so neither times code on an AP exactly.
 //
 // The device reads those facts from a DiagBackend (the machine implements it
 // over the CPU state and the MMU), so it can be tested on its own. Unknown
@@ -22,7 +26,9 @@ namespace hm {
 class DiagBackend {
 public:
     virtual ~DiagBackend() = default;
-    virtual u64 cycles() const = 0;
+    virtual u64 cycles() const = 0;  // CPU 0's, whichever CPU asks (as every command's figure)
+    // The cycle counter of the CPU doing the port read (CPU_CYCLES_LO/HI).
+    virtual u64 reading_cpu_cycles() const = 0;
     virtual u64 instructions() const = 0;
     // tlb 0 = ITLB, 1 = DTLB; counter as HM386_DIAG_STAT_*; nullopt if unknown.
     virtual std::optional<u64> tlb_stat(unsigned tlb, unsigned counter) const = 0;

@@ -9,7 +9,12 @@
  *   HM386_DIAG_PORT_COMMAND    write: run a command (uses ARG, sets RESULT)
  *   HM386_DIAG_PORT_ARG_LO     write: argument low 32 bits; read: result low 32 bits
  *   HM386_DIAG_PORT_ARG_HI     write: argument high 32 bits; read: result high 32 bits
+ *   HM386_DIAG_PORT_CPU_CYCLES_LO  read: low 32 bits of the cycle counter of the CPU
+ *   HM386_DIAG_PORT_CPU_CYCLES_HI  read: high 32 bits      doing the read (version 2)
  * A command reads ARG (lo/hi) as written before it and leaves a 64-bit RESULT.
+ * The CPU_CYCLES ports hold nothing: each read samples the reading CPU's own
+ * counter (read HI, LO, HI and retry if HI moved). The commands' CYCLES,
+ * INSTRUCTIONS and TLB figures are CPU 0's whichever CPU asks.
  * Unknown commands leave RESULT = 0xFFFFFFFFFFFFFFFF and bump an error counter.
  */
 #ifndef HM386_DIAG_PROTOCOL_HPP
@@ -20,9 +25,11 @@
 #define HM386_DIAG_PORT_COMMAND (HM386_DIAG_PORT_BASE + 0x4)
 #define HM386_DIAG_PORT_ARG_LO (HM386_DIAG_PORT_BASE + 0x8)
 #define HM386_DIAG_PORT_ARG_HI (HM386_DIAG_PORT_BASE + 0xC)
-#define HM386_DIAG_PORT_COUNT 16
+#define HM386_DIAG_PORT_CPU_CYCLES_LO (HM386_DIAG_PORT_BASE + 0x10)
+#define HM386_DIAG_PORT_CPU_CYCLES_HI (HM386_DIAG_PORT_BASE + 0x14)
+#define HM386_DIAG_PORT_COUNT 24
 #define HM386_DIAG_SIGNATURE 0x36384D48u /* 'H' 'M' '8' '6' */
-#define HM386_DIAG_VERSION 1u
+#define HM386_DIAG_VERSION 2u /* 2: the CPU_CYCLES ports */
 
 /* Commands */
 #define HM386_DIAG_CMD_VERSION 0x01u         /* RESULT = HM386_DIAG_VERSION */

@@ -385,3 +385,52 @@ TEST_CASE("SMP: a TSC one CPU reads is never below one another CPU read before",
         CHECK(last[0] != 0);  // the AP did publish its readings
     }
 }
+
+TEST_CASE("SMP: the diag device's CPU_CYCLES ports read the reading CPU's own counter, unfloored", "[machine][smp]") {
+    // The BSP reads the TSC in a loop (raising the machine's TSC floor to about
+    // the end of each of its turns) until the AP is done. The AP, whose turn
+    // follows in the same round with its counter behind that floor, times one
+    // MOV + IN by the CPU_CYCLES ports and by RDTSC, and reads CPU 0's counter
+    // by the CYCLES command; then the BSP times the same pair itself.
+    Code c;
+    c.start_aps();
+    const size_t top = c.b.size();
+    c.bytes({0x0F, 0x31});                                      // rdtsc
+    c.bytes({0x80, 0x3D, 0x00, 0x05, 0x00, 0x00, 0x01, 0x75});  // cmp byte [0x500], 1; jne top
+    c.b.push_back(static_cast<u8>(top - (c.b.size() + 1)));
+    c.bytes({0xBA, 0x10, 0x0D, 0x00, 0x00});  // mov edx, 0xD10 (CPU_CYCLES_LO)
+    c.bytes({0xED, 0x89, 0xC3, 0xED});        // in eax, dx; mov ebx, eax; in eax, dx
+    c.bytes({0x29, 0xD8});                    // sub eax, ebx
+    c.bytes({0xA3, 0x10, 0x06, 0x00, 0x00});  // mov [0x610], eax
+    c.bytes({0x31, 0xC0});                    // xor eax, eax
+    c.exit_eax();
+    const std::vector<u8> ap = {
+        0xBA, 0x10, 0x0D,                    // mov dx, 0xD10
+        0x66, 0xED, 0x66, 0x89, 0xC3,        // in eax, dx; mov ebx, eax
+        0x66, 0xED, 0x66, 0x29, 0xD8,        // in eax, dx; sub eax, ebx
+        0x66, 0xA3, 0x00, 0x06,              // mov [0x600], eax: by CPU_CYCLES
+        0x0F, 0x31, 0x66, 0x89, 0xC3,        // rdtsc; mov ebx, eax
+        0x0F, 0x31, 0x66, 0x29, 0xD8,        // rdtsc; sub eax, ebx
+        0x66, 0xA3, 0x04, 0x06,              // mov [0x604], eax: by RDTSC
+        0xBA, 0x04, 0x0D,                    // mov dx, 0xD04 (COMMAND)
+        0x66, 0xB8, 0x02, 0x00, 0x00, 0x00,  // mov eax, HM386_DIAG_CMD_CYCLES
+        0x66, 0xEF, 0xBA, 0x08, 0x0D,        // out dx, eax; mov dx, 0xD08
+        0x66, 0xED, 0x66, 0xA3, 0x08, 0x06,  // in eax, dx; mov [0x608], eax: CPU 0's counter
+        0xBA, 0x10, 0x0D,                    // mov dx, 0xD10
+        0x66, 0xED, 0x66, 0xA3, 0x0C, 0x06,  // in eax, dx; mov [0x60C], eax: its own, after
+        0xC6, 0x06, 0x00, 0x05, 0x01,        // mov byte [0x500], 1
+        0xFA, 0xF4,                          // cli; hlt
+    };
+    SmpMachine t(2, c.b, ap);
+    RunResult r = t.run(10'000'000);
+    REQUIRE(r.outcome == RunOutcome::DebugExit);
+    u32 v[5] = {};
+    t.m->bus().read_bytes(0x600, reinterpret_cast<u8*>(v), 16);
+    t.m->bus().read_bytes(0x610, reinterpret_cast<u8*>(&v[4]), 4);
+    const u32 ap_own = v[0], ap_tsc = v[1], cpu0_by_command = v[2], ap_own_after = v[3], bsp_own = v[4];
+    CHECK(bsp_own > 0);
+    CHECK(ap_own == bsp_own);  // the same MOV + IN on each CPU's own counter
+    CHECK(ap_tsc == 0);        // RDTSC behind the floor does not move: why the ports exist
+    CHECK(ap_own_after < cpu0_by_command);  // the command reads CPU 0's counter, ahead in the round
+    CHECK(ap_own_after > 0);
+}

@@ -188,6 +188,9 @@ prose() {
       # The bookkeeping of a vmap: instructions per page of a one-page vmap beyond a kmap_local.
       if (name == "vmap_bookkeeping_instructions" && na == 0)
         return cell("default", "2level", "vmap_1", "instructions/n") - cell("default", "2level", "kmap_local_page", "instructions/n")
+      # A row of cost-smp.csv less a one-CPU row of cost-default.csv (MODE CPUS SMP_ROW ROW).
+      if (name == "smp_less" && na == 4)
+        return cpu("smp" a[2], m, a[3]) - cpu("default", m, a[4])
       fail("no formula " name " with " na " arguments"); return 0
     }
     function figure(marker,   f, nf, a, i, v, d) {

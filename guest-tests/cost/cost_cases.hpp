@@ -16,6 +16,6 @@ void measure_flushes(Probe& probe);           // one INVLPG vs a global flush, a
 void measure_switches(Probe& probe);          // context switches with 0..16 live kmap_local slots
 
 // cost_smp.cpp (only with 2+ CPUs online)
-void measure_smp(Probe& probe);               // pkmap flush on initiator and targets; N CPUs mapping at once
+void measure_smp();                           // pkmap flush on initiator and targets; N CPUs mapping at once
 
 }  // namespace cost

@@ -35,7 +35,7 @@ int init_payload() {
     cost::measure_flushes(probe);
     cost::measure_switches(probe);
 #if COST_SMP
-    cost::measure_smp(probe);  // cost-smp.elf only; prints nothing with one CPU
+    cost::measure_smp();  // cost-smp.elf only; prints nothing with one CPU
 #endif
     enable_8259A_irq(0);
     const unsigned problems = cost::problem_count();

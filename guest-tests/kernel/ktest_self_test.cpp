@@ -4,6 +4,7 @@
 // ktest_meta: cases that fail, skip or hang on purpose. They run only when
 // selected by name (ktest=ktest_meta...), and CTest checks what the runner
 // printed about them (guest-tests/kernel/CMakeLists.txt).
+#include <devices/diag_protocol.hpp>
 #include <kernel/preempt.hpp>
 #include <kernel/wait.hpp>
 
@@ -71,7 +72,7 @@ KTEST_EXPLICIT(ktest_meta, passes) { EXPECT_NE(1, 2); }
 
 KTEST_EXPLICIT(ktest_meta, diag_device_probe) {
     KTEST_REQUIRE_DIAG();
-    EXPECT_EQ(ktest::diag_command(0x01, 0), 1u);
+    EXPECT_EQ(ktest::diag_command(HM386_DIAG_CMD_VERSION, 0), HM386_DIAG_VERSION);
 }
 
 KTEST_EXPLICIT(ktest_meta, unexpected_oops) {

@@ -1,25 +1,18 @@
 #include "cost_report_command.hpp"
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <thread>
 
-#include "boot/boot_error.hpp"
+#include "cost_boots.hpp"
 #include "cost_claims.hpp"
 #include "cost_table.hpp"
 #include "cpu/cpu_profile.hpp"
 #include "exit_codes.hpp"
-#include "guest_boot.hpp"
 #include "test_report.hpp"
-#include "test_verdict.hpp"
 #include "write_file.hpp"
 
 namespace hm {
 
 namespace {
-
-void say(const std::string& msg) { std::fprintf(stderr, "hm386 cost-report: %s\n", msg.c_str()); }
 
 // Deterministic and short: both boots take well under a second of guest time.
 constexpr const char* kMaxCycles = "2000000000";
@@ -53,65 +46,32 @@ void add_cost_report_options(CLI::App& cmd, CostReportOptions& o) {
 int cost_report_command(const CostReportOptions& o, const ManifestVars& vars) {
     if (!o.smp.empty()) return cost_report_smp_command(o, vars);
     if (!o.svg.empty()) {
-        say("--svg needs --smp (the plot is against the CPU count)");
+        cost_say("--svg needs --smp (the plot is against the CPU count)");
         return exit_code::kUsage;
     }
     const std::string image = o.image.empty() ? vars.build_dir + "/guest/cost.elf" : o.image;
     const char* modes[2] = {"2level", "pae"};
-    RunPlan plans[2];
-    try {
-        for (int i = 0; i < 2; ++i) {
-            plans[i] = boot_plan({image, "-m", o.mem, "--append", std::string("paging=") + modes[i] + " " + o.append,
-                                  "--cpu", o.cpu, "--max-cycles", kMaxCycles, "--timeout", "600"},
-                                 vars);
-        }
-        if (!o.csv.empty() && !open_for_writing(o.csv)) throw UsageError("--csv " + o.csv + ": cannot write the file");
-        if (!o.log_dir.empty()) {
-            std::error_code ec;
-            std::filesystem::create_directories(o.log_dir, ec);
-            if (ec) throw UsageError("--log-dir " + o.log_dir + ": " + ec.message());
-        }
-    } catch (const UsageError& e) {
-        say(e.what());
-        return exit_code::kUsage;
-    } catch (const BootError& e) {
-        say(e.what());
-        return exit_code::kBadImage;
-    }
+    std::vector<RunPlan> plans;
+    if (int status = cost_prepare(
+            [&] {
+                for (const char* mode : modes) {
+                    const std::string append = std::string("paging=") + mode + " " + o.append;
+                    plans.push_back(boot_plan({image, "-m", o.mem, "--append", append, "--cpu", o.cpu, "--max-cycles",
+                                               kMaxCycles, "--timeout", "600"},
+                                              vars));
+                }
+            },
+            CostOutputs{{{"--csv", o.csv}}, o.log_dir}))
+        return status;
 
-    BootRecord records[2];
-    std::string errors[2];
-    auto boot = [&](int i) {
-        try {
-            records[i] = run_boot(plans[i]);
-        } catch (const std::exception& e) {
-            errors[i] = e.what();
-        }
-    };
-    std::thread other(boot, 1);
-    boot(0);
-    other.join();
-    for (const std::string& e : errors) {
-        if (!e.empty()) {
-            say(e);
-            return exit_code::kBadImage;
-        }
-    }
+    std::vector<BootRecord> records;
+    if (!run_cost_boots(plans, records)) return exit_code::kBadImage;
 
     std::vector<CostRun> runs;
     std::vector<int> statuses;
     std::vector<std::string> violations;
     for (int i = 0; i < 2; ++i) {
-        BootVerdict v;
-        v.image = "cost";
-        v.config = modes[i];
-        v.record = records[i];
-        v.status = boot_end_status(records[i].end);
-        if (records[i].end != BootEnd::Exited) {
-            v.failures.push_back(std::string(boot_end_name(records[i].end)) + ": " + records[i].message);
-        } else if (records[i].guest_status != 0) {
-            v.failures.push_back("cost.elf exited with status " + std::to_string(records[i].guest_status));
-        }
+        const BootVerdict v = cost_boot_verdict("cost", modes[i], records[i]);
         statuses.push_back(v.status);
         runs.push_back(parse_cost_lines(records[i].console));
         if (runs.back().mode.empty()) runs.back().mode = modes[i];  // it printed nothing: name its mode anyway
@@ -126,17 +86,11 @@ int cost_report_command(const CostReportOptions& o, const ManifestVars& vars) {
     std::string out = "hm386 cost-report: " + image + ", --cpu " + o.cpu + ", -m " + o.mem + " --append \"paging=MODE " +
                       o.append + "\"\n";
     out += cost_table_text(runs[0], runs[1]);
-    if (violations.empty()) {
-        out += "structural checks: all hold in both modes\n";
-    } else {
-        out += "structural checks: " + std::to_string(violations.size()) + " violation(s)\n";
-        for (const std::string& v : violations) out += "  " + v + "\n";
-        statuses.push_back(test_status::kFailed);
-    }
+    out += cost_checks_text(violations, "all hold in both modes", statuses);
     out += cost_claims_text(runs[0], runs[1], model_numbers(plans[0].cpu_model));
     std::fputs(out.c_str(), stdout);
     if (!o.csv.empty()) {
-        if (!write_file(o.csv, cost_csv(runs))) say("warning: could not write " + o.csv);
+        if (!write_file(o.csv, cost_csv(runs))) cost_say("warning: could not write " + o.csv);
     }
     return combined_status(statuses);
 }

@@ -1,29 +1,23 @@
 // `hm386 cost-report --smp LIST`: cost-smp.elf at each CPU count of LIST in
 // both paging modes, every boot with `apic` (the SMP bring-up needs it; the
 // one-CPU point gets it too so that every point has the same interrupt setup),
-// two boots at a time. The runs are deterministic, so the CSV is a golden file
-// (guest-tests/golden/cost-smp.csv) and the SVG a committed image
-// (docs/images/highmem-costs-smp.svg); docs/highmem-costs.md explains them.
+// two boots at a time (cost_boots.hpp). The runs are deterministic, so the CSV
+// is a golden file (guest-tests/golden/cost-smp.csv) and the SVG a committed
+// image (docs/images/highmem-costs-smp.svg); docs/highmem-costs.md explains them.
 #include <cstdio>
-#include <filesystem>
-#include <thread>
 
-#include "boot/boot_error.hpp"
+#include "cost_boots.hpp"
 #include "cost_report_command.hpp"
 #include "cost_smp_report.hpp"
 #include "cost_table.hpp"
 #include "exit_codes.hpp"
-#include "guest_boot.hpp"
 #include "run_options.hpp"
 #include "test_report.hpp"
-#include "test_verdict.hpp"
 #include "write_file.hpp"
 
 namespace hm {
 
 namespace {
-
-void say(const std::string& msg) { std::fprintf(stderr, "hm386 cost-report: %s\n", msg.c_str()); }
 
 constexpr const char* kMaxCycles = "4000000000";  // per boot; a 4-CPU boot takes well under a tenth
 
@@ -49,59 +43,28 @@ std::vector<unsigned> parse_counts(const std::string& text) {
 int cost_report_smp_command(const CostReportOptions& o, const ManifestVars& vars) {
     const std::string image = o.image.empty() ? vars.build_dir + "/guest/cost-smp.elf" : o.image;
     const char* modes[2] = {"2level", "pae"};
-    std::vector<unsigned> counts;
     std::vector<CostSmpPoint> points;
     std::vector<RunPlan> plans;
-    try {
-        counts = parse_counts(o.smp);
-        for (unsigned c : counts) {
-            for (const char* mode : modes) {
-                plans.push_back(boot_plan({image, "-m", o.mem, "--smp", std::to_string(c), "--append",
-                                           std::string("paging=") + mode + " apic " + o.append, "--cpu", o.cpu,
-                                           "--max-cycles", kMaxCycles, "--timeout", "600"},
-                                          vars));
-                CostSmpPoint p;
-                p.cpus = c;
-                p.run.mode = mode;
-                points.push_back(p);
-            }
-        }
-        for (const std::string* f : {&o.csv, &o.svg})
-            if (!f->empty() && !open_for_writing(*f)) throw UsageError(*f + ": cannot write the file");
-        if (!o.log_dir.empty()) {
-            std::error_code ec;
-            std::filesystem::create_directories(o.log_dir, ec);
-            if (ec) throw UsageError("--log-dir " + o.log_dir + ": " + ec.message());
-        }
-    } catch (const UsageError& e) {
-        say(e.what());
-        return exit_code::kUsage;
-    } catch (const BootError& e) {
-        say(e.what());
-        return exit_code::kBadImage;
-    }
+    if (int status = cost_prepare(
+            [&] {
+                for (unsigned c : parse_counts(o.smp)) {
+                    for (const char* mode : modes) {  // both modes of one count boot at once
+                        plans.push_back(boot_plan({image, "-m", o.mem, "--smp", std::to_string(c), "--append",
+                                                   std::string("paging=") + mode + " apic " + o.append, "--cpu", o.cpu,
+                                                   "--max-cycles", kMaxCycles, "--timeout", "600"},
+                                                  vars));
+                        CostSmpPoint p;
+                        p.cpus = c;
+                        p.run.mode = mode;
+                        points.push_back(p);
+                    }
+                }
+            },
+            CostOutputs{{{"--csv", o.csv}, {"--svg", o.svg}}, o.log_dir}))
+        return status;
 
-    std::vector<BootRecord> records(plans.size());
-    std::vector<std::string> errors(plans.size());
-    auto boot = [&](size_t i) {
-        try {
-            records[i] = run_boot(plans[i]);
-        } catch (const std::exception& e) {
-            errors[i] = e.what();
-        }
-    };
-    for (size_t i = 0; i < plans.size(); i += 2) {  // both modes of one count at once
-        std::thread other;
-        if (i + 1 < plans.size()) other = std::thread(boot, i + 1);
-        boot(i);
-        if (other.joinable()) other.join();
-    }
-    for (const std::string& e : errors) {
-        if (!e.empty()) {
-            say(e);
-            return exit_code::kBadImage;
-        }
-    }
+    std::vector<BootRecord> records;
+    if (!run_cost_boots(plans, records)) return exit_code::kBadImage;
 
     std::vector<int> statuses;
     std::vector<std::string> violations;
@@ -109,16 +72,7 @@ int cost_report_smp_command(const CostReportOptions& o, const ManifestVars& vars
         CostSmpPoint& p = points[i];
         const std::string mode = p.run.mode;
         const std::string where = std::to_string(p.cpus) + " CPU(s) " + mode;
-        BootVerdict v;
-        v.image = "cost-smp";
-        v.config = mode + "-smp" + std::to_string(p.cpus);
-        v.record = records[i];
-        v.status = boot_end_status(records[i].end);
-        if (records[i].end != BootEnd::Exited) {
-            v.failures.push_back(std::string(boot_end_name(records[i].end)) + ": " + records[i].message);
-        } else if (records[i].guest_status != 0) {
-            v.failures.push_back("cost-smp.elf exited with status " + std::to_string(records[i].guest_status));
-        }
+        const BootVerdict v = cost_boot_verdict("cost-smp", mode + "-smp" + std::to_string(p.cpus), records[i]);
         statuses.push_back(v.status);
         p.run = parse_cost_lines(records[i].console);
         if (p.run.mode.empty()) p.run.mode = mode;
@@ -133,16 +87,10 @@ int cost_report_smp_command(const CostReportOptions& o, const ManifestVars& vars
     std::string out = "hm386 cost-report: " + image + ", --smp " + o.smp + ", --cpu " + o.cpu + ", -m " + o.mem +
                       " --append \"paging=MODE apic " + o.append + "\"\n";
     out += cost_smp_table_text(points);
-    if (violations.empty()) {
-        out += "structural checks: all hold at every CPU count in both modes\n";
-    } else {
-        out += "structural checks: " + std::to_string(violations.size()) + " violation(s)\n";
-        for (const std::string& v : violations) out += "  " + v + "\n";
-        statuses.push_back(test_status::kFailed);
-    }
+    out += cost_checks_text(violations, "all hold at every CPU count in both modes", statuses);
     std::fputs(out.c_str(), stdout);
-    if (!o.csv.empty() && !write_file(o.csv, cost_smp_csv(points))) say("warning: could not write " + o.csv);
-    if (!o.svg.empty() && !write_file(o.svg, cost_smp_svg(points))) say("warning: could not write " + o.svg);
+    if (!o.csv.empty() && !write_file(o.csv, cost_smp_csv(points))) cost_say("warning: could not write " + o.csv);
+    if (!o.svg.empty() && !write_file(o.svg, cost_smp_svg(points))) cost_say("warning: could not write " + o.svg);
     return combined_status(statuses);
 }
 

@@ -27,7 +27,9 @@ std::string cost_smp_csv(const std::vector<CostSmpPoint>& points);
 std::string cost_smp_table_text(const std::vector<CostSmpPoint>& points);
 // The IPI counts the cross-CPU rows must show: one per other CPU per pkmap
 // flush, one handled per flush on each target, none while mapping concurrently
-// (kmap hits, kmap_atomic, kmap_local); the rows exist exactly when cpus > 1.
+// (kmap hits, kmap_atomic, kmap_local); the rows exist exactly when cpus > 1;
+// the per-CPU cycles come from each CPU's own counter (clock=cpu_cycles), and
+// every target spent more than 0 cycles in the handlers of the IPIs it handled.
 std::vector<std::string> cost_smp_violations(const CostSmpPoint& point);
 // Cycles per mapping against the CPU count (the 2-level runs): kmap (hit),
 // kmap_atomic, kmap_local_page and vmap_16 with one CPU mapping (solid), and

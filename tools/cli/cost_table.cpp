@@ -169,9 +169,10 @@ CostRun parse_cost_lines(std::string_view console) {
         } else if (w[0].rfind("mode=", 0) == 0) {
             run.mode = kv["mode"];
             if (auto v = number(kv["last_pkmap"])) run.last_pkmap = static_cast<unsigned>(*v);
-        } else if (w[0] == "smp" && w.size() == 2) {
+        } else if (w[0] == "smp" && kv.count("cpus")) {
             auto v = number(kv["cpus"]);
-            if (v) run.smp_cpus = static_cast<unsigned>(*v);
+            run.smp_clock = kv["clock"];
+            if (v && !run.smp_clock.empty()) run.smp_cpus = static_cast<unsigned>(*v);
             else run.problems.push_back("malformed line: " + std::string(line));
         } else if (w[0] == "smp") {
             CostSmpRow r;

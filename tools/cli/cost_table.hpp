@@ -34,7 +34,8 @@ struct CostRun {
     unsigned last_pkmap = 0;
     std::optional<unsigned> wraps_in_1024;
     std::vector<CostRow> rows;
-    unsigned smp_cpus = 0;            // "cost: smp cpus=N" (cost-smp.elf with 2+ CPUs)
+    unsigned smp_cpus = 0;            // "cost: smp cpus=N clock=C" (cost-smp.elf with 2+ CPUs)
+    std::string smp_clock;            // C: cpu_cycles (the diag device's per-CPU ports) or rdtsc
     std::vector<CostSmpRow> smp_rows;
     std::vector<std::string> problems;  // "cost: problem" lines and malformed lines
     bool done = false;                  // the "cost: done" line was seen

@@ -19,7 +19,9 @@ struct ScriptedBackend : DiagBackend {
     unsigned resets = 0;
     std::optional<u64> stale;
     u64 pf = 3;
+    u64 cpu_cyc = 0xAB'0000'0010ull;  // the reading CPU's own counter
     u64 cycles() const override { return cyc; }
+    u64 reading_cpu_cycles() const override { return cpu_cyc; }
     u64 instructions() const override { return insns; }
     std::optional<u64> tlb_stat(unsigned tlb, unsigned counter) const override {
         auto it = stats.find(tlb << 8 | counter);
@@ -91,5 +93,28 @@ TEST_CASE("Unknown commands leave all ones and count an error", "[diag]") {
     DiagFixture f;
     CHECK(f.command(0x99) == ~u64{0});
     CHECK(f.dev.stats().errors == 1);
-    CHECK(f.command(HM386_DIAG_CMD_VERSION) == 1);  // and the device keeps working
+    CHECK(f.command(HM386_DIAG_CMD_VERSION) == HM386_DIAG_VERSION);  // and the device keeps working
+}
+
+TEST_CASE("The CPU_CYCLES ports read the reading CPU's counter at each read, with no command", "[diag]") {
+    DiagFixture f;
+    f.command(HM386_DIAG_CMD_INSTRUCTIONS);  // RESULT = 77
+    const u64 commands = f.dev.stats().commands;
+    CHECK(f.in32(HM386_DIAG_PORT_CPU_CYCLES_LO) == 0x10);
+    CHECK(f.in32(HM386_DIAG_PORT_CPU_CYCLES_HI) == 0xAB);
+    // Nothing is latched: each read samples the counter as it is then.
+    f.be.cpu_cyc = 0xAC'FFFF'FFF0ull;
+    CHECK(f.in32(HM386_DIAG_PORT_CPU_CYCLES_HI) == 0xAC);
+    CHECK(f.in32(HM386_DIAG_PORT_CPU_CYCLES_LO) == 0xFFFFFFF0u);
+    CHECK(f.in8(HM386_DIAG_PORT_CPU_CYCLES_LO + 1) == 0xFF);
+    CHECK(f.in8(HM386_DIAG_PORT_CPU_CYCLES_HI) == 0xAC);
+    // Not a command: RESULT, the command count and the error count stay.
+    CHECK(f.dev.stats().commands == commands);
+    CHECK(f.dev.stats().errors == 0);
+    CHECK(f.in32(HM386_DIAG_PORT_ARG_LO) == 77);
+    // CMD_CYCLES stays CPU 0's counter (the backend's cycles()), a different one.
+    CHECK(f.command(HM386_DIAG_CMD_CYCLES) == 0x1'2345'6789ull);
+    // Writes to them are ignored.
+    f.out32(HM386_DIAG_PORT_CPU_CYCLES_LO, 5);
+    CHECK(f.in32(HM386_DIAG_PORT_CPU_CYCLES_LO) == 0xFFFFFFF0u);
 }

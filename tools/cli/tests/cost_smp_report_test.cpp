@@ -8,16 +8,18 @@ using namespace hm;
 
 namespace {
 
-// What cost-smp.elf prints at `cpus` CPUs (2+), with the IPI counts given.
-std::string smp_console(unsigned cpus, unsigned initiator_ipis, unsigned target_ipis, unsigned concurrent_ipis) {
+// What cost-smp.elf prints at `cpus` CPUs (2+), with the IPI counts given (and
+// the clock and the last target's handler cycles).
+std::string smp_console(unsigned cpus, unsigned initiator_ipis, unsigned target_ipis, unsigned concurrent_ipis,
+                        const std::string& clock = "cpu_cycles", unsigned last_target_cycles = 6560) {
     std::string out = "cost: mode=2level last_pkmap=1024 km_max_idx=16\n";
     out += "cost: name=kmap_hit unit=page n=64 cycles=28480 instructions=1 dtlb_misses=0 itlb_misses=0 walks=0 "
            "walk_reads=0 invlpg=0 cr3_flushes=0 global_flushes=0 invalidated=0\n";
-    out += "cost: smp cpus=" + std::to_string(cpus) + "\n";
+    out += "cost: smp cpus=" + std::to_string(cpus) + " clock=" + clock + " clock_read=66\n";
     out += "cost: smp name=pkmap_flush_initiator unit=flush n=16 cycles=32000 ipis=" + std::to_string(initiator_ipis) + "\n";
     for (unsigned c = 1; c < cpus; ++c)
-        out += "cost: smp name=pkmap_flush_on_cpu" + std::to_string(c) + " unit=flush n=16 cycles=6560 ipis=" +
-               std::to_string(target_ipis) + "\n";
+        out += "cost: smp name=pkmap_flush_on_cpu" + std::to_string(c) + " unit=flush n=16 cycles=" +
+               std::to_string(c == cpus - 1 ? last_target_cycles : 6560) + " ipis=" + std::to_string(target_ipis) + "\n";
     for (const char* n : {"kmap_concurrent", "kmap_concurrent_elapsed", "kmap_atomic_concurrent",
                           "kmap_atomic_concurrent_elapsed", "kmap_local_concurrent", "kmap_local_concurrent_elapsed"})
         out += std::string("cost: smp name=") + n + " unit=page n=512 cycles=204800 ipis=" +
@@ -50,6 +52,23 @@ TEST_CASE("The cross-CPU lines are parsed and their IPI counts checked", "[cost]
     // ...a target that is missing, and cross-CPU rows from a one-CPU run.
     CHECK(cost_smp_violations(point(5, smp_console(4, 64, 16, 0))).size() == 2);  // cpus=4 reported, cpu4 missing
     CHECK(cost_smp_violations(point(1, smp_console(2, 16, 16, 0))).size() == 1);
+}
+
+TEST_CASE("Every target's handler cycles come from its own counter and are not 0", "[cost]") {
+    CostSmpPoint p = point(4, smp_console(4, 48, 16, 0));
+    CHECK(p.run.smp_clock == "cpu_cycles");
+    CHECK(cost_smp_violations(p).empty());
+    // What RDTSC under hm386's TSC floor gave CPU 3 with PAE at 4 CPUs.
+    auto v = cost_smp_violations(point(4, smp_console(4, 48, 16, 0, "cpu_cycles", 0)));
+    REQUIRE(v.size() == 1);
+    CHECK(v[0] == "4 CPU(s) 2level: pkmap_flush_on_cpu3: 0 cycles in its handler for 16 IPIs handled");
+    v = cost_smp_violations(point(2, smp_console(2, 16, 16, 0, "rdtsc")));
+    REQUIRE(v.size() == 1);
+    CHECK(v[0] == "2 CPU(s) 2level: per-CPU cycles by 'rdtsc', not the diag device's CPU_CYCLES ports");
+    // A cpus line without its clock (an older cost-smp.elf) is malformed.
+    CostSmpPoint old = point(2, "cost: mode=2level\ncost: smp cpus=2\ncost: done\n");
+    REQUIRE(old.run.problems.size() == 1);
+    CHECK(old.run.problems[0] == "malformed line: cost: smp cpus=2");
 }
 
 TEST_CASE("The per-CPU-count CSV and plot show every point", "[cost]") {

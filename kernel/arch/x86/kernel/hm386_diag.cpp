@@ -27,3 +27,7 @@ u64 hm386_diag_command(u32 command, u64 arg) {
 }
 
 bool hm386_dtlb_holds(unsigned long va) { return hm386_diag_command(HM386_DIAG_CMD_TLB_PROBE, va) & HM386_DIAG_PROBE_DTLB; }
+
+bool hm386_cpu_cycles_present() {
+    return hm386_diag_present() && hm386_diag_command(HM386_DIAG_CMD_VERSION, 0) >= 2;
+}

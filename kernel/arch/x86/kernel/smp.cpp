@@ -15,6 +15,7 @@
 #include <kernel/spinlock.hpp>
 
 constinit bool no_shootdown_ipi = false;
+constinit bool ipi_clock_cpu_cycles = false;
 
 namespace {
 
@@ -117,7 +118,8 @@ void on_each_cpu(smp_call_func_t func, void* info) {
 }
 
 void smp_call_function_interrupt(pt_regs*) {
-    const u64 start = rdtsc();  // this CPU's counter: the target's own cost of the call
+    const bool cpu_cycles = ipi_clock_cpu_cycles;  // read before the clock starts
+    const u64 start = ipi_handler_clock(cpu_cycles);  // this CPU's clock: the target's own cost of the call
     preempt_count_add(HARDIRQ_OFFSET);
     this_cpu_add(ipis_received, 1);
     call_single_data& c = csd[smp_processor_id()];
@@ -127,7 +129,7 @@ void smp_call_function_interrupt(pt_regs*) {
     }
     apic_eoi();
     preempt_count_sub(HARDIRQ_OFFSET);
-    this_cpu_add(ipi_handler_cycles, static_cast<u32>(rdtsc() - start));
+    this_cpu_add(ipi_handler_cycles, static_cast<u32>(ipi_handler_clock(cpu_cycles) - start));
 }
 
 void smp_send_reschedule(unsigned cpu) {

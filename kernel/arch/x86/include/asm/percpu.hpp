@@ -30,7 +30,7 @@ struct cpu_data {
     u32 remote_tlb_flushes;     // TLB flushes done for another CPU's shootdown
     u32 tlb_shootdowns;         // flush_tlb_kernel_range calls that reached the others
     task_struct* fpu_owner;     // lazy FPU: whose state this CPU's x87 registers hold (fpu.cpp)
-    // For the cost report: this CPU's own cycles (RDTSC, its counter) inside the
+    // For the cost report: this CPU's own cycles (ipi_handler_clock, asm/smp.hpp) inside the
     // call-function IPI handler, from its first C statement to after the EOI.
     // Last so that no field above moves.
     u32 ipi_handler_cycles;

@@ -2,7 +2,9 @@
 // (docs/kernel.md, "SMP"). Linux's names: smp_init, start_secondary,
 // smp_call_function(_single), num_online_cpus, cpu_online.
 #pragma once
+#include <asm/hm386_diag.hpp>
 #include <asm/percpu.hpp>
+#include <asm/processor.hpp>
 #include <kernel/types.hpp>
 
 struct pt_regs;
@@ -50,6 +52,15 @@ void smp_call_function(smp_call_func_t func, void* info);
 void on_each_cpu(smp_call_func_t func, void* info);
 
 void smp_call_function_interrupt(pt_regs* regs);
+// The clock the handler's own cycles (cpu_data.ipi_handler_cycles) are read
+// with: RDTSC, or hm386's per-CPU counter when ipi_clock_cpu_cycles is set
+// (cost-smp.elf sets it): under hm386 -smp N, RDTSC on a CPU that runs behind
+// the machine's TSC floor does not move (docs/devices.md, "SMP"). Inline, and
+// the handler reads the switch once before it starts the clock: its flush drops
+// the whole TLB, and a clock on a code or data page of its own would add a
+// walk to the figure.
+extern bool ipi_clock_cpu_cycles;
+inline u64 ipi_handler_clock(bool cpu_cycles) { return cpu_cycles ? hm386_cpu_cycles() : rdtsc(); }
 
 // The reschedule IPI (sched/core.cpp's resched_cpu): nothing for this CPU or
 // an offline one.

@@ -425,8 +425,8 @@ TEST_CASE("SMP: the diag device's CPU_CYCLES ports read the reading CPU's own co
     RunResult r = t.run(10'000'000);
     REQUIRE(r.outcome == RunOutcome::DebugExit);
     u32 v[5] = {};
-    t.m->bus().read_bytes(0x600, reinterpret_cast<u8*>(v), 16);
-    t.m->bus().read_bytes(0x610, reinterpret_cast<u8*>(&v[4]), 4);
+    t.m->bus().read_bytes(PhysAddr{0x600}, reinterpret_cast<u8*>(v), 16);
+    t.m->bus().read_bytes(PhysAddr{0x610}, reinterpret_cast<u8*>(&v[4]), 4);
     const u32 ap_own = v[0], ap_tsc = v[1], cpu0_by_command = v[2], ap_own_after = v[3], bsp_own = v[4];
     CHECK(bsp_own > 0);
     CHECK(ap_own == bsp_own);  // the same MOV + IN on each CPU's own counter

@@ -199,6 +199,21 @@ public:
         write<T>(lin, op(old), p);
     }
 
+    // Bulk REP MOVS/STOS (emu/cpu/ops/string.cpp): the host bytes of the page
+    // holding lin when its front entry has the read (write) tag, else nullptr,
+    // i.e. exactly when read<T>/write<T> of an access inside that page would be a
+    // front hit. The caller does those accesses on the host page itself and counts
+    // them with count_front_hits, so the statistics are the element path's.
+    HM_ALWAYS_INLINE u8* front_read_page(u32 lin, Priv p) const {
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        return e.read_tag == (lin & ~0xFFFu) ? e.host : nullptr;
+    }
+    HM_ALWAYS_INLINE u8* front_write_page(u32 lin, Priv p) const {
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        return e.write_tag == (lin & ~0xFFFu) ? e.host : nullptr;
+    }
+    HM_ALWAYS_INLINE void count_front_hits(u64 n) const { fast_hits_ += n; }
+
     // Translation for instruction fetch of the byte at lin.
     //
     // The fetch-page register: like a P6's instruction fetch unit, the CPU keeps

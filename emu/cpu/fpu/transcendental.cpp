@@ -61,7 +61,7 @@ int clz128(u128 m) {
     return hi != 0 ? std::countl_zero(hi) : 64 + std::countl_zero(static_cast<u64>(m));
 }
 
-Wide normalize(bool neg, i32 e, u128 m) {
+HM_ALWAYS_INLINE Wide normalize(bool neg, i32 e, u128 m) {
     if (m == 0) return {};
     const int c = clz128(m);
     return {neg, e - c, m << c};
@@ -73,7 +73,7 @@ Wide from80(Float80 a) {
     return normalize(a.sign(), e, u128{a.sig} << 64);
 }
 
-u128 mulhi(u128 a, u128 b) {
+HM_ALWAYS_INLINE u128 mulhi(u128 a, u128 b) {
     const u64 a1 = static_cast<u64>(a >> 64), a0 = static_cast<u64>(a);
     const u64 b1 = static_cast<u64>(b >> 64), b0 = static_cast<u64>(b);
     const u128 hh = u128{a1} * b1, hl = u128{a1} * b0, lh = u128{a0} * b1, ll = u128{a0} * b0;
@@ -83,7 +83,7 @@ u128 mulhi(u128 a, u128 b) {
     return (hh + (hl >> 64) + (lh >> 64) + (mid >> 64)) | (lost ? 1 : 0);
 }
 
-Wide mul(const Wide& a, const Wide& b) {
+HM_ALWAYS_INLINE Wide mul(const Wide& a, const Wide& b) {
     if (a.m == 0 || b.m == 0) return {};
     u128 m = mulhi(a.m, b.m);
     i32 e = a.e + b.e + 1;
@@ -94,7 +94,7 @@ Wide mul(const Wide& a, const Wide& b) {
     return {a.neg != b.neg, e, m};
 }
 
-Wide add(Wide a, Wide b) {
+HM_ALWAYS_INLINE Wide add(Wide a, Wide b) {
     if (a.m == 0) return b;
     if (b.m == 0) return a;
     if (a.e < b.e || (a.e == b.e && a.m < b.m)) std::swap(a, b);
@@ -113,7 +113,7 @@ Wide neg(Wide a) {
     return a;
 }
 
-Wide div_small(const Wide& a, u64 d) {
+HM_ALWAYS_INLINE Wide div_small(const Wide& a, u64 d) {
     if (a.m == 0) return {};
     bool inexact;
     const u128 q = wide::div_128_by_64(a.m, d, inexact);

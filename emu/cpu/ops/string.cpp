@@ -15,6 +15,7 @@
 // INS 17 / REP 16+8n; OUTS 17 / REP 17+5n.
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include "cpu/ops/families.hpp"
@@ -132,7 +133,9 @@ u32 bulk_run(Core& c, const Insn* i, u32 limit) {
         // The lowest addresses of both runs.
         u8* const dst_low = down ? dst - (bytes - size) : dst;
         const u8* const src_low = down ? src - (bytes - size) : src;
-        if (dst_low + bytes <= src_low || src_low + bytes <= dst_low) {
+        // As integers: the two runs may lie in unrelated host allocations.
+        const auto d0 = reinterpret_cast<std::uintptr_t>(dst_low), s0 = reinterpret_cast<std::uintptr_t>(src_low);
+        if (d0 + bytes <= s0 || s0 + bytes <= d0) {
             std::memcpy(dst_low, src_low, bytes);
         } else {  // overlapping (or aliased pages): element by element, in the instruction's order
             const std::ptrdiff_t step = down ? -static_cast<std::ptrdiff_t>(size) : static_cast<std::ptrdiff_t>(size);

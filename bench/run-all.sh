@@ -7,6 +7,8 @@
 #   integer   bench/guest/cpu_workload.elf iters=N: sieve, CRC, sorts, matrix, copies, calls
 #   memory    the same guest, tlb=N: remap + INVLPG + touch, plus 64 pages over 16 MiB per round
 #   x87       bench/guest/x87_workload.elf iters=N (bench/x87_vs_qemu.sh's guest)
+#   strings   bench/guest/string_workload.elf iters=N: REP MOVS/STOS page clears and copies,
+#             unaligned, backward and overlapping runs (MIPS counts each REP as one instruction)
 #   kmap      build/guest/ktest.elf, 1 GiB PAE, the highmem, pkmap and kmap_local suites
 #   syscall   build/guest/ktest.elf, 64 MiB 2-level, the process and sched suites
 #             (system calls, page faults, timer interrupts, context switches)
@@ -44,7 +46,8 @@ while [[ $# -gt 0 && $1 == --* ]]; do
 done
 build=$(cd "${1:-$root/build}" && pwd) || exit 64
 [[ -n $hm ]] || hm=$build/tools/cli/hm386
-for f in "$hm" "$build/bench/cpu_workload.elf" "$build/bench/x87_workload.elf" "$build/guest/ktest.elf"; do
+for f in "$hm" "$build/bench/cpu_workload.elf" "$build/bench/x87_workload.elf" "$build/bench/string_workload.elf" \
+         "$build/guest/ktest.elf"; do
   [[ -e $f ]] || { echo "run-all: missing $f (build hm386, bench_cpu and ktest)" >&2; exit 64; }
 done
 command -v qemu-system-i386 >/dev/null || { echo "run-all: SKIP: qemu-system-i386 is not installed" >&2; exit 77; }
@@ -115,15 +118,16 @@ workload() {
 }
 
 if [[ $quick == 1 ]]; then
-  ni=2 nt=20000 nx=20 ksel_k="highmem" ksel_s="process"
+  ni=2 nt=20000 nx=20 ns=5 ksel_k="highmem" ksel_s="process"
 else
-  ni=200 nt=1000000 nx=2000 ksel_k="highmem,pkmap,kmap_local,kmap_misuse,tlb,vmalloc" ksel_s="process,demand,sched"
+  ni=200 nt=1000000 nx=2000 ns=2000 ksel_k="highmem,pkmap,kmap_local,kmap_misuse,tlb,vmalloc" ksel_s="process,demand,sched"
 fi
 echo "hm386 $(git -C "$root" describe --always --dirty 2>/dev/null) vs $(qemu-system-i386 --version | head -n 1)"
 echo "host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); best of $repeat runs; host CPU seconds (user + system)"
 workload integer 128M "$build/bench/cpu_workload.elf" "iters=$ni" "iters=0" "cpu workload checksum [0-9a-fx]+" 1
 workload memory 128M "$build/bench/cpu_workload.elf" "iters=0 tlb=$nt" "iters=0" "cpu workload checksum [0-9a-fx]+" 1
 workload x87 128M "$build/bench/x87_workload.elf" "iters=$nx" "iters=0" "x87 workload checksum [0-9a-fx]+" 1
+workload strings 128M "$build/bench/string_workload.elf" "iters=$ns" "iters=0" "string workload checksum [0-9a-fx]+" 1
 workload kmap 1G "$build/guest/ktest.elf" "paging=pae ktest=$ksel_k" "paging=pae ktest=lib" \
   "# ktest: [0-9]+ passed, 0 failed" 0
 workload syscall 64M "$build/guest/ktest.elf" "paging=2level force_highmem=32M ktest=$ksel_s" \

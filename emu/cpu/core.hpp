@@ -120,6 +120,18 @@ struct Core {
         if (HM_UNLIKELY(u64{ea} + sizeof(T) > sg.write_end)) segment_check_slow(seg, ea, sizeof(T), Access::Write);
         return sg.base + ea;
     }
+    // The fast paths of read/write alone (segment bound compare, front TLB
+    // hit): false, with nothing done, where those would call their slow paths.
+    template <typename T>
+    HM_ALWAYS_INLINE bool try_read(u8 seg, u32 ea, T& v) {
+        const Segment& sg = s.seg[seg];
+        return u64{ea} + sizeof(T) <= sg.read_end && mmu.try_read<T>(sg.base + ea, data_priv, v);
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE bool try_write(u8 seg, u32 ea, T v) {
+        const Segment& sg = s.seg[seg];
+        return u64{ea} + sizeof(T) <= sg.write_end && mmu.try_write<T>(sg.base + ea, v, data_priv);
+    }
     template <typename T>
     HM_ALWAYS_INLINE T read(u8 seg, u32 ea) {
         return mmu.read<T>(LinearAddr{lin_read<T>(seg, ea)}, data_priv);

@@ -203,6 +203,40 @@ public:
         write<T>(at, op(old), p);
     }
 
+    // Bulk REP MOVS/STOS (emu/cpu/ops/string.cpp): the host bytes of the page
+    // holding lin when its front entry has the read (write) tag, else nullptr,
+    // i.e. exactly when read<T>/write<T> of an access inside that page would be a
+    // front hit. The caller does those accesses on the host page itself and counts
+    // them with count_front_hits, so the statistics are the element path's.
+    HM_ALWAYS_INLINE u8* front_read_page(u32 lin, Priv p) const {
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        return e.read_tag == (lin & ~0xFFFu) ? e.host : nullptr;
+    }
+    HM_ALWAYS_INLINE u8* front_write_page(u32 lin, Priv p) const {
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        return e.write_tag == (lin & ~0xFFFu) ? e.host : nullptr;
+    }
+    HM_ALWAYS_INLINE void count_front_hits(u64 n) const { fast_hits_ += n; }
+    // The front-hit halves of read<T>/write<T> alone: false (nothing done,
+    // nothing counted) where those would take their slow paths. For handlers
+    // whose fast path must not contain a call (emu/cpu/ops/mov.cpp).
+    template <typename T>
+    HM_ALWAYS_INLINE bool try_read(u32 lin, Priv p, T& v) {
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        if (!(e.read_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= kPageSize - sizeof(T))) return false;
+        ++fast_hits_;
+        std::memcpy(&v, e.host + (lin & 0xFFF), sizeof(T));
+        return true;
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE bool try_write(u32 lin, T v, Priv p) {
+        const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
+        if (!(e.write_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= kPageSize - sizeof(T))) return false;
+        ++fast_hits_;
+        std::memcpy(e.host + (lin & 0xFFF), &v, sizeof(T));
+        return true;
+    }
+
     // Translation for instruction fetch of the byte at lin.
     //
     // The fetch-page register: like a P6's instruction fetch unit, the CPU keeps

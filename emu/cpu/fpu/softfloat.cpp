@@ -42,14 +42,14 @@ Float80 make(bool sign, u16 exp, u64 sig) { return {sig, static_cast<u16>((sign 
 Float80 zero(bool sign) { return make(sign, 0, 0); }
 Float80 infinity(bool sign) { return make(sign, kExtExpMax, kIntBit); }
 
-Unpacked unpack(Float80 a) {
+HM_ALWAYS_INLINE Unpacked unpack(Float80 a) {
     if (a.exp() != 0) return {a.sign(), a.exp() - kExtBias, a.sig};
     // Denormal or pseudo-denormal: the exponent field 0 means 2^-16382, like 1.
     const int shift = std::countl_zero(a.sig);
     return {a.sign(), 1 - kExtBias - shift, a.sig << shift};
 }
 
-u128 shift_right_jam(u128 m, int n) {
+HM_ALWAYS_INLINE u128 shift_right_jam(u128 m, int n) {
     if (n <= 0) return m;
     if (n >= 128) return m != 0 ? 1 : 0;
     const u128 lost = m & ((u128{1} << n) - 1);
@@ -81,7 +81,7 @@ struct Packed {
 
 // Splits m at bit `shift` into the kept integer q and whether the rounding
 // control increments it; `inexact` says bits were discarded.
-bool round_up(Rounding rc, bool sign, u128 m, int shift, u64& q, bool& inexact) {
+HM_ALWAYS_INLINE bool round_up(Rounding rc, bool sign, u128 m, int shift, u64& q, bool& inexact) {
     const u128 rem = m & ((u128{1} << shift) - 1);
     const u128 half = u128{1} << (shift - 1);
     q = static_cast<u64>(m >> shift);
@@ -99,7 +99,7 @@ bool round_up(Rounding rc, bool sign, u128 m, int shift, u64& q, bool& inexact) 
 // detected after rounding (a value just below the smallest normal that rounds
 // up to it is not tiny), which is what the x87 does. An unmasked overflow or
 // underflow of a memory store reports only OE/UE: nothing is stored.
-Packed round_pack(Env& env, const Format& f, bool sign, i32 e, u128 m) {
+HM_ALWAYS_INLINE Packed round_pack(Env& env, const Format& f, bool sign, i32 e, u128 m) {
     const Rounding rc = rounding_of(env.cw);
     const int shift = 128 - f.precision;
     const u64 top = 1ull << (f.precision - 1);

@@ -10,6 +10,8 @@
 #include <bit>
 #include <utility>
 
+#include "cpu/fpu/wide_div.hpp"
+
 namespace hm::fpu {
 
 using u128 = unsigned __int128;
@@ -59,7 +61,7 @@ int clz128(u128 m) {
     return hi != 0 ? std::countl_zero(hi) : 64 + std::countl_zero(static_cast<u64>(m));
 }
 
-Wide normalize(bool neg, i32 e, u128 m) {
+HM_ALWAYS_INLINE Wide normalize(bool neg, i32 e, u128 m) {
     if (m == 0) return {};
     const int c = clz128(m);
     return {neg, e - c, m << c};
@@ -71,7 +73,7 @@ Wide from80(Float80 a) {
     return normalize(a.sign(), e, u128{a.sig} << 64);
 }
 
-u128 mulhi(u128 a, u128 b) {
+HM_ALWAYS_INLINE u128 mulhi(u128 a, u128 b) {
     const u64 a1 = static_cast<u64>(a >> 64), a0 = static_cast<u64>(a);
     const u64 b1 = static_cast<u64>(b >> 64), b0 = static_cast<u64>(b);
     const u128 hh = u128{a1} * b1, hl = u128{a1} * b0, lh = u128{a0} * b1, ll = u128{a0} * b0;
@@ -81,7 +83,7 @@ u128 mulhi(u128 a, u128 b) {
     return (hh + (hl >> 64) + (lh >> 64) + (mid >> 64)) | (lost ? 1 : 0);
 }
 
-Wide mul(const Wide& a, const Wide& b) {
+HM_ALWAYS_INLINE Wide mul(const Wide& a, const Wide& b) {
     if (a.m == 0 || b.m == 0) return {};
     u128 m = mulhi(a.m, b.m);
     i32 e = a.e + b.e + 1;
@@ -92,7 +94,7 @@ Wide mul(const Wide& a, const Wide& b) {
     return {a.neg != b.neg, e, m};
 }
 
-Wide add(Wide a, Wide b) {
+HM_ALWAYS_INLINE Wide add(Wide a, Wide b) {
     if (a.m == 0) return b;
     if (b.m == 0) return a;
     if (a.e < b.e || (a.e == b.e && a.m < b.m)) std::swap(a, b);
@@ -111,22 +113,31 @@ Wide neg(Wide a) {
     return a;
 }
 
-Wide div_small(const Wide& a, u64 d) {
+HM_ALWAYS_INLINE Wide div_small(const Wide& a, u64 d) {
     if (a.m == 0) return {};
-    return normalize(a.neg, a.e, (a.m / d) | ((a.m % d) != 0 ? 1 : 0));
+    bool inexact;
+    const u128 q = wide::div_128_by_64(a.m, d, inexact);
+    return normalize(a.neg, a.e, q | (inexact ? 1 : 0));
 }
 
+// The quotient's 128 bits from the top (a.m < b.m: a.m * 2^128 / b.m; else
+// a.m * 2^127 / b.m), the remainder kept as a sticky bit.
 Wide div(const Wide& a, const Wide& b) {
     if (a.m == 0) return {};
     u128 r = a.m, q = 0;
     i32 e = a.e - b.e;
+    const bool smaller = r < b.m;
+    if (smaller) e -= 1;
+    if (b.m >> 127) {  // always, for a Wide divisor; the loop below is the definition
+        bool inexact;
+        q = wide::div_shifted(a.m, smaller ? 128 : 127, b.m, inexact);
+        return normalize(a.neg != b.neg, e, q | (inexact ? 1 : 0));
+    }
     int steps = 128;
-    if (r >= b.m) {
+    if (!smaller) {
         r -= b.m;
         q = 1;
         steps = 127;
-    } else {
-        e -= 1;
     }
     for (int k = 0; k < steps; ++k) {
         const bool carry = (r >> 127) != 0;
@@ -140,12 +151,70 @@ Wide div(const Wide& a, const Wide& b) {
     return normalize(a.neg != b.neg, e, q | (r != 0 ? 1 : 0));  // sticky remainder
 }
 
-// sin and cos of |r| <= pi/4 by their Taylor series.
+// The series below always run their full count of terms (a term never
+// becomes 0: products and quotients keep a sticky bit), and a term 2^128 or
+// more below the sum still moves the sum's last bit (add() turns it into a
+// sticky 1). Once every remaining term is that small, only the terms' signs
+// matter: the tail is finished without computing the terms, with exactly the
+// additions add() would have made.
+//
+// add(sum, term) for a term 2^128 or more below sum (d >= 128 in add()): the
+// same sign adds 1 to an odd significand, the other sign subtracts 1. The
+// carry or borrow across the top bit (rare) goes through add() itself.
+Wide add_negligible(Wide sum, bool term_neg) {
+    constexpr u128 kTop = u128{1} << 127;
+    if (sum.neg == term_neg) {
+        if (!(sum.m & 1)) return sum;
+        if (~sum.m != 0) {
+            sum.m += 1;
+            return sum;
+        }
+    } else if (sum.m != kTop) {
+        sum.m -= 1;
+        return sum;
+    }
+    return add(sum, Wide{term_neg, sum.e - 256, kTop});
+}
+
+// True when every term from now on lies 2^128 or more below the sum, given
+// that no term from now on has an exponent above `term_e_bound` (the caller's
+// series multiplies by a factor below 1 and divides by an integer, so the
+// exponents never grow). In the tail the sum only moves by one unit per term,
+// so its exponent stays within one of today's: 129 = 128 + 1.
+bool negligible_from_here(const Wide& sum, i32 term_e_bound) { return sum.m != 0 && sum.e - term_e_bound >= 129; }
+
+// The tail's `steps` additions (fewer than 64), the first term of sign `neg`,
+// then alternating signs when `alternate`. Away from the top bit's carry and
+// borrow they have a closed form: terms of the sum's sign make an odd
+// significand even once; terms of the other sign subtract one each; with
+// alternating signs the sum repeats itself every two terms after the first two.
+Wide finish_negligible(Wide sum, u64 steps, bool neg, bool alternate) {
+    constexpr u128 kTop = u128{1} << 127;
+    if (steps == 0) return sum;
+    if (sum.m - kTop < 64 || ~sum.m < 64) {  // within reach of a carry or borrow: one term at a time
+        for (u64 i = 0; i < steps; ++i, neg = neg != alternate) sum = add_negligible(sum, neg);
+        return sum;
+    }
+    if (!alternate) {
+        if (neg == sum.neg) sum.m += sum.m & 1;
+        else sum.m -= steps;
+        return sum;
+    }
+    const u64 explicit_steps = steps <= 2 ? steps : 2 + (steps - 2) % 2;
+    for (u64 i = 0; i < explicit_steps; ++i, neg = !neg) sum = add_negligible(sum, neg);
+    return sum;
+}
+
+// floor(log2(k)): dividing a normalized significand by k lowers the exponent by at least this much.
+i32 log2_floor(u64 k) { return static_cast<i32>(std::bit_width(k)) - 1; }
+
+// sin and cos of |r| <= pi/4 by their Taylor series (30 terms; alternating signs).
 Wide sin_series(const Wide& r) {
     const Wide r2 = mul(r, r);
     Wide term = r, sum = r;
     for (u64 n = 1; n < 30 && term.m != 0; ++n) {
         term = neg(div_small(mul(term, r2), (2 * n) * (2 * n + 1)));
+        if (r2.e < 0 && negligible_from_here(sum, term.e)) return finish_negligible(sum, 30 - n, term.neg, true);
         sum = add(sum, term);
     }
     return sum;
@@ -156,9 +225,24 @@ Wide cos_series(const Wide& r) {
     Wide term = kOne, sum = kOne;
     for (u64 n = 1; n < 30 && term.m != 0; ++n) {
         term = neg(div_small(mul(term, r2), (2 * n - 1) * (2 * n)));
+        if (r2.e < 0 && negligible_from_here(sum, term.e)) return finish_negligible(sum, 30 - n, term.neg, true);
         sum = add(sum, term);
     }
     return sum;
+}
+
+// Bits point-128 .. point-1 of the 320-bit number in `limb` (least
+// significant limb first; bits outside 0..319 read as 0), as one u128.
+u128 bits_below(const u64 (&limb)[5], int point) {
+    // 64 bits from bit `lo` up, through a copy with a zero limb on either side.
+    const u64 padded[7] = {0, limb[0], limb[1], limb[2], limb[3], limb[4], 0};
+    auto bits64 = [&](int lo) -> u64 {
+        const int at = lo + 64;  // index into padded, in bits
+        if (at < 0 || at >= 6 * 64) return 0;  // entirely below bit 0 or above bit 319
+        const int w = at / 64, sh = at % 64;
+        return sh == 0 ? padded[w] : (padded[w] >> sh) | (padded[w + 1] << (64 - sh));
+    };
+    return (u128{bits64(point - 64)} << 64) | bits64(point - 128);
 }
 
 // |x| = k * pi/2 + r with |r| <= pi/4 (|x| < 2^63); returns r and k mod 4.
@@ -185,8 +269,7 @@ Wide reduce(Float80 x, unsigned& quadrant) {
     }
     const int point = 319 - ex;  // bit `point` has weight 1
     auto bit_at = [&](int b) -> u64 { return (b < 0 || b >= 320) ? 0 : (limb[b / 64] >> (b % 64)) & 1; };
-    u128 frac = 0;  // the fraction as a 0.128 fixed-point number
-    for (int k = 1; k <= 128; ++k) frac = (frac << 1) | bit_at(point - k);
+    u128 frac = bits_below(limb, point);  // the fraction as a 0.128 fixed-point number
     const unsigned k = static_cast<unsigned>(bit_at(point) | (bit_at(point + 1) << 1));
     bool negative = false;
     quadrant = k;
@@ -218,6 +301,7 @@ Wide exp2m1(const Wide& x) {
     Wide term = t, sum = t;
     for (u64 n = 2; n < 60 && term.m != 0; ++n) {
         term = div_small(mul(term, t), n);
+        if (t.e < 0 && negligible_from_here(sum, term.e)) return finish_negligible(sum, 60 - n, term.neg, t.neg);
         sum = add(sum, term);
     }
     return sum;
@@ -253,6 +337,11 @@ Wide two_atanh(const Wide& z) {
     Wide power = z, sum = z;
     for (u64 n = 1; n < 60 && power.m != 0; ++n) {
         power = mul(power, z2);
+        // Later terms: power no larger (z2 < 1) over a larger divisor.
+        if (z2.e < 0 && negligible_from_here(sum, power.e - log2_floor(2 * n + 1))) {
+            sum = finish_negligible(sum, 60 - n, power.neg, false);
+            break;
+        }
         sum = add(sum, div_small(power, 2 * n + 1));
     }
     sum.e += 1;
@@ -273,6 +362,10 @@ Wide atan_wide(Wide z) {
     Wide power = t, sum = t;
     for (u64 n = 1; n < 40 && power.m != 0; ++n) {
         power = neg(mul(power, t2));
+        if (t2.e < 0 && negligible_from_here(sum, power.e - log2_floor(2 * n + 1))) {
+            sum = finish_negligible(sum, 40 - n, power.neg, true);
+            break;
+        }
         sum = add(sum, div_small(power, 2 * n + 1));
     }
     Wide a = add(kAtanTable[k], sum);

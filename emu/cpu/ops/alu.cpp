@@ -42,9 +42,14 @@ template <AluOp Op>
 struct AluEG {
     template <typename T, Form F>
     static const Insn* run(Core& c, const Insn* i) {
+        if constexpr (Op == AluOp::Cmp) return read_e_then<AluEG, T, F>(c, i);
         const T b = get_reg<T>(c.s, i->reg);
-        if constexpr (Op == AluOp::Cmp) alu<Op>(c.s, load_e<T, F>(c, i), b);
-        else rmw_e<T, F>(c, i, [&](T a) { return alu<Op>(c.s, a, b); });
+        rmw_e<T, F>(c, i, [&](T a) { return alu<Op>(c.s, a, b); });
+        return next(c, i);
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE static const Insn* with(Core& c, const Insn* i, T a) {  // CMP E, G
+        alu<Op>(c.s, a, get_reg<T>(c.s, i->reg));
         return next(c, i);
     }
 };
@@ -54,7 +59,10 @@ template <AluOp Op>
 struct AluGE {
     template <typename T, Form F>
     static const Insn* run(Core& c, const Insn* i) {
-        const T b = load_e<T, F>(c, i);
+        return read_e_then<AluGE, T, F>(c, i);
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE static const Insn* with(Core& c, const Insn* i, T b) {
         const T r = alu<Op>(c.s, get_reg<T>(c.s, i->reg), b);
         if constexpr (Op != AluOp::Cmp) set_reg<T>(c.s, i->reg, r);
         return next(c, i);
@@ -77,9 +85,14 @@ template <AluOp Op>
 struct AluEI {
     template <typename T, Form F>
     static const Insn* run(Core& c, const Insn* i) {
+        if constexpr (Op == AluOp::Cmp) return read_e_then<AluEI, T, F>(c, i);
         const T b = static_cast<T>(i->imm);
-        if constexpr (Op == AluOp::Cmp) alu<Op>(c.s, load_e<T, F>(c, i), b);
-        else rmw_e<T, F>(c, i, [&](T a) { return alu<Op>(c.s, a, b); });
+        rmw_e<T, F>(c, i, [&](T a) { return alu<Op>(c.s, a, b); });
+        return next(c, i);
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE static const Insn* with(Core& c, const Insn* i, T a) {  // CMP E, imm
+        alu<Op>(c.s, a, static_cast<T>(i->imm));
         return next(c, i);
     }
 };
@@ -87,7 +100,11 @@ struct AluEI {
 struct TestEG {
     template <typename T, Form F>
     static const Insn* run(Core& c, const Insn* i) {
-        alu<AluOp::And>(c.s, load_e<T, F>(c, i), get_reg<T>(c.s, i->reg));
+        return read_e_then<TestEG, T, F>(c, i);
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE static const Insn* with(Core& c, const Insn* i, T a) {
+        alu<AluOp::And>(c.s, a, get_reg<T>(c.s, i->reg));
         return next(c, i);
     }
 };
@@ -95,7 +112,11 @@ struct TestEG {
 struct TestEI {
     template <typename T, Form F>
     static const Insn* run(Core& c, const Insn* i) {
-        alu<AluOp::And>(c.s, load_e<T, F>(c, i), static_cast<T>(i->imm));
+        return read_e_then<TestEI, T, F>(c, i);
+    }
+    template <typename T>
+    HM_ALWAYS_INLINE static const Insn* with(Core& c, const Insn* i, T a) {
+        alu<AluOp::And>(c.s, a, static_cast<T>(i->imm));
         return next(c, i);
     }
 };

@@ -10,10 +10,25 @@ namespace hm::cpu {
 
 namespace {
 
+// The most frequent memory operands (docs/performance.md, "Third round"):
+// their memory forms try the fast path first (the segment's bound compare and
+// a front TLB hit, no call anywhere, so the handler saves no registers) and
+// otherwise re-run the whole instruction through the ordinary path as a tail
+// call (`slow`, kept out of line). The fast path has no side effects when it
+// fails, so the ordinary path sees the instruction as it was.
 struct MovEG {
     template <typename T, Form F>
     static const Insn* run(Core& c, const Insn* i) {
-        store_e<T, F>(c, i, get_reg<T>(c.s, i->reg));
+        if constexpr (F == Form::Mem) {
+            if (HM_UNLIKELY(!c.try_write<T>(i->seg, ea(c, i), get_reg<T>(c.s, i->reg)))) return slow<T>(c, i);
+        } else {
+            store_e<T, F>(c, i, get_reg<T>(c.s, i->reg));
+        }
+        return next(c, i);
+    }
+    template <typename T>
+    [[gnu::noinline]] static const Insn* slow(Core& c, const Insn* i) {
+        store_e<T, Form::Mem>(c, i, get_reg<T>(c.s, i->reg));
         return next(c, i);
     }
 };
@@ -21,7 +36,18 @@ struct MovEG {
 struct MovGE {
     template <typename T, Form F>
     static const Insn* run(Core& c, const Insn* i) {
-        set_reg<T>(c.s, i->reg, load_e<T, F>(c, i));
+        if constexpr (F == Form::Mem) {
+            T v;
+            if (HM_UNLIKELY(!c.try_read<T>(i->seg, ea(c, i), v))) return slow<T>(c, i);
+            set_reg<T>(c.s, i->reg, v);
+        } else {
+            set_reg<T>(c.s, i->reg, load_e<T, F>(c, i));
+        }
+        return next(c, i);
+    }
+    template <typename T>
+    [[gnu::noinline]] static const Insn* slow(Core& c, const Insn* i) {
+        set_reg<T>(c.s, i->reg, load_e<T, Form::Mem>(c, i));
         return next(c, i);
     }
 };
@@ -29,7 +55,16 @@ struct MovGE {
 struct MovEI {
     template <typename T, Form F>
     static const Insn* run(Core& c, const Insn* i) {
-        store_e<T, F>(c, i, static_cast<T>(i->imm));
+        if constexpr (F == Form::Mem) {
+            if (HM_UNLIKELY(!c.try_write<T>(i->seg, ea(c, i), static_cast<T>(i->imm)))) return slow<T>(c, i);
+        } else {
+            store_e<T, F>(c, i, static_cast<T>(i->imm));
+        }
+        return next(c, i);
+    }
+    template <typename T>
+    [[gnu::noinline]] static const Insn* slow(Core& c, const Insn* i) {
+        store_e<T, Form::Mem>(c, i, static_cast<T>(i->imm));
         return next(c, i);
     }
 };
@@ -83,12 +118,24 @@ template <typename Src, bool Signed>
 struct MovExtend {
     template <typename T, Form F>
     static const Insn* run(Core& c, const Insn* i) {
-        const Src v = load_e<Src, F>(c, i);
-        T r;
-        if constexpr (Signed) r = static_cast<T>(static_cast<std::make_signed_t<T>>(static_cast<std::make_signed_t<Src>>(v)));
-        else r = static_cast<T>(v);
-        set_reg<T>(c.s, i->reg, r);
+        Src v;
+        if constexpr (F == Form::Mem) {
+            if (HM_UNLIKELY(!c.try_read<Src>(i->seg, ea(c, i), v))) return slow<T>(c, i);  // as MovGE
+        } else {
+            v = load_e<Src, F>(c, i);
+        }
+        set_reg<T>(c.s, i->reg, extend<T>(v));
         return next(c, i);
+    }
+    template <typename T>
+    [[gnu::noinline]] static const Insn* slow(Core& c, const Insn* i) {
+        set_reg<T>(c.s, i->reg, extend<T>(load_e<Src, Form::Mem>(c, i)));
+        return next(c, i);
+    }
+    template <typename T>
+    static T extend(Src v) {
+        if constexpr (Signed) return static_cast<T>(static_cast<std::make_signed_t<T>>(static_cast<std::make_signed_t<Src>>(v)));
+        else return static_cast<T>(v);
     }
 };
 

@@ -39,6 +39,31 @@ HM_ALWAYS_INLINE T load_e(Core& c, const Insn* i) {
     else return c.read<T>(i->seg, ea(c, i));
 }
 
+// Handlers that read their E operand and then finish without touching memory
+// again: `H::with<T>(c, i, value)` does the rest (and returns next(c, i)).
+// The memory form's fast path (the segment's bound compare and a front TLB
+// hit, Core::try_read) contains no call, so such a handler saves no
+// registers; when it fails, having done nothing, the ordinary load_e runs in
+// an out-of-line copy entered as a tail call (docs/performance.md, "Third round").
+template <typename H, typename T>
+[[gnu::noinline]] const Insn* read_e_then_slow(Core& c, const Insn* i);
+
+template <typename H, typename T, Form F>
+HM_ALWAYS_INLINE const Insn* read_e_then(Core& c, const Insn* i) {
+    T v;
+    if constexpr (F == Form::Mem) {
+        if (HM_UNLIKELY(!c.try_read<T>(i->seg, ea(c, i), v))) return read_e_then_slow<H, T>(c, i);
+    } else {
+        v = get_reg<T>(c.s, i->rm);
+    }
+    return H::template with<T>(c, i, v);
+}
+
+template <typename H, typename T>
+[[gnu::noinline]] const Insn* read_e_then_slow(Core& c, const Insn* i) {
+    return H::template with<T>(c, i, load_e<T, Form::Mem>(c, i));
+}
+
 // Writes the E operand.
 template <typename T, Form F>
 HM_ALWAYS_INLINE void store_e(Core& c, const Insn* i, T v) {

@@ -13,6 +13,11 @@
 // Costs (Intel486): MOVS 7, REP MOVS 12+3n; CMPS 8, REPcc CMPS 7+7n; STOS 5,
 // REP STOS 7+4n; LODS 5, REP LODS 7+4n; SCAS 6, REPcc SCAS 7+5n;
 // INS 17 / REP 16+8n; OUTS 17 / REP 17+5n.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
 #include "cpu/ops/families.hpp"
 #include "cpu/ops/forms.hpp"
 
@@ -76,6 +81,82 @@ HM_ALWAYS_INLINE void one_iteration(Core& c, const Insn* i, i32 delta) {
     if constexpr (uses_di) set_reg<A>(s, reg::EDI, static_cast<A>(di + delta));
 }
 
+// Bulk REP MOVS/STOS with 32-bit addressing: a run of iterations that would
+// all take the element path's fast paths, done at once on host memory. An
+// element is on the fast path when its offset passes the segment's one
+// compare (ea + size <= read_end/write_end, which is 0 while data breakpoints
+// or alignment checks are armed, so those keep the element path) and its page
+// has a front TLB entry with the read (source) or write (destination) tag:
+// RAM, not a code page, dirty and writable, no checker or hit tracking
+// (Mmu::fill_front). The run stays inside one linear page for the source and
+// one for the destination, so one front lookup each answers for all of it.
+// Its effects are the element path's: the same bytes in the same order (an
+// element-by-element copy when the host ranges overlap), the same registers,
+// cycles and front-hit counts, and no run goes past the iteration at which the
+// element loop would stop (count, chunk, block_stop). Whatever lies beyond
+// the run (a page boundary, a TLB miss, a fault) takes the element path, so
+// faults, A/D bits and decode-cache invalidation happen exactly as before.
+// Returns the number of iterations done (0: none could be).
+template <Str K, typename T>
+u32 bulk_run(Core& c, const Insn* i, u32 limit) {
+    CpuState& s = c.s;
+    constexpr u32 size = sizeof(T);
+    const bool down = (s.eflags & flag::DF) != 0;
+    // How many elements from offset ea (downwards when `down`) pass the segment
+    // compare and stay in ea's linear page; 0 when the first does not.
+    const auto fit = [&](u32 ea, u64 end, u32 lin) -> u32 {
+        if (u64{ea} + size > end) return 0;
+        const u32 in_page = lin & 0xFFF;
+        if (in_page + size > kPageSize) return 0;
+        // Downwards the highest offset is the first one; ea - (n-1)*size must not go below 0.
+        if (down) return std::min(in_page / size, ea / size) + 1;
+        return static_cast<u32>(std::min<u64>((kPageSize - in_page) / size, (end - ea) / size));
+    };
+    const u32 di = s.r[reg::EDI];
+    const Segment& es = s.seg[sreg::ES];
+    const u32 dst_lin = es.base + di;
+    u32 n = std::min(limit, fit(di, es.write_end, dst_lin));
+    if (n == 0) return 0;
+    u8* const dst_page = c.mmu.front_write_page(dst_lin, c.data_priv);
+    if (dst_page == nullptr) return 0;
+    u8* dst = dst_page + (dst_lin & 0xFFF);
+    if constexpr (K == Str::Movs) {
+        const u32 si = s.r[reg::ESI];
+        const Segment& ss = s.seg[i->seg];
+        const u32 src_lin = ss.base + si;
+        n = std::min(n, fit(si, ss.read_end, src_lin));
+        if (n == 0) return 0;
+        const u8* const src_page = c.mmu.front_read_page(src_lin, c.data_priv);
+        if (src_page == nullptr) return 0;
+        const u8* src = src_page + (src_lin & 0xFFF);
+        const std::size_t bytes = std::size_t{n} * size;
+        // The lowest addresses of both runs.
+        u8* const dst_low = down ? dst - (bytes - size) : dst;
+        const u8* const src_low = down ? src - (bytes - size) : src;
+        // As integers: the two runs may lie in unrelated host allocations.
+        const auto d0 = reinterpret_cast<std::uintptr_t>(dst_low), s0 = reinterpret_cast<std::uintptr_t>(src_low);
+        if (d0 + bytes <= s0 || s0 + bytes <= d0) {
+            std::memcpy(dst_low, src_low, bytes);
+        } else {  // overlapping (or aliased pages): element by element, in the instruction's order
+            const std::ptrdiff_t step = down ? -static_cast<std::ptrdiff_t>(size) : static_cast<std::ptrdiff_t>(size);
+            for (u32 k = 0; k < n; ++k, dst += step, src += step) std::memmove(dst, src, size);
+        }
+        s.r[reg::ESI] = down ? si - n * size : si + n * size;
+        c.mmu.count_front_hits(2 * u64{n});  // a read and a write per element
+    } else {
+        const T v = get_reg<T>(s, reg::EAX);
+        u8* const low = down ? dst - (n - 1) * size : dst;
+        if constexpr (size == 1) {
+            std::memset(low, v, n);
+        } else {
+            for (u32 k = 0; k < n; ++k) std::memcpy(low + k * size, &v, size);
+        }
+        c.mmu.count_front_hits(n);
+    }
+    s.r[reg::EDI] = down ? di - n * size : di + n * size;
+    return n;
+}
+
 template <Str K>
 struct StringOp {
     template <typename T, typename A>
@@ -88,8 +169,16 @@ struct StringOp {
             one_iteration<K, T, A>(c, i, delta);
             return next(c, i);
         }
-        // Something waiting (an interrupt, a stop, single-stepping): one iteration.
-        const unsigned chunk = c.pending.load(std::memory_order_relaxed) ? 1 : kChunk;
+        // Something waiting (an interrupt, a stop, single-stepping): one
+        // iteration. The INTR line alone with IF clear is not: the run loop
+        // would do nothing for it (Pending::Proceed; the chaining test in
+        // run_loop.cpp makes the same exception), and where the loop yields is
+        // not guest-visible (the counts are corrected, see below). A guest
+        // running with interrupts off while a device's line waits (the bench
+        // guests, a kernel's clear_page in an IRQ-off section) keeps its bulk runs.
+        const u32 p = c.pending.load(std::memory_order_relaxed);
+        const bool waiting = p != 0 && (p != pending::kIntr || (s.eflags & flag::IF));
+        const unsigned chunk = waiting ? 1 : kChunk;
         unsigned done = 0;
         bool finished = false;
         for (;;) {
@@ -97,6 +186,24 @@ struct StringOp {
             if (count == 0) {
                 finished = true;
                 break;
+            }
+            // 32-bit REP MOVS/STOS: as many iterations as the element loop would
+            // make before its next stop, when bulk_run can do them at once.
+            if constexpr ((K == Str::Movs || K == Str::Stos) && sizeof(A) == 4) {
+                constexpr u32 cost = per_iteration_cost(K);
+                // The element loop stops after the iteration that brings
+                // cycles - i->cycles to block_stop (at least one runs).
+                const u64 since = s.cycles - i->cycles;
+                const u64 to_stop = since >= c.block_stop ? 1 : (c.block_stop - since - 1) / cost + 1;
+                const u32 limit = static_cast<u32>(std::min<u64>({u64{count}, u64{chunk - done}, to_stop}));
+                if (const u32 n = bulk_run<K, T>(c, i, limit)) {
+                    set_reg<A>(s, reg::ECX, static_cast<A>(count - n));
+                    s.cycles += u64{cost} * n;
+                    done += n;
+                    if (done >= chunk) break;
+                    if (s.cycles - i->cycles >= c.block_stop) break;
+                    continue;
+                }
             }
             one_iteration<K, T, A>(c, i, delta);
             set_reg<A>(s, reg::ECX, static_cast<A>(count - 1));

@@ -53,21 +53,55 @@ inline void push(FpuState& f, Float80 v) {
 // Recomputes ES and B from the exception flags and masks (after FLDCW, FLDENV, FRSTOR).
 void update_summary(Core& c);
 
+// The pending-exception part of begin() alone (WAIT, whose #NM rule differs).
+bool report_pending(Core& c, const Insn* i);
+
 // What an escape does before anything else: #NM when CR0.EM or CR0.TS; then,
 // for a waiting instruction, a pending unmasked exception is reported (#MF with
 // CR0.NE, otherwise the FERR#/IGNNE# protocol, which may freeze the CPU on this
 // instruction: returns false, and the handler must return nullptr at once).
-bool begin(Core& c, const Insn* i, bool waiting);
-// The pending-exception part of begin() alone (WAIT, whose #NM rule differs).
-bool report_pending(Core& c, const Insn* i);
+// Inline (as record and commit below): every x87 instruction runs them, and
+// the calls were a tenth of the x87 benchmark's time (docs/performance.md).
+inline bool begin(Core& c, const Insn* i, bool waiting) {
+    if (HM_UNLIKELY(c.s.cr.cr0 & (cr0::kEM | cr0::kTS))) raise(Vector::NM);
+    return !waiting || !(c.s.fpu.sw & sw::ES) || report_pending(c, i);
+}
+
+// FOP's ModRM byte: a register form is known exactly; a memory form's mod bits
+// are not kept by the decoder and are reconstructed from the displacement.
+inline u16 fop_of(const Insn* i) {
+    u8 mod = 3;
+    if (i->flags & insn_flag::kMem) {
+        const i32 d = static_cast<i32>(i->disp);
+        if (i->base == reg::kNone) mod = 0;
+        else if (d == 0 && i->base != reg::EBP) mod = 0;
+        else mod = (d >= -128 && d <= 127) ? 1 : 2;
+    }
+    const u8 rm = (i->flags & insn_flag::kMem) ? 0 : i->rm;
+    return static_cast<u16>(((i->opcode & 7) << 8) | (mod << 6) | ((i->reg & 7) << 3) | (rm & 7));
+}
 
 // Records the last-instruction pointers of a non-control instruction
 // (FCS:FIP, FOP, and FDS:FDP for a memory operand).
-void record(Core& c, const Insn* i);
+inline void record(Core& c, const Insn* i) {
+    FpuState& f = c.s.fpu;
+    f.fcs = c.s.seg[sreg::CS].selector;
+    f.fip = c.s.eip;
+    f.fop = fop_of(i);
+    if (i->flags & insn_flag::kMem) {
+        f.fds = c.s.seg[i->seg].selector;
+        f.fdp = ea(c, i);
+    }
+}
 
 // Merges an operation's exceptions into the status word, with C1 from the
 // rounding; true when the destination may be written.
-bool commit(Core& c, const Env& e);
+inline bool commit(Core& c, const Env& e) {
+    FpuState& f = c.s.fpu;
+    f.sw = static_cast<u16>((f.sw & ~sw::C1) | e.flags | (e.c1 ? sw::C1 : 0));
+    if (HM_UNLIKELY(e.flags & ~f.cw & sw::kExceptions)) update_summary(c);
+    return !fpu::result_suppressed(e);
+}
 
 // Stack underflow (an empty source) / overflow (a push onto a full register):
 // IE|SF, C1 = 0 / 1. True when IE is masked (the masked response follows).
@@ -75,10 +109,6 @@ bool stack_underflow(Core& c);
 bool stack_overflow(Core& c);
 
 inline Env env_of(const Core& c) { return Env{c.s.fpu.cw}; }
-
-// FOP's ModRM byte: a register form is known exactly; a memory form's mod bits
-// are not kept by the decoder and are reconstructed from the displacement.
-u16 fop_of(const Insn* i);
 
 // Memory operands of arithmetic and compares.
 enum class MemOperand : u8 { F32, F64, I16, I32 };

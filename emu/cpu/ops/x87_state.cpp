@@ -43,11 +43,6 @@ void update_summary(Core& c) {
     if (!(c.s.cr.cr0 & cr0::kNE) || !pending) set_ferr(c, pending && !(c.s.cr.cr0 & cr0::kNE));
 }
 
-bool begin(Core& c, const Insn* i, bool waiting) {
-    if (c.s.cr.cr0 & (cr0::kEM | cr0::kTS)) raise(Vector::NM);
-    return !waiting || report_pending(c, i);
-}
-
 bool report_pending(Core& c, const Insn* i) {
     if (!(c.s.fpu.sw & sw::ES)) return true;
     if (c.s.cr.cr0 & cr0::kNE) raise(Vector::MF);
@@ -58,36 +53,6 @@ bool report_pending(Core& c, const Insn* i) {
     c.exit_insn = i;  // not retired: its cost is taken back
     c.refresh_pending();
     return false;
-}
-
-u16 fop_of(const Insn* i) {
-    u8 mod = 3;
-    if (i->flags & insn_flag::kMem) {
-        const i32 d = static_cast<i32>(i->disp);
-        if (i->base == reg::kNone) mod = 0;
-        else if (d == 0 && i->base != reg::EBP) mod = 0;
-        else mod = (d >= -128 && d <= 127) ? 1 : 2;
-    }
-    const u8 rm = (i->flags & insn_flag::kMem) ? 0 : i->rm;
-    return static_cast<u16>(((i->opcode & 7) << 8) | (mod << 6) | ((i->reg & 7) << 3) | (rm & 7));
-}
-
-void record(Core& c, const Insn* i) {
-    FpuState& f = c.s.fpu;
-    f.fcs = c.s.seg[sreg::CS].selector;
-    f.fip = c.s.eip;
-    f.fop = fop_of(i);
-    if (i->flags & insn_flag::kMem) {
-        f.fds = c.s.seg[i->seg].selector;
-        f.fdp = ea(c, i);
-    }
-}
-
-bool commit(Core& c, const Env& e) {
-    FpuState& f = c.s.fpu;
-    f.sw = static_cast<u16>((f.sw & ~sw::C1) | e.flags | (e.c1 ? sw::C1 : 0));
-    if (e.flags & ~f.cw & sw::kExceptions) update_summary(c);
-    return !fpu::result_suppressed(e);
 }
 
 namespace {

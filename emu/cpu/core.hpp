@@ -125,12 +125,12 @@ struct Core {
     template <typename T>
     HM_ALWAYS_INLINE bool try_read(u8 seg, u32 ea, T& v) {
         const Segment& sg = s.seg[seg];
-        return u64{ea} + sizeof(T) <= sg.read_end && mmu.try_read<T>(sg.base + ea, data_priv, v);
+        return u64{ea} + sizeof(T) <= sg.read_end && mmu.try_read<T>(LinearAddr{sg.base + ea}, data_priv, v);
     }
     template <typename T>
     HM_ALWAYS_INLINE bool try_write(u8 seg, u32 ea, T v) {
         const Segment& sg = s.seg[seg];
-        return u64{ea} + sizeof(T) <= sg.write_end && mmu.try_write<T>(sg.base + ea, v, data_priv);
+        return u64{ea} + sizeof(T) <= sg.write_end && mmu.try_write<T>(LinearAddr{sg.base + ea}, v, data_priv);
     }
     template <typename T>
     HM_ALWAYS_INLINE T read(u8 seg, u32 ea) {

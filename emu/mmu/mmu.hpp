@@ -208,11 +208,13 @@ public:
     // i.e. exactly when read<T>/write<T> of an access inside that page would be a
     // front hit. The caller does those accesses on the host page itself and counts
     // them with count_front_hits, so the statistics are the element path's.
-    HM_ALWAYS_INLINE u8* front_read_page(u32 lin, Priv p) const {
+    HM_ALWAYS_INLINE u8* front_read_page(LinearAddr at, Priv p) const {
+        const u32 lin = at.value;
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         return e.read_tag == (lin & ~0xFFFu) ? e.host : nullptr;
     }
-    HM_ALWAYS_INLINE u8* front_write_page(u32 lin, Priv p) const {
+    HM_ALWAYS_INLINE u8* front_write_page(LinearAddr at, Priv p) const {
+        const u32 lin = at.value;
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         return e.write_tag == (lin & ~0xFFFu) ? e.host : nullptr;
     }
@@ -221,7 +223,8 @@ public:
     // nothing counted) where those would take their slow paths. For handlers
     // whose fast path must not contain a call (emu/cpu/ops/mov.cpp).
     template <typename T>
-    HM_ALWAYS_INLINE bool try_read(u32 lin, Priv p, T& v) {
+    HM_ALWAYS_INLINE bool try_read(LinearAddr at, Priv p, T& v) {
+        const u32 lin = at.value;
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         if (!(e.read_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= kPageSize - sizeof(T))) return false;
         ++fast_hits_;
@@ -229,7 +232,8 @@ public:
         return true;
     }
     template <typename T>
-    HM_ALWAYS_INLINE bool try_write(u32 lin, T v, Priv p) {
+    HM_ALWAYS_INLINE bool try_write(LinearAddr at, T v, Priv p) {
+        const u32 lin = at.value;
         const FastTlbEntry& e = fast_[static_cast<unsigned>(p)][(lin >> 12) & (kFastEntries - 1)];
         if (!(e.write_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= kPageSize - sizeof(T))) return false;
         ++fast_hits_;

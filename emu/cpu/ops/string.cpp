@@ -117,7 +117,7 @@ u32 bulk_run(Core& c, const Insn* i, u32 limit) {
     const u32 dst_lin = es.base + di;
     u32 n = std::min(limit, fit(di, es.write_end, dst_lin));
     if (n == 0) return 0;
-    u8* const dst_page = c.mmu.front_write_page(dst_lin, c.data_priv);
+    u8* const dst_page = c.mmu.front_write_page(LinearAddr{dst_lin}, c.data_priv);
     if (dst_page == nullptr) return 0;
     u8* dst = dst_page + (dst_lin & 0xFFF);
     if constexpr (K == Str::Movs) {
@@ -126,7 +126,7 @@ u32 bulk_run(Core& c, const Insn* i, u32 limit) {
         const u32 src_lin = ss.base + si;
         n = std::min(n, fit(si, ss.read_end, src_lin));
         if (n == 0) return 0;
-        const u8* const src_page = c.mmu.front_read_page(src_lin, c.data_priv);
+        const u8* const src_page = c.mmu.front_read_page(LinearAddr{src_lin}, c.data_priv);
         if (src_page == nullptr) return 0;
         const u8* src = src_page + (src_lin & 0xFFF);
         const std::size_t bytes = std::size_t{n} * size;

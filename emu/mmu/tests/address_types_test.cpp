@@ -59,6 +59,13 @@ template <class A> constexpr bool mmu_invlpg = requires(Mmu& m, A a) { m.invlpg(
 template <class A> constexpr bool mmu_probe_tlb = requires(const Mmu& m, A a) { m.probe_tlb(a); };
 template <class A> constexpr bool walker = requires(const PagingState& s, A a, Bus& b) { walk_page_tables(s, a, Access::Read, Priv::User, b); };
 template <class A> constexpr bool mmu_protects = requires(Mmu& m, A a) { m.protect_code_page(a); };
+// The call-free front-hit halves (operands of MOV/ALU) and bulk REP's page lookups.
+template <class A> constexpr bool mmu_try_reads = requires(Mmu& m, A a, u32& v) { m.template try_read<u32>(a, Priv::User, v); };
+template <class A> constexpr bool mmu_try_writes = requires(Mmu& m, A a) { m.template try_write<u32>(a, 0u, Priv::User); };
+template <class A> constexpr bool mmu_front_pages = requires(const Mmu& m, A a) {
+    m.front_read_page(a, Priv::User);
+    m.front_write_page(a, Priv::User);
+};
 template <template <class> class Ok>
 constexpr bool linear_only() {
     return Ok<LinearAddr>::value && !Ok<PhysAddr>::value && !Ok<u32>::value && !Ok<u64>::value && !Ok<int>::value;
@@ -73,9 +80,13 @@ template <class A> struct MmuInvlpg : std::bool_constant<mmu_invlpg<A>> {};
 template <class A> struct MmuProbeTlb : std::bool_constant<mmu_probe_tlb<A>> {};
 template <class A> struct Walker : std::bool_constant<walker<A>> {};
 template <class A> struct MmuProtects : std::bool_constant<mmu_protects<A>> {};
+template <class A> struct MmuTryReads : std::bool_constant<mmu_try_reads<A>> {};
+template <class A> struct MmuTryWrites : std::bool_constant<mmu_try_writes<A>> {};
+template <class A> struct MmuFrontPages : std::bool_constant<mmu_front_pages<A>> {};
 static_assert(linear_only<MmuReads>() && linear_only<MmuWrites>() && linear_only<MmuRmw>());
 static_assert(linear_only<MmuFetches>() && linear_only<MmuWalks>() && linear_only<MmuProbes>() && linear_only<MmuInvlpg>());
 static_assert(linear_only<MmuProbeTlb>() && linear_only<Walker>() && phys_only<MmuProtects>());
+static_assert(linear_only<MmuTryReads>() && linear_only<MmuTryWrites>() && linear_only<MmuFrontPages>());
 static_assert(std::is_same_v<CodeWriteHook, void (*)(void*, PhysAddr, unsigned)>);
 static_assert(std::is_same_v<decltype(std::declval<Mmu&>().translate_code(LinearAddr{}, Priv::User).phys), PhysAddr>);
 static_assert(std::is_same_v<decltype(std::declval<const Mmu&>().probe(LinearAddr{}, Access::Read, Priv::User)),

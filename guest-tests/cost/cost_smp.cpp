@@ -21,8 +21,9 @@
 // of one of hm386's rounds (align_to_round): the figures then depend much less
 // on how many cycles the boot took (docs/highmem-costs.md has the counts).
 //
-// Threads stay on the BSP (docs/kernel.md, "SMP"), so "every CPU at once" is
-// on_each_cpu(): the BSP posts a call-function IPI to each AP and runs the
+// Threads may run on every CPU (docs/kernel.md, "SMP"), but one per CPU would
+// start whenever the scheduler picks it and could be preempted by a tick, so
+// "every CPU at once" is on_each_cpu(): the BSP posts a call-function IPI to each AP and runs the
 // same loop itself, all with interrupts off. The loops run in IPI context,
 // where kmap()'s might_sleep() and kunmap()'s in_interrupt() check forbid the
 // wrappers: the kmap loop calls their pkmap path, kmap_high/kunmap_high, on a

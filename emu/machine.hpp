@@ -67,6 +67,10 @@
 
 namespace hm {
 
+namespace snap {
+struct SnapshotPayload;  // snapshot/snapshot_file.hpp
+}
+
 enum class CoherenceChecker : u8 { Off, On };
 
 constexpr unsigned kMaxCpus = 8;
@@ -226,6 +230,10 @@ public:
     // A failed load can leave the machine half-restored: it must not run then.
     std::vector<u8> save_snapshot(const SnapshotIdentity& identity);
     void load_snapshot(std::span<const u8> file, u64 expected_image_hash);
+    // The same from a payload snap::decode_snapshot_file already checked and
+    // inflated (the fuzz targets restore one start state thousands of times a
+    // second and keep it inflated): every check after the container's.
+    void load_snapshot_payload(const snap::SnapshotPayload& payload, u64 expected_image_hash);
 
     // CPU 0 (the BSP); the indexed forms for -smp N.
     Cpu& cpu() { return cpu_; }

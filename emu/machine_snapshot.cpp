@@ -93,7 +93,10 @@ std::vector<u8> Machine::save_snapshot(const SnapshotIdentity& identity) {
 }
 
 void Machine::load_snapshot(std::span<const u8> file, u64 expected_image_hash) {
-    const snap::SnapshotPayload p = snap::decode_snapshot_file(file);
+    load_snapshot_payload(snap::decode_snapshot_file(file), expected_image_hash);
+}
+
+void Machine::load_snapshot_payload(const snap::SnapshotPayload& p, u64 expected_image_hash) {
     snap::LayoutVisitor layout;
     visit_state(layout);
     if (p.fingerprint != layout.digest()) {

@@ -120,6 +120,7 @@ private:
     Handler exit_;
     std::unique_ptr<u8[]> arena_;
     u64 used_ = 0;
+    u64 blocks_since_flush_ = 0;  // blocks in the arena (flush_all's choice of how to clear)
     std::unique_ptr<Block*[]> buckets_;
     std::unordered_map<u64, PageInfo> pages_;
     BlockCacheStats stats_;

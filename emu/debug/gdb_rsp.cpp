@@ -29,6 +29,8 @@ void RspConnection::close() {
     if (fd_ >= 0) ::close(fd_);
     if (listen_fd_ >= 0) ::close(listen_fd_);
     fd_ = listen_fd_ = -1;
+    pending_.clear();  // what the old connection sent is not the next one's
+    ahead_.clear();
 }
 
 u16 RspConnection::listen(u16 port) {
@@ -91,10 +93,20 @@ bool RspConnection::read_byte(u8& b) {
         pending_.erase(pending_.begin());
         return true;
     }
+    if (!ahead_.empty()) {
+        b = ahead_.front();
+        ahead_.pop_front();
+        return true;
+    }
     for (;;) {
         wait_readable(fd_);
-        const ssize_t n = ::recv(fd_, &b, 1, 0);
-        if (n == 1) return true;
+        u8 buf[4096];
+        const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+        if (n > 0) {
+            b = buf[0];
+            ahead_.insert(ahead_.end(), buf + 1, buf + n);
+            return true;
+        }
         if (n < 0 && errno == EINTR) continue;
         return false;
     }
@@ -173,7 +185,15 @@ bool RspConnection::poll_interrupt(bool& hung_up) {
     hung_up = false;
     u8 buf[64];
     for (;;) {
-        const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+        // What a read took ahead comes first, as if still in the socket.
+        ssize_t n;
+        if (!ahead_.empty()) {
+            n = static_cast<ssize_t>(std::min<size_t>(ahead_.size(), sizeof buf));
+            std::copy_n(ahead_.begin(), n, buf);
+            ahead_.erase(ahead_.begin(), ahead_.begin() + n);
+        } else {
+            n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+        }
         if (n == 0) {
             hung_up = true;
             return false;

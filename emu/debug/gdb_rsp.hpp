@@ -4,6 +4,7 @@
 // What the packets mean is gdb_server.cpp's business.
 #pragma once
 #include <chrono>
+#include <deque>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -58,6 +59,10 @@ private:
     int fd_ = -1;
     bool no_ack_ = false;
     std::vector<u8> pending_;  // bytes read ahead by poll_interrupt
+    // Bytes a read took from the socket beyond the one it wanted: one recv per
+    // read, not per byte. They count as still in the socket (poll_interrupt
+    // looks at them first), so reading ahead changes no meaning.
+    std::deque<u8> ahead_;
     std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 

@@ -216,14 +216,32 @@ void Bus::read_bytes(PhysAddr at, u8* dst, u64 len) {
     for (u64 i = 0; i < len; ++i) dst[i] = read_byte(pa + i);
 }
 
-void Bus::write_bytes(PhysAddr at, const u8* src, u64 len) {
-    const u64 pa = at.value;
-    for (u64 i = 0; i < len; ++i) write_byte(pa + i, src[i], false);
+bool Bus::region_overlaps(u64 pa, u64 len) const {
+    for (const Region& r : regions_) {
+        if (pa < r.base + r.size && r.base < pa + len) return true;
+    }
+    return false;
 }
 
-void Bus::load_bytes(PhysAddr at, const u8* src, u64 len) {
-    const u64 pa = at.value;
-    for (u64 i = 0; i < len; ++i) write_byte(pa + i, src[i], true);
+void Bus::copy_in(u64 pa, const u8* src, u64 len, bool allow_rom) {
+    // Page by page: a piece of a page that no region touches is RAM (one copy)
+    // or open bus; any other piece goes byte by byte with each region's meaning.
+    // A loader's megabytes of zeroed bss cost one copy a page, not a lookup a byte.
+    while (len) {
+        const u64 n = std::min<u64>(len, kPageSize - (pa & 0xFFF));
+        u8* h = region_overlaps(pa, n) ? nullptr : ram_.host(PhysAddr{pa});
+        if (h && ram_.host(PhysAddr{pa + n - 1}) != h + (n - 1)) h = nullptr;  // RAM ends inside the piece
+        if (h) {
+            std::memcpy(h, src, n);
+        } else {
+            for (u64 i = 0; i < n; ++i) write_byte(pa + i, src[i], allow_rom);
+        }
+        pa += n, src += n, len -= n;
+    }
 }
+
+void Bus::write_bytes(PhysAddr at, const u8* src, u64 len) { copy_in(at.value, src, len, false); }
+
+void Bus::load_bytes(PhysAddr at, const u8* src, u64 len) { copy_in(at.value, src, len, true); }
 
 }  // namespace hm

@@ -100,6 +100,8 @@ private:
     const Region* region_at(u64 pa) const;
     u8 read_byte(u64 pa);
     void write_byte(u64 pa, u8 v, bool allow_rom);
+    bool region_overlaps(u64 pa, u64 len) const;
+    void copy_in(u64 pa, const u8* src, u64 len, bool allow_rom);
     void add_region(Region r);
     void update_free_span();
 

@@ -187,3 +187,29 @@ TEST_CASE("Snapshot payload: a well-packed but impossible state is refused", "[m
                           Catch::Contains("section tag"));
     }
 }
+
+TEST_CASE("Snapshot payload: an inflated payload loads like its file, with the same checks", "[machine][snapshot]") {
+    auto a = make_machine(kBusy);
+    run_to(*a, 4321);
+    const std::vector<u8> file = a->save_snapshot({kImage, ""});
+    const u64 h = a->state_hash();
+    snap::SnapshotPayload p = snap::decode_snapshot_file(file);
+    auto b = make_machine(kBusy);
+    SECTION("restores the state, again and again") {
+        for (int i = 0; i < 3; ++i) {
+            run_to(*b, b->cpu_state().cycles + 5000);
+            REQUIRE(b->state_hash() != h);
+            b->load_snapshot_payload(p, kImage);
+            CHECK(b->state_hash() == h);
+        }
+    }
+    SECTION("another layout fingerprint") {
+        p.fingerprint ^= 1;
+        CHECK_THROWS_WITH(b->load_snapshot_payload(p, kImage), Catch::Contains("state layout"));
+    }
+    SECTION("another image") { CHECK_THROWS_WITH(b->load_snapshot_payload(p, kImage + 1), Catch::Contains("another image")); }
+    SECTION("a payload cut short") {
+        p.bytes.resize(p.bytes.size() - 5);
+        CHECK_THROWS_WITH(b->load_snapshot_payload(p, kImage), Catch::Contains("truncated"));
+    }
+}

@@ -1,27 +1,29 @@
 // Input filters shared by the debugger-facing targets.
 #pragma once
 #include <cstddef>
+#include <sstream>
 #include <string>
 
 namespace hm::fuzz {
 
 // True when a command script names a command that reads or writes host files
 // (sym-file, savevm, loadvm): a fuzzer must not steer file names on the host.
-// Such inputs are skipped. (Bracket nesting is no longer filtered: the
-// evaluator bounds it, and the fuzzers now check that bound.)
+// Such inputs are skipped. Each line is split as CommandInterpreter::execute
+// splits it (text after '#' dropped, words separated by any white space,
+// "NAME/..." read as NAME): a filter that split on spaces and tabs only let
+// "savevm\vFILE" through, and a run wrote snapshots named by the fuzzer into
+// its working folder. (Bracket nesting is no longer filtered: the evaluator
+// bounds it, and the fuzzers now check that bound.)
 inline bool touches_host_files(const std::string& script) {
-    size_t pos = 0;
-    while (pos <= script.size()) {
-        size_t nl = script.find('\n', pos);
-        if (nl == std::string::npos) nl = script.size();
-        const size_t b = script.find_first_not_of(" \t", pos);
-        if (b != std::string::npos && b < nl) {
-            size_t e = script.find_first_of(" \t\n", b);
-            if (e == std::string::npos || e > nl) e = nl;
-            const std::string w = script.substr(b, e - b);
-            if (w == "sym-file" || w == "symbol-file" || w == "savevm" || w == "loadvm") return true;
-        }
-        pos = nl + 1;
+    std::istringstream lines(script);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+        std::istringstream words(line);
+        std::string w;
+        if (!(words >> w)) continue;
+        if (size_t slash = w.find('/'); slash != std::string::npos && slash > 0) w.resize(slash);
+        if (w == "sym-file" || w == "symbol-file" || w == "savevm" || w == "loadvm") return true;
     }
     return false;
 }

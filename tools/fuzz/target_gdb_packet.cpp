@@ -36,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ::shutdown(sv[1], SHUT_WR);
     ::fcntl(sv[0], F_SETFL, ::fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 
-    hm::fuzz::FuzzMachine& fm = hm::fuzz::FuzzMachine::start((data[0] & 1) != 0);
-    hm::dbg::GdbServer server(*fm.dbg);
+    hm::fuzz::FuzzInput in((data[0] & 1) != 0);
+    hm::dbg::GdbServer server(in.debugger());
     server.attach(sv[0], (data[0] & 2) != 0);  // the server owns sv[0] now
     (void)server.serve();
     ::close(sv[1]);

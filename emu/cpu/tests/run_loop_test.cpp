@@ -269,3 +269,38 @@ TEST_CASE("Debugger breakpoints stop before the instruction and resume past it",
     CHECK(f.run(100) == StopReason::CycleLimit);
     CHECK(f.r(reg::EAX) > 5);
 }
+
+// flush_all empties a cache of a few blocks by clearing only their hash
+// buckets, and a large one by sweeping every bucket (block_cache.cpp): after
+// either, no block decoded before is found again.
+TEST_CASE("A flush of the decode cache forgets every block, few or thousands", "[cpu][smc]") {
+    CpuFixture f;
+    const unsigned blocks = GENERATE(1u, 40u, 5000u);
+    // `blocks` blocks of  inc eax ; jmp $+2  (the jump ends each block), then HLT.
+    Bytes code;
+    for (unsigned i = 0; i < blocks; ++i) code.insert(code.end(), {0x40, 0xEB, 0x00});
+    code.push_back(0xF4);
+    f.flat32(0x100000, code);
+    f.run_to_hlt();
+    REQUIRE(f.r(reg::EAX) == blocks);
+    REQUIRE(f.cpu.stats().blocks_built >= blocks);
+
+    // The host rewrites the first and the last block behind the cache's back
+    // (no invalidation): inc eax becomes inc ecx. The cache still runs the old code...
+    const u8 inc_ecx = 0x41;
+    f.bus.write_bytes(PhysAddr{0x100000}, &inc_ecx, 1);
+    f.bus.write_bytes(PhysAddr{0x100000 + 3 * (blocks - 1)}, &inc_ecx, 1);
+    auto rerun = [&] {
+        f.r(reg::EAX) = f.r(reg::ECX) = 0;
+        f.st.eip = 0x100000;
+        f.st.halted = false;
+        f.run_to_hlt();
+    };
+    rerun();
+    REQUIRE(f.r(reg::EAX) == blocks);
+    // ...until the cache is flushed (restoring the latches does, as a snapshot load).
+    f.cpu.restore_latches(f.cpu.latches());
+    rerun();
+    CHECK(f.r(reg::ECX) == (blocks == 1 ? 1u : 2u));
+    CHECK(f.r(reg::EAX) == blocks - f.r(reg::ECX));
+}

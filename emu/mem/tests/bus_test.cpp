@@ -148,3 +148,50 @@ TEST_CASE("Regions attached or detached inside RAM take effect at once", "[bus]"
     CHECK(dev.last_offset == 4);
     CHECK(bus.read(PhysAddr{0x200010}, 4) == 0xCAFEF00D);
 }
+
+// write_bytes and load_bytes copy whole pages of RAM at once (bus.cpp): every
+// byte must still land where a byte-by-byte copy puts it, with each region's
+// meaning, across page and region boundaries and the end of RAM.
+TEST_CASE("Bulk copies keep every region's meaning across pages", "[bus]") {
+    PhysicalMemory ram(4 * kMiB);
+    Bus bus(ram);
+    std::vector<u8> rom(kPageSize, 0x90);
+    bus.attach_rom(PhysAddr{0xF0000}, rom, "bios");
+    Registers regs;
+    bus.attach_mmio(PhysAddr{0x201000}, kPageSize, regs, "mmio in RAM");
+    std::vector<u8> src(3 * kPageSize + 100);
+    for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<u8>(i * 7 + 1);
+
+    SECTION("RAM across pages") {
+        bus.write_bytes(PhysAddr{0x10FF0}, src.data(), src.size());
+        for (size_t i = 0; i < src.size(); ++i) REQUIRE(bus.read(PhysAddr{0x10FF0 + i}, 1) == src[i]);
+        CHECK(bus.read(PhysAddr{0x10FEF}, 1) == 0);
+        CHECK(bus.read(PhysAddr{0x10FF0 + src.size()}, 1) == 0);
+    }
+    SECTION("into an MMIO page between RAM pages: the device sees each byte") {
+        bus.write_bytes(PhysAddr{0x200F00}, src.data(), 0x100 + kPageSize + 0x10);
+        CHECK(bus.read(PhysAddr{0x200F00}, 1) == src[0]);
+        CHECK(regs.last_offset == kPageSize - 1);  // the last byte the device got
+        CHECK(regs.last_value == src[0x100 + kPageSize - 1]);
+        CHECK(regs.last_size == 1);
+        CHECK(bus.stats().mmio_writes == kPageSize);
+        CHECK(bus.read(PhysAddr{0x202000}, 1) == src[0x100 + kPageSize]);
+        CHECK(bus.read(PhysAddr{0x20200F}, 1) == src[0x100 + kPageSize + 0xF]);
+    }
+    SECTION("ROM: dropped by write_bytes, written by load_bytes") {
+        bus.write_bytes(PhysAddr{0xEFF00}, src.data(), 0x200);
+        CHECK(bus.read(PhysAddr{0xEFF00}, 1) == 0xFF);  // the legacy hole: open bus
+        CHECK(bus.read(PhysAddr{0xF0000}, 1) == 0x90);
+        CHECK(bus.stats().rom_writes_ignored == 0x100);
+        bus.load_bytes(PhysAddr{0xEFF00}, src.data(), 0x200);
+        CHECK(bus.read(PhysAddr{0xF0000}, 1) == src[0x100]);
+        CHECK(bus.read(PhysAddr{0xF00FF}, 1) == src[0x1FF]);
+        CHECK(bus.read(PhysAddr{0xF0100}, 1) == 0x90);
+    }
+    SECTION("past the end of RAM: open bus") {
+        bus.write_bytes(PhysAddr{4 * kMiB - 16}, src.data(), 32);
+        CHECK(bus.read(PhysAddr{4 * kMiB - 16}, 1) == src[0]);
+        CHECK(bus.read(PhysAddr{4 * kMiB - 1}, 1) == src[15]);
+        CHECK(bus.stats().open_bus_writes == 16);
+    }
+}

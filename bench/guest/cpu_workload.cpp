@@ -14,26 +14,16 @@
 // and writes one word in each 4 KiB page of it, so the host commits M MiB of
 // guest RAM (bench/memory-footprint.sh).
 #include "baremetal.hpp"
+#include "identity_paging.hpp"
 
 namespace {
 
-constexpr uint32_t kMappedBytes = 64u << 20;
-constexpr uint32_t kPages = kMappedBytes / 4096;
+using bench::enable_paging;
+using bench::kMappedBytes;
+using bench::kPages;
+using bench::page_directory;
+using bench::page_tables;
 
-alignas(4096) uint32_t page_directory[1024];
-alignas(4096) uint32_t page_tables[kPages];  // kPages / 1024 tables, contiguous
-
-void enable_paging() {
-    for (uint32_t i = 0; i < kPages; ++i) page_tables[i] = (i << 12) | 0x3;  // present, writable
-    for (uint32_t t = 0; t < kPages / 1024; ++t) {
-        page_directory[t] = reinterpret_cast<uint32_t>(&page_tables[t * 1024]) | 0x3;
-    }
-    asm volatile("mov %0, %%cr3" ::"r"(page_directory) : "memory");
-    uint32_t cr0;
-    asm volatile("mov %%cr0, %0" : "=r"(cr0));
-    cr0 |= 0x80000000u;
-    asm volatile("mov %0, %%cr0" ::"r"(cr0) : "memory");
-}
 
 uint32_t rng_state = 12345;
 uint32_t next_random() {

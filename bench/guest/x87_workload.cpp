@@ -7,23 +7,15 @@
 // same source built for the host (its x87 doing the work) prints the same
 // checksum (0xf494ccb9 for iters=400). Command line: "iters=N" (default 20).
 #include "baremetal.hpp"
+#include "identity_paging.hpp"
 
 namespace {
 
-// Paging on, as in cpu_workload.cpp (bench_cpu reports it): the first 64 MiB identity-mapped with 4 KiB pages.
-constexpr uint32_t kPages = (64u << 20) / 4096;
-alignas(4096) uint32_t page_directory[1024];
-alignas(4096) uint32_t page_tables[kPages];
+using bench::enable_paging;
+using bench::kPages;
+using bench::page_directory;
+using bench::page_tables;
 
-void enable_paging() {
-    for (uint32_t i = 0; i < kPages; ++i) page_tables[i] = (i << 12) | 0x3;
-    for (uint32_t t = 0; t < kPages / 1024; ++t) page_directory[t] = reinterpret_cast<uint32_t>(&page_tables[t * 1024]) | 0x3;
-    asm volatile("mov %0, %%cr3" ::"r"(page_directory) : "memory");
-    uint32_t cr0;
-    asm volatile("mov %%cr0, %0" : "=r"(cr0));
-    cr0 |= 0x80000000u;
-    asm volatile("mov %0, %%cr0" ::"r"(cr0) : "memory");
-}
 
 int32_t va[1024], vb[1024];
 

@@ -62,6 +62,11 @@ public:
     // The session-wide cycle limit (--max-cycles): 0 = none.
     void set_cycle_limit(u64 max_cycles) { cycle_limit_ = max_cycles; }
     const StopInfo& last_stop() const { return last_stop_; }
+    // Whether the session may read and write host files (savevm, loadvm,
+    // sym-file), on by default. Off, each of those throws DebugError whichever
+    // way it was reached (a command, an alias, a `display`, gdb's `monitor`):
+    // the fuzz targets turn it off so that no input can name a host file.
+    void set_host_files(bool allowed) { host_files_ = allowed; }
 
     // ------------------------------------------------------------ breakpoints
     // Each add returns the new id (ids are shared by breakpoints, watchpoints and
@@ -273,6 +278,9 @@ private:
     std::optional<EventHit> event_hit_;
     std::atomic<bool> interrupted_{false};
     u64 cycle_limit_ = 0;
+    bool host_files_ = true;
+    // Throws DebugError unless host files are allowed (set_host_files).
+    void require_host_files(const char* what) const;
     StopInfo last_stop_;
 
     unsigned cpu_ = 0;      // select_cpu

@@ -5,7 +5,12 @@
 
 namespace hm::dbg {
 
+void Debugger::require_host_files(const char* what) const {
+    if (!host_files_) throw DebugError(std::string(what) + ": host files are off in this session");
+}
+
 u64 Debugger::save_snapshot(const std::string& path) {
+    require_host_files("savevm");
     try {
         const std::vector<u8> file = m_.save_snapshot(identity_);
         snap::write_file_bytes(path, file);
@@ -16,6 +21,7 @@ u64 Debugger::save_snapshot(const std::string& path) {
 }
 
 void Debugger::load_snapshot(const std::string& path) {
+    require_host_files("loadvm");
     std::vector<u8> file;
     try {
         file = snap::read_file_bytes(path);

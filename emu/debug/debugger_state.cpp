@@ -273,6 +273,7 @@ std::vector<u8> Debugger::read_tracked(const Tracked& t) const {
 // ---------------------------------------------------------------- symbols
 
 void Debugger::load_symbols(const std::string& elf_path) {
+    require_host_files("sym-file");
     SymbolTable t;
     t.load(elf_path);
     symbols_ = std::move(t);

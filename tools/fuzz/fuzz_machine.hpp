@@ -174,6 +174,9 @@ public:
     explicit FuzzInput(bool paging, u64 cycle_limit = kSessionCycles) : paging_(paging), fm_(FuzzMachine::get(paging)) {
         fm_.dbg = std::make_unique<dbg::Debugger>(*fm_.machine);
         fm_.dbg->set_cycle_limit(cycle_limit);
+        // No input may read or write a host file (savevm, loadvm, sym-file):
+        // the debugger refuses them itself, whichever way a command reaches it.
+        fm_.dbg->set_host_files(false);
     }
     ~FuzzInput() { FuzzMachine::restore(paging_); }
     FuzzInput(const FuzzInput&) = delete;

@@ -78,6 +78,18 @@ Machine::Machine(const MachineConfig& config)
         }
     }
     cpu_halted_cycles_.assign(cores_.size(), 0);
+    // One CPU: an instruction that arms a device event earlier than the deadline
+    // its run() was given (the PIT or the LAPIC timer programmed for a short
+    // count) ends that run when the event is due, so the event fires at its own
+    // cycle whatever the slice, and a stop for an observer (a state hash, a
+    // step) changes nothing. -smp N keeps its rounds: an event armed during a
+    // round fires when the round ends (docs/devices.md, "SMP").
+    if (cores_.size() == 1) {
+        events_.on_earlier([](void* m, u64 when) {
+            Machine& self = *static_cast<Machine*>(m);
+            if (self.in_cpu_run_) self.cpu_.lower_deadline(when);
+        }, this);
+    }
     pending_init_.assign(cores_.size(), 0);
     wire();
 }

@@ -81,6 +81,15 @@ struct Core {
     // counter to this value: the device deadline, lowered to 0 by whatever makes
     // an interrupt or stop pending mid-block (set_intr, refresh_pending, ...).
     u64 block_stop = ~u64{0};
+    // The deadline of the run() in progress: the machine's next device event
+    // when run() began, lowered by lower_deadline() when an instruction arms an
+    // earlier one (a port or MMIO write programming a timer), so that event too
+    // fires at the first boundary that reaches it, not at the end of the slice.
+    u64 run_deadline = ~u64{0};
+    void lower_deadline(u64 when) {
+        if (when < run_deadline) run_deadline = when;
+        if (when < block_stop) block_stop = when;
+    }
     // -smp N: the machine's synchronized-TSC floor (Machine::tsc_floor_, saved in
     // snapshots); nullptr with one CPU.
     u64* tsc_floor = nullptr;
@@ -240,7 +249,7 @@ struct Core {
     void apply_model(CpuModel m);
 
 private:
-    StopReason run_inner(u64 deadline);
+    StopReason run_inner();
     enum class Pending : u8 { Proceed, Stepped, Halted, Stop, Breakpoint };
     // Debugger breakpoints (debug_breakpoints.cpp): one at the instruction at lin,
     // or anywhere in block b entered at lin.

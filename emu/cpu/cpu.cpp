@@ -82,6 +82,7 @@ StopReason Cpu::run(u64 cycle_deadline) {
 }
 
 void Cpu::request_stop() { core_->request_stop(); }
+void Cpu::lower_deadline(u64 when) { core_->lower_deadline(when); }
 
 CpuLatches Cpu::latches() const {
     const cpu::Core& c = *core_;

@@ -107,6 +107,10 @@ public:
     // Runs until cycles >= deadline (checked at block boundaries), HLT, shutdown
     // or a stop request.
     StopReason run(u64 cycle_deadline);
+    // From a device during run() (through the machine): an event now due at
+    // cycle `when`, earlier than run()'s deadline, ends the run at the first
+    // instruction boundary whose cycle count reaches it, even mid-block.
+    void lower_deadline(u64 when);
     // From a device callback or the debugger: takes effect at the next
     // instruction boundary (IN/OUT end their block, so right after them).
     void request_stop();

@@ -106,9 +106,10 @@ void Core::fix_counts_after_fault() {
 
 StopReason Core::run(u64 deadline) {
     if (shutdown) return StopReason::Shutdown;
+    run_deadline = deadline;  // once: a fault below must not undo lower_deadline()
     for (;;) {
         try {
-            return run_inner(deadline);
+            return run_inner();
         } catch (const GuestFault& f) {
             fix_counts_after_fault();
             deliver_exception(f, ImageRf::Fault);
@@ -169,7 +170,7 @@ Core::Pending Core::service_pending() {
     return Pending::Proceed;
 }
 
-StopReason Core::run_inner(u64 deadline) {
+StopReason Core::run_inner() {
     Block* prev = nullptr;  // the block just run, if its successor may reuse the page translation
     u32 page_lin = 0;       // linear page of the last fetch translation
     u64 page_phys = 0;      // ... its physical page
@@ -177,8 +178,8 @@ StopReason Core::run_inner(u64 deadline) {
     for (;;) {
         // The deadline first: at the boundary that reaches it nothing more runs,
         // not even a pending single step, whichever way the boundary was reached.
-        if (HM_UNLIKELY(s.cycles >= deadline || s.instructions >= insn_stop)) return StopReason::CycleLimit;
-        block_stop = deadline;
+        if (HM_UNLIKELY(s.cycles >= run_deadline || s.instructions >= insn_stop)) return StopReason::CycleLimit;
+        block_stop = run_deadline;
         if (HM_UNLIKELY(pending.load(std::memory_order_relaxed) != 0)) {
             switch (service_pending()) {
                 case Pending::Proceed: break;  // nothing done: prev's page translation still holds
@@ -190,7 +191,7 @@ StopReason Core::run_inner(u64 deadline) {
                 case Pending::Stop: return StopReason::StopRequested;
                 case Pending::Breakpoint: return StopReason::Breakpoint;
             }
-            block_stop = deadline;  // servicing may have lowered it
+            block_stop = run_deadline;  // servicing may have lowered it
         }
 
         const Segment& cs = s.seg[sreg::CS];

@@ -123,6 +123,17 @@ void Debugger::interrupt() {
 }
 
 StopInfo Debugger::resume(Mode mode, u64 count, u64 budget_cycles) {
+    if (!last_stop_.can_continue()) {
+        // The guest's end (exit, triple fault, hang) is final: nothing runs and
+        // the same end is reported again. Running on would execute what follows
+        // the exit port write (a guest's HLT loop), so an observer that
+        // continued twice would see a different machine than a plain run.
+        // loadvm and the reverse commands give a state that runs again.
+        StopInfo s = last_stop_;
+        s.instructions = 0;
+        s.cycles = 0;
+        return s;
+    }
     take_checkpoint_if_due();
     before_resume();
     // Run control counts the selected CPU (CPU 0 with one CPU).

@@ -23,6 +23,20 @@ struct TinyMachine {
         m->cpu().enter_multiboot_state(0x100000, 0, 0);
     }
     RunResult run(u64 max_cycles = 0) { return m->run(RunLimits{max_cycles, 10.0}); }
+    // Every IDT vector -> 0x08:0x100100, an interrupt gate to `handler`, with the
+    // GDT the gate's selector needs: null, flat code 0x08, flat data 0x10.
+    void install_handler(const std::vector<u8>& handler) {
+        constexpr u32 kIdt = 0x180000, kHandler = 0x100100, kGdt = 0x181000;
+        m->bus().load_bytes(PhysAddr{kHandler}, handler.data(), handler.size());
+        for (u32 v = 0; v < 256; ++v) {
+            const u64 gate = (kHandler & 0xFFFF) | (u64{0x08} << 16) | (u64{0x8E} << 40) | (u64{kHandler >> 16} << 48);
+            m->bus().load_bytes(PhysAddr{kIdt + v * 8}, reinterpret_cast<const u8*>(&gate), 8);
+        }
+        m->cpu_state().idtr = {kIdt, 256 * 8 - 1};
+        const u64 gdt[3] = {0, 0x00CF9A000000FFFFull, 0x00CF92000000FFFFull};
+        m->bus().load_bytes(PhysAddr{kGdt}, reinterpret_cast<const u8*>(gdt), sizeof gdt);
+        m->cpu_state().gdtr = {kGdt, sizeof gdt - 1};
+    }
 };
 }  // namespace
 
@@ -77,20 +91,7 @@ TEST_CASE("A halted CPU skips to the next timer event instead of spinning", "[ma
                    0xB0, 0x30, 0xE6, 0x43,             // PIT ch0 mode 0, LSB/MSB
                    0xB0, 0x00, 0xE6, 0x40, 0xE6, 0x40, // count 65536
                    0xFB, 0xF4, 0xEB, 0xFD});           // sti; hlt; jmp back
-    // Every IDT vector -> 0x08:0x100100, an interrupt gate to cli; hlt.
-    constexpr u32 kIdt = 0x180000, kHandler = 0x100100;
-    const u8 handler[] = {0xFA, 0xF4};
-    t.m->bus().load_bytes(PhysAddr{kHandler}, handler, sizeof handler);
-    for (u32 v = 0; v < 256; ++v) {
-        const u64 gate = (kHandler & 0xFFFF) | (u64{0x08} << 16) | (u64{0x8E} << 40) | (u64{kHandler >> 16} << 48);
-        t.m->bus().load_bytes(PhysAddr{kIdt + v * 8}, reinterpret_cast<const u8*>(&gate), 8);
-    }
-    t.m->cpu_state().idtr = {kIdt, 256 * 8 - 1};
-    // The GDT the gate's selector needs: null, flat code 0x08, flat data 0x10.
-    constexpr u32 kGdt = 0x181000;
-    const u64 gdt[3] = {0, 0x00CF9A000000FFFFull, 0x00CF92000000FFFFull};
-    t.m->bus().load_bytes(PhysAddr{kGdt}, reinterpret_cast<const u8*>(gdt), sizeof gdt);
-    t.m->cpu_state().gdtr = {kGdt, sizeof gdt - 1};
+    t.install_handler({0xFA, 0xF4});  // cli; hlt
     RunResult r = t.run();
     CHECK(r.outcome == RunOutcome::Hang);
     CHECK(r.message.find("IF=0") != std::string::npos);  // in the handler: the IRQ did wake the CPU
@@ -102,6 +103,36 @@ TEST_CASE("A halted CPU skips to the next timer event instead of spinning", "[ma
     CHECK(s.halted_cycles > 5'000'000);
     CHECK(s.pit.irq0_edges == 1);
     CHECK(s.instructions < 30);  // the time passed without executing anything
+}
+
+TEST_CASE("A timer the running program arms fires at its own cycle, not at the end of the machine's slice", "[machine]") {
+    // PIT channel 0 in mode 0 with count 100, programmed by the program itself
+    // while the machine's run() is heading for its slice end (1 M cycles at
+    // 100 MHz): the CPU then spins with IF=1. The IRQ must come at the terminal
+    // count, 101 PIT ticks (about 8 465 cycles) after the count's last byte, at
+    // the first instruction boundary that reaches it. Before, the event armed
+    // from inside the run fired when the slice ended (a stop for an observer,
+    // such as a state hash, ended it sooner: observing moved the interrupt).
+    TinyMachine t({0xB0, 0xFE, 0xE6, 0x21,        // mask all but IRQ 0 on the master...
+                   0xB0, 0xFF, 0xE6, 0xA1,        // ...and the whole slave
+                   0xB0, 0x30, 0xE6, 0x43,        // PIT ch0 mode 0, LSB/MSB
+                   0xB0, 0x64, 0xE6, 0x40,        // count 100: LSB ...
+                   0xB0, 0x00, 0xE6, 0x40,        // ... MSB (counting starts at the next tick)
+                   0x0F, 0x31,                    // rdtsc: when the count was written
+                   0x89, 0xC6,                    // mov esi, eax
+                   0xFB, 0x41, 0xEB, 0xFD});      // sti; spin: inc ecx; jmp back
+    t.install_handler({0xFA, 0x0F, 0x31, 0xF4});  // cli; rdtsc; hlt
+    RunResult r = t.run();
+    REQUIRE(r.outcome == RunOutcome::Hang);       // halted in the handler
+    const CpuState& s = t.m->cpu_state();
+    const u64 written = s.r[reg::ESI], taken = s.r[reg::EAX];
+    // 101 ticks of 1.193182 MHz at 100 MHz, from the tick in progress.
+    const double expected = 101.0 * 100e6 / 1'193'181.8;
+    INFO("count written at cycle " << written << ", handler at cycle " << taken);
+    CHECK(taken > written + static_cast<u64>(expected) - 90);
+    CHECK(taken < written + static_cast<u64>(expected) + 90);
+    CHECK(s.r[reg::ECX] > 1000);                // the CPU was running, not halted, meanwhile
+    CHECK(t.m->stats().pit.irq0_edges == 1);
 }
 
 TEST_CASE("A one-shot LAPIC timer that expires during the HLT wakes it, whatever the count", "[machine][lapic]") {

@@ -13,6 +13,7 @@ void EventQueue::schedule(TimerId id, u64 when) {
     timers_.at(id).deadline = when;
     if (when < next_) {
         next_ = when;
+        if (earlier_) earlier_(earlier_context_, when);
     } else {
         recompute_next();
     }

@@ -32,6 +32,13 @@ public:
     u64 deadline(TimerId id) const { return timers_[id].deadline; }
 
     u64 next_deadline() const { return next_; }
+    // Told when schedule() makes a deadline earlier than every other: the
+    // machine passes it on to a CPU running towards a later one (Cpu::lower_deadline).
+    using EarlierHook = void (*)(void* context, u64 when);
+    void on_earlier(EarlierHook hook, void* context) {
+        earlier_ = hook;
+        earlier_context_ = context;
+    }
     // Fires every timer due at or before `now`, earliest first. A handler may
     // re-arm timers; one that keeps re-arming at or before `now` is a device bug
     // and ends the run with std::logic_error instead of spinning forever.
@@ -66,6 +73,8 @@ private:
     std::vector<Timer> timers_;
     u64 next_ = kNever;
     u64 fired_ = 0;
+    EarlierHook earlier_ = nullptr;
+    void* earlier_context_ = nullptr;
 };
 
 }  // namespace hm

@@ -20,7 +20,12 @@
 #   hash-fine   a state hash every EVERY/8 instructions (its lines at multiples of
 #               EVERY must be the plain run's: stopping for a hash is invisible)
 # GUEST-ARGS are `hm386 run` arguments (image, -m, --append, --initrd ...).
+# OBSERVERS_BREAK names the function the debugger and gdb stop in (default
+# printk; a guest without printk names one it calls often), OBSERVERS_WATCH
+# the address watched from there (default $esp-8: the function's own frame).
 set -u
+brk=${OBSERVERS_BREAK:-printk}
+watch=${OBSERVERS_WATCH:-'$esp-8'}
 hm386=$1
 every=$2
 shift 2
@@ -53,16 +58,16 @@ run_mode tlb-check run --tlb-check
 run_mode stats run --stats --stats-json "$tmp/stats.json"
 run_mode all run --trace "$tmp/t3.trace" --tlb-check --stats
 run_mode bp-never debug --script "$(script bp-never 'break 0xfffffff0' 'continue')"
-run_mode bp-hit debug --script "$(script bp-hit 'break printk' 'continue' 'continue' 'delete' 'continue')"
+run_mode bp-hit debug --script "$(script bp-hit "break $brk" 'continue' 'continue' 'delete' 'continue')"
 run_mode step debug --script "$(script step 'step 1000' 'step 2000' 'continue')"
-run_mode watch debug --script "$(script watch 'break printk' 'continue' 'delete' 'watch rw lin $esp-8 4' \
+run_mode watch debug --script "$(script watch "break $brk" 'continue' 'delete' "watch rw lin $watch 4" \
   'continue' 'continue' 'delete' 'continue')"
 HASH_EVERY=$((every / 8)) run_mode hash-fine run
 awk -v e="$every" '/final/ { print; next } { split($2, a, "="); if (a[2] % e == 0) print }' \
   "$tmp/hash-fine.hash" >"$tmp/hash-fine.sub" && mv "$tmp/hash-fine.sub" "$tmp/hash-fine.hash"
 run_mode watch-never debug --script "$(script watch-never 'watch rw phys 0xff000 4' 'continue')"
 
-# gdb: hm386 waits for it on a free port, it stops at printk twice, steps,
+# gdb: hm386 waits for it on a free port, it stops at $brk twice, steps,
 # then detaches and the guest runs on to its end.
 modes="trace trace-io tlb-check stats all bp-never bp-hit step watch watch-never hash-fine"
 # gdb needs the kernel's symbols: the image itself, or $OBSERVERS_SYMBOLS (for a manifest).
@@ -80,12 +85,12 @@ elif command -v gdb >/dev/null; then
     sleep 0.1
   done
   if [[ -n $port ]]; then
-    timeout 120 gdb -batch -nx -ex "target remote :$port" -ex 'b *printk' -ex 'c' -ex 'c' -ex 'stepi' \
+    timeout 120 gdb -batch -nx -ex "target remote :$port" -ex "b *$brk" -ex 'c' -ex 'c' -ex 'stepi' \
       -ex 'stepi' -ex 'delete' -ex 'detach' "$symbols" >"$tmp/gdb.session" 2>&1
   fi
   wait $stub
   grep '^state-hash:' "$tmp/gdb.stderr" >"$tmp/gdb.hash"
-  grep -q 'Breakpoint 1, ' "$tmp/gdb.session" || { echo "check-observers: gdb never stopped at printk" >&2; cat "$tmp/gdb.session" >&2; exit 1; }
+  grep -q 'Breakpoint 1, ' "$tmp/gdb.session" || { echo "check-observers: gdb never stopped at $brk" >&2; cat "$tmp/gdb.session" >&2; exit 1; }
   modes+=" gdb"
 else
   echo "gdb: skipped (gdb not installed)"
@@ -103,7 +108,7 @@ if [[ ! -s $tmp/plain.serial && ! -s $tmp/plain.dcon ]]; then
 fi
 echo "plain: $(tail -1 "$tmp/plain.hash")"
 # The debugger runs must really have stopped where the script says.
-grep -qE 'breakpoint [0-9]+ at 0x' "$tmp/bp-hit.stdout" || { echo "check-observers: bp-hit never stopped at printk" >&2; fail=1; }
+grep -qE 'breakpoint [0-9]+ at 0x' "$tmp/bp-hit.stdout" || { echo "check-observers: bp-hit never stopped at $brk" >&2; fail=1; }
 grep -qE 'watchpoint [0-9]+: (read|write) of' "$tmp/watch.stdout" || { echo "check-observers: watch never stopped" >&2; fail=1; }
 for mode in $modes; do
   bad=""

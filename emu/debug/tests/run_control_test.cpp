@@ -43,8 +43,19 @@ TEST_CASE("Continuing from a breakpoint does not stop on it again", "[debugger][
     CHECK(st.exit_status == 0);
     CHECK(s.serial.text.find("dbg_target: done") != std::string::npos);
     CHECK(s.dbg->breakpoints()[0].hits == 1);
-    // The end is final: continuing again reports it again.
-    CHECK(s.dbg->cont().kind == StopKind::Exited);
+    // The end is final: continuing or stepping again reports it again and runs
+    // nothing (before, each ran on past the exit port write into the guest's
+    // halt loop, so a script that continued twice ended on another machine).
+    const u64 insns = s.machine->cpu_state().instructions;
+    const u64 hash = s.machine->state_hash();
+    for (int i = 0; i < 2; ++i) {
+        const StopInfo again = i == 0 ? s.dbg->cont() : s.dbg->step(3);
+        CHECK(again.kind == StopKind::Exited);
+        CHECK(again.exit_status == 0);
+        CHECK(again.instructions == 0);
+    }
+    CHECK(s.machine->cpu_state().instructions == insns);
+    CHECK(s.machine->state_hash() == hash);
 }
 
 TEST_CASE("A physical breakpoint catches code reached through any linear alias", "[debugger][run]") {

@@ -27,9 +27,14 @@ namespace hm::dbg {
 Debugger::Debugger(Machine& machine) : m_(machine) {
     m_.set_event_sink(this, InstructionTrace::Off);
     prev_regs_ = registers();
+    fresh_stop("not started");
+}
+
+void Debugger::fresh_stop(std::string message) {
+    last_stop_ = StopInfo{};
     last_stop_.eip = prev_regs_.eip;
     last_stop_.pc = prev_regs_.pc();
-    last_stop_.message = "not started";
+    last_stop_.message = std::move(message);
 }
 
 Debugger::~Debugger() {

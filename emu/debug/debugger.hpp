@@ -281,6 +281,8 @@ private:
     bool host_files_ = true;
     // Throws DebugError unless host files are allowed (set_host_files).
     void require_host_files(const char* what) const;
+    // last_stop_ as at the start: a stop that can continue, at prev_regs_'s PC.
+    void fresh_stop(std::string message);
     StopInfo last_stop_;
 
     unsigned cpu_ = 0;      // select_cpu

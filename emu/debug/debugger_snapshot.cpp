@@ -40,11 +40,7 @@ void Debugger::load_snapshot(const std::string& path) {
                          " (the machine may be half-restored: load a good snapshot before running on)");
     }
     prev_regs_ = registers();  // changes are counted from the restored state
-    // The restored machine runs on, whatever ended the run it replaced.
-    last_stop_ = StopInfo{};
-    last_stop_.eip = prev_regs_.eip;
-    last_stop_.pc = prev_regs_.pc();
-    last_stop_.message = "restored from " + path;
+    fresh_stop("restored from " + path);  // it runs on, whatever ended the run it replaced
     checkpoints_.clear();      // they belong to the timeline left behind
     take_checkpoint_if_due();  // when recording, the restored state is the new start
 }

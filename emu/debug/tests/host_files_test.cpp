@@ -38,16 +38,6 @@ std::string rsp_packet(const std::string& body) {
     return "$" + body + tail;
 }
 
-std::string hex_of(const std::string& s) {
-    std::string out;
-    char b[3];
-    for (unsigned char c : s) {
-        std::snprintf(b, sizeof b, "%02x", c);
-        out += b;
-    }
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("host files off: savevm, loadvm and sym-file refuse by every path", "[unit][debugger]") {
@@ -75,7 +65,7 @@ TEST_CASE("host files off: savevm, loadvm and sym-file refuse by every path", "[
     SECTION("through gdb's monitor") {
         int sv[2];
         REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-        const std::string stream = rsp_packet("qRcmd," + hex_of("savevm " + written)) + rsp_packet("D");
+        const std::string stream = rsp_packet("qRcmd," + to_hex("savevm " + written)) + rsp_packet("D");
         REQUIRE(::write(sv[1], stream.data(), stream.size()) == static_cast<ssize_t>(stream.size()));
         ::shutdown(sv[1], SHUT_WR);
         GdbServer server(*s.dbg);
@@ -86,7 +76,7 @@ TEST_CASE("host files off: savevm, loadvm and sym-file refuse by every path", "[
         ::close(sv[1]);
         replies.resize(n > 0 ? static_cast<size_t>(n) : 0);
         // monitor output goes back hex-encoded in an O packet or the reply.
-        CHECK(replies.find(hex_of("host files are off")) != std::string::npos);
+        CHECK(replies.find(to_hex("host files are off")) != std::string::npos);
     }
     CHECK_FALSE(std::filesystem::exists(written));
     // The machine did not move for the refused loadvm: the session goes on.

@@ -48,7 +48,8 @@ bool has_bzimage_magic(std::span<const u8> f) {
 }
 
 BzImageHeader parse_bzimage_header(std::span<const u8> f, const std::string& name) {
-    if (f.size() < bp::kHeader + 4) {
+    // The magic ends at 0x206; the version word that follows must be in the file too.
+    if (f.size() < bp::kVersion + 2) {
         throw BootError(name + ": truncated: " + std::to_string(f.size()) + " bytes, too short for a Linux setup header");
     }
     if (le32(f, bp::kHeader) != kHdrS) throw BootError(name + ": not a Linux bzImage (no \"HdrS\" at 0x202)");
@@ -77,6 +78,10 @@ BzImageHeader parse_bzimage_header(std::span<const u8> f, const std::string& nam
     h.cmdline_size = le32(f, bp::kCmdlineSize);
     h.pref_address = le64(f, bp::kPrefAddress);
     h.init_size = le32(f, bp::kInitSize);
+    // The field is 64 bits wide; past 4 GiB, pref_address + init_size could wrap.
+    if (h.pref_address > 0xFFFFFFFFull) {
+        throw BootError(name + ": pref_address " + hex32(h.pref_address) + " is above 4 GiB, where a 32-bit kernel cannot run");
+    }
     h.pm_offset = u64{h.setup_sects + 1u} * 512;
     h.pm_size = u64{le32(f, bp::kSyssize)} * 16;
     if (h.pm_size == 0) throw BootError(name + ": the setup header gives syssize 0 (no protected-mode kernel)");

@@ -6,7 +6,8 @@
 //     header version >= 2.10, LOADED_HIGH set; the protected-mode kernel starts
 //     at (setup_sects or 4, plus 1) * 512 and is syssize * 16 bytes long;
 //   * it is copied to 0x100000 and entered at code32_start; RAM below 4 GiB must
-//     reach the address it decompresses to (pref_address) plus init_size;
+//     reach the address it decompresses to (pref_address, below 4 GiB) plus
+//     init_size;
 //   * boot_params (the "zero page") at 0x10000: the kernel's setup header copied
 //     in, type_of_loader 0xFF, CAN_USE_HEAP with heap_end_ptr, cmd_line_ptr, the
 //     initrd, and an e820 map that is the one SeaBIOS gives QEMU for the same RAM

@@ -3,7 +3,7 @@
 #
 #   tools/fuzz/run-fuzzer.sh TARGET [SECONDS] [libFuzzer options...]
 #
-# TARGET is cpu, multiboot, rom, manifest, trace, gdb_packet, command or snapshot. The run
+# TARGET is cpu, multiboot, bzimage, rom, manifest, trace, gdb_packet, command or snapshot. The run
 # starts from the committed seed corpus (read only) and keeps what it finds in
 # build-fuzz/corpus/TARGET; crashers go to build-fuzz/crashes/TARGET/. It prints
 # libFuzzer's own final statistics (stat::number_of_executed_units and

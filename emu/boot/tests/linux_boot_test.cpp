@@ -118,6 +118,14 @@ TEST_CASE("bzImage header: bad images are exact one-line errors", "[linux]") {
         std::vector<u8> f(0x100, 0);
         CHECK(error_of_file(f) == "bzImage: truncated: 256 bytes, too short for a Linux setup header");
     }
+    for (size_t cut : {size_t{0x206}, size_t{0x207}}) {
+        // The magic is whole, the version word (0x206) is not: found by the bzimage
+        // fuzz target as a read past the end of the file.
+        const std::vector<u8> full = make_bzimage(s);
+        const std::vector<u8> f(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(cut));
+        CHECK(has_bzimage_magic(f));
+        CHECK(error_of_file(f) == "bzImage: truncated: " + std::to_string(cut) + " bytes, too short for a Linux setup header");
+    }
     {
         std::vector<u8> f = make_bzimage(s);
         f.resize(f.size() - 16);  // the last paragraph of the kernel missing
@@ -143,6 +151,20 @@ TEST_CASE("bzImage header: bad images are exact one-line errors", "[linux]") {
     BzImageSpec entry = s;
     entry.code32_start = 0x200000;
     CHECK(error_of(entry) == "bzImage: code32_start 0x00200000 is outside the kernel loaded at 0x00100000");
+    // A preferred address past 4 GiB made "pref_address + init_size" wrap to a
+    // small number, and such a kernel was loaded as if its area fitted.
+    for (u8 relocatable : {u8{0}, u8{1}}) {
+        BzImageSpec far = s;
+        far.relocatable = relocatable;
+        far.pref_address = 0xFFFFFFFFFFF00000ull;
+        CHECK(error_of(far) == "bzImage: pref_address 0xfffffffffff00000 is above 4 GiB, where a 32-bit kernel cannot run");
+        far.pref_address = 0x100000000ull;
+        CHECK(error_of(far) == "bzImage: pref_address 0x100000000 is above 4 GiB, where a 32-bit kernel cannot run");
+        far.pref_address = 0xFFF00000ull;  // below 4 GiB but past this machine's RAM: the fit check's error
+        CHECK(error_of(far) ==
+              "bzImage: the kernel needs RAM up to 0x1000fffff (init_size 2 MiB at 0xfff00000), more than this machine has "
+              "(RAM 64 MiB: 64 MiB below 4 GiB, 0 MiB above)");
+    }
     BzImageSpec empty = s;
     empty.pm.clear();
     CHECK(error_of(empty) == "bzImage: the setup header gives syssize 0 (no protected-mode kernel)");

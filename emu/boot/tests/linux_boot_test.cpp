@@ -119,8 +119,8 @@ TEST_CASE("bzImage header: bad images are exact one-line errors", "[linux]") {
         CHECK(error_of_file(f) == "bzImage: truncated: 256 bytes, too short for a Linux setup header");
     }
     for (size_t cut : {size_t{0x206}, size_t{0x207}}) {
-        // The magic is whole, the version word (0x206) is not: found by the bzimage
-        // fuzz target as a read past the end of the file.
+        // The magic is whole, the version word (0x206) is not: the loader read past
+        // the end of the file (seen while writing the bzimage fuzz target).
         const std::vector<u8> full = make_bzimage(s);
         const std::vector<u8> f(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(cut));
         CHECK(has_bzimage_magic(f));
